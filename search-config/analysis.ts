@@ -1,0 +1,33 @@
+/**
+ * The text-analysis resources kept as data beside the Meilisearch settings: patent-domain
+ * user dictionary for jieba, and stop words for Chinese and English patent text.
+ */
+import { readFileSync } from 'node:fs'
+
+export interface AnalysisResources {
+  /** jieba dictionary lines, `word freq [tag]`, added to jieba's default dictionary. */
+  zhUserDict: string
+  /** Chinese stop words: function words and patent boilerplate (所述, 本发明, 其特征在于 …). */
+  zhStopwords: string[]
+  /** English patent boilerplate, added to natural's English stop words. */
+  enStopwords: string[]
+}
+
+function dataLines(file: string): string[] {
+  return readFileSync(new URL(file, import.meta.url), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+}
+
+let cached: AnalysisResources | undefined
+
+/** Reads the resource files once per process. */
+export function loadAnalysisResources(): AnalysisResources {
+  cached ??= {
+    zhUserDict: dataLines('./zh-user-dict.txt').join('\n') + '\n',
+    zhStopwords: dataLines('./zh-stopwords.txt'),
+    enStopwords: dataLines('./en-stopwords.txt'),
+  }
+  return cached
+}

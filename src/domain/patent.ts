@@ -1,0 +1,85 @@
+/**
+ * The patent record of the university inventory, as the API contract names its fields.
+ * The schema is the single source of validation for the JSON routes, NDJSON and CSV import.
+ */
+import { z } from 'zod'
+
+export const LEGAL_STATUSES = ['pending', 'granted', 'lapsed', 'expired', 'invalidated'] as const
+export const TRANSFER_MODES = ['assignment', 'license', 'open-license', 'equity'] as const
+export type LegalStatus = (typeof LEGAL_STATUSES)[number]
+export type TransferMode = (typeof TRANSFER_MODES)[number]
+
+/** Statuses under which a patent can no longer be transferred: never offered as a match. */
+export const DEAD_STATUSES: ReadonlySet<LegalStatus> = new Set(['lapsed', 'expired', 'invalidated'])
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a calendar date')
+
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max)
+const list = (item: z.ZodType<string>, max: number) => z.array(item).max(max)
+
+export const publicationNumberSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Z]{2}[0-9A-Z]{3,20}$/, 'expected a publication number such as CN117151122A')
+
+export const ipcCodeSchema = z
+  .string()
+  .trim()
+  .transform((s) => s.toUpperCase().replace(/\s+/g, ''))
+  .pipe(z.string().regex(/^[A-H]\d{2}[A-Z](\d{1,4}(\/\d{1,6})?)?$/, 'expected an IPC or CPC code such as G06F16/35'))
+
+/** Fields a TTO may write; `publicationNumber` is the identity. */
+export const patentInputSchema = z.strictObject({
+  publicationNumber: publicationNumberSchema,
+  title: text(500),
+  abstract: text(20_000),
+  claims: z.string().max(200_000).optional(),
+  keywords: list(text(100), 100).optional(),
+  ipc: list(ipcCodeSchema, 100).optional(),
+  applicants: list(text(300), 50).optional(),
+  inventors: list(text(200), 100).optional(),
+  language: z.enum(['zh', 'en']).optional(),
+  legalStatus: z.enum(LEGAL_STATUSES).optional(),
+  filingDate: isoDate.optional(),
+  grantDate: isoDate.optional(),
+  expiryDate: isoDate.optional(),
+  transferModes: list(z.enum(TRANSFER_MODES), 4).optional(),
+})
+export type PatentInput = z.infer<typeof patentInputSchema>
+
+/** An update replaces the writable fields given; the identity comes from the path. */
+export const patentPatchSchema = patentInputSchema.omit({ publicationNumber: true }).partial()
+export type PatentPatch = z.infer<typeof patentPatchSchema>
+
+/** A stored patent: the input with defaults applied and bookkeeping added. */
+export interface Patent {
+  publicationNumber: string
+  title: string
+  abstract: string
+  claims?: string
+  keywords: string[]
+  ipc: string[]
+  applicants: string[]
+  inventors: string[]
+  /** Given by the TTO, or detected from title and abstract (zh, en or mixed). */
+  language: 'zh' | 'en' | 'mixed'
+  legalStatus: LegalStatus
+  filingDate?: string
+  grantDate?: string
+  expiryDate?: string
+  transferModes: TransferMode[]
+  /** `listed` while on offer; `withdrawn` once the owner takes it off the market. */
+  status: 'listed' | 'withdrawn'
+  /** Organisation that listed it (the key's organisation). */
+  ownerOrgId?: string
+  createdAt: string
+  updatedAt: string
+}
+
+/** Whether a patent may be offered to an enterprise at all. */
+export function isOfferable(p: Pick<Patent, 'status' | 'legalStatus'>): boolean {
+  return p.status === 'listed' && !DEAD_STATUSES.has(p.legalStatus)
+}

@@ -1,0 +1,121 @@
+/**
+ * Text analysis for patents and needs, Chinese first and English too.
+ *
+ * normalise (NFKC: full-width to half-width; lower case) → split into Han runs and Latin/digit
+ * runs → Han runs through jieba with the patent user dictionary, Latin words through natural's
+ * tokenizer, stop words and Porter stemmer → mixed letter-digit runs (TiO2, H2SO4, XK-3000,
+ * G06F16/35) kept whole as one term.
+ */
+import { Jieba } from '@node-rs/jieba'
+import { dict } from '@node-rs/jieba/dict.js'
+import PorterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js'
+import naturalStopwords from 'natural/lib/natural/util/stopwords.js'
+import tokenizers from 'natural/lib/natural/tokenizers/regexp_tokenizer.js'
+
+export type Language = 'zh' | 'en' | 'mixed'
+
+export interface AnalyzerResources {
+  zhUserDict: string
+  zhStopwords: string[]
+  enStopwords: string[]
+}
+
+export interface AnalyzeOptions {
+  /**
+   * Also emit the shorter words inside long Chinese words (jieba's search mode), so that
+   * 图像识别 also yields 图像 and 识别. Wanted for indexing and for recall-oriented queries.
+   */
+  subwords?: boolean
+}
+
+export interface Analyzer {
+  /** Terms of a text, in order, stop words removed. */
+  analyze(text: string, options?: AnalyzeOptions): string[]
+  /** zh, en or mixed, from the share of Han characters against Latin words. */
+  detectLanguage(text: string): Language
+  /** NFKC (full-width to half-width) and lower case: the form every term is compared in. */
+  normalize(text: string): string
+}
+
+const WORD_CHAR = '[\\p{Script=Latin}\\p{Script=Greek}\\p{Script=Cyrillic}\\p{N}]'
+const SEGMENT = new RegExp(`(\\p{Script=Han}+)|(${WORD_CHAR}+(?:[-_./+]${WORD_CHAR}+)*)`, 'gu')
+const HAS_LETTER = /\p{L}/u
+const HAS_DIGIT = /\p{N}/u
+const ALL_DIGITS = /^[\p{N}.]+$/u
+
+export function normalize(text: string): string {
+  return text.normalize('NFKC').toLowerCase()
+}
+
+export function detectLanguage(text: string): Language {
+  let han = 0
+  let latinWords = 0
+  for (const m of normalize(text).matchAll(SEGMENT)) {
+    if (m[1] !== undefined) han += m[1].length
+    else if (m[2] !== undefined && /^[a-z]{2,}/.test(m[2])) latinWords++
+  }
+  // A Chinese word is about two characters long: compare words with words.
+  const zhWords = han / 2
+  const total = zhWords + latinWords
+  if (total === 0) return 'en'
+  const zhShare = zhWords / total
+  if (zhShare >= 0.8) return 'zh'
+  if (zhShare <= 0.2) return 'en'
+  return 'mixed'
+}
+
+export function createAnalyzer(resources: AnalyzerResources): Analyzer {
+  const jieba = Jieba.withDict(dict)
+  jieba.loadDict(new TextEncoder().encode(resources.zhUserDict))
+  const zhStop = new Set(resources.zhStopwords.map(normalize))
+  const enStop = new Set([...naturalStopwords.words, ...resources.enStopwords].map(normalize))
+  const wordTokenizer = new tokenizers.WordTokenizer()
+  const stemCache = new Map<string, string>()
+
+  const stem = (word: string): string => {
+    let s = stemCache.get(word)
+    if (s === undefined) {
+      s = PorterStemmer.stem(word)
+      if (stemCache.size < 200_000) stemCache.set(word, s)
+    }
+    return s
+  }
+
+  const addHan = (run: string, out: string[], subwords: boolean): void => {
+    for (const word of jieba.cut(run, true)) {
+      if (zhStop.has(word)) continue
+      out.push(word)
+      if (subwords && word.length > 2) {
+        for (const part of jieba.cutForSearch(word, true)) {
+          if (part !== word && part.length > 1 && !zhStop.has(part)) out.push(part)
+        }
+      }
+    }
+  }
+
+  const addLatin = (run: string, out: string[]): void => {
+    if (HAS_LETTER.test(run) && HAS_DIGIT.test(run)) {
+      out.push(run) // formula or model number: kept whole
+      return
+    }
+    if (ALL_DIGITS.test(run)) return
+    for (const word of wordTokenizer.tokenize(run)) {
+      if (word.length < 2 || enStop.has(word) || ALL_DIGITS.test(word)) continue
+      out.push(stem(word))
+    }
+  }
+
+  return {
+    normalize,
+    detectLanguage,
+    analyze(text, options = {}) {
+      const out: string[] = []
+      const subwords = options.subwords ?? false
+      for (const m of normalize(text).matchAll(SEGMENT)) {
+        if (m[1] !== undefined) addHan(m[1], out, subwords)
+        else if (m[2] !== undefined) addLatin(m[2], out)
+      }
+      return out
+    },
+  }
+}
