@@ -3,6 +3,7 @@
  * The schema is the single source of validation for the JSON routes, NDJSON and CSV import.
  */
 import { z } from 'zod'
+import './zod-messages.js'
 
 export const LEGAL_STATUSES = ['pending', 'granted', 'lapsed', 'expired', 'invalidated'] as const
 export const TRANSFER_MODES = ['assignment', 'license', 'open-license', 'equity'] as const
@@ -18,7 +19,7 @@ const isoDate = z
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a calendar date')
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max)
-const list = (item: z.ZodType<string>, max: number) => z.array(item).max(max)
+const list = <T extends z.ZodType>(item: T, max: number) => z.array(item).max(max)
 
 export const publicationNumberSchema = z
   .string()

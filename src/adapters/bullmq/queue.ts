@@ -1,0 +1,97 @@
+/**
+ * BullMQ adapter: the job queue port for producers, and the worker runner for consumers.
+ * Queue and job names are fixed here; payloads are validated with zod when a worker takes a job.
+ */
+import { Queue, Worker, UnrecoverableError, type Job, type ConnectionOptions } from 'bullmq'
+import { z } from 'zod'
+import type { JobName, JobPayloads, JobQueue } from '../../domain/ports.js'
+
+export const QUEUES = { index: 'index', match: 'match' } as const
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]
+
+const QUEUE_OF: Record<JobName, QueueName> = {
+  'index-patents': QUEUES.index,
+  'match-need': QUEUES.match,
+  'rematch-patents': QUEUES.match,
+}
+
+const pns = z.array(z.string().min(1)).min(1).max(10_000)
+export const jobPayloadSchemas: { [N in JobName]: z.ZodType<JobPayloads[N]> } = {
+  'index-patents': z.object({ importId: z.string().optional(), publicationNumbers: pns }),
+  'match-need': z.object({ needId: z.string().min(1), version: z.number().int().min(1) }),
+  'rematch-patents': z.object({ publicationNumbers: pns }),
+}
+
+const DEFAULT_JOB_OPTIONS = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: { age: 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const
+
+export interface BullmqOptions {
+  connection: ConnectionOptions
+  prefix: string
+}
+
+export function createJobQueue(opts: BullmqOptions): JobQueue & { close(): Promise<void> } {
+  const queues = new Map<QueueName, Queue>()
+  const queueFor = (name: QueueName): Queue => {
+    let q = queues.get(name)
+    if (q === undefined) {
+      q = new Queue(name, { connection: opts.connection, prefix: opts.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS })
+      queues.set(name, q)
+    }
+    return q
+  }
+  return {
+    async enqueue(name, payload, options = {}) {
+      const jobOpts = options.jobId === undefined ? {} : { jobId: options.jobId }
+      await queueFor(QUEUE_OF[name]).add(name, payload, jobOpts)
+    },
+    async pending() {
+      let n = 0
+      for (const name of Object.values(QUEUES)) {
+        const counts = await queueFor(name).getJobCounts('waiting', 'active', 'delayed', 'prioritized')
+        n += Object.values(counts).reduce((a, b) => a + b, 0)
+      }
+      return n
+    },
+    async close() {
+      await Promise.all([...queues.values()].map((q) => q.close()))
+    },
+  }
+}
+
+export type JobHandlers = { [N in JobName]: (payload: JobPayloads[N], job: { id: string; attempt: number }) => Promise<void> }
+
+/** Starts one BullMQ worker per queue, dispatching each job to its handler after validation. */
+export function startWorkers(
+  handlers: JobHandlers,
+  opts: BullmqOptions & { concurrency: number; onError?: (err: Error, job?: Job) => void },
+): { close(): Promise<void> } {
+  const processor = async (job: Job) => {
+    const name = job.name as JobName
+    const schema = jobPayloadSchemas[name]
+    if (schema === undefined) throw new UnrecoverableError(`unknown job name ${job.name}`)
+    const parsed = schema.safeParse(job.data)
+    if (!parsed.success) throw new UnrecoverableError(`bad payload for ${name}: ${parsed.error.message}`)
+    const handler = handlers[name] as (p: unknown, j: { id: string; attempt: number }) => Promise<void>
+    await handler(parsed.data, { id: job.id ?? '', attempt: job.attemptsMade + 1 })
+  }
+  const workers = Object.values(QUEUES).map((name) => {
+    const w = new Worker(name, processor, {
+      connection: opts.connection,
+      prefix: opts.prefix,
+      concurrency: opts.concurrency,
+    })
+    w.on('failed', (job, err) => opts.onError?.(err, job))
+    w.on('error', (err) => opts.onError?.(err))
+    return w
+  })
+  return {
+    async close() {
+      await Promise.all(workers.map((w) => w.close()))
+    },
+  }
+}

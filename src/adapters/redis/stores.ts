@@ -1,0 +1,307 @@
+/** Redis-backed stores: the system of record. Every key starts with the configured prefix. */
+import type { Redis } from 'ioredis'
+import type { Need } from '../../domain/need.js'
+import type { Patent } from '../../domain/patent.js'
+import type {
+  ChangeFeed,
+  ImportStatus,
+  ImportStore,
+  MatchSet,
+  MatchStore,
+  NeedStore,
+  PatentChange,
+  PatentStore,
+  StoredTerms,
+} from '../../domain/ports.js'
+
+export function keys(prefix: string) {
+  return {
+    patent: (pn: string) => `${prefix}:patent:${pn}`,
+    patentIds: `${prefix}:patents`,
+    imp: (id: string) => `${prefix}:import:${id}`,
+    need: (id: string) => `${prefix}:need:${id}`,
+    openNeeds: `${prefix}:needs:open`,
+    matches: (needId: string) => `${prefix}:matches:${needId}`,
+    changes: `${prefix}:patent-changes`,
+  }
+}
+
+const parse = <T>(raw: string | null | undefined): T | undefined => (raw == null ? undefined : (JSON.parse(raw) as T))
+
+export function createPatentStore(redis: Redis, prefix: string): PatentStore {
+  const k = keys(prefix)
+  return {
+    async get(pn) {
+      return parse<Patent>(await redis.hget(k.patent(pn), 'record'))
+    },
+    async getMany(pns) {
+      if (pns.length === 0) return []
+      const pipe = redis.pipeline()
+      for (const pn of pns) pipe.hget(k.patent(pn), 'record')
+      const res = (await pipe.exec()) ?? []
+      return res.map(([err, raw]) => {
+        if (err) throw err
+        return parse<Patent>(raw as string | null)
+      })
+    },
+    async putMany(patents) {
+      if (patents.length === 0) return
+      const multi = redis.multi()
+      for (const p of patents) {
+        // A changed record invalidates its analysed terms until the index job stores new ones.
+        multi.hset(k.patent(p.publicationNumber), 'record', JSON.stringify(p))
+        multi.hdel(k.patent(p.publicationNumber), 'terms')
+      }
+      multi.sadd(k.patentIds, ...patents.map((p) => p.publicationNumber))
+      await multi.exec()
+    },
+    async putTerms(entries) {
+      if (entries.length === 0) return
+      const pipe = redis.pipeline()
+      for (const e of entries) pipe.hset(k.patent(e.publicationNumber), 'terms', JSON.stringify(e.terms))
+      await pipe.exec()
+    },
+    async getTerms(pns) {
+      if (pns.length === 0) return []
+      const pipe = redis.pipeline()
+      for (const pn of pns) pipe.hget(k.patent(pn), 'terms')
+      const res = (await pipe.exec()) ?? []
+      return res.map(([err, raw]) => {
+        if (err) throw err
+        return parse<StoredTerms>(raw as string | null)
+      })
+    },
+    count() {
+      return redis.scard(k.patentIds)
+    },
+    async *scan(batchSize) {
+      let cursor = '0'
+      do {
+        const [next, pns] = await redis.sscan(k.patentIds, cursor, 'COUNT', batchSize)
+        cursor = next
+        if (pns.length === 0) continue
+        const pipe = redis.pipeline()
+        for (const pn of pns) pipe.hmget(k.patent(pn), 'record', 'terms')
+        const res = (await pipe.exec()) ?? []
+        const batch: Array<{ patent: Patent; terms: StoredTerms | undefined }> = []
+        for (const [err, value] of res) {
+          if (err) throw err
+          const [record, terms] = value as [string | null, string | null]
+          const patent = parse<Patent>(record)
+          if (patent !== undefined) batch.push({ patent, terms: parse<StoredTerms>(terms) })
+        }
+        yield batch
+      } while (cursor !== '0')
+    },
+  }
+}
+
+function toImportStatus(h: Record<string, string>): ImportStatus | undefined {
+  if (h.importId === undefined) return undefined
+  const status: ImportStatus = {
+    importId: h.importId,
+    state: h.state as ImportStatus['state'],
+    total: Number(h.total ?? 0),
+    indexed: Math.min(Number(h.indexed ?? 0), Number(h.total ?? 0)),
+    rejected: Number(h.rejected ?? 0),
+    createdAt: h.createdAt ?? '',
+  }
+  if (h.error) status.error = h.error
+  if (h.ownerOrgId) status.ownerOrgId = h.ownerOrgId
+  if (h.finishedAt) status.finishedAt = h.finishedAt
+  return status
+}
+
+/**
+ * Moves an import to `done` once the body has been read and every accepted record is indexed.
+ * Runs atomically so that concurrent index jobs and the request that reads the body agree.
+ */
+const SETTLE = `
+local h = KEYS[1]
+if ARGV[1] == 'indexed' then redis.call('HINCRBY', h, 'indexed', ARGV[2]) end
+if ARGV[1] == 'received' then
+  redis.call('HSET', h, 'total', ARGV[2], 'rejected', ARGV[3], 'state', 'indexing')
+end
+local state = redis.call('HGET', h, 'state')
+local total = tonumber(redis.call('HGET', h, 'total') or '0')
+local indexed = tonumber(redis.call('HGET', h, 'indexed') or '0')
+if state == 'indexing' and indexed >= total then
+  redis.call('HSET', h, 'state', 'done', 'finishedAt', ARGV[4])
+end
+return redis.call('HGETALL', h)
+`
+
+export function createImportStore(redis: Redis, prefix: string): ImportStore {
+  const k = keys(prefix)
+  const TTL = 30 * 24 * 3600
+  const settle = async (id: string, args: string[]): Promise<ImportStatus> => {
+    const flat = (await redis.eval(SETTLE, 1, k.imp(id), ...args)) as string[]
+    const h: Record<string, string> = {}
+    for (let i = 0; i < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!
+    const status = toImportStatus(h)
+    if (status === undefined) throw new Error(`import ${id} vanished`)
+    return status
+  }
+  return {
+    async create(s) {
+      const fields: Record<string, string> = {
+        importId: s.importId,
+        state: s.state,
+        total: String(s.total),
+        indexed: String(s.indexed),
+        rejected: String(s.rejected),
+        createdAt: s.createdAt,
+      }
+      if (s.ownerOrgId) fields.ownerOrgId = s.ownerOrgId
+      await redis.multi().hset(k.imp(s.importId), fields).expire(k.imp(s.importId), TTL).exec()
+    },
+    async get(id) {
+      return toImportStatus(await redis.hgetall(k.imp(id)))
+    },
+    received(id, total, rejected) {
+      return settle(id, ['received', String(total), String(rejected), new Date().toISOString()])
+    },
+    addIndexed(id, count) {
+      return settle(id, ['indexed', String(count), '0', new Date().toISOString()])
+    },
+    async fail(id, error) {
+      await redis.hset(k.imp(id), { state: 'failed', error, finishedAt: new Date().toISOString() })
+    },
+  }
+}
+
+export function createNeedStore(redis: Redis, prefix: string): NeedStore {
+  const k = keys(prefix)
+  const write = (need: Need) => {
+    const multi = redis.multi().set(k.need(need.id), JSON.stringify(need))
+    if (need.state === 'open') multi.sadd(k.openNeeds, need.id)
+    else multi.srem(k.openNeeds, need.id)
+    return multi.exec()
+  }
+  return {
+    async create(need) {
+      await write(need)
+    },
+    async put(need) {
+      await write(need)
+    },
+    async get(id) {
+      return parse<Need>(await redis.get(k.need(id)))
+    },
+    openIds() {
+      return redis.smembers(k.openNeeds)
+    },
+    async getMany(ids) {
+      if (ids.length === 0) return []
+      return (await redis.mget(ids.map(k.need))).map((raw) => parse<Need>(raw))
+    },
+  }
+}
+
+export function createMatchStore(redis: Redis, prefix: string): MatchStore & { close(): Promise<void> } {
+  const k = keys(prefix)
+  let txConn: Redis | undefined
+  let queue: Promise<void> = Promise.resolve()
+  return {
+    async get(needId) {
+      return parse<MatchSet>(await redis.get(k.matches(needId)))
+    },
+    async put(set) {
+      await redis.set(k.matches(set.needId), JSON.stringify(set))
+    },
+    async update(needId, change) {
+      const key = k.matches(needId)
+      // WATCH belongs to a connection: one dedicated connection, used by one update at a time
+      // in this process; other processes are kept out by the WATCH itself.
+      txConn ??= redis.duplicate()
+      const conn = txConn
+      const run = async (): Promise<MatchSet | undefined> => {
+        for (let attempt = 0; attempt < 50; attempt++) {
+          await conn.watch(key)
+          const next = change(parse<MatchSet>(await conn.get(key)))
+          if (next === undefined) {
+            await conn.unwatch()
+            return undefined
+          }
+          const res = await conn.multi().set(key, JSON.stringify(next)).exec()
+          if (res !== null) return next
+        }
+        throw new Error(`could not update matches of need ${needId}: too much contention`)
+      }
+      const result = queue.then(run)
+      queue = result.then(
+        () => undefined,
+        () => undefined,
+      )
+      return result
+    },
+    async close() {
+      await queue
+      txConn?.disconnect()
+    },
+  }
+}
+
+export function createChangeFeed(redis: Redis, prefix: string, origin: string): ChangeFeed & { origin: string } {
+  const k = keys(prefix)
+  return {
+    origin,
+    async publish(change) {
+      const id = await redis.xadd(
+        k.changes,
+        'MAXLEN',
+        '~',
+        '200000',
+        '*',
+        'op',
+        change.op,
+        'pns',
+        change.publicationNumbers.join(','),
+        'origin',
+        origin,
+      )
+      return id ?? '0-0'
+    },
+    async head() {
+      const last = await redis.xrevrange(k.changes, '+', '-', 'COUNT', 1)
+      return last[0]?.[0] ?? '0-0'
+    },
+    follow(fromId, handler) {
+      const conn = redis.duplicate()
+      let stopped = false
+      let lastId = fromId
+      const loop = (async () => {
+        while (!stopped) {
+          let res: Array<[string, Array<[string, string[]]>]> | null
+          try {
+            res = (await conn.xread('COUNT', 500, 'BLOCK', 1000, 'STREAMS', k.changes, lastId)) as typeof res
+          } catch (err) {
+            if (stopped) return
+            await new Promise((r) => setTimeout(r, 500))
+            continue
+          }
+          for (const [, entries] of res ?? []) {
+            for (const [id, fields] of entries) {
+              lastId = id
+              const f: Record<string, string> = {}
+              for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!
+              if (f.origin === origin) continue
+              const change: PatentChange = {
+                op: f.op === 'remove' ? 'remove' : 'upsert',
+                publicationNumbers: (f.pns ?? '').split(',').filter(Boolean),
+              }
+              await handler(change, id)
+            }
+          }
+        }
+      })()
+      return {
+        async stop() {
+          stopped = true
+          conn.disconnect()
+          await loop.catch(() => undefined)
+        },
+      }
+    },
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The service's configuration: one zod schema over the environment, parsed once at start
+ * and frozen. Nothing else reads process.env.
+ */
+import { z } from 'zod'
+
+const port = z.coerce.number().int().min(0).max(65535)
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+export const configSchema = z.object({
+  PORT: port.default(3000).describe('TCP port the API listens on'),
+  HOST: z.string().min(1).default('127.0.0.1').describe('Interface the API listens on'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379')
+    .describe('Redis, the system of record and the job queue'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only')
+    .default('pb')
+    .describe('Prefix of every key and queue, so several instances can share one Redis'),
+  ROLE: z.enum(['all', 'api', 'worker']).default('all').describe('all (API and workers in one process), api or worker'),
+  SEARCH_BACKEND: z.enum(['embedded', 'meilisearch']).default('embedded').describe('Search backend for GET /v1/patents/search'),
+  MEILI_HOST: z.url().optional().describe('Meilisearch URL, required when SEARCH_BACKEND=meilisearch'),
+  MEILI_API_KEY: z.string().optional().describe('Meilisearch API key'),
+  ADMIN_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe('Bootstrap key with the admin role; when unset one is generated and logged once at start'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Jobs each worker queue runs at once'),
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(512 * 1024 * 1024)
+    .describe('Largest bulk-import body in bytes (413 above it)'),
+  IMPORT_MAX_RECORDS: z.coerce.number().int().min(1).default(100_000).describe('Most records one import request may carry'),
+  BODY_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024)
+    .describe('Largest JSON body for every other route (413 above it)'),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000).describe('How long SIGTERM waits for active work before exiting'),
+  PRETTY_LOGS: boolean.optional().describe('Human-readable logs (default: only when stdout is a TTY)'),
+})
+
+export type Config = Readonly<z.infer<typeof configSchema>>
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+/** Parses the environment; a bad value throws a ConfigError naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = configSchema.safeParse(cleaned)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
+  }
+  const config = parsed.data
+  if (config.SEARCH_BACKEND === 'meilisearch' && config.MEILI_HOST === undefined) {
+    throw new ConfigError('invalid configuration: MEILI_HOST: required when SEARCH_BACKEND=meilisearch')
+  }
+  return Object.freeze(config)
+}

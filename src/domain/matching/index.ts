@@ -1,0 +1,13 @@
+/** The matcher's public API: pure, no I/O. */
+export { MatchIndex, type FieldParams, type MatchIndexOptions } from './match-index.js'
+export { codesOverlap, mainGroup, normalizeCode } from './classes.js'
+export {
+  FIELDS,
+  type AnalyzedPatent,
+  type Field,
+  type MatchablePatent,
+  type MatchExplanation,
+  type MatchOptions,
+  type MatchResult,
+  type NeedQuery,
+} from './types.js'

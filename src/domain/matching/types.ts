@@ -1,0 +1,73 @@
+import type { LegalStatus, TransferMode } from '../patent.js'
+
+/** The part of a patent the matcher reads. */
+export interface MatchablePatent {
+  publicationNumber: string
+  title: string
+  abstract: string
+  claims?: string
+  keywords: string[]
+  /** IPC or CPC codes, e.g. `G06F16/35`. */
+  ipc: string[]
+  applicants: string[]
+  legalStatus: LegalStatus
+  status: 'listed' | 'withdrawn'
+  /**
+   * Modes the owner offers. An empty list means the patent is open to any mode: it is not
+   * excluded by a need's transfer modes.
+   */
+  transferModes: TransferMode[]
+}
+
+/** Terms of a patent per field, as produced by `MatchIndex.analyzePatent` (storable as JSON). */
+export interface AnalyzedPatent {
+  title: string[]
+  abstract: string[]
+  keywords: string[]
+  claims: string[]
+}
+
+export const FIELDS = ['title', 'abstract', 'keywords', 'claims'] as const
+export type Field = (typeof FIELDS)[number]
+
+/** An enterprise's technology need. */
+export interface NeedQuery {
+  title: string
+  description?: string
+  keywords?: string[]
+  /** Classes the enterprise names; matched by prefix along the hierarchy (`G06F16` ⊃ `G06F16/35`). */
+  ipc?: string[]
+  /**
+   * Acceptable transfer modes. When given, a patent listing modes of which none is acceptable
+   * never appears; a patent listing no modes is treated as open to any mode.
+   */
+  transferModes?: TransferMode[]
+}
+
+export interface MatchExplanation {
+  /** Need terms found in the patent (title, abstract, keywords or claims), strongest first. */
+  matchedTerms: string[]
+  /** The patent's codes that overlap a code the need named. */
+  sharedClasses: string[]
+  /** The patent's codes among the classes inferred for the need from its nearest patents. */
+  inferredClasses: string[]
+  /** Each signal's share of the score; the shares sum to the score. */
+  signals: Record<string, number>
+}
+
+export interface MatchResult {
+  publicationNumber: string
+  /** 0..1. */
+  score: number
+  explanation: MatchExplanation
+}
+
+export interface MatchOptions {
+  /** Number of results, default 100. */
+  limit?: number
+  /**
+   * Score only these patents (reverse matching of newly imported patents against stored needs).
+   * Their scores are the same as in a full match against the same index.
+   */
+  only?: ReadonlySet<string>
+}

@@ -1,0 +1,106 @@
+/**
+ * The search port: patent search for enterprises and TTOs (free text, filters, paging,
+ * highlights, facets). Two adapters implement it: `embedded` (in-process, the default) and
+ * `meilisearch`. One contract suite (test/contract/search-index.contract.ts) runs against both.
+ */
+import type { LegalStatus, Patent, TransferMode } from './patent.js'
+
+/** What the search index holds of a patent. Withdrawn patents are not in the index. */
+export interface SearchDocument {
+  publicationNumber: string
+  title: string
+  abstract: string
+  keywords: string[]
+  ipc: string[]
+  applicants: string[]
+  legalStatus: LegalStatus
+  transferModes: TransferMode[]
+  language: 'zh' | 'en' | 'mixed'
+  filingDate?: string
+}
+
+export interface SearchFilters {
+  /** IPC prefix at any level: `G`, `G06F`, `G06F16`, `G06F16/35`. */
+  ipc?: string
+  /** Exact applicant name. */
+  applicant?: string
+  transferMode?: TransferMode
+  legalStatus?: LegalStatus
+}
+
+export interface SearchQuery {
+  /** Free text, Chinese, English or both; empty lists everything (newest filing first). */
+  q: string
+  limit: number
+  offset: number
+  filters: SearchFilters
+}
+
+export interface SearchHit {
+  publicationNumber: string
+  title: string
+  applicants: string[]
+  ipc: string[]
+  /** Field → text with matched terms wrapped in `<em>…</em>`; abstract cut to a snippet. */
+  highlights: { title?: string; abstract?: string }
+}
+
+/** Facet → value → count, over every document matching the query and filters. */
+export interface SearchFacets {
+  legalStatus: Record<string, number>
+  transferModes: Record<string, number>
+  /** IPC subclass (first four characters, e.g. G06F). */
+  ipcClass: Record<string, number>
+  /** The 20 most frequent applicants. */
+  applicants: Record<string, number>
+}
+
+export interface SearchResult {
+  total: number
+  hits: SearchHit[]
+  facets: SearchFacets
+}
+
+export interface SearchIndex {
+  readonly name: 'embedded' | 'meilisearch'
+  /** Prepares the index (settings applied and awaited). */
+  init(): Promise<void>
+  /** Adds or replaces documents, returning once they are searchable. */
+  upsert(docs: SearchDocument[]): Promise<void>
+  /** Removes documents by publication number, returning once they are gone. */
+  remove(publicationNumbers: string[]): Promise<void>
+  search(query: SearchQuery): Promise<SearchResult>
+  /** Whether the backend answers. */
+  ping(): Promise<boolean>
+  /** Removes every document (tests and rebuilds). */
+  clear(): Promise<void>
+  close(): Promise<void>
+}
+
+export function toSearchDocument(p: Patent): SearchDocument {
+  const doc: SearchDocument = {
+    publicationNumber: p.publicationNumber,
+    title: p.title,
+    abstract: p.abstract,
+    keywords: p.keywords,
+    ipc: p.ipc,
+    applicants: p.applicants,
+    legalStatus: p.legalStatus,
+    transferModes: p.transferModes,
+    language: p.language,
+  }
+  if (p.filingDate !== undefined) doc.filingDate = p.filingDate
+  return doc
+}
+
+/** Every prefix of an IPC code at the levels a user filters by: G, G06, G06F, G06F16, G06F16/35. */
+export function ipcPrefixes(code: string): string[] {
+  const out = new Set<string>()
+  out.add(code.slice(0, 1))
+  if (code.length >= 3) out.add(code.slice(0, 3))
+  if (code.length >= 4) out.add(code.slice(0, 4))
+  const slash = code.indexOf('/')
+  if (slash > 0) out.add(code.slice(0, slash))
+  out.add(code)
+  return [...out]
+}

@@ -1,0 +1,24 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { Container } from '../../container.js'
+
+export const healthRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
+  const r = app.withTypeProvider<ZodTypeProvider>()
+  r.get('/health', { schema: { hide: false, security: [], response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({
+    status: 'ok' as const,
+  }))
+  r.get(
+    '/ready',
+    {
+      schema: {
+        security: [],
+        response: { 200: z.object({ status: z.literal('ready') }), 503: z.object({ status: z.literal('unavailable') }) },
+      },
+    },
+    async (_req, reply) => {
+      if (await container.isReady()) return { status: 'ready' as const }
+      return reply.code(503).send({ status: 'unavailable' as const })
+    },
+  )
+}

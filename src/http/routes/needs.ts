@@ -1,0 +1,59 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { Container } from '../../container.js'
+import { needInputSchema, needPatchSchema } from '../../domain/need.js'
+import { errorResponses, matchesSchema, needSchema } from '../schemas.js'
+
+export const needRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
+  const r = app.withTypeProvider<ZodTypeProvider>()
+  const needs = container.services.needs
+  const idParams = z.object({ id: z.uuid('expected a need id') })
+
+  r.post(
+    '/needs',
+    {
+      schema: {
+        summary: 'State a technology need; matching runs in the background',
+        body: needInputSchema,
+        response: { 201: needSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await needs.create(request.body, request.principal)),
+  )
+
+  r.get('/needs/:id', { schema: { params: idParams, response: { 200: needSchema, ...errorResponses } } }, async (request) =>
+    needs.get(request.params.id),
+  )
+
+  r.patch(
+    '/needs/:id',
+    { schema: { params: idParams, body: needPatchSchema, response: { 200: needSchema, ...errorResponses } } },
+    async (request) => needs.update(request.params.id, request.body),
+  )
+
+  r.post('/needs/:id/close', { schema: { params: idParams, response: { 200: needSchema, ...errorResponses } } }, async (request) =>
+    needs.close(request.params.id),
+  )
+
+  r.get(
+    '/needs/:id/matches',
+    {
+      schema: {
+        summary: 'Ranked, explained patent matches of a need, best first',
+        params: idParams,
+        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
+        response: { 200: matchesSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const set = await needs.matches(request.params.id, request.query.limit)
+      return {
+        needId: set.needId,
+        state: set.state,
+        ...(set.computedAt === undefined ? {} : { computedAt: set.computedAt }),
+        matches: set.matches.map((m, i) => ({ rank: i + 1, ...m })),
+      }
+    },
+  )
+}

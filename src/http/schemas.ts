@@ -1,0 +1,96 @@
+/** Response schemas shared by routes: what leaves the API, and nothing more. */
+import { z } from 'zod'
+import { LEGAL_STATUSES, TRANSFER_MODES } from '../domain/patent.js'
+
+export const errorSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })),
+  }),
+})
+
+export const errorResponses = {
+  400: errorSchema,
+  401: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+  413: errorSchema,
+  415: errorSchema,
+  503: errorSchema,
+}
+
+export const patentSchema = z.object({
+  publicationNumber: z.string(),
+  title: z.string(),
+  abstract: z.string(),
+  claims: z.string().optional(),
+  keywords: z.array(z.string()),
+  ipc: z.array(z.string()),
+  applicants: z.array(z.string()),
+  inventors: z.array(z.string()),
+  language: z.enum(['zh', 'en', 'mixed']),
+  legalStatus: z.enum(LEGAL_STATUSES),
+  filingDate: z.string().optional(),
+  grantDate: z.string().optional(),
+  expiryDate: z.string().optional(),
+  transferModes: z.array(z.enum(TRANSFER_MODES)),
+  status: z.enum(['listed', 'withdrawn']),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+})
+
+export const importStatusSchema = z.object({
+  importId: z.string(),
+  state: z.enum(['receiving', 'indexing', 'done', 'failed']),
+  total: z.number().int(),
+  indexed: z.number().int(),
+  rejected: z.number().int(),
+  error: z.string().optional(),
+  createdAt: z.string(),
+  finishedAt: z.string().optional(),
+})
+
+const detail = z.object({ path: z.string(), message: z.string() })
+export const importOutcomeSchema = z.object({
+  importId: z.string(),
+  accepted: z.number().int(),
+  rejected: z.array(z.object({ line: z.number().int(), errors: z.array(detail) })),
+  rejectedTotal: z.number().int(),
+})
+
+export const needSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string().optional(),
+  keywords: z.array(z.string()),
+  ipc: z.array(z.string()),
+  transferModes: z.array(z.enum(TRANSFER_MODES)),
+  province: z.string().optional(),
+  industry: z.string().optional(),
+  state: z.enum(['open', 'closed']),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+})
+
+export const matchesSchema = z.object({
+  needId: z.string(),
+  state: z.enum(['pending', 'ready']),
+  computedAt: z.string().optional(),
+  matches: z.array(
+    z.object({
+      rank: z.number().int(),
+      publicationNumber: z.string(),
+      title: z.string(),
+      score: z.number(),
+      new: z.boolean().optional(),
+      explanation: z.object({
+        matchedTerms: z.array(z.string()),
+        sharedClasses: z.array(z.string()),
+        inferredClasses: z.array(z.string()),
+        signals: z.record(z.string(), z.number()),
+      }),
+    }),
+  ),
+})

@@ -1,0 +1,96 @@
+/**
+ * Keeps every in-memory index (the matcher's, the embedded search's) and the external search
+ * backend in step with the patent store.
+ *
+ * The worker that runs an `index-patents` job analyses the patents, stores their terms (so a
+ * rebuild needs no jieba), updates the indexes of its own process and the search backend, and
+ * publishes the change; other processes follow the change feed and update their own indexes.
+ * At start a process rebuilds its in-memory indexes from the store, then follows the feed.
+ */
+import type { Logger } from 'pino'
+import { isOfferable, type Patent } from '../domain/patent.js'
+import type { ChangeFeed, ImportStore, JobQueue, NeedStore, PatentStore, StoredTerms } from '../domain/ports.js'
+import { toSearchDocument, type SearchIndex } from '../domain/search.js'
+import type { AnalyzedPatent, MatchIndex } from '../domain/matching/index.js'
+
+export interface IndexingDeps {
+  patents: PatentStore
+  imports: ImportStore
+  needs: NeedStore
+  queue: JobQueue
+  feed: ChangeFeed
+  /** The matcher's index, in processes that run workers. */
+  matchIndex?: MatchIndex
+  /** The search backend. */
+  search: SearchIndex
+  /** Whether the search index lives in this process's memory (embedded) rather than a server. */
+  searchIsLocal: boolean
+  log: Logger
+}
+
+export function createIndexingService(deps: IndexingDeps) {
+  const { matchIndex, search } = deps
+
+  const applyToMatcher = (patents: Patent[], terms: Array<StoredTerms | undefined>) => {
+    if (matchIndex === undefined) return
+    patents.forEach((p, i) => {
+      if (isOfferable(p)) matchIndex.upsert(p, terms[i] as AnalyzedPatent | undefined)
+      else matchIndex.remove(p.publicationNumber)
+    })
+  }
+
+  const applyToSearch = async (patents: Patent[]) => {
+    const listed = patents.filter((p) => p.status === 'listed')
+    const withdrawn = patents.filter((p) => p.status !== 'listed').map((p) => p.publicationNumber)
+    if (listed.length > 0) await search.upsert(listed.map(toSearchDocument))
+    if (withdrawn.length > 0) await search.remove(withdrawn)
+  }
+
+  return {
+    /** The `index-patents` job: analyse, store terms, update indexes, publish, count progress. */
+    async indexPatents(payload: { importId?: string; publicationNumbers: string[] }): Promise<void> {
+      const found = (await deps.patents.getMany(payload.publicationNumbers)).filter((p): p is Patent => p !== undefined)
+      let terms: Array<StoredTerms | undefined> = []
+      if (matchIndex !== undefined) {
+        const analyzed = found.map((p) => matchIndex.analyzePatent(p))
+        await deps.patents.putTerms(found.map((p, i) => ({ publicationNumber: p.publicationNumber, terms: analyzed[i] })))
+        terms = analyzed
+      }
+      applyToMatcher(found, terms)
+      await applyToSearch(found)
+      await deps.feed.publish({ op: 'upsert', publicationNumbers: found.map((p) => p.publicationNumber) })
+      if (payload.importId !== undefined) await deps.imports.addIndexed(payload.importId, payload.publicationNumbers.length)
+      if (found.length > 0 && (await deps.needs.openIds()).length > 0) {
+        await deps.queue.enqueue('rematch-patents', { publicationNumbers: found.map((p) => p.publicationNumber) })
+      }
+    },
+
+    /** Marks an import failed once its index job has used up its retries. */
+    async indexFailed(payload: { importId?: string }, error: Error): Promise<void> {
+      if (payload.importId !== undefined) await deps.imports.fail(payload.importId, `indexing failed: ${error.message}`)
+    },
+
+    /** Builds this process's in-memory indexes from the store and follows later changes. */
+    async rebuildAndFollow(): Promise<{ stop(): Promise<void>; loaded: number }> {
+      const head = await deps.feed.head()
+      let loaded = 0
+      for await (const batch of deps.patents.scan(1000)) {
+        applyToMatcher(
+          batch.map((b) => b.patent),
+          batch.map((b) => b.terms),
+        )
+        if (deps.searchIsLocal) await applyToSearch(batch.map((b) => b.patent))
+        loaded += batch.length
+      }
+      deps.log.info({ loaded }, 'in-memory indexes rebuilt from Redis')
+      const follower = deps.feed.follow(head, async (change) => {
+        const patents = (await deps.patents.getMany(change.publicationNumbers)).filter((p): p is Patent => p !== undefined)
+        applyToMatcher(patents, await deps.patents.getTerms(patents.map((p) => p.publicationNumber)))
+        if (deps.searchIsLocal) await applyToSearch(patents)
+      })
+      return { stop: () => follower.stop(), loaded }
+    },
+  }
+}
+
+export type IndexingService = ReturnType<typeof createIndexingService>

@@ -1,0 +1,188 @@
+/**
+ * The university inventory: create, read, change and withdraw patents, and bulk import.
+ * Writes go to the patent store; indexing (search, matcher) follows in background jobs.
+ */
+import { randomUUID } from 'node:crypto'
+import { ConflictError, issuesToDetails, NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.js'
+import {
+  patentInputSchema,
+  type Patent,
+  type PatentInput,
+  type PatentPatch,
+} from '../domain/patent.js'
+import type { ImportStatus, ImportStore, JobQueue, PatentStore } from '../domain/ports.js'
+import { detectLanguage } from '../domain/text/analyzer.js'
+import type { RawRecord } from '../adapters/import-formats.js'
+
+export interface Actor {
+  orgId?: string
+}
+
+export interface ImportOutcome {
+  importId: string
+  accepted: number
+  rejected: Array<{ line: number; errors: ErrorDetail[] }>
+  /** Rejected records in all; `rejected` lists at most the first 1,000. */
+  rejectedTotal: number
+}
+
+export interface InventoryDeps {
+  patents: PatentStore
+  imports: ImportStore
+  queue: JobQueue
+  now?: () => Date
+  maxRecords: number
+}
+
+const BATCH = 500
+const MAX_LISTED_REJECTIONS = 1000
+
+export function buildPatent(input: PatentInput, existing: Patent | undefined, actor: Actor, now: string): Patent {
+  const patent: Patent = {
+    publicationNumber: input.publicationNumber,
+    title: input.title,
+    abstract: input.abstract,
+    keywords: input.keywords ?? [],
+    ipc: [...new Set(input.ipc ?? [])],
+    applicants: input.applicants ?? [],
+    inventors: input.inventors ?? [],
+    language: input.language ?? detectLanguage(`${input.title} ${input.abstract}`),
+    legalStatus: input.legalStatus ?? 'pending',
+    transferModes: [...new Set(input.transferModes ?? [])],
+    status: 'listed',
+    createdAt: existing?.createdAt ?? now,
+    updatedAt: now,
+  }
+  for (const key of ['claims', 'filingDate', 'grantDate', 'expiryDate'] as const) {
+    const v = input[key]
+    if (v !== undefined) patent[key] = v
+  }
+  const owner = existing?.ownerOrgId ?? actor.orgId
+  if (owner !== undefined) patent.ownerOrgId = owner
+  return patent
+}
+
+function toInput(p: Patent): PatentInput {
+  const { status: _s, ownerOrgId: _o, createdAt: _c, updatedAt: _u, ...rest } = p
+  return { ...rest, language: p.language === 'mixed' ? undefined : p.language } as PatentInput
+}
+
+export function createInventoryService(deps: InventoryDeps) {
+  const now = () => (deps.now?.() ?? new Date()).toISOString()
+
+  const index = (publicationNumbers: string[], importId?: string, jobId?: string) =>
+    deps.queue.enqueue(
+      'index-patents',
+      importId === undefined ? { publicationNumbers } : { importId, publicationNumbers },
+      jobId === undefined ? {} : { jobId },
+    )
+
+  const mustGet = async (pn: string): Promise<Patent> => {
+    const p = await deps.patents.get(pn)
+    if (p === undefined) throw new NotFoundError(`patent ${pn}`)
+    return p
+  }
+
+  return {
+    get: mustGet,
+
+    async create(input: PatentInput, actor: Actor): Promise<Patent> {
+      if ((await deps.patents.get(input.publicationNumber)) !== undefined) {
+        throw new ConflictError('already_exists', `patent ${input.publicationNumber} already exists; change it with PATCH or re-import it`)
+      }
+      const patent = buildPatent(input, undefined, actor, now())
+      await deps.patents.putMany([patent])
+      await index([patent.publicationNumber])
+      return patent
+    },
+
+    async update(pn: string, patch: PatentPatch, actor: Actor): Promise<Patent> {
+      const existing = await mustGet(pn)
+      const parsed = patentInputSchema.safeParse({ ...toInput(existing), ...patch, publicationNumber: pn })
+      if (!parsed.success) throw new ValidationError('the changed patent is not valid', issuesToDetails(parsed.error.issues, 'body'))
+      const patent = { ...buildPatent(parsed.data, existing, actor, now()), status: existing.status }
+      await deps.patents.putMany([patent])
+      await index([pn])
+      return patent
+    },
+
+    /** Takes a patent off the market: kept on record, gone from search and matching. */
+    async withdraw(pn: string): Promise<Patent> {
+      const existing = await mustGet(pn)
+      const patent: Patent = { ...existing, status: 'withdrawn', updatedAt: now() }
+      await deps.patents.putMany([patent])
+      await index([pn])
+      return patent
+    },
+
+    /**
+     * Streams records from a reader, storing valid ones in batches as they come (upsert on
+     * publicationNumber) and collecting each invalid one with its line and field paths.
+     */
+    async importRecords(records: AsyncIterable<RawRecord>, actor: Actor): Promise<ImportOutcome> {
+      const importId = randomUUID()
+      const status: ImportStatus = { importId, state: 'receiving', total: 0, indexed: 0, rejected: 0, createdAt: now() }
+      if (actor.orgId !== undefined) status.ownerOrgId = actor.orgId
+      await deps.imports.create(status)
+      const outcome: ImportOutcome = { importId, accepted: 0, rejected: [], rejectedTotal: 0 }
+      const reject = (line: number, errors: ErrorDetail[]) => {
+        outcome.rejectedTotal++
+        if (outcome.rejected.length < MAX_LISTED_REJECTIONS) outcome.rejected.push({ line, errors })
+      }
+      let batch: PatentInput[] = []
+      let batchNo = 0
+      const flush = async () => {
+        if (batch.length === 0) return
+        const inputs = batch
+        batch = []
+        const existing = await deps.patents.getMany(inputs.map((i) => i.publicationNumber))
+        const stamp = now()
+        const patents = inputs.map((input, i) => buildPatent(input, existing[i], actor, stamp))
+        await deps.patents.putMany(patents)
+        await index(
+          patents.map((p) => p.publicationNumber),
+          importId,
+          `${importId}-${batchNo++}`,
+        )
+      }
+      try {
+        let seen = 0
+        for await (const raw of records) {
+          if ('errors' in raw) {
+            reject(raw.line, raw.errors)
+            continue
+          }
+          if (++seen > deps.maxRecords) {
+            reject(raw.line, [{ path: '(row)', message: `over the limit of ${deps.maxRecords} records a request: send the rest in another import` }])
+            continue
+          }
+          const parsed = patentInputSchema.safeParse(raw.value)
+          if (!parsed.success) {
+            reject(raw.line, issuesToDetails(parsed.error.issues))
+            continue
+          }
+          batch.push(parsed.data)
+          outcome.accepted++
+          if (batch.length >= BATCH) await flush()
+        }
+        await flush()
+      } catch (err) {
+        // What was stored stays stored and is indexed; the import records why it stopped.
+        await flush().catch(() => undefined)
+        await deps.imports.received(importId, outcome.accepted, outcome.rejectedTotal)
+        await deps.imports.fail(importId, (err as Error).message)
+        throw err
+      }
+      await deps.imports.received(importId, outcome.accepted, outcome.rejectedTotal)
+      return outcome
+    },
+
+    async importStatus(importId: string): Promise<ImportStatus> {
+      const s = await deps.imports.get(importId)
+      if (s === undefined) throw new NotFoundError(`import ${importId}`)
+      return s
+    },
+  }
+}
+
+export type InventoryService = ReturnType<typeof createInventoryService>

@@ -1,0 +1,171 @@
+/**
+ * Enterprise technology needs and their matches. Creating or changing a need enqueues a match
+ * job for that version; workers compute matches (full for a need, incremental for new patents).
+ */
+import { randomUUID } from 'node:crypto'
+import { issuesToDetails, NotFoundError, ValidationError, ConflictError } from '../domain/errors.js'
+import { needInputSchema, type Need, type NeedInput, type NeedPatch } from '../domain/need.js'
+import type { JobQueue, MatchSet, MatchStore, NeedStore, PatentStore, StoredMatch } from '../domain/ports.js'
+import type { MatchIndex, MatchResult, NeedQuery } from '../domain/matching/index.js'
+
+/** How many matches are kept per need. */
+export const KEPT_MATCHES = 100
+
+export interface NeedsDeps {
+  needs: NeedStore
+  matches: MatchStore
+  queue: JobQueue
+  now?: () => Date
+}
+
+const matchJobId = (need: Need) => `match-${need.id}-v${need.version}`
+
+export function toNeedQuery(need: Need): NeedQuery {
+  const q: NeedQuery = { title: need.title, keywords: need.keywords, ipc: need.ipc, transferModes: need.transferModes }
+  if (need.description !== undefined) q.description = need.description
+  return q
+}
+
+export function createNeedsService(deps: NeedsDeps) {
+  const now = () => (deps.now?.() ?? new Date()).toISOString()
+  const mustGet = async (id: string): Promise<Need> => {
+    const need = await deps.needs.get(id)
+    if (need === undefined) throw new NotFoundError(`need ${id}`)
+    return need
+  }
+  const enqueueMatch = (need: Need) =>
+    deps.queue.enqueue('match-need', { needId: need.id, version: need.version }, { jobId: matchJobId(need) })
+
+  return {
+    get: mustGet,
+
+    async create(input: NeedInput, actor: { orgId?: string }): Promise<Need> {
+      const stamp = now()
+      const need: Need = {
+        id: randomUUID(),
+        title: input.title,
+        keywords: input.keywords ?? [],
+        ipc: [...new Set(input.ipc ?? [])],
+        transferModes: [...new Set(input.transferModes ?? [])],
+        state: 'open',
+        version: 1,
+        createdAt: stamp,
+        updatedAt: stamp,
+      }
+      for (const key of ['description', 'province', 'industry'] as const) if (input[key] !== undefined) need[key] = input[key]
+      if (actor.orgId !== undefined) need.ownerOrgId = actor.orgId
+      await deps.needs.create(need)
+      await deps.matches.put({ needId: need.id, needVersion: need.version, state: 'pending', matches: [] })
+      await enqueueMatch(need)
+      return need
+    },
+
+    async update(id: string, patch: NeedPatch): Promise<Need> {
+      const existing = await mustGet(id)
+      if (existing.state === 'closed') throw new ConflictError('need_closed', `need ${id} is closed and can no longer change`)
+      const { id: _i, state: _s, version: _v, ownerOrgId: _o, createdAt: _c, updatedAt: _u, ...current } = existing
+      const parsed = needInputSchema.safeParse({ ...current, ...patch })
+      if (!parsed.success) throw new ValidationError('the changed need is not valid', issuesToDetails(parsed.error.issues, 'body'))
+      const need: Need = { ...existing, ...parsed.data, version: existing.version + 1, updatedAt: now() }
+      await deps.needs.put(need)
+      await deps.matches.update(id, (set) => ({ needId: id, needVersion: need.version, state: 'pending', matches: set?.matches ?? [] }))
+      await enqueueMatch(need)
+      return need
+    },
+
+    async close(id: string): Promise<Need> {
+      const existing = await mustGet(id)
+      if (existing.state === 'closed') return existing
+      const need: Need = { ...existing, state: 'closed', updatedAt: now() }
+      await deps.needs.put(need)
+      return need
+    },
+
+    async matches(id: string, limit: number): Promise<MatchSet> {
+      await mustGet(id)
+      const set = (await deps.matches.get(id)) ?? { needId: id, needVersion: 0, state: 'pending' as const, matches: [] }
+      return { ...set, matches: set.matches.slice(0, limit) }
+    },
+  }
+}
+
+export type NeedsService = ReturnType<typeof createNeedsService>
+
+export interface MatchingDeps {
+  needs: NeedStore
+  matches: MatchStore
+  patents: PatentStore
+  matchIndex: MatchIndex
+  now?: () => Date
+}
+
+const byScore = (a: StoredMatch, b: StoredMatch) => b.score - a.score || a.publicationNumber.localeCompare(b.publicationNumber)
+
+/** The worker side: full matching for a need, incremental re-scoring when patents change. */
+export function createMatchingService(deps: MatchingDeps) {
+  const now = () => (deps.now?.() ?? new Date()).toISOString()
+
+  const toStored = async (results: MatchResult[], fresh: boolean): Promise<StoredMatch[]> => {
+    const patents = await deps.patents.getMany(results.map((r) => r.publicationNumber))
+    return results.map((r, i) => {
+      const m: StoredMatch = {
+        publicationNumber: r.publicationNumber,
+        title: patents[i]?.title ?? '',
+        score: r.score,
+        explanation: r.explanation,
+      }
+      if (fresh) m.new = true
+      return m
+    })
+  }
+
+  return {
+    /** The `match-need` job: computes every match of one version of a need. */
+    async matchNeed(payload: { needId: string; version: number }): Promise<void> {
+      const need = await deps.needs.get(payload.needId)
+      // A newer version has its own job; a closed need keeps its last matches.
+      if (need === undefined || need.version !== payload.version || need.state !== 'open') return
+      const results = deps.matchIndex.match(toNeedQuery(need), { limit: KEPT_MATCHES })
+      const matches = await toStored(results, false)
+      await deps.matches.update(need.id, (current) => {
+        if (current !== undefined && current.needVersion > need.version) return undefined
+        return { needId: need.id, needVersion: need.version, state: 'ready', computedAt: now(), matches }
+      })
+    },
+
+    /** The `rematch-patents` job: re-scores open needs against changed patents only. */
+    async rematchPatents(payload: { publicationNumbers: string[] }): Promise<void> {
+      const changed = new Set(payload.publicationNumbers)
+      const ids = await deps.needs.openIds()
+      for (let i = 0; i < ids.length; i += 200) {
+        const needs = await deps.needs.getMany(ids.slice(i, i + 200))
+        for (const need of needs) {
+          if (need === undefined || need.state !== 'open') continue
+          const results = deps.matchIndex.match(toNeedQuery(need), { limit: KEPT_MATCHES, only: changed })
+          const rescored = await toStored(results, true)
+          await deps.matches.update(need.id, (current) => {
+            // Not yet computed for this version: its full job will see these patents anyway.
+            if (current === undefined || current.state !== 'ready' || current.needVersion !== need.version) return undefined
+            const before = new Map(current.matches.map((m) => [m.publicationNumber, m]))
+            const kept = current.matches.filter((m) => !changed.has(m.publicationNumber))
+            // A patent that was already a match keeps its flag; one that newly qualifies is new.
+            const updated = rescored.map((m) => {
+              const { new: _fresh, ...rest } = m
+              return before.has(m.publicationNumber) && before.get(m.publicationNumber)!.new !== true ? rest : m
+            })
+            const merged = [...kept, ...updated]
+              .sort(byScore)
+              .slice(0, KEPT_MATCHES)
+            const same =
+              merged.length === current.matches.length &&
+              merged.every((m, k) => m.publicationNumber === current.matches[k]!.publicationNumber && m.score === current.matches[k]!.score)
+            if (same) return undefined
+            return { ...current, computedAt: now(), matches: merged }
+          })
+        }
+      }
+    },
+  }
+}
+
+export type MatchingService = ReturnType<typeof createMatchingService>

@@ -1,0 +1,98 @@
+/**
+ * Builds the real service for tests: a container on the real Redis under a unique key prefix,
+ * its workers running in this process, and the Fastify app for `app.inject`. Teardown closes
+ * everything and deletes the test's keys.
+ */
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { Redis } from 'ioredis'
+import { pino } from 'pino'
+import type { Test } from 'tap'
+import { loadConfig } from '../src/config.js'
+import { createContainer, type Container } from '../src/container.js'
+import { buildApp, type App } from '../src/http/app.js'
+
+export const ADMIN = 'test-admin-token-0123456789'
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+export const auth = { authorization: `Bearer ${ADMIN}` }
+
+export interface Harness {
+  app: App
+  container: Container
+  prefix: string
+}
+
+export async function build(t: Test, env: Record<string, string> = {}): Promise<Harness> {
+  const prefix = `test-${randomUUID()}`
+  const config = loadConfig({ REDIS_URL, REDIS_PREFIX: prefix, ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'silent', ...env })
+  const log = pino({ level: 'silent' })
+  const container = await createContainer(config, log)
+  const app = await buildApp(container, { adminToken: ADMIN, loggerInstance: log })
+  await container.start()
+  t.teardown(async () => {
+    await app.close()
+    await container.close()
+    await deleteKeys(prefix)
+  })
+  return { app, container, prefix }
+}
+
+export async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL)
+  let cursor = '0'
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
+    cursor = next
+    if (keys.length > 0) await redis.del(...keys)
+  } while (cursor !== '0')
+  redis.disconnect()
+}
+
+/** Polls until `check` returns a value, or fails after `ms`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, ms = 20_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + ms
+  for (;;) {
+    const v = await check()
+    if (v !== undefined) return v
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+/** Records of the real Chinese evaluation corpus, mapped to the API's patent fields. */
+export function evalCorpus(limit = Infinity): Array<Record<string, unknown>> {
+  const url = new URL('../../shared/eval/cn-g06f-dev/corpus.jsonl', import.meta.url)
+  const out: Array<Record<string, unknown>> = []
+  for (const line of readFileSync(url, 'utf8').split('\n')) {
+    if (line.trim() === '' || out.length >= limit) continue
+    const d = JSON.parse(line) as { id: string; title: string; abstract: string; keywords: string[]; cpc: string[]; lang: string }
+    out.push({ publicationNumber: d.id, title: d.title, abstract: d.abstract, keywords: d.keywords, ipc: d.cpc, language: d.lang })
+  }
+  return out
+}
+
+/** The sample fixture: real Chinese and English patents, a few dozen. */
+export function samplePatents(): Array<Record<string, unknown>> {
+  return readFileSync(new URL('./fixtures/patents-sample.jsonl', import.meta.url), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+}
+
+export async function importNdjson(app: App, records: Array<Record<string, unknown>>) {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/patents/import',
+    headers: { ...auth, 'content-type': 'application/x-ndjson' },
+    payload: records.map((r) => JSON.stringify(r)).join('\n') + '\n',
+  })
+  return res
+}
+
+export async function waitForImport(app: App, importId: string): Promise<Record<string, unknown>> {
+  return eventually(async () => {
+    const res = await app.inject({ method: 'GET', url: `/v1/imports/${importId}`, headers: auth })
+    const body = res.json() as { state: string }
+    return body.state === 'done' || body.state === 'failed' ? (body as Record<string, unknown>) : undefined
+  }, 60_000, `import ${importId}`)
+}
