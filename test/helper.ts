@@ -59,10 +59,21 @@ export async function eventually<T>(check: () => Promise<T | undefined>, ms = 20
   }
 }
 
+/** A patent record as the API takes it, with room for any other field a test adds. */
+export type PatentRecord = {
+  publicationNumber: string
+  title: string
+  abstract: string
+  keywords: string[]
+  ipc: string[]
+  language: string
+  [field: string]: unknown
+}
+
 /** Records of the real Chinese evaluation corpus, mapped to the API's patent fields. */
-export function evalCorpus(limit = Infinity): Array<Record<string, unknown>> {
+export function evalCorpus(limit = Infinity): PatentRecord[] {
   const url = new URL('../../shared/eval/cn-g06f-dev/corpus.jsonl', import.meta.url)
-  const out: Array<Record<string, unknown>> = []
+  const out: PatentRecord[] = []
   for (const line of readFileSync(url, 'utf8').split('\n')) {
     if (line.trim() === '' || out.length >= limit) continue
     const d = JSON.parse(line) as { id: string; title: string; abstract: string; keywords: string[]; cpc: string[]; lang: string }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { auth, build, evalCorpus, importNdjson, waitForImport } from '../helper.js'
+import { auth, build, evalCorpus, importNdjson, waitForImport, type PatentRecord } from '../helper.js'
 
 const csvCell = (v: unknown): string => {
   const s = Array.isArray(v) ? v.join(';') : v === undefined ? '' : String(v)
@@ -12,10 +12,10 @@ function toCsv(records: Array<Record<string, unknown>>, columns: string[]): stri
 
 t.test('a CSV of 100 rows with 3 bad ones: 97 stored, 3 reported with line and field', async (t) => {
   const { app, container } = await build(t)
-  const records = evalCorpus(100).map((r) => ({ ...r, transferModes: ['license', 'assignment'], legalStatus: 'granted' }))
-  records[9] = { ...records[9], title: '' } // line 11
-  records[49] = { ...records[49], filingDate: '2024-13-01' } // line 51
-  records[89] = { ...records[89], transferModes: ['lease'] } // line 91
+  const records: PatentRecord[] = evalCorpus(100).map((r) => ({ ...r, transferModes: ['license', 'assignment'], legalStatus: 'granted' }))
+  records[9] = { ...records[9]!, title: '' } // line 11
+  records[49] = { ...records[49]!, filingDate: '2024-13-01' } // line 51
+  records[89] = { ...records[89]!, transferModes: ['lease'] } // line 91
   const columns = ['publicationNumber', 'title', 'abstract', 'keywords', 'ipc', 'language', 'transferModes', 'legalStatus', 'filingDate']
   const res = await app.inject({
     method: 'POST',
