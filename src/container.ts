@@ -29,15 +29,27 @@ import { createMatchingService, createNeedsService } from './services/needs.js'
 export class RedisUnavailableError extends Error {}
 
 /** Connects a client and fails fast, naming REDIS_URL, when Redis does not answer. */
-async function connect(url: string, options: RedisOptions): Promise<Redis> {
+async function connect(url: string, options: RedisOptions, log: Logger): Promise<Redis> {
   const client = new Redis(url, { ...options, lazyConnect: true })
+  let lastError: Error | undefined
+  let reported = false
+  client.on('error', (err: Error) => {
+    lastError = err
+    // Once connected, ioredis reconnects by itself; say so once per outage, not per retry.
+    if (client.status !== 'connecting' && !reported) {
+      reported = true
+      log.warn({ err: err.message }, 'lost the connection to Redis; reconnecting')
+    }
+  })
+  client.on('ready', () => (reported = false))
   try {
     await client.connect()
     await client.ping()
   } catch (err) {
     client.disconnect()
+    const reason = (lastError ?? (err as Error)).message
     throw new RedisUnavailableError(
-      `Redis does not answer at REDIS_URL=${url} (${(err as Error).message}); start one with ` +
+      `Redis does not answer at REDIS_URL=${url} (${reason}); start one with ` +
         '"redis-server --daemonize yes --port 6379" or set REDIS_URL to a running Redis',
     )
   }
@@ -50,9 +62,9 @@ export async function createContainer(config: Config, log: Logger) {
   const prefix = config.REDIS_PREFIX
 
   // Commands fail fast (503) while Redis is down instead of queueing without bound.
-  const redis = await connect(config.REDIS_URL, { enableOfflineQueue: false, connectTimeout: 3000, maxRetriesPerRequest: 1 })
-  const queueConnection = await connect(config.REDIS_URL, { enableOfflineQueue: false, connectTimeout: 3000 })
-  const workerConnection = runsWorkers ? await connect(config.REDIS_URL, { maxRetriesPerRequest: null }) : undefined
+  const redis = await connect(config.REDIS_URL, { enableOfflineQueue: false, connectTimeout: 3000, maxRetriesPerRequest: 1 }, log)
+  const queueConnection = await connect(config.REDIS_URL, { enableOfflineQueue: false, connectTimeout: 3000 }, log)
+  const workerConnection = runsWorkers ? await connect(config.REDIS_URL, { maxRetriesPerRequest: null }, log) : undefined
   const bullPrefix = `${prefix}:bull`
 
   const analyzer = createAnalyzer(loadAnalysisResources())

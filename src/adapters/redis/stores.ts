@@ -213,7 +213,7 @@ export function createMatchStore(redis: Redis, prefix: string): MatchStore & { c
       const key = k.matches(needId)
       // WATCH belongs to a connection: one dedicated connection, used by one update at a time
       // in this process; other processes are kept out by the WATCH itself.
-      txConn ??= redis.duplicate()
+      txConn ??= redis.duplicate({ lazyConnect: false, enableOfflineQueue: true })
       const conn = txConn
       const run = async (): Promise<MatchSet | undefined> => {
         for (let attempt = 0; attempt < 50; attempt++) {
@@ -267,7 +267,7 @@ export function createChangeFeed(redis: Redis, prefix: string, origin: string): 
       return last[0]?.[0] ?? '0-0'
     },
     follow(fromId, handler) {
-      const conn = redis.duplicate()
+      const conn = redis.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null })
       let stopped = false
       let lastId = fromId
       const loop = (async () => {
