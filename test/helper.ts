@@ -22,9 +22,10 @@ export interface Harness {
   prefix: string
 }
 
+/** A service under a fresh prefix; pass `REDIS_PREFIX` in `env` to join another one's data. */
 export async function build(t: Test, env: Record<string, string> = {}): Promise<Harness> {
-  const prefix = `test-${randomUUID()}`
-  const config = loadConfig({ REDIS_URL, REDIS_PREFIX: prefix, ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'silent', ...env })
+  const prefix = env.REDIS_PREFIX ?? `test-${randomUUID()}`
+  const config = loadConfig({ REDIS_URL, ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'silent', ...env, REDIS_PREFIX: prefix })
   const log = pino({ level: 'silent' })
   const container = await createContainer(config, log)
   const app = await buildApp(container, { adminToken: ADMIN, loggerInstance: log })

@@ -1,12 +1,16 @@
 /**
  * The matcher: an in-memory inverted index of patents and the scoring of a need against it.
  *
- * Scoring, in three signals that sum to the score (0..1):
+ * Scoring, in signals that sum to the score (0..1):
  *
  * - `text`: BM25F over the patent's fields (title, abstract, keywords, claims; each field with its
  *   own weight and length normalisation), with the need's title, description and keywords as the
- *   query. Normalised by the need's attainable maximum (the BM25 upper bound Σ idf·(k1+1)), then
- *   saturated, so a value means about the same for any need.
+ *   query (whole words; the shorter words inside them at a small weight). Normalised by the need's
+ *   attainable maximum (the BM25 upper bound Σ idf·(k1+1)), then saturated, so a value means
+ *   about the same for any need.
+ * - `related`: the part of the text signal owed to related terms, taken from the best text
+ *   matches (pseudo-relevance feedback) rather than from the need itself; listed apart so that
+ *   `matchedTerms` only ever shows terms of the need.
  * - `classes`: the need's classification inferred from its nearest patents. The best text
  *   matches vote, weighted by their text score, for the IPC/CPC codes they carry (a k-nearest-
  *   neighbour, pseudo-relevance-feedback class distribution); a patent scores by the inferred
@@ -50,7 +54,7 @@ export interface MatchIndexOptions {
   neighbours?: number
   /** Vote weight of a neighbour is (its text score / best text score) ^ this. Default 2. */
   voteSharpness?: number
-  /** Share of a main group's vote that also counts for its subgroups. Default 0.25. */
+  /** Share of a main group's vote that also counts for its subgroups. Default 0.1. */
   groupShare?: number
   /** Signal weights (renormalised when the need names no codes). */
   weights?: { text?: number; classes?: number; ipc?: number }
@@ -166,7 +170,7 @@ export class MatchIndex {
     this.#fb = new Float64Array(FIELDS.map((f) => options.fields?.[f]?.b ?? DEFAULT_FIELDS[f].b))
     this.#neighbours = options.neighbours ?? 30
     this.#sharpness = options.voteSharpness ?? 2
-    this.#groupShare = options.groupShare ?? 0.25
+    this.#groupShare = options.groupShare ?? 0.1
     this.#w = {
       text: options.weights?.text ?? 0.25,
       classes: options.weights?.classes ?? 0.75,

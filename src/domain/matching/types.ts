@@ -51,7 +51,11 @@ export interface MatchExplanation {
   sharedClasses: string[]
   /** The patent's codes among the classes inferred for the need from its nearest patents. */
   inferredClasses: string[]
-  /** Each signal's share of the score; the shares sum to the score. */
+  /**
+   * Each signal's share of the score; the shares sum to the score. Keys: `text` (the need's own
+   * terms), `related` (terms from the best matches, pseudo-relevance feedback), `classes` (the
+   * need's inferred classes), `ipc` (classes the need names).
+   */
   signals: Record<string, number>
 }
 

@@ -1,0 +1,148 @@
+import t, { type Test } from 'tap'
+import { auth, build, eventually, importNdjson, samplePatents, waitForImport, type Harness } from '../helper.js'
+
+interface MatchBody {
+  state: string
+  computedAt?: string
+  matches: Array<{
+    rank: number
+    publicationNumber: string
+    title: string
+    score: number
+    new?: boolean
+    explanation: { matchedTerms: string[]; sharedClasses: string[]; inferredClasses: string[]; signals: Record<string, number> }
+  }>
+}
+
+async function withInventory(t: Test): Promise<Harness> {
+  const h = await build(t)
+  const res = await importNdjson(h.app, samplePatents())
+  await waitForImport(h.app, res.json().importId)
+  return h
+}
+
+async function createNeed(h: Harness, body: Record<string, unknown>): Promise<string> {
+  const res = await h.app.inject({ method: 'POST', url: '/v1/needs', headers: auth, payload: body })
+  if (res.statusCode !== 201) throw new Error(`need not created: ${res.body}`)
+  return res.json().id as string
+}
+
+async function readyMatches(h: Harness, id: string, after?: string): Promise<MatchBody> {
+  return eventually(async () => {
+    const res = await h.app.inject({ method: 'GET', url: `/v1/needs/${id}/matches?limit=100`, headers: auth })
+    const body = res.json() as MatchBody
+    return body.state === 'ready' && (after === undefined || body.computedAt! > after) ? body : undefined
+  }, 20_000, `matches of need ${id}`)
+}
+
+const byPn = new Map(samplePatents().map((p) => [p.publicationNumber as string, p]))
+
+t.test('a need gets ranked, explained matches from the workers', async (t) => {
+  const h = await withInventory(t)
+  const id = await createNeed(h, { title: '图像识别技术', description: '利用图像识别对图像进行识别和缺陷检测' })
+  const pending = await h.app.inject({ method: 'GET', url: `/v1/needs/${id}/matches`, headers: auth })
+  t.equal(pending.statusCode, 200)
+  t.ok(['pending', 'ready'].includes(pending.json().state))
+
+  const body = await readyMatches(h, id)
+  t.ok(body.computedAt, 'computedAt is set')
+  t.ok(body.matches.length > 0)
+  t.match(body.matches[0]!.title, /图像识别/, 'the best match is about image recognition')
+  body.matches.forEach((m, i) => {
+    t.equal(m.rank, i + 1)
+    t.ok(m.score > 0 && m.score <= 1, 'score in 0..1')
+    if (i > 0) t.ok(m.score <= body.matches[i - 1]!.score, 'best first')
+    const sum = Object.values(m.explanation.signals).reduce((a, b) => a + b, 0)
+    t.ok(Math.abs(sum - m.score) < 1e-6, 'signal shares sum to the score')
+    const p = byPn.get(m.publicationNumber)!
+    const text = `${p.title} ${p.abstract} ${(p.keywords as string[] | undefined)?.join(' ') ?? ''}`.toLowerCase()
+    for (const term of m.explanation.matchedTerms) t.ok(text.includes(term.toLowerCase()) || /^[a-z]/.test(term), `"${term}" is in the patent`)
+  })
+  // The lapsed patent of the fixture about mineral image recognition must never appear.
+  t.notOk(body.matches.some((m) => m.publicationNumber === 'CN118379729A'), 'a lapsed patent never appears')
+
+  const limited = await h.app.inject({ method: 'GET', url: `/v1/needs/${id}/matches?limit=2`, headers: auth })
+  t.equal(limited.json().matches.length, Math.min(2, body.matches.length))
+})
+
+t.test('transfer modes and withdrawals are honoured', async (t) => {
+  const h = await withInventory(t)
+  const withdrawn = await h.app.inject({ method: 'DELETE', url: '/v1/patents/CN119090657A', headers: auth })
+  t.equal(withdrawn.statusCode, 200)
+  const id = await createNeed(h, { title: '图像识别', transferModes: ['assignment'] })
+  const body = await readyMatches(h, id)
+  t.ok(body.matches.length > 0)
+  for (const m of body.matches) {
+    const modes = byPn.get(m.publicationNumber)!.transferModes as string[]
+    t.ok(modes.length === 0 || modes.includes('assignment'), `${m.publicationNumber} is offered for assignment`)
+  }
+  t.notOk(body.matches.some((m) => m.publicationNumber === 'CN119090657A'), 'the withdrawn patent never appears')
+})
+
+t.test('IPC codes named by the need are shared classes in the explanation', async (t) => {
+  const h = await withInventory(t)
+  const id = await createNeed(h, { title: '任务调度', ipc: ['G06F9'] })
+  const body = await readyMatches(h, id)
+  const top = body.matches.find((m) => m.publicationNumber === 'CN116719631A')
+  t.ok(top, 'the distributed task scheduling patent matches')
+  t.ok(top!.explanation.sharedClasses.length > 0 && top!.explanation.sharedClasses.every((c) => c.startsWith('G06F9')))
+})
+
+t.test('new patents are scored against open needs and marked new', async (t) => {
+  const h = await withInventory(t)
+  const id = await createNeed(h, { title: '锂电池健康状态估计', description: '估计锂电池的健康状态和剩余寿命' })
+  const before = await readyMatches(h, id)
+  t.notOk(before.matches.some((m) => m.publicationNumber === 'CN300000001A'))
+  const res = await importNdjson(h.app, [
+    {
+      publicationNumber: 'CN300000001A',
+      title: '一种锂电池健康状态估计方法',
+      abstract: '本发明公开了一种锂电池健康状态估计方法，通过采集锂电池充放电数据估计健康状态和剩余寿命。',
+      ipc: ['G06F30/27'],
+      transferModes: ['license'],
+    },
+  ])
+  await waitForImport(h.app, res.json().importId)
+  const after = await readyMatches(h, id, before.computedAt)
+  const fresh = after.matches.find((m) => m.publicationNumber === 'CN300000001A')
+  t.ok(fresh, 'the new patent is among the matches')
+  t.equal(fresh!.rank, 1, 'and it is the best one')
+  t.equal(fresh!.new, true, 'marked new')
+  for (const m of after.matches.filter((m) => m.publicationNumber !== 'CN300000001A')) {
+    const old = before.matches.find((b) => b.publicationNumber === m.publicationNumber)
+    if (old !== undefined) t.equal(m.score, old.score, 'patents that did not change keep their score')
+  }
+})
+
+t.test('a match job run twice stores the same result', async (t) => {
+  const h = await withInventory(t)
+  const id = await createNeed(h, { title: '自然语言处理问答' })
+  await readyMatches(h, id)
+  const matching = h.container.services.matching!
+  await matching.matchNeed({ needId: id, version: 1 })
+  const first = await h.container.stores.matches.get(id)
+  await matching.matchNeed({ needId: id, version: 1 })
+  const second = await h.container.stores.matches.get(id)
+  t.same(second!.matches, first!.matches)
+  t.equal(second!.state, 'ready')
+})
+
+t.test('needs: validation, change, close, not found', async (t) => {
+  const h = await build(t)
+  const bad = await h.app.inject({ method: 'POST', url: '/v1/needs', headers: auth, payload: { title: '', transferModes: ['rent'], owner: 'x' } })
+  t.equal(bad.statusCode, 400)
+  t.same(bad.json().error.details.map((d: { path: string }) => d.path).sort(), ['body.owner', 'body.title', 'body.transferModes.0'])
+  const id = await createNeed(h, { title: '区块链溯源', province: '浙江' })
+  const read = await h.app.inject({ method: 'GET', url: `/v1/needs/${id}`, headers: auth })
+  t.match(read.json(), { id, title: '区块链溯源', province: '浙江', state: 'open', version: 1 })
+  const changed = await h.app.inject({ method: 'PATCH', url: `/v1/needs/${id}`, headers: auth, payload: { keywords: ['溯源'] } })
+  t.equal(changed.statusCode, 200, changed.body)
+  t.match(changed.json(), { version: 2, keywords: ['溯源'], title: '区块链溯源' })
+  const closed = await h.app.inject({ method: 'POST', url: `/v1/needs/${id}/close`, headers: auth })
+  t.equal(closed.json().state, 'closed')
+  const late = await h.app.inject({ method: 'PATCH', url: `/v1/needs/${id}`, headers: auth, payload: { title: '新标题' } })
+  t.equal(late.statusCode, 409)
+  t.equal(late.json().error.code, 'need_closed')
+  const missing = await h.app.inject({ method: 'GET', url: '/v1/needs/7d1e8a51-3c2b-4b7e-9a59-1f2f2d7f6a10/matches', headers: auth })
+  t.equal(missing.statusCode, 404)
+})
