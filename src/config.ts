@@ -46,6 +46,13 @@ export const configSchema = z.object({
     .min(1024)
     .default(1024 * 1024)
     .describe('Largest JSON body for every other route (413 above it)'),
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600).describe('Requests one API key may make per rate-limit window (429 above it)'),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000).describe('The rate-limit window in milliseconds'),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter((o) => o !== ''))
+    .describe('Comma-separated origins allowed to call the API from a browser; none when empty'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000).describe('How long SIGTERM waits for active work before exiting'),
   PRETTY_LOGS: boolean.optional().describe('Human-readable logs (default: only when stdout is a TTY)'),
 })

@@ -3,7 +3,7 @@
  * analyser and the matcher's index, and wires the services. The same container serves the API,
  * the workers, or both, as `ROLE` says.
  */
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { Redis, type RedisOptions } from 'ioredis'
 import type { Logger } from 'pino'
 import { loadAnalysisResources } from '../search-config/analysis.js'
@@ -15,16 +15,21 @@ import { meilisearchIndexUid } from '../search-config/meilisearch.js'
 import {
   createChangeFeed,
   createImportStore,
+  createInterestStore,
+  createKeyStore,
   createMatchStore,
   createNeedStore,
+  createOrgStore,
   createPatentStore,
 } from './adapters/redis/stores.js'
 import { MatchIndex } from './domain/matching/index.js'
 import type { SearchIndex } from './domain/search.js'
 import { createAnalyzer } from './domain/text/analyzer.js'
 import { createIndexingService } from './services/indexing.js'
+import { createInterestsService } from './services/interests.js'
 import { createInventoryService } from './services/inventory.js'
 import { createMatchingService, createNeedsService } from './services/needs.js'
+import { createOrgsService } from './services/orgs.js'
 
 export class RedisUnavailableError extends Error {}
 
@@ -72,6 +77,9 @@ export async function createContainer(config: Config, log: Logger) {
   const imports = createImportStore(redis, prefix)
   const needs = createNeedStore(redis, prefix)
   const matches = createMatchStore(redis, prefix)
+  const orgStore = createOrgStore(redis, prefix)
+  const keyStore = createKeyStore(redis, prefix)
+  const interestStore = createInterestStore(redis, prefix)
   const feed = createChangeFeed(redis, prefix, randomUUID())
   const queue = createJobQueue({ connection: queueConnection, prefix: bullPrefix })
 
@@ -84,7 +92,6 @@ export async function createContainer(config: Config, log: Logger) {
         })
       : createEmbeddedSearchIndex(analyzer)
   const matchIndex = runsWorkers ? new MatchIndex(analyzer) : undefined
-
   const indexing = createIndexingService({
     patents,
     imports,
@@ -97,6 +104,10 @@ export async function createContainer(config: Config, log: Logger) {
     log,
     ...(matchIndex === undefined ? {} : { matchIndex }),
   })
+  /** The bootstrap admin key: configured, or generated for this run (the caller logs it once). */
+  const adminToken = config.ADMIN_TOKEN ?? `pb_admin_${randomBytes(24).toString('base64url')}`
+  const orgs = createOrgsService({ orgs: orgStore, keys: keyStore, adminToken })
+  const interests = createInterestsService({ interests: interestStore, patents, needs, orgs: orgStore })
   const inventory = createInventoryService({ patents, imports, queue, maxRecords: config.IMPORT_MAX_RECORDS })
   const needsService = createNeedsService({ needs, matches, queue })
   const matching = matchIndex === undefined ? undefined : createMatchingService({ needs, matches, patents, matchIndex })
@@ -110,8 +121,10 @@ export async function createContainer(config: Config, log: Logger) {
     analyzer,
     search,
     matchIndex,
-    services: { inventory, needs: needsService, indexing, matching },
-    stores: { patents, imports, needs, matches },
+    adminToken,
+    adminTokenGenerated: config.ADMIN_TOKEN === undefined,
+    services: { inventory, needs: needsService, indexing, matching, orgs, interests },
+    stores: { patents, imports, needs, matches, orgs: orgStore, keys: keyStore, interests: interestStore },
     queue,
     redis,
 

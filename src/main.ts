@@ -3,7 +3,6 @@
  * shutdown on SIGTERM/SIGINT.
  */
 import closeWithGrace from 'close-with-grace'
-import { randomBytes } from 'node:crypto'
 import { pino } from 'pino'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { createContainer, RedisUnavailableError } from './container.js'
@@ -41,11 +40,10 @@ export async function run(overrides: Record<string, string> = {}): Promise<void>
     throw err
   }
 
-  const adminToken = config.ADMIN_TOKEN ?? `pb_admin_${randomBytes(24).toString('base64url')}`
-  if (config.ADMIN_TOKEN === undefined && config.ROLE !== 'worker') {
-    log.warn({ adminToken }, 'ADMIN_TOKEN is not set: generated this admin key for this run only')
+  if (container.adminTokenGenerated && config.ROLE !== 'worker') {
+    log.warn({ adminToken: container.adminToken }, 'ADMIN_TOKEN is not set: generated this admin key for this run only')
   }
-  const app = config.ROLE === 'worker' ? undefined : await buildApp(container, { adminToken, loggerInstance: log })
+  const app = config.ROLE === 'worker' ? undefined : await buildApp(container, { loggerInstance: log })
 
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: log }, async ({ err, signal }) => {
     if (err) log.error({ err }, 'shutting down after an error')

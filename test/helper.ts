@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { Redis } from 'ioredis'
-import { pino } from 'pino'
+import { pino, type Logger } from 'pino'
 import type { Test } from 'tap'
 import { loadConfig } from '../src/config.js'
 import { createContainer, type Container } from '../src/container.js'
@@ -23,12 +23,12 @@ export interface Harness {
 }
 
 /** A service under a fresh prefix; pass `REDIS_PREFIX` in `env` to join another one's data. */
-export async function build(t: Test, env: Record<string, string> = {}): Promise<Harness> {
+export async function build(t: Test, env: Record<string, string> = {}, options: { log?: Logger } = {}): Promise<Harness> {
   const prefix = env.REDIS_PREFIX ?? `test-${randomUUID()}`
   const config = loadConfig({ REDIS_URL, ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'silent', ...env, REDIS_PREFIX: prefix })
-  const log = pino({ level: 'silent' })
+  const log = options.log ?? pino({ level: 'silent' })
   const container = await createContainer(config, log)
-  const app = await buildApp(container, { adminToken: ADMIN, loggerInstance: log })
+  const app = await buildApp(container, { loggerInstance: log })
   await container.start()
   t.teardown(async () => {
     await app.close()

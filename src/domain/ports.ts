@@ -3,6 +3,7 @@
  * them; services depend only on these.
  */
 import type { Need } from './need.js'
+import type { ApiKeyRecord, Org } from './org.js'
 import type { Patent } from './patent.js'
 
 /** Terms of a patent per field, as the matcher analysed them: stored so a rebuild skips jieba. */
@@ -110,4 +111,36 @@ export interface JobQueue {
   enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options?: { jobId?: string }): Promise<void>
   /** Jobs waiting, delayed or active, for /ready and the benchmark. */
   pending(): Promise<number>
+}
+
+export interface OrgStore {
+  create(org: Org): Promise<void>
+  get(id: string): Promise<Org | undefined>
+  list(): Promise<Array<Org>>
+}
+
+export interface KeyStore {
+  put(key: ApiKeyRecord): Promise<void>
+  get(keyId: string): Promise<ApiKeyRecord | undefined>
+  listForOrg(orgId: string): Promise<Array<ApiKeyRecord>>
+}
+
+/** An enterprise's interest in a patent, seen by the patent's university as far as disclosed. */
+export interface Interest {
+  id: string
+  publicationNumber: string
+  enterpriseOrgId: string
+  universityOrgId?: string
+  needId?: string
+  message?: string
+  /** What the enterprise lets the university see: nothing, its name, or its name and the need. */
+  disclosure: 'none' | 'identity' | 'identity-and-need'
+  createdAt: string
+}
+
+export interface InterestStore {
+  create(interest: Interest): Promise<void>
+  listByEnterprise(orgId: string): Promise<Interest[]>
+  listByUniversity(orgId: string): Promise<Interest[]>
+  listAll(): Promise<Interest[]>
 }

@@ -5,16 +5,20 @@
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import cors from '@fastify/cors'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Container } from '../container.js'
 import { registerAuth } from './auth.js'
 import { registerErrorHandling } from './errors.js'
 import { healthRoutes } from './routes/health.js'
+import { interestRoutes } from './routes/interests.js'
+import { orgRoutes } from './routes/orgs.js'
 import { needRoutes } from './routes/needs.js'
 import { patentRoutes } from './routes/patents.js'
 
 export interface AppOptions {
-  adminToken: string
   logger?: FastifyServerOptions['logger'] | false
   loggerInstance?: FastifyServerOptions['loggerInstance']
 }
@@ -24,9 +28,24 @@ export async function buildApp(container: Container, options: AppOptions) {
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
     bodyLimit: container.config.BODY_MAX_BYTES,
   }).withTypeProvider<ZodTypeProvider>()
+  /** Every route with the action it takes: the authorization matrix test walks this list. */
+  const routeTable: Array<{ method: string; url: string; access?: string }> = []
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    for (const method of methods) {
+      if (method === 'HEAD') continue
+      const access = (route.config as { access?: string } | undefined)?.access
+      routeTable.push(access === undefined ? { method, url: route.url } : { method, url: route.url, access })
+    }
+  })
+  app.decorate('routeTable', routeTable)
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   registerErrorHandling(app)
+  await app.register(helmet, { global: true })
+  if (container.config.CORS_ORIGINS.length > 0) {
+    await app.register(cors, { origin: container.config.CORS_ORIGINS, credentials: false, maxAge: 600 })
+  }
 
   await app.register(swagger, {
     openapi: {
@@ -45,9 +64,25 @@ export async function buildApp(container: Container, options: AppOptions) {
   await app.register(healthRoutes, { container })
   await app.register(
     async (v1) => {
-      registerAuth(v1, options.adminToken)
+      registerAuth(v1, container.services.orgs)
+      // Per key, counted in Redis so every API process shares one budget; after authentication.
+      await v1.register(rateLimit, {
+        hook: 'preHandler',
+        max: container.config.RATE_LIMIT_MAX,
+        timeWindow: container.config.RATE_LIMIT_WINDOW_MS,
+        redis: container.redis,
+        nameSpace: `${container.config.REDIS_PREFIX}:ratelimit:`,
+        keyGenerator: (request) => request.principal?.keyId ?? request.principal?.role ?? request.ip,
+        errorResponseBuilder: (_request, context) => {
+          const window = Math.round(container.config.RATE_LIMIT_WINDOW_MS / 1000)
+          const err = new Error(`too many requests: at most ${context.max} per ${window} s for one key; retry in ${context.after}`)
+          return Object.assign(err, { statusCode: 429 })
+        },
+      })
       await v1.register(patentRoutes, { container })
       await v1.register(needRoutes, { container })
+      await v1.register(orgRoutes, { container })
+      await v1.register(interestRoutes, { container })
     },
     { prefix: '/v1' },
   )
@@ -55,3 +90,9 @@ export async function buildApp(container: Container, options: AppOptions) {
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: Array<{ method: string; url: string; access?: string }>
+  }
+}

@@ -1,34 +1,48 @@
 /**
- * Bearer-key authentication for every /v1 route. The principal comes from the key alone,
- * never from the request body.
+ * Authentication and the role check, for every /v1 route. The principal comes from the key
+ * alone. Each route names its action in `config.access`; a route without one fails at start,
+ * so no route can slip through without a rule.
  */
-import { createHash, timingSafeEqual } from 'node:crypto'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import { ACTIONS, roleMay, type Action, type Principal } from '../domain/access.js'
+import type { OrgsService } from '../services/orgs.js'
 import { errorBody } from './errors.js'
-
-export type Principal = { role: 'admin'; orgId?: undefined }
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal
   }
+  interface FastifyContextConfig {
+    /** The action of the authorization matrix that this route takes. */
+    access?: Action
+  }
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest()
+const BEARER = /^Bearer\s+(\S+)\s*$/i
 
-export function registerAuth(app: FastifyInstance, adminToken: string): void {
-  const adminHash = sha256(adminToken)
-  app.decorateRequest('principal', undefined as unknown as Principal)
-  app.addHook('onRequest', async (request: FastifyRequest, reply) => {
-    const header = request.headers.authorization
-    const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)
+export function registerAuth(app: FastifyInstance, orgs: OrgsService): void {
+  app.decorateRequest('principal', null as never)
+
+  app.addHook('onRoute', (route) => {
+    const access = (route.config as { access?: string } | undefined)?.access
+    if (access === undefined || !(ACTIONS as string[]).includes(access)) {
+      throw new Error(`route ${route.method} ${route.url} has no rule in the authorization matrix (config.access)`)
+    }
+  })
+
+  app.addHook('onRequest', async (request, reply) => {
+    const match = BEARER.exec(request.headers.authorization ?? '')
     if (match === null) {
       return reply.code(401).send(errorBody('unauthorized', 'send an API key as "Authorization: Bearer <key>"'))
     }
-    if (timingSafeEqual(sha256(match[1]!), adminHash)) {
-      request.principal = { role: 'admin' }
-      return
+    const principal = await orgs.authenticate(match[1]!)
+    if (principal === undefined) {
+      return reply.code(401).send(errorBody('unauthorized', 'this API key is not valid: unknown, revoked or expired'))
     }
-    return reply.code(401).send(errorBody('unauthorized', 'this API key is not valid'))
+    request.principal = principal
+    const access = request.routeOptions.config.access
+    if (access !== undefined && !roleMay(principal.role, access)) {
+      return reply.code(403).send(errorBody('forbidden', `a key of a ${principal.role} may not do this (${access})`))
+    }
   })
 }

@@ -1,5 +1,6 @@
 /** Response schemas shared by routes: what leaves the API, and nothing more. */
 import { z } from 'zod'
+import { ENTERPRISE_FLAGS, ENTERPRISE_SIZES, ORG_KINDS } from '../domain/org.js'
 import { LEGAL_STATUSES, TRANSFER_MODES } from '../domain/patent.js'
 
 export const errorSchema = z.object({
@@ -93,4 +94,38 @@ export const matchesSchema = z.object({
       }),
     }),
   ),
+})
+
+export const orgSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(ORG_KINDS),
+  province: z.string().optional(),
+  city: z.string().optional(),
+  creditCode: z.string().optional(),
+  size: z.enum(ENTERPRISE_SIZES).optional(),
+  flags: z.array(z.enum(ENTERPRISE_FLAGS)).optional(),
+  industry: z.string().optional(),
+  createdAt: z.string(),
+})
+
+export const keyInfoSchema = z.object({
+  keyId: z.string(),
+  orgId: z.string(),
+  name: z.string().optional(),
+  createdAt: z.string(),
+  expiresAt: z.string().optional(),
+  revokedAt: z.string().optional(),
+})
+
+export const interestSchema = z.object({
+  id: z.string(),
+  publicationNumber: z.string(),
+  /** Shown to a university only when the enterprise disclosed its identity. */
+  enterprise: z.object({ id: z.string(), name: z.string() }).optional(),
+  /** Shown to a university only when the enterprise disclosed its need. */
+  need: z.object({ id: z.string(), title: z.string(), description: z.string().optional() }).optional(),
+  message: z.string().optional(),
+  disclosure: z.enum(['none', 'identity', 'identity-and-need']),
+  createdAt: z.string(),
 })

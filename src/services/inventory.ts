@@ -3,6 +3,7 @@
  * Writes go to the patent store; indexing (search, matcher) follows in background jobs.
  */
 import { randomUUID } from 'node:crypto'
+import { assertOwn, type Principal } from '../domain/access.js'
 import { ConflictError, issuesToDetails, NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.js'
 import {
   patentInputSchema,
@@ -13,10 +14,6 @@ import {
 import type { ImportStatus, ImportStore, JobQueue, PatentStore } from '../domain/ports.js'
 import { detectLanguage } from '../domain/text/analyzer.js'
 import type { RawRecord } from '../adapters/import-formats.js'
-
-export interface Actor {
-  orgId?: string
-}
 
 export interface ImportOutcome {
   importId: string
@@ -37,7 +34,7 @@ export interface InventoryDeps {
 const BATCH = 500
 const MAX_LISTED_REJECTIONS = 1000
 
-export function buildPatent(input: PatentInput, existing: Patent | undefined, actor: Actor, now: string): Patent {
+export function buildPatent(input: PatentInput, existing: Patent | undefined, actor: Principal, now: string): Patent {
   const patent: Patent = {
     publicationNumber: input.publicationNumber,
     title: input.title,
@@ -83,10 +80,26 @@ export function createInventoryService(deps: InventoryDeps) {
     return p
   }
 
-  return {
-    get: mustGet,
+  /** A patent the caller may change: its own university's, or any for the admin. */
+  const mustOwn = async (principal: Principal, pn: string): Promise<Patent> => {
+    const p = await mustGet(pn)
+    assertOwn(principal, 'patents.update', p.ownerOrgId, `patent ${pn}`)
+    return p
+  }
 
-    async create(input: PatentInput, actor: Actor): Promise<Patent> {
+  /** Whether a write by this caller may replace the stored patent. */
+  const mayReplace = (principal: Principal, existing: Patent | undefined) =>
+    existing === undefined || principal.role === 'admin' || existing.ownerOrgId === principal.orgId
+
+  return {
+    /** Listed patents are visible to every role that may read patents; withdrawn ones only to their owner. */
+    async get(principal: Principal, pn: string): Promise<Patent> {
+      const p = await mustGet(pn)
+      if (p.status === 'withdrawn') assertOwn(principal, 'patents.update', p.ownerOrgId, `patent ${pn}`)
+      return p
+    },
+
+    async create(input: PatentInput, actor: Principal): Promise<Patent> {
       if ((await deps.patents.get(input.publicationNumber)) !== undefined) {
         throw new ConflictError('already_exists', `patent ${input.publicationNumber} already exists; change it with PATCH or re-import it`)
       }
@@ -96,8 +109,8 @@ export function createInventoryService(deps: InventoryDeps) {
       return patent
     },
 
-    async update(pn: string, patch: PatentPatch, actor: Actor): Promise<Patent> {
-      const existing = await mustGet(pn)
+    async update(actor: Principal, pn: string, patch: PatentPatch): Promise<Patent> {
+      const existing = await mustOwn(actor, pn)
       const parsed = patentInputSchema.safeParse({ ...toInput(existing), ...patch, publicationNumber: pn })
       if (!parsed.success) throw new ValidationError('the changed patent is not valid', issuesToDetails(parsed.error.issues, 'body'))
       const patent = { ...buildPatent(parsed.data, existing, actor, now()), status: existing.status }
@@ -107,8 +120,8 @@ export function createInventoryService(deps: InventoryDeps) {
     },
 
     /** Takes a patent off the market: kept on record, gone from search and matching. */
-    async withdraw(pn: string): Promise<Patent> {
-      const existing = await mustGet(pn)
+    async withdraw(actor: Principal, pn: string): Promise<Patent> {
+      const existing = await mustOwn(actor, pn)
       const patent: Patent = { ...existing, status: 'withdrawn', updatedAt: now() }
       await deps.patents.putMany([patent])
       await index([pn])
@@ -119,7 +132,7 @@ export function createInventoryService(deps: InventoryDeps) {
      * Streams records from a reader, storing valid ones in batches as they come (upsert on
      * publicationNumber) and collecting each invalid one with its line and field paths.
      */
-    async importRecords(records: AsyncIterable<RawRecord>, actor: Actor): Promise<ImportOutcome> {
+    async importRecords(records: AsyncIterable<RawRecord>, actor: Principal): Promise<ImportOutcome> {
       const importId = randomUUID()
       const status: ImportStatus = { importId, state: 'receiving', total: 0, indexed: 0, rejected: 0, createdAt: now() }
       if (actor.orgId !== undefined) status.ownerOrgId = actor.orgId
@@ -129,15 +142,21 @@ export function createInventoryService(deps: InventoryDeps) {
         outcome.rejectedTotal++
         if (outcome.rejected.length < MAX_LISTED_REJECTIONS) outcome.rejected.push({ line, errors })
       }
-      let batch: PatentInput[] = []
+      let batch: Array<{ input: PatentInput; line: number }> = []
       let batchNo = 0
       const flush = async () => {
         if (batch.length === 0) return
         const inputs = batch
         batch = []
-        const existing = await deps.patents.getMany(inputs.map((i) => i.publicationNumber))
+        const existing = await deps.patents.getMany(inputs.map((b) => b.input.publicationNumber))
         const stamp = now()
-        const patents = inputs.map((input, i) => buildPatent(input, existing[i], actor, stamp))
+        const patents: Patent[] = []
+        inputs.forEach(({ input, line }, i) => {
+          if (mayReplace(actor, existing[i])) patents.push(buildPatent(input, existing[i], actor, stamp))
+          else reject(line, [{ path: 'publicationNumber', message: 'this patent is listed by another organisation' }])
+        })
+        outcome.accepted -= inputs.length - patents.length
+        if (patents.length === 0) return
         await deps.patents.putMany(patents)
         await index(
           patents.map((p) => p.publicationNumber),
@@ -161,7 +180,7 @@ export function createInventoryService(deps: InventoryDeps) {
             reject(raw.line, issuesToDetails(parsed.error.issues))
             continue
           }
-          batch.push(parsed.data)
+          batch.push({ input: parsed.data, line: raw.line })
           outcome.accepted++
           if (batch.length >= BATCH) await flush()
         }
@@ -177,9 +196,10 @@ export function createInventoryService(deps: InventoryDeps) {
       return outcome
     },
 
-    async importStatus(importId: string): Promise<ImportStatus> {
+    async importStatus(principal: Principal, importId: string): Promise<ImportStatus> {
       const s = await deps.imports.get(importId)
       if (s === undefined) throw new NotFoundError(`import ${importId}`)
+      assertOwn(principal, 'imports.read', s.ownerOrgId, `import ${importId}`)
       return s
     },
   }

@@ -3,6 +3,7 @@
  * job for that version; workers compute matches (full for a need, incremental for new patents).
  */
 import { randomUUID } from 'node:crypto'
+import { assertOwn, type Action, type Principal } from '../domain/access.js'
 import { issuesToDetails, NotFoundError, ValidationError, ConflictError } from '../domain/errors.js'
 import { needInputSchema, type Need, type NeedInput, type NeedPatch } from '../domain/need.js'
 import type { JobQueue, MatchSet, MatchStore, NeedStore, PatentStore, StoredMatch } from '../domain/ports.js'
@@ -28,18 +29,20 @@ export function toNeedQuery(need: Need): NeedQuery {
 
 export function createNeedsService(deps: NeedsDeps) {
   const now = () => (deps.now?.() ?? new Date()).toISOString()
-  const mustGet = async (id: string): Promise<Need> => {
+  /** The need, when the caller may take `action` on it; 404 otherwise, as for a missing one. */
+  const mustGet = async (principal: Principal, action: Action, id: string): Promise<Need> => {
     const need = await deps.needs.get(id)
     if (need === undefined) throw new NotFoundError(`need ${id}`)
+    assertOwn(principal, action, need.ownerOrgId, `need ${id}`)
     return need
   }
   const enqueueMatch = (need: Need) =>
     deps.queue.enqueue('match-need', { needId: need.id, version: need.version }, { jobId: matchJobId(need) })
 
   return {
-    get: mustGet,
+    get: (principal: Principal, id: string) => mustGet(principal, 'needs.read', id),
 
-    async create(input: NeedInput, actor: { orgId?: string }): Promise<Need> {
+    async create(input: NeedInput, actor: Principal): Promise<Need> {
       const stamp = now()
       const need: Need = {
         id: randomUUID(),
@@ -60,8 +63,8 @@ export function createNeedsService(deps: NeedsDeps) {
       return need
     },
 
-    async update(id: string, patch: NeedPatch): Promise<Need> {
-      const existing = await mustGet(id)
+    async update(principal: Principal, id: string, patch: NeedPatch): Promise<Need> {
+      const existing = await mustGet(principal, 'needs.update', id)
       if (existing.state === 'closed') throw new ConflictError('need_closed', `need ${id} is closed and can no longer change`)
       const { id: _i, state: _s, version: _v, ownerOrgId: _o, createdAt: _c, updatedAt: _u, ...current } = existing
       const parsed = needInputSchema.safeParse({ ...current, ...patch })
@@ -73,16 +76,16 @@ export function createNeedsService(deps: NeedsDeps) {
       return need
     },
 
-    async close(id: string): Promise<Need> {
-      const existing = await mustGet(id)
+    async close(principal: Principal, id: string): Promise<Need> {
+      const existing = await mustGet(principal, 'needs.close', id)
       if (existing.state === 'closed') return existing
       const need: Need = { ...existing, state: 'closed', updatedAt: now() }
       await deps.needs.put(need)
       return need
     },
 
-    async matches(id: string, limit: number): Promise<MatchSet> {
-      await mustGet(id)
+    async matches(principal: Principal, id: string, limit: number): Promise<MatchSet> {
+      await mustGet(principal, 'needs.matches', id)
       const set = (await deps.matches.get(id)) ?? { needId: id, needVersion: 0, state: 'pending' as const, matches: [] }
       return { ...set, matches: set.matches.slice(0, limit) }
     },

@@ -1,14 +1,19 @@
 /** Redis-backed stores: the system of record. Every key starts with the configured prefix. */
 import type { Redis } from 'ioredis'
 import type { Need } from '../../domain/need.js'
+import type { ApiKeyRecord, Org } from '../../domain/org.js'
 import type { Patent } from '../../domain/patent.js'
 import type {
   ChangeFeed,
   ImportStatus,
   ImportStore,
+  Interest,
+  InterestStore,
+  KeyStore,
   MatchSet,
   MatchStore,
   NeedStore,
+  OrgStore,
   PatentChange,
   PatentStore,
   StoredTerms,
@@ -303,5 +308,64 @@ export function createChangeFeed(redis: Redis, prefix: string, origin: string): 
         },
       }
     },
+  }
+}
+
+export function createOrgStore(redis: Redis, prefix: string): OrgStore {
+  const key = (id: string) => `${prefix}:org:${id}`
+  const all = `${prefix}:orgs`
+  return {
+    async create(org) {
+      await redis.multi().set(key(org.id), JSON.stringify(org)).sadd(all, org.id).exec()
+    },
+    async get(id) {
+      return parse<Org>(await redis.get(key(id)))
+    },
+    async list() {
+      const ids = await redis.smembers(all)
+      if (ids.length === 0) return []
+      return (await redis.mget(ids.map(key))).map((raw) => parse<Org>(raw)).filter((o): o is Org => o !== undefined)
+    },
+  }
+}
+
+export function createKeyStore(redis: Redis, prefix: string): KeyStore {
+  const key = (id: string) => `${prefix}:apikey:${id}`
+  const ofOrg = (orgId: string) => `${prefix}:org-keys:${orgId}`
+  return {
+    async put(k) {
+      await redis.multi().set(key(k.keyId), JSON.stringify(k)).sadd(ofOrg(k.orgId), k.keyId).exec()
+    },
+    async get(keyId) {
+      return parse<ApiKeyRecord>(await redis.get(key(keyId)))
+    },
+    async listForOrg(orgId) {
+      const ids = await redis.smembers(ofOrg(orgId))
+      if (ids.length === 0) return []
+      return (await redis.mget(ids.map(key))).map((raw) => parse<ApiKeyRecord>(raw)).filter((k): k is ApiKeyRecord => k !== undefined)
+    },
+  }
+}
+
+export function createInterestStore(redis: Redis, prefix: string): InterestStore {
+  const key = (id: string) => `${prefix}:interest:${id}`
+  const byEnterprise = (orgId: string) => `${prefix}:interests:enterprise:${orgId}`
+  const byUniversity = (orgId: string) => `${prefix}:interests:university:${orgId}`
+  const all = `${prefix}:interests`
+  const load = async (setKey: string) => {
+    const ids = await redis.zrange(setKey, '0', '-1')
+    if (ids.length === 0) return []
+    return (await redis.mget(ids.map(key))).map((raw) => parse<Interest>(raw)).filter((i): i is Interest => i !== undefined)
+  }
+  return {
+    async create(i) {
+      const score = Date.parse(i.createdAt)
+      const multi = redis.multi().set(key(i.id), JSON.stringify(i)).zadd(all, score, i.id).zadd(byEnterprise(i.enterpriseOrgId), score, i.id)
+      if (i.universityOrgId !== undefined) multi.zadd(byUniversity(i.universityOrgId), String(score), i.id)
+      await multi.exec()
+    },
+    listByEnterprise: (orgId) => load(byEnterprise(orgId)),
+    listByUniversity: (orgId) => load(byUniversity(orgId)),
+    listAll: () => load(all),
   }
 }

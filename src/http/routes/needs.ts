@@ -13,6 +13,7 @@ export const needRoutes: FastifyPluginAsync<{ container: Container }> = async (a
   r.post(
     '/needs',
     {
+      config: { access: 'needs.create' },
       schema: {
         summary: 'State a technology need; matching runs in the background',
         body: needInputSchema,
@@ -22,23 +23,28 @@ export const needRoutes: FastifyPluginAsync<{ container: Container }> = async (a
     async (request, reply) => reply.code(201).send(await needs.create(request.body, request.principal)),
   )
 
-  r.get('/needs/:id', { schema: { params: idParams, response: { 200: needSchema, ...errorResponses } } }, async (request) =>
-    needs.get(request.params.id),
+  r.get(
+    '/needs/:id',
+    { config: { access: 'needs.read' }, schema: { params: idParams, response: { 200: needSchema, ...errorResponses } } },
+    async (request) => needs.get(request.principal, request.params.id),
   )
 
   r.patch(
     '/needs/:id',
-    { schema: { params: idParams, body: needPatchSchema, response: { 200: needSchema, ...errorResponses } } },
-    async (request) => needs.update(request.params.id, request.body),
+    { config: { access: 'needs.update' }, schema: { params: idParams, body: needPatchSchema, response: { 200: needSchema, ...errorResponses } } },
+    async (request) => needs.update(request.principal, request.params.id, request.body),
   )
 
-  r.post('/needs/:id/close', { schema: { params: idParams, response: { 200: needSchema, ...errorResponses } } }, async (request) =>
-    needs.close(request.params.id),
+  r.post(
+    '/needs/:id/close',
+    { config: { access: 'needs.close' }, schema: { params: idParams, response: { 200: needSchema, ...errorResponses } } },
+    async (request) => needs.close(request.principal, request.params.id),
   )
 
   r.get(
     '/needs/:id/matches',
     {
+      config: { access: 'needs.matches' },
       schema: {
         summary: 'Ranked, explained patent matches of a need, best first',
         params: idParams,
@@ -47,7 +53,7 @@ export const needRoutes: FastifyPluginAsync<{ container: Container }> = async (a
       },
     },
     async (request) => {
-      const set = await needs.matches(request.params.id, request.query.limit)
+      const set = await needs.matches(request.principal, request.params.id, request.query.limit)
       return {
         needId: set.needId,
         state: set.state,

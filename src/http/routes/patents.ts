@@ -41,6 +41,7 @@ export const patentRoutes: FastifyPluginAsync<{ container: Container }> = async 
     '/patents/import',
     {
       bodyLimit: maxBytes,
+      config: { access: 'patents.import' },
       schema: {
         summary: 'Bulk import of patents as NDJSON or CSV; valid records are stored even when others are rejected',
         consumes: ['application/x-ndjson', 'text/csv'],
@@ -66,13 +67,14 @@ export const patentRoutes: FastifyPluginAsync<{ container: Container }> = async 
 
   r.get(
     '/imports/:importId',
-    { schema: { params: z.object({ importId: z.string().min(1).max(100) }), response: { 200: importStatusSchema, ...errorResponses } } },
-    async (request) => inventory.importStatus(request.params.importId),
+    { config: { access: 'imports.read' }, schema: { params: z.object({ importId: z.string().min(1).max(100) }), response: { 200: importStatusSchema, ...errorResponses } } },
+    async (request) => inventory.importStatus(request.principal, request.params.importId),
   )
 
   r.get(
     '/patents/search',
     {
+      config: { access: 'patents.search' },
       schema: {
         summary: 'Search the inventory: free text (Chinese or English), filters, paging, highlights, facets',
         querystring: z.strictObject({
@@ -117,31 +119,35 @@ export const patentRoutes: FastifyPluginAsync<{ container: Container }> = async 
 
   r.post(
     '/patents',
-    { schema: { summary: 'List one patent', body: patentInputSchema, response: { 201: patentSchema, ...errorResponses } } },
+    { config: { access: 'patents.create' }, schema: { summary: 'List one patent', body: patentInputSchema, response: { 201: patentSchema, ...errorResponses } } },
     async (request, reply) => reply.code(201).send(await inventory.create(request.body, request.principal)),
   )
 
   r.get(
     '/patents/:publicationNumber',
-    { schema: { params: pnParams, response: { 200: patentSchema, ...errorResponses } } },
-    async (request) => inventory.get(request.params.publicationNumber),
+    { config: { access: 'patents.read' }, schema: { params: pnParams, response: { 200: patentSchema, ...errorResponses } } },
+    async (request) => inventory.get(request.principal, request.params.publicationNumber),
   )
 
   r.patch(
     '/patents/:publicationNumber',
-    { schema: { summary: 'Change a patent', params: pnParams, body: patentPatchSchema, response: { 200: patentSchema, ...errorResponses } } },
-    async (request) => inventory.update(request.params.publicationNumber, request.body, request.principal),
+    {
+      config: { access: 'patents.update' },
+      schema: { summary: 'Change a patent', params: pnParams, body: patentPatchSchema, response: { 200: patentSchema, ...errorResponses } },
+    },
+    async (request) => inventory.update(request.principal, request.params.publicationNumber, request.body),
   )
 
   r.delete(
     '/patents/:publicationNumber',
     {
+      config: { access: 'patents.withdraw' },
       schema: {
         summary: 'Withdraw a patent from the market (kept on record, gone from search and matching)',
         params: pnParams,
         response: { 200: patentSchema, ...errorResponses },
       },
     },
-    async (request) => inventory.withdraw(request.params.publicationNumber),
+    async (request) => inventory.withdraw(request.principal, request.params.publicationNumber),
   )
 }

@@ -1,0 +1,49 @@
+/** Organisations that use the service, and the API keys issued to them. */
+import { z } from 'zod'
+import './zod-messages.js'
+
+export const ORG_KINDS = ['enterprise', 'university', 'operations-centre', 'provincial-office', 'financial-institution'] as const
+export type OrgKind = (typeof ORG_KINDS)[number]
+export type Role = OrgKind | 'admin'
+
+export const ENTERPRISE_FLAGS = ['high-tech', 'specialised-sme', 'little-giant'] as const
+export const ENTERPRISE_SIZES = ['micro', 'small', 'medium', 'large'] as const
+
+export const orgInputSchema = z.strictObject({
+  name: z.string().trim().min(1, 'must not be empty').max(200),
+  kind: z.enum(ORG_KINDS),
+  province: z.string().trim().min(1).max(50).optional(),
+  city: z.string().trim().min(1).max(50).optional(),
+  /** Unified social credit code (统一社会信用代码) of an enterprise; checked in the pool issue. */
+  creditCode: z.string().trim().min(1).max(18).optional(),
+  size: z.enum(ENTERPRISE_SIZES).optional(),
+  flags: z.array(z.enum(ENTERPRISE_FLAGS)).max(ENTERPRISE_FLAGS.length).optional(),
+  industry: z.string().trim().min(1).max(100).optional(),
+})
+export type OrgInput = z.infer<typeof orgInputSchema>
+
+export interface Org extends OrgInput {
+  id: string
+  createdAt: string
+}
+
+export const keyInputSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100).optional(),
+  /** When the key stops working (ISO date-time); never when absent. */
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+})
+export type KeyInput = z.infer<typeof keyInputSchema>
+
+/** What is stored of a key: never the secret, only its hash. */
+export interface ApiKeyRecord {
+  keyId: string
+  orgId: string
+  name?: string
+  secretHash: string
+  createdAt: string
+  expiresAt?: string
+  revokedAt?: string
+}
+
+/** A key as shown after creation: id and metadata, no secret. */
+export type ApiKeyInfo = Omit<ApiKeyRecord, 'secretHash'>

@@ -1,0 +1,39 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { Container } from '../../container.js'
+import { ForbiddenError } from '../../domain/errors.js'
+import { interestInputSchema } from '../../services/interests.js'
+import { errorResponses, interestSchema } from '../schemas.js'
+
+export const interestRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
+  const r = app.withTypeProvider<ZodTypeProvider>()
+  const interests = container.services.interests
+
+  r.post(
+    '/interests',
+    {
+      config: { access: 'interests.create' },
+      schema: {
+        summary: "An enterprise's interest in a patent, optionally for one of its needs, disclosing as much as it chooses",
+        body: interestInputSchema,
+        response: { 201: interestSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal
+      // The matrix admits enterprises only; the narrowing is for the type checker.
+      if (principal.orgId === undefined) throw new ForbiddenError('interest is expressed with an enterprise key')
+      return reply.code(201).send(await interests.create({ ...principal, orgId: principal.orgId }, request.body))
+    },
+  )
+
+  r.get(
+    '/interests',
+    {
+      config: { access: 'interests.list' },
+      schema: { summary: 'Interests: an enterprise its own, a university those in its patents', response: { 200: z.object({ items: z.array(interestSchema) }) } },
+    },
+    async (request) => ({ items: await interests.list(request.principal) }),
+  )
+}

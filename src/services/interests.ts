@@ -1,0 +1,97 @@
+/**
+ * Enterprises express interest in a patent; the patent's university sees that interest, with the
+ * enterprise's identity and need only as far as the enterprise chose to disclose them.
+ */
+import { randomUUID } from 'node:crypto'
+import { z } from 'zod'
+import { assertOwn, type Principal } from '../domain/access.js'
+import { NotFoundError } from '../domain/errors.js'
+import { publicationNumberSchema } from '../domain/patent.js'
+import type { Interest, InterestStore, NeedStore, OrgStore, PatentStore } from '../domain/ports.js'
+
+export const interestInputSchema = z.strictObject({
+  publicationNumber: publicationNumberSchema,
+  /** One of the enterprise's own needs that this patent would answer. */
+  needId: z.uuid().optional(),
+  message: z.string().trim().min(1).max(2000).optional(),
+  disclosure: z.enum(['none', 'identity', 'identity-and-need']).default('none'),
+})
+export type InterestInput = z.infer<typeof interestInputSchema>
+
+export interface InterestView {
+  id: string
+  publicationNumber: string
+  enterprise?: { id: string; name: string }
+  need?: { id: string; title: string; description?: string }
+  message?: string
+  disclosure: Interest['disclosure']
+  createdAt: string
+}
+
+export interface InterestsDeps {
+  interests: InterestStore
+  patents: PatentStore
+  needs: NeedStore
+  orgs: OrgStore
+  now?: () => Date
+}
+
+export function createInterestsService(deps: InterestsDeps) {
+  const now = () => (deps.now?.() ?? new Date()).toISOString()
+
+  /** What the caller may see of an interest: everything for its enterprise and the admin. */
+  const view = async (principal: Principal, i: Interest): Promise<InterestView> => {
+    const full = principal.role === 'admin' || principal.orgId === i.enterpriseOrgId
+    const out: InterestView = { id: i.id, publicationNumber: i.publicationNumber, disclosure: i.disclosure, createdAt: i.createdAt }
+    if (i.message !== undefined) out.message = i.message
+    if (full || i.disclosure !== 'none') {
+      const org = await deps.orgs.get(i.enterpriseOrgId)
+      if (org !== undefined) out.enterprise = { id: org.id, name: org.name }
+    }
+    if (i.needId !== undefined && (full || i.disclosure === 'identity-and-need')) {
+      const need = await deps.needs.get(i.needId)
+      if (need !== undefined) {
+        out.need = { id: need.id, title: need.title }
+        if (need.description !== undefined) out.need.description = need.description
+      }
+    }
+    return out
+  }
+
+  return {
+    async create(principal: Principal & { orgId: string }, input: InterestInput): Promise<InterestView> {
+      const patent = await deps.patents.get(input.publicationNumber)
+      if (patent === undefined || patent.status !== 'listed') throw new NotFoundError(`patent ${input.publicationNumber}`)
+      if (input.needId !== undefined) {
+        const need = await deps.needs.get(input.needId)
+        if (need === undefined) throw new NotFoundError(`need ${input.needId}`)
+        assertOwn(principal, 'needs.read', need.ownerOrgId, `need ${input.needId}`)
+      }
+      const interest: Interest = {
+        id: randomUUID(),
+        publicationNumber: patent.publicationNumber,
+        enterpriseOrgId: principal.orgId,
+        disclosure: input.disclosure,
+        createdAt: now(),
+      }
+      if (patent.ownerOrgId !== undefined) interest.universityOrgId = patent.ownerOrgId
+      if (input.needId !== undefined) interest.needId = input.needId
+      if (input.message !== undefined) interest.message = input.message
+      await deps.interests.create(interest)
+      return view(principal, interest)
+    },
+
+    /** The enterprise's own interests; a university's, those in its patents; the admin's, all. */
+    async list(principal: Principal): Promise<InterestView[]> {
+      const items =
+        principal.role === 'admin'
+          ? await deps.interests.listAll()
+          : principal.role === 'university'
+            ? await deps.interests.listByUniversity(principal.orgId)
+            : await deps.interests.listByEnterprise(principal.orgId)
+      return Promise.all(items.map((i) => view(principal, i)))
+    },
+  }
+}
+
+export type InterestsService = ReturnType<typeof createInterestsService>
