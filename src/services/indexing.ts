@@ -21,6 +21,8 @@ export interface IndexingDeps {
   feed: ChangeFeed
   /** The matcher's index, in processes that run workers. */
   matchIndex?: MatchIndex
+  /** Runs `matchIndex.analyzePatent` for a batch off the event loop (worker threads); in-line when absent. */
+  analysisPool?: { analyze(patents: Patent[]): Promise<AnalyzedPatent[]> }
   /** The search backend. */
   search: SearchIndex
   /** Whether the search index lives in this process's memory (embedded) rather than a server. */
@@ -52,7 +54,7 @@ export function createIndexingService(deps: IndexingDeps) {
       const found = (await deps.patents.getMany(payload.publicationNumbers)).filter((p): p is Patent => p !== undefined)
       let terms: Array<StoredTerms | undefined> = []
       if (matchIndex !== undefined) {
-        const analyzed = found.map((p) => matchIndex.analyzePatent(p))
+        const analyzed = deps.analysisPool ? await deps.analysisPool.analyze(found) : found.map((p) => matchIndex.analyzePatent(p))
         await deps.patents.putTerms(found.map((p, i) => ({ publicationNumber: p.publicationNumber, terms: analyzed[i] })))
         terms = analyzed
       }

@@ -1,0 +1,181 @@
+/**
+ * End to end at one size: the real service as a child process (`node --import tsx src/main.ts`)
+ * on a free port and its own Redis prefix; the synthetic patents imported through
+ * `POST /v1/patents/import` (NDJSON, streamed); then needs posted one at a time, each polled
+ * every 5 ms on `GET /v1/needs/{id}/matches` until `ready`. Afterwards the child is stopped and
+ * every key under the prefix deleted.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { createWriteStream, mkdirSync } from 'node:fs'
+import { request } from 'node:http'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { Redis } from 'ioredis'
+import { CorpusGenerator, loadVocabulary } from './corpus.js'
+import { log, summary } from './stats.js'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+export interface E2eOptions {
+  size: number
+  needs: number
+  redisUrl?: string
+  /** `api`: start the service without workers and measure the import intake alone (no indexing, no needs). */
+  role?: 'all' | 'api'
+}
+
+export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
+  const port = await freePort()
+  const prefix = `bench-${randomBytes(6).toString('hex')}`
+  const token = `bench-${randomBytes(18).toString('hex')}`
+  const redisUrl = o.redisUrl ?? 'redis://127.0.0.1:6379'
+  const base = `http://127.0.0.1:${port}`
+  const auth = { authorization: `Bearer ${token}` }
+  mkdirSync(new URL('./out/', import.meta.url), { recursive: true })
+  const logFile = fileURLToPath(new URL(`./out/service-${prefix}.log`, import.meta.url))
+  const logStream = createWriteStream(logFile)
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), REDIS_PREFIX: prefix, REDIS_URL: redisUrl, ADMIN_TOKEN: token, LOG_LEVEL: 'warn', PRETTY_LOGS: 'false', ROLE: o.role ?? 'all' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout!.pipe(logStream)
+  child.stderr!.pipe(logStream)
+  let exited = false
+  child.once('exit', () => (exited = true))
+  const out: Record<string, unknown> = { size: o.size, role: o.role ?? 'all', prefix, serviceLog: logFile }
+
+  const json = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
+    const res = await fetch(base + path, {
+      method,
+      headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    return { status: res.status, body: await res.json().catch(() => undefined) }
+  }
+
+  try {
+    // --- ready
+    const t0 = performance.now()
+    for (;;) {
+      if (exited) throw new Error(`the service exited at start; see ${logFile}`)
+      const ok = await fetch(`${base}/ready`).then((r) => r.status === 200, () => false)
+      if (ok) break
+      if (performance.now() - t0 > 120_000) throw new Error('the service was not ready within 120 s')
+      await sleep(100)
+    }
+    log(`e2e: service ready on :${port} (prefix ${prefix}) in ${(performance.now() - t0).toFixed(0)} ms`)
+
+    // --- import: one streamed NDJSON request of `size` records
+    const gen = new CorpusGenerator(loadVocabulary(), o.size)
+    const tImport = performance.now()
+    const outcome = await new Promise<any>((resolve, reject) => {
+      const req = request(`${base}/v1/patents/import`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-ndjson' } }, (res) => {
+        let data = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => (data += c))
+        res.on('end', () => (res.statusCode === 202 ? resolve(JSON.parse(data)) : reject(new Error(`import: ${res.statusCode} ${data.slice(0, 500)}`))))
+      })
+      req.on('error', reject)
+      let i = 0
+      const write = (): void => {
+        while (i < o.size) {
+          let chunk = ''
+          for (let k = 0; k < 1000 && i < o.size; k++, i++) chunk += `${JSON.stringify(CorpusGenerator.toImportRecord(gen.patent(i)))}\n`
+          if (!req.write(chunk)) return void req.once('drain', write)
+        }
+        req.end()
+      }
+      write()
+    })
+    const acceptedMs = performance.now() - tImport
+    log(`e2e: import ${outcome.importId}: ${outcome.accepted} accepted, ${outcome.rejectedTotal} rejected in ${(acceptedMs / 1000).toFixed(1)} s; indexing…`)
+    if (outcome.rejectedTotal > 0) log(`e2e: first rejections ${JSON.stringify(outcome.rejected.slice(0, 3))}`)
+    if (o.role === 'api') {
+      out['intakeOnly'] = { accepted: outcome.accepted, sec: Math.round(acceptedMs / 100) / 10, perSec: Math.round((outcome.accepted / acceptedMs) * 1000) }
+      log(`e2e: intake only (ROLE=api) ${JSON.stringify(out['intakeOnly'])}`)
+      return out
+    }
+    let status: any
+    let lastLog = 0
+    for (;;) {
+      status = (await json('GET', `/v1/imports/${outcome.importId}`)).body
+      if (status?.state === 'done' || status?.state === 'failed') break
+      if (exited) throw new Error(`the service exited during the import; see ${logFile}`)
+      if (performance.now() - lastLog > 10_000) {
+        lastLog = performance.now()
+        log(`e2e: import ${JSON.stringify(status)}`)
+      }
+      await sleep(250)
+    }
+    const importMs = performance.now() - tImport
+    out['import'] = {
+      state: status.state,
+      accepted: outcome.accepted,
+      rejected: outcome.rejectedTotal,
+      bodyAcceptedSec: Math.round(acceptedMs / 100) / 10,
+      doneSec: Math.round(importMs / 100) / 10,
+      perSec: Math.round((outcome.accepted / importMs) * 1000),
+    }
+    log(`e2e: import ${JSON.stringify(out['import'])}`)
+    if (status.state !== 'done') throw new Error(`import ${status.state}: ${JSON.stringify(status)}`)
+
+    // --- needs, one at a time: POST → ready
+    const queries = loadVocabulary().queries.slice(0, o.needs)
+    const times: number[] = []
+    let polls = 0
+    let withMatches = 0
+    for (const [k, q] of queries.entries()) {
+      const t = performance.now()
+      const created = await json('POST', '/v1/needs', { title: q })
+      if (created.status !== 201) throw new Error(`POST /v1/needs: ${created.status} ${JSON.stringify(created.body)}`)
+      for (;;) {
+        polls++
+        const m = await json('GET', `/v1/needs/${created.body.id}/matches?limit=100`)
+        if (m.body?.state === 'ready') {
+          if (m.body.matches.length > 0) withMatches++
+          break
+        }
+        if (performance.now() - t > 60_000) throw new Error(`need ${created.body.id} not ready in 60 s`)
+        await sleep(5)
+      }
+      times.push(performance.now() - t)
+      if (k % 25 === 24) log(`e2e: ${k + 1}/${queries.length} needs, last ${times.at(-1)!.toFixed(0)} ms`)
+    }
+    out['needToMatchesMs'] = { ...summary(times), withMatches, pollsPerNeed: Math.round((polls / queries.length) * 10) / 10 }
+    log(`e2e: need → matches ready ${JSON.stringify(out['needToMatchesMs'])}`)
+    return out
+  } finally {
+    // --- stop the child, then delete every key of the prefix
+    if (!exited) {
+      child.kill('SIGTERM')
+      const deadline = Date.now() + 20_000
+      while (!exited && Date.now() < deadline) await sleep(100)
+      if (!exited) child.kill('SIGKILL')
+    }
+    const redis = new Redis(redisUrl)
+    let deleted = 0
+    let cursor = '0'
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
+      cursor = next
+      if (keys.length > 0) deleted += await redis.del(...keys)
+    } while (cursor !== '0')
+    redis.disconnect()
+    out['redisKeysDeleted'] = deleted
+    log(`e2e: service stopped, ${deleted} Redis keys under ${prefix}* deleted`)
+  }
+}

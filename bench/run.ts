@@ -1,0 +1,150 @@
+/**
+ * The benchmark: `npm run bench [-- options]`. Progress on stderr; a results table and the full
+ * JSON on stdout (the JSON is also written to bench/out/, which is not committed).
+ *
+ *   --sizes 10000,100000,1000000   corpus sizes of the in-process steps (default all three)
+ *   --e2e-size 100000              size of the end-to-end step through the real service
+ *                                  (default 100000 when it is among --sizes; 0 skips it)
+ *   --needs 100                    needs posted one at a time in the end-to-end step
+ *   --analyse-max 100000           sizes up to this are analysed with jieba (analyse + index);
+ *                                  larger ones index terms composed from cached clause analyses
+ *   --pool-threads 2               analysis-pool sizes measured, e.g. 1,2 (empty: none)
+ *   --skip probe                   skip the analyser probe
+ *   --intake-only 20000            also import this many patents into a service started with
+ *                                  ROLE=api (no workers: the import intake alone, no indexing)
+ *
+ * Each in-process size runs in a child process of its own so that its memory figure is its own.
+ * See bench/RESULTS.md for the recorded figures and bench/corpus.ts for the synthetic corpus.
+ */
+import { spawn } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { log } from './stats.js'
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10000,100000,1000000' },
+    'e2e-size': { type: 'string' },
+    needs: { type: 'string', default: '100' },
+    'analyse-max': { type: 'string', default: '100000' },
+    'pool-threads': { type: 'string', default: '2' },
+    skip: { type: 'string', default: '' },
+    'intake-only': { type: 'string' },
+    child: { type: 'string' },
+    size: { type: 'string' },
+  },
+})
+const list = (s: string) => s.split(',').map((x) => x.trim()).filter((x) => x !== '').map(Number)
+
+if (values.child !== undefined) {
+  // ---- a child step: print its JSON as the last line of stdout
+  let result: unknown
+  if (values.child === 'inproc') {
+    const { runInproc } = await import('./inproc.js')
+    result = await runInproc({
+      size: Number(values.size),
+      analyseMax: Number(values['analyse-max']),
+      naturalMax: 100_000,
+      poolThreads: list(values['pool-threads']!),
+    })
+  } else if (values.child === 'probe') {
+    const { runAnalyzerProbe } = await import('./analyzer-probe.js')
+    result = runAnalyzerProbe(5000, 3)
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`)
+  process.exit(0)
+}
+
+function child(args: string[]): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', fileURLToPath(import.meta.url), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    p.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c))
+    p.on('exit', (code) => {
+      const last = out.trim().split('\n').at(-1) ?? ''
+      if (code !== 0) return reject(new Error(`bench step ${args.join(' ')} exited with ${code}`))
+      try {
+        resolve(JSON.parse(last))
+      } catch {
+        reject(new Error(`bench step ${args.join(' ')} printed no result`))
+      }
+    })
+  })
+}
+
+const sizes = list(values.sizes!)
+const e2eSize = values['e2e-size'] !== undefined ? Number(values['e2e-size']) : sizes.includes(100_000) ? 100_000 : 0
+const skip = new Set(values.skip!.split(',').filter(Boolean))
+const started = new Date()
+const t0 = performance.now()
+const results: any = {
+  date: started.toISOString(),
+  command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+  machine: { nproc: cpus().length, cpu: cpus()[0]?.model, memGB: Math.round(totalmem() / 2 ** 30), node: process.version },
+  inproc: {} as Record<string, any>,
+}
+
+for (const size of sizes) {
+  log(`--- in-process, ${size} patents`)
+  results.inproc[size] = await child(['--child', 'inproc', '--size', String(size), '--analyse-max', values['analyse-max']!, '--pool-threads', values['pool-threads']!])
+}
+if (!skip.has('probe')) {
+  log('--- analyser probe (batched jieba calls)')
+  results.analyzerProbe = await child(['--child', 'probe'])
+}
+if (e2eSize > 0) {
+  log(`--- end to end through the service, ${e2eSize} patents`)
+  const { runE2e } = await import('./e2e.js')
+  results.e2e = await runE2e({ size: e2eSize, needs: Number(values.needs) })
+}
+if (values['intake-only'] !== undefined) {
+  log(`--- import intake alone (ROLE=api), ${values['intake-only']} patents`)
+  const { runE2e } = await import('./e2e.js')
+  results.intakeOnly = await runE2e({ size: Number(values['intake-only']), needs: 0, role: 'api' })
+}
+results.totalSec = Math.round((performance.now() - t0) / 1000)
+
+// ---- targets
+const at = (n: number) => results.inproc[n]
+const targets: Array<{ target: string; value: string; met: boolean | undefined }> = []
+const add = (target: string, value: number | undefined, limit: number, better: 'lower' | 'higher', unit: string) => {
+  if (value === undefined || Number.isNaN(value)) return
+  targets.push({ target, value: `${value} ${unit}`, met: better === 'lower' ? value <= limit : value >= limit })
+}
+add('match p95 at 100k ≤ 50 ms', at(100_000)?.matchMs?.p95, 50, 'lower', 'ms')
+add('match p95 at 1M ≤ 300 ms', at(1_000_000)?.matchMs?.p95, 300, 'lower', 'ms')
+if (at(100_000)?.naturalTfIdf) {
+  const nat = at(100_000).naturalTfIdf.queryMs
+  results.speedupVsNatural100k = { byNaturalMedian: Math.round(nat.p50 / at(100_000).matchMs.p95), byNaturalMean: Math.round(nat.mean / at(100_000).matchMs.p95) }
+  add("≥ 50× natural's TfIdf at 100k (natural median / our p95)", results.speedupVsNatural100k.byNaturalMedian, 50, 'higher', '×')
+}
+const big = at(100_000) ?? at(sizes.filter((s) => s <= 100_000).at(-1)!)
+if (big?.analyseIndex1Thread) add(`analyse + index ≥ 5,000/s, 1 thread (${big.size})`, big.analyseIndex1Thread.perSec, 5000, 'higher', '/s')
+if (big?.analyseIndexPool2) add(`analyse + index ≥ 5,000/s, pool of 2 (${big.size})`, big.analyseIndexPool2.perSec, 5000, 'higher', '/s')
+for (const s of sizes) add(`index from stored terms ≥ 5,000/s (${s})`, at(s)?.indexFromTerms?.perSec, 5000, 'higher', '/s')
+add('worker RSS at 1M ≤ 4 GB', at(1_000_000)?.memoryAfterGcMB?.rss, 4096, 'lower', 'MB')
+add(`need → matches ready p95 ≤ 1 s (${e2eSize})`, results.e2e?.needToMatchesMs?.p95, 1000, 'lower', 'ms')
+results.targets = targets
+
+// ---- print
+const rows: string[] = []
+rows.push('| size | analyse+index 1 thread /s | analyse+index pool 1 /s | pool 2 /s | index from terms /s | match p50 ms | match p95 ms | natural TfIdf ms/query (median) | RSS after gc MB |')
+rows.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+for (const s of sizes) {
+  const r = at(s)
+  rows.push(
+    `| ${s.toLocaleString('en')} | ${r.analyseIndex1Thread?.perSec ?? '—'} | ${r.analyseIndexPool1?.perSec ?? '—'} | ${r.analyseIndexPool2?.perSec ?? '—'} | ${r.indexFromTerms.perSec} (${r.indexFromTerms.termsSource}) | ${r.matchMs.p50} | ${r.matchMs.p95} | ${r.naturalTfIdf ? `${r.naturalTfIdf.queryMs.p50} (n=${r.naturalTfIdf.queryMs.n})` : '—'} | ${r.memoryAfterGcMB.rss} |`,
+  )
+}
+rows.push('')
+rows.push('| target | measured | met |')
+rows.push('| --- | ---: | :---: |')
+for (const t of targets) rows.push(`| ${t.target} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`)
+process.stdout.write(`${rows.join('\n')}\n\n${JSON.stringify(results, null, 2)}\n`)
+mkdirSync(new URL('./out/', import.meta.url), { recursive: true })
+writeFileSync(new URL(`./out/results-${started.toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify(results, null, 2))
+log(`done in ${results.totalSec} s`)
