@@ -3,6 +3,7 @@
  * and frozen. Nothing else reads process.env.
  */
 import { z } from 'zod'
+import { parseDuration, parseSchedule } from './domain/webhooks.js'
 
 const port = z.coerce.number().int().min(0).max(65535)
 const boolean = z
@@ -53,8 +54,42 @@ export const configSchema = z.object({
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter((o) => o !== ''))
     .describe('Comma-separated origins allowed to call the API from a browser; none when empty'),
+  POOL_LARGE_PROVINCES: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter((o) => o !== ''))
+    .describe('Comma-separated provinces (or cities) whose cultivation-pool quota is 500 instead of 300'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000).describe('How long SIGTERM waits for active work before exiting'),
   PRETTY_LOGS: boolean.optional().describe('Human-readable logs (default: only when stdout is a TTY)'),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean
+    .default(false)
+    .describe('Let webhooks reach loopback, private, link-local and other non-public addresses (refused by default)'),
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default('5s,5m,30m,2h,5h,10h,24h')
+    .transform((s, ctx) => {
+      const schedule = parseSchedule(s)
+      if (schedule === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'expected a comma-separated list of durations such as 5s,5m,2h,1d' })
+        return z.NEVER
+      }
+      return schedule
+    })
+    .describe('Waits between webhook delivery attempts (comma-separated durations, each with ±20 % jitter); one attempt more than entries'),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000).describe('How long one webhook request may take'),
+  WEBHOOK_DISABLE_AFTER: z
+    .string()
+    .default('3d')
+    .transform((s, ctx) => {
+      const ms = parseDuration(s)
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'expected a duration such as 3d, 12h or 30s' })
+        return z.NEVER
+      }
+      return ms
+    })
+    .describe('An endpoint whose deliveries have failed continuously for longer than this is disabled'),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16).describe('Webhook requests each worker process sends at once'),
 })
 
 export type Config = Readonly<z.infer<typeof configSchema>>

@@ -9,6 +9,7 @@ import type { Logger } from 'pino'
 import { loadAnalysisResources } from '../search-config/analysis.js'
 import type { Config } from './config.js'
 import { createJobQueue, startWorkers, type JobHandlers } from './adapters/bullmq/queue.js'
+import { createAnalysisPool } from './adapters/analysis-pool/index.js'
 import { createEmbeddedSearchIndex } from './adapters/embedded-search/index.js'
 import { createMeilisearchSearchIndex } from './adapters/meilisearch/search-index.js'
 import { meilisearchIndexUid } from '../search-config/meilisearch.js'
@@ -22,6 +23,12 @@ import {
   createOrgStore,
   createPatentStore,
 } from './adapters/redis/stores.js'
+import { createOptimistic } from './adapters/redis/optimistic.js'
+import { createEventLog } from './adapters/redis/event-log.js'
+import { createPairingStore } from './adapters/redis/pairing-store.js'
+import { createWebhookStore } from './adapters/redis/webhook-store.js'
+import { startEventConsumer } from './adapters/redis/event-consumer.js'
+import { createWebhookSender } from './adapters/http/webhook-sender.js'
 import { MatchIndex } from './domain/matching/index.js'
 import type { SearchIndex } from './domain/search.js'
 import { createAnalyzer } from './domain/text/analyzer.js'
@@ -30,6 +37,11 @@ import { createInterestsService } from './services/interests.js'
 import { createInventoryService } from './services/inventory.js'
 import { createMatchingService, createNeedsService } from './services/needs.js'
 import { createOrgsService } from './services/orgs.js'
+import { createPairingsService } from './services/pairings.js'
+import { createPoolService } from './services/pool.js'
+import { createProgrammeLog } from './adapters/redis/programme-log.js'
+import { createRoundStore } from './adapters/redis/pool-store.js'
+import { createWebhooksService } from './services/webhooks.js'
 
 export class RedisUnavailableError extends Error {}
 
@@ -61,7 +73,12 @@ async function connect(url: string, options: RedisOptions, log: Logger): Promise
   return client
 }
 
-export async function createContainer(config: Config, log: Logger) {
+export interface ContainerOptions {
+  /** The clock of the pool's two-year rule and deadlines; tests inject one. */
+  now?: () => Date
+}
+
+export async function createContainer(config: Config, log: Logger, options: ContainerOptions = {}) {
   const runsApi = config.ROLE !== 'worker'
   const runsWorkers = config.ROLE !== 'api'
   const prefix = config.REDIS_PREFIX
@@ -76,12 +93,26 @@ export async function createContainer(config: Config, log: Logger) {
   const patents = createPatentStore(redis, prefix)
   const imports = createImportStore(redis, prefix)
   const needs = createNeedStore(redis, prefix)
-  const matches = createMatchStore(redis, prefix)
+  const optimistic = createOptimistic(redis)
+  const matches = createMatchStore(redis, prefix, optimistic)
   const orgStore = createOrgStore(redis, prefix)
   const keyStore = createKeyStore(redis, prefix)
   const interestStore = createInterestStore(redis, prefix)
   const feed = createChangeFeed(redis, prefix, randomUUID())
-  const queue = createJobQueue({ connection: queueConnection, prefix: bullPrefix })
+  const queue = createJobQueue({
+    connection: queueConnection,
+    prefix: bullPrefix,
+    jobOptions: {
+      // One attempt more than the schedule has waits, on the webhooks worker's backoff strategy;
+      // kept a day after completion, so a re-read of the event stream finds the job id and adds nothing.
+      'deliver-webhook': {
+        attempts: config.WEBHOOK_RETRY_SCHEDULE.length + 1,
+        backoff: { type: 'webhook' },
+        removeOnComplete: { age: 24 * 3600, count: 100_000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    },
+  })
 
   const search: SearchIndex =
     config.SEARCH_BACKEND === 'meilisearch'
@@ -92,6 +123,15 @@ export async function createContainer(config: Config, log: Logger) {
         })
       : createEmbeddedSearchIndex(analyzer)
   const matchIndex = runsWorkers ? new MatchIndex(analyzer) : undefined
+  // Index jobs analyse in worker threads (started on the first large batch), not on the event loop.
+  const analysisPool =
+    matchIndex === undefined
+      ? undefined
+      : createAnalysisPool({
+          local: (p) => matchIndex.analyzePatent(p),
+          onError: (err) => log.warn({ err: err.message }, 'analysis thread failed; analysing on the main thread'),
+        })
+
   const indexing = createIndexingService({
     patents,
     imports,
@@ -103,18 +143,54 @@ export async function createContainer(config: Config, log: Logger) {
     searchIsLocal: search.name === 'embedded' && runsApi,
     log,
     ...(matchIndex === undefined ? {} : { matchIndex }),
+    ...(analysisPool === undefined ? {} : { analysisPool }),
   })
   /** The bootstrap admin key: configured, or generated for this run (the caller logs it once). */
   const adminToken = config.ADMIN_TOKEN ?? `pb_admin_${randomBytes(24).toString('base64url')}`
   const orgs = createOrgsService({ orgs: orgStore, keys: keyStore, adminToken })
   const interests = createInterestsService({ interests: interestStore, patents, needs, orgs: orgStore })
-  const inventory = createInventoryService({ patents, imports, queue, maxRecords: config.IMPORT_MAX_RECORDS })
-  const needsService = createNeedsService({ needs, matches, queue })
-  const matching = matchIndex === undefined ? undefined : createMatchingService({ needs, matches, patents, matchIndex })
+  const programme = createProgrammeLog(redis, prefix)
+  const inventory = createInventoryService({ patents, imports, queue, programme, maxRecords: config.IMPORT_MAX_RECORDS })
+  const pairingStore = createPairingStore(redis, prefix, optimistic)
+  const eventLog = createEventLog(redis, prefix)
+  const webhookStore = createWebhookStore(redis, prefix)
+  const webhooks = createWebhooksService({
+    store: webhookStore,
+    transport: createWebhookSender({ allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS, timeoutMs: config.WEBHOOK_TIMEOUT_MS }),
+    queue,
+    schedule: config.WEBHOOK_RETRY_SCHEDULE,
+    disableAfterMs: config.WEBHOOK_DISABLE_AFTER,
+    log,
+  })
+  // Work a dead process left (a delivery in flight, an event read but not yet fanned out) is
+  // taken over after this long: a little more than two request timeouts.
+  const webhookRecoverMs = Math.max(3000, 2 * config.WEBHOOK_TIMEOUT_MS + 1000)
+  const pairings = createPairingsService({ pairings: pairingStore, needs, matches, patents, orgs: orgStore })
+  const pool = createPoolService({
+    rounds: createRoundStore(redis, prefix),
+    log: programme,
+    orgs: orgStore,
+    largeProvinces: new Set(config.POOL_LARGE_PROVINCES),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  })
+  const needsService = createNeedsService({ needs, matches, queue, programme, isRoutedTo: pairings.isRoutedTo })
+  const matching =
+    matchIndex === undefined
+      ? undefined
+      : createMatchingService({
+          needs,
+          matches,
+          patents,
+          matchIndex,
+          programme,
+          // New or changed matches become pairings for the centres whose scope they fall in.
+          onMatchesChanged: (needId) => queue.enqueue('route-pairings', { needId }),
+        })
 
   let ready = false
   let follower: { stop(): Promise<void> } | undefined
   let workers: { close(): Promise<void> } | undefined
+  let webhookDispatcher: { stop(): Promise<void> } | undefined
 
   return {
     config,
@@ -123,8 +199,9 @@ export async function createContainer(config: Config, log: Logger) {
     matchIndex,
     adminToken,
     adminTokenGenerated: config.ADMIN_TOKEN === undefined,
-    services: { inventory, needs: needsService, indexing, matching, orgs, interests },
-    stores: { patents, imports, needs, matches, orgs: orgStore, keys: keyStore, interests: interestStore },
+    services: { inventory, needs: needsService, indexing, matching, orgs, interests, pairings, webhooks, pool },
+    eventLog,
+    stores: { patents, imports, needs, matches, orgs: orgStore, keys: keyStore, interests: interestStore, pairings: pairingStore, webhooks: webhookStore },
     queue,
     redis,
 
@@ -144,13 +221,50 @@ export async function createContainer(config: Config, log: Logger) {
           },
           'match-need': (payload) => matching.matchNeed(payload),
           'rematch-patents': (payload) => matching.rematchPatents(payload),
+          'route-pairings': (payload) => pairings.routeNeed(payload),
+          'pairing-digest': async () => {
+            await pairings.digest()
+          },
+          'pool-check': async () => {
+            const flagged = await pool.checkWithdrawals()
+            if (flagged.length > 0) log.info({ flagged: flagged.map((e) => e.enterpriseId) }, 'flagged for withdrawal after two years without progress')
+          },
+          'deliver-webhook': (payload, job) => webhooks.deliver(payload, job),
         }
         workers = startWorkers(handlers, {
           connection: workerConnection,
           prefix: bullPrefix,
           concurrency: config.WORKER_CONCURRENCY,
-          onError: (err, job) => log.error({ err, jobId: job?.id, job: job?.name }, 'job failed'),
+          onError: (err, job) =>
+            // A receiver's failure is in the webhook's delivery log; not an error of this service.
+            job?.name === 'deliver-webhook' && err.name === 'RetryDelivery'
+              ? log.debug({ err: err.message, jobId: job.id }, 'webhook delivery will be retried')
+              : log.error({ err, jobId: job?.id, job: job?.name }, 'job failed'),
+          workerOptions: {
+            webhooks: {
+              concurrency: config.WEBHOOK_CONCURRENCY,
+              settings: { backoffStrategy: webhooks.backoff },
+              lockDuration: webhookRecoverMs,
+              stalledInterval: webhookRecoverMs,
+              maxStalledCount: 3,
+            },
+          },
         })
+        // Events → one delivery job per subscribed endpoint, in every process that runs workers.
+        webhookDispatcher = startEventConsumer({
+          redis,
+          prefix,
+          group: 'webhooks',
+          handle: async (event) => {
+            await webhooks.fanOut(event)
+          },
+          claimIdleMs: webhookRecoverMs,
+          log,
+        })
+      }
+      if (runsWorkers) {
+        await queue.schedule('pairing-digest', {}, { everyMs: 15 * 60_000 })
+        await queue.schedule('pool-check', {}, { everyMs: 24 * 3600_000 })
       }
       ready = true
     },
@@ -169,10 +283,13 @@ export async function createContainer(config: Config, log: Logger) {
     /** Stops intake of jobs, lets active jobs finish, closes every client. */
     async close(): Promise<void> {
       ready = false
+      await webhookDispatcher?.stop()
       await workers?.close()
+      await analysisPool?.close()
       await follower?.stop()
       await queue.close()
-      await matches.close()
+      await eventLog.close()
+      await optimistic.close()
       await search.close()
       redis.disconnect()
       queueConnection.disconnect()

@@ -10,11 +10,15 @@ import { NotFoundError } from './errors.js'
 import type { OrgKind, Role } from './org.js'
 
 export type Principal =
-  | { role: 'admin'; orgId?: undefined; keyId?: string }
+  | { role: 'admin'; orgId?: undefined; keyId?: string; province?: undefined }
   | { role: OrgKind; orgId: string; keyId: string; province?: string }
 
-/** `any`: every object of the kind; `own`: only the caller's organisation's objects. */
-export type Scope = 'any' | 'own'
+/**
+ * `any`: every object of the kind; `own`: only the caller's organisation's objects (for a pairing:
+ * the pairings its organisation takes part in); `routed`: objects routed to the caller (a need
+ * with a pairing for this operations centre).
+ */
+export type Scope = 'any' | 'own' | 'routed'
 
 export const MATRIX = {
   'orgs.create': {},
@@ -31,12 +35,33 @@ export const MATRIX = {
   'patents.withdraw': { university: 'own' },
   'imports.read': { university: 'own' },
   'needs.create': { enterprise: 'own' },
-  'needs.read': { enterprise: 'own' },
+  'needs.read': { enterprise: 'own', 'operations-centre': 'routed' },
   'needs.update': { enterprise: 'own' },
   'needs.close': { enterprise: 'own' },
   'needs.matches': { enterprise: 'own' },
   'interests.create': { enterprise: 'own' },
   'interests.list': { enterprise: 'own', university: 'own' },
+  'patents.feedback': { university: 'own' },
+  'routing.set': { 'operations-centre': 'own' },
+  'routing.read': { 'operations-centre': 'own' },
+  'pairings.list': { enterprise: 'own', university: 'own', 'operations-centre': 'own' },
+  'pairings.read': { enterprise: 'own', university: 'own', 'operations-centre': 'own' },
+  'pairings.history': { enterprise: 'own', university: 'own', 'operations-centre': 'own' },
+  'pairings.transition': { 'operations-centre': 'own' },
+  'pairings.stream': { 'operations-centre': 'own' },
+  'rounds.create': {},
+  'rounds.list': { 'provincial-office': 'any' },
+  'pool.recommend': { 'provincial-office': 'own' },
+  'pool.decide': { 'provincial-office': 'own' },
+  'pool.list': { 'provincial-office': 'own', 'financial-institution': 'any' },
+  'stats.read': { 'provincial-office': 'own' },
+  'webhooks.create': { 'operations-centre': 'own' },
+  'webhooks.list': { 'operations-centre': 'own' },
+  'webhooks.read': { 'operations-centre': 'own' },
+  'webhooks.delete': { 'operations-centre': 'own' },
+  'webhooks.enable': { 'operations-centre': 'own' },
+  'webhooks.deliveries': { 'operations-centre': 'own' },
+  'webhooks.redeliver': { 'operations-centre': 'own' },
 } as const satisfies Record<string, Partial<Record<OrgKind, Scope>>>
 
 export type Action = keyof typeof MATRIX
@@ -46,7 +71,7 @@ export const ACTIONS = Object.keys(MATRIX) as Action[]
  * Acts that only an organisation can take in its own name: the admin, who belongs to none,
  * may not take them (it would have to name the organisation in the body).
  */
-export const ORGANISATION_ONLY: ReadonlySet<Action> = new Set<Action>(['interests.create'])
+export const ORGANISATION_ONLY: ReadonlySet<Action> = new Set<Action>(['interests.create', 'webhooks.create'])
 
 /** The scope of the action for a role, or undefined when the role may not take it. */
 export function scopeOf(role: Role, action: Action): Scope | undefined {
@@ -61,12 +86,14 @@ export function roleMay(role: Role, action: Action): boolean {
 
 /**
  * Object-level check: the object is visible when the action's scope for the caller is `any`, or
- * `own` and the object belongs to the caller's organisation. Otherwise: not found.
+ * `own` and the object belongs to the caller's organisation, or `routed` and the caller has
+ * established (`routed`) that the object is routed to it. Otherwise: not found.
  */
-export function assertOwn(principal: Principal, action: Action, ownerOrgId: string | undefined, what: string): void {
+export function assertOwn(principal: Principal, action: Action, ownerOrgId: string | undefined, what: string, routed = false): void {
   const scope = scopeOf(principal.role, action)
   if (scope === 'any') return
   if (scope === 'own' && ownerOrgId !== undefined && ownerOrgId === principal.orgId) return
+  if (scope === 'routed' && routed) return
   throw new NotFoundError(what)
 }
 

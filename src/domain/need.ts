@@ -11,6 +11,11 @@ export const needInputSchema = z.strictObject({
   transferModes: z.array(z.enum(TRANSFER_MODES)).max(4).optional(),
   province: z.string().trim().min(1).max(50).optional(),
   industry: z.string().trim().min(1).max(100).optional(),
+  /**
+   * What a university sees of this need in pairings on its patents: nothing of the enterprise
+   * (default), its identity, or its identity and this need's text.
+   */
+  disclosure: z.enum(['none', 'identity', 'identity-and-need']).optional(),
 })
 export type NeedInput = z.infer<typeof needInputSchema>
 
@@ -26,6 +31,7 @@ export interface Need {
   transferModes: TransferMode[]
   province?: string
   industry?: string
+  disclosure?: 'none' | 'identity' | 'identity-and-need'
   state: 'open' | 'closed'
   /** Bumped by every change; a match job computes for one version. */
   version: number

@@ -1,6 +1,7 @@
 /** Organisations that use the service, and the API keys issued to them. */
 import { z } from 'zod'
 import './zod-messages.js'
+import { creditCodeSchema } from './credit-code.js'
 
 export const ORG_KINDS = ['enterprise', 'university', 'operations-centre', 'provincial-office', 'financial-institution'] as const
 export type OrgKind = (typeof ORG_KINDS)[number]
@@ -14,11 +15,13 @@ export const orgInputSchema = z.strictObject({
   kind: z.enum(ORG_KINDS),
   province: z.string().trim().min(1).max(50).optional(),
   city: z.string().trim().min(1).max(50).optional(),
-  /** Unified social credit code (统一社会信用代码) of an enterprise; checked in the pool issue. */
-  creditCode: z.string().trim().min(1).max(18).optional(),
+  /** Unified social credit code (统一社会信用代码), checked per GB 32100-2015. */
+  creditCode: creditCodeSchema.optional(),
   size: z.enum(ENTERPRISE_SIZES).optional(),
   flags: z.array(z.enum(ENTERPRISE_FLAGS)).max(ENTERPRISE_FLAGS.length).optional(),
   industry: z.string().trim().min(1).max(100).optional(),
+  /** Patents the enterprise holds. */
+  patentsHeld: z.number().int().min(0).max(1_000_000).optional(),
 })
 export type OrgInput = z.infer<typeof orgInputSchema>
 

@@ -4,7 +4,12 @@
  */
 import type { Need } from './need.js'
 import type { ApiKeyRecord, Org } from './org.js'
+import type { EventType } from './events.js'
+import type { Pairing, PairingEvent, Routing } from './pairing.js'
+import type { PoolEvent } from './pool.js'
+import type { ProgrammeEvent } from './stats.js'
 import type { Patent } from './patent.js'
+import type { DeliveryPayload } from './webhooks.js'
 
 /** Terms of a patent per field, as the matcher analysed them: stored so a rebuild skips jieba. */
 export type StoredTerms = unknown
@@ -104,11 +109,21 @@ export interface JobPayloads {
   'index-patents': { importId?: string; publicationNumbers: string[] }
   'match-need': { needId: string; version: number }
   'rematch-patents': { publicationNumbers: string[] }
+  /** Turns a need's ready matches into pairings for the operations centres whose scope they fall in. */
+  'route-pairings': { needId: string }
+  /** Sends the digest of held pairings to centres in digest mode whose period is over (repeating). */
+  'pairing-digest': Record<string, never>
+  /** Flags enterprises two years in the pool without substantive progress (daily). */
+  'pool-check': Record<string, never>
+  /** One webhook delivery (one event to one endpoint), retried on the configured schedule. */
+  'deliver-webhook': DeliveryPayload
 }
 export type JobName = keyof JobPayloads
 
 export interface JobQueue {
   enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options?: { jobId?: string }): Promise<void>
+  /** Runs a job every `everyMs`, once across all processes (a repeating schedule). */
+  schedule<N extends JobName>(name: N, payload: JobPayloads[N], options: { everyMs: number }): Promise<void>
   /** Jobs waiting, delayed or active, for /ready and the benchmark. */
   pending(): Promise<number>
 }
@@ -144,3 +159,65 @@ export interface InterestStore {
   listByUniversity(orgId: string): Promise<Interest[]>
   listAll(): Promise<Interest[]>
 }
+
+/** An event before its log gives it its id. */
+export type NewEvent<E extends { id: string }> = E extends unknown ? Omit<E, 'id'> : never
+
+/** The programme's record: what happened, from which every provincial figure is computed. */
+export interface ProgrammeLog {
+  append(event: NewEvent<ProgrammeEvent>): Promise<string>
+  appendMany(events: Array<NewEvent<ProgrammeEvent>>): Promise<void>
+  appendPool(event: NewEvent<PoolEvent>): Promise<PoolEvent>
+  activity(): Promise<ProgrammeEvent[]>
+  pool(): Promise<PoolEvent[]>
+}
+
+/** A recommendation round of the cultivation pool. */
+export interface Round {
+  id: string
+  name: string
+  /** Last day on which recommendations are accepted, YYYY-MM-DD, China time. */
+  deadline: string
+  createdAt: string
+}
+
+export interface RoundStore {
+  put(round: Round): Promise<void>
+  get(id: string): Promise<Round | undefined>
+  list(): Promise<Round[]>
+  /** Runs `fn` holding the province's pool lock, so quota checks and their writes do not interleave. */
+  withProvinceLock<T>(province: string, fn: () => Promise<T>): Promise<T>
+}
+
+export type CreateOutcome = 'created-pushed' | 'created-held' | 'rescored' | 'unchanged'
+
+export interface PairingStore {
+  createOrRescore(args: {
+    pairing: Pairing
+    history: PairingEvent
+    push: boolean
+    dailyCap?: number
+    day: string
+    event: { type: EventType; at: string; data: Record<string, unknown> }
+  }): Promise<CreateOutcome>
+  get(id: string): Promise<Pairing | undefined>
+  getMany(ids: string[]): Promise<Pairing[]>
+  /** Ids, newest first, of one index: a centre's, a university's, an enterprise's or all. */
+  ids(index: { centre: string } | { university: string } | { enterprise: string } | 'all'): Promise<string[]>
+  history(id: string): Promise<PairingEvent[]>
+  /** Moves a pairing under optimistic locking, appending its audit event and publishing an event. */
+  transition(
+    id: string,
+    plan: (current: Pairing) => { next: Pairing; history: PairingEvent; event: { type: EventType; at: string; data: Record<string, unknown> } },
+  ): Promise<Pairing | undefined>
+  /** Marks held pairings pushed and publishes one event for them (a digest), atomically. */
+  publishDigest(centreOrgId: string, pairings: Pairing[], event: { at: string; data: Record<string, unknown> }): Promise<void>
+  /** Centres that receive pairings for a need (operations centres may read a need routed to them). */
+  centresOfNeed(needId: string): Promise<string[]>
+  putRouting(orgId: string, routing: Routing): Promise<void>
+  getRouting(orgId: string): Promise<Routing | undefined>
+  routedCentres(): Promise<Array<{ orgId: string; routing: Routing }>>
+  getMeta(orgId: string, field: string): Promise<string | undefined>
+  setMeta(orgId: string, field: string, value: string): Promise<void>
+}
+

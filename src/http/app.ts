@@ -2,7 +2,7 @@
  * The Fastify app, built by a function from a container; server.ts only listens.
  * Schemas beside the routes are the single source of validation and of the OpenAPI document.
  */
-import Fastify, { type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyPluginAsync, type FastifyServerOptions } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import cors from '@fastify/cors'
@@ -15,8 +15,15 @@ import { registerErrorHandling } from './errors.js'
 import { healthRoutes } from './routes/health.js'
 import { interestRoutes } from './routes/interests.js'
 import { orgRoutes } from './routes/orgs.js'
+import { pairingRoutes } from './routes/pairings.js'
+import { poolRoutes } from './routes/pool.js'
+import sseModule, { type SSEPluginOptions } from '@fastify/sse'
 import { needRoutes } from './routes/needs.js'
 import { patentRoutes } from './routes/patents.js'
+import { webhookRoutes } from './routes/webhooks.js'
+
+/** The plugin as the package exports it at runtime (wrapped to share its decorators); its types name the module. */
+const sse = sseModule as unknown as FastifyPluginAsync<SSEPluginOptions>
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'] | false
@@ -60,6 +67,7 @@ export async function buildApp(container: Container, options: AppOptions) {
     transform: jsonSchemaTransform,
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(sse, { heartbeatInterval: 15_000 })
 
   await app.register(healthRoutes, { container })
   await app.register(
@@ -83,6 +91,9 @@ export async function buildApp(container: Container, options: AppOptions) {
       await v1.register(needRoutes, { container })
       await v1.register(orgRoutes, { container })
       await v1.register(interestRoutes, { container })
+      await v1.register(pairingRoutes, { container })
+      await v1.register(poolRoutes, { container })
+      await v1.register(webhookRoutes, { container })
     },
     { prefix: '/v1' },
   )

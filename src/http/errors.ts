@@ -13,6 +13,14 @@ const STATUS: Record<string, number> = {
   already_exists: 409,
   need_closed: 409,
   illegal_transition: 409,
+  quota_exceeded: 409,
+  deadline_passed: 409,
+  already_in_pool: 409,
+  left_pool: 409,
+  province_mismatch: 409,
+  not_in_pool: 409,
+  not_eligible: 409,
+  webhook_disabled: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
@@ -40,7 +48,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.code(400).send(errorBody('validation_failed', `the request ${part} is not valid`, details))
     }
     if (err instanceof DomainError) {
-      const status = STATUS[err.code] ?? (err.code.endsWith('_exceeded') || err.code.endsWith('_passed') ? 409 : 400)
+      const status = STATUS[err.code] ?? 400
       return reply.code(status).send(errorBody(err.code, err.message, err.details))
     }
     const status = err.statusCode ?? 500

@@ -106,6 +106,7 @@ export const orgSchema = z.object({
   size: z.enum(ENTERPRISE_SIZES).optional(),
   flags: z.array(z.enum(ENTERPRISE_FLAGS)).optional(),
   industry: z.string().optional(),
+  patentsHeld: z.number().optional(),
   createdAt: z.string(),
 })
 

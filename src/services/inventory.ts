@@ -11,7 +11,7 @@ import {
   type PatentInput,
   type PatentPatch,
 } from '../domain/patent.js'
-import type { ImportStatus, ImportStore, JobQueue, PatentStore } from '../domain/ports.js'
+import type { ImportStatus, ImportStore, JobQueue, PatentStore, ProgrammeLog } from '../domain/ports.js'
 import { detectLanguage } from '../domain/text/analyzer.js'
 import type { RawRecord } from '../adapters/import-formats.js'
 
@@ -24,6 +24,8 @@ export interface ImportOutcome {
 }
 
 export interface InventoryDeps {
+  /** The programme's record (patent-listed events feed the per-university figures). */
+  programme: Pick<ProgrammeLog, 'appendMany'>
   patents: PatentStore
   imports: ImportStore
   queue: JobQueue
@@ -87,6 +89,18 @@ export function createInventoryService(deps: InventoryDeps) {
     return p
   }
 
+  /** First listings go on the programme's record, under the listing university's province. */
+  const recordListed = (patents: Patent[], actor: Principal) =>
+    deps.programme.appendMany(
+      patents.map((p) => ({
+        type: 'patent-listed' as const,
+        at: p.createdAt,
+        publicationNumber: p.publicationNumber,
+        universityOrgId: p.ownerOrgId ?? 'admin',
+        ...(actor.province === undefined ? {} : { province: actor.province }),
+      })),
+    )
+
   /** Whether a write by this caller may replace the stored patent. */
   const mayReplace = (principal: Principal, existing: Patent | undefined) =>
     existing === undefined || principal.role === 'admin' || existing.ownerOrgId === principal.orgId
@@ -105,6 +119,7 @@ export function createInventoryService(deps: InventoryDeps) {
       }
       const patent = buildPatent(input, undefined, actor, now())
       await deps.patents.putMany([patent])
+      await recordListed([patent], actor)
       await index([patent.publicationNumber])
       return patent
     },
@@ -158,6 +173,10 @@ export function createInventoryService(deps: InventoryDeps) {
         outcome.accepted -= inputs.length - patents.length
         if (patents.length === 0) return
         await deps.patents.putMany(patents)
+        await recordListed(
+          patents.filter((_, i) => existing[i] === undefined),
+          actor,
+        )
         await index(
           patents.map((p) => p.publicationNumber),
           importId,

@@ -3,19 +3,25 @@
  * job for that version; workers compute matches (full for a need, incremental for new patents).
  */
 import { randomUUID } from 'node:crypto'
-import { assertOwn, type Action, type Principal } from '../domain/access.js'
+import { assertOwn, scopeOf, type Action, type Principal } from '../domain/access.js'
 import { issuesToDetails, NotFoundError, ValidationError, ConflictError } from '../domain/errors.js'
 import { needInputSchema, type Need, type NeedInput, type NeedPatch } from '../domain/need.js'
-import type { JobQueue, MatchSet, MatchStore, NeedStore, PatentStore, StoredMatch } from '../domain/ports.js'
+import type { JobQueue, MatchSet, MatchStore, NeedStore, PatentStore, ProgrammeLog, StoredMatch } from '../domain/ports.js'
 import type { MatchIndex, MatchResult, NeedQuery } from '../domain/matching/index.js'
 
 /** How many matches are kept per need. */
 export const KEPT_MATCHES = 100
+/** How many of a need's best matches are recorded for the programme's figures (one page). */
+export const RECORDED_MATCHES = 20
 
 export interface NeedsDeps {
   needs: NeedStore
   matches: MatchStore
   queue: JobQueue
+  /** Whether a need is routed to an operations centre (it has a pairing there). */
+  isRoutedTo: (needId: string, centreOrgId: string) => Promise<boolean>
+  /** The programme's record (need-created events feed the provincial figures). */
+  programme: Pick<ProgrammeLog, 'append'>
   now?: () => Date
 }
 
@@ -33,7 +39,8 @@ export function createNeedsService(deps: NeedsDeps) {
   const mustGet = async (principal: Principal, action: Action, id: string): Promise<Need> => {
     const need = await deps.needs.get(id)
     if (need === undefined) throw new NotFoundError(`need ${id}`)
-    assertOwn(principal, action, need.ownerOrgId, `need ${id}`)
+    const routed = scopeOf(principal.role, action) === 'routed' && (await deps.isRoutedTo(id, principal.orgId ?? ''))
+    assertOwn(principal, action, need.ownerOrgId, `need ${id}`, routed)
     return need
   }
   const enqueueMatch = (need: Need) =>
@@ -55,9 +62,19 @@ export function createNeedsService(deps: NeedsDeps) {
         createdAt: stamp,
         updatedAt: stamp,
       }
-      for (const key of ['description', 'province', 'industry'] as const) if (input[key] !== undefined) need[key] = input[key]
+      if (input.description !== undefined) need.description = input.description
+      if (input.province !== undefined) need.province = input.province
+      if (input.industry !== undefined) need.industry = input.industry
+      if (input.disclosure !== undefined) need.disclosure = input.disclosure
       if (actor.orgId !== undefined) need.ownerOrgId = actor.orgId
       await deps.needs.create(need)
+      await deps.programme.append({
+        type: 'need-created',
+        at: stamp,
+        needId: need.id,
+        orgId: need.ownerOrgId ?? 'admin',
+        ...(need.province === undefined ? {} : { province: need.province }),
+      })
       await deps.matches.put({ needId: need.id, needVersion: need.version, state: 'pending', matches: [] })
       await enqueueMatch(need)
       return need
@@ -99,6 +116,10 @@ export interface MatchingDeps {
   matches: MatchStore
   patents: PatentStore
   matchIndex: MatchIndex
+  /** Called after a need's stored matches changed (routing to operations centres follows). */
+  onMatchesChanged?: (needId: string) => Promise<void>
+  /** The programme's record (match-computed events feed the provincial figures). */
+  programme: Pick<ProgrammeLog, 'appendMany'>
   now?: () => Date
 }
 
@@ -122,6 +143,22 @@ export function createMatchingService(deps: MatchingDeps) {
     })
   }
 
+  /** The matches an enterprise is shown first (one page) go on the programme's record. */
+  const recordMatches = async (need: Need, matches: StoredMatch[]) => {
+    const at = now()
+    const patents = await deps.patents.getMany(matches.slice(0, RECORDED_MATCHES).map((m) => m.publicationNumber))
+    await deps.programme.appendMany(
+      matches.slice(0, RECORDED_MATCHES).map((m, i) => ({
+        type: 'match-computed' as const,
+        at,
+        needId: need.id,
+        publicationNumber: m.publicationNumber,
+        ...(patents[i]?.ownerOrgId === undefined ? {} : { universityOrgId: patents[i]!.ownerOrgId! }),
+        ...(need.province === undefined ? {} : { province: need.province }),
+      })),
+    )
+  }
+
   return {
     /** The `match-need` job: computes every match of one version of a need. */
     async matchNeed(payload: { needId: string; version: number }): Promise<void> {
@@ -130,10 +167,14 @@ export function createMatchingService(deps: MatchingDeps) {
       if (need === undefined || need.version !== payload.version || need.state !== 'open') return
       const results = deps.matchIndex.match(toNeedQuery(need), { limit: KEPT_MATCHES })
       const matches = await toStored(results, false)
-      await deps.matches.update(need.id, (current) => {
+      const stored = await deps.matches.update(need.id, (current) => {
         if (current !== undefined && current.needVersion > need.version) return undefined
         return { needId: need.id, needVersion: need.version, state: 'ready', computedAt: now(), matches }
       })
+      if (stored !== undefined) {
+        await recordMatches(need, matches)
+        await deps.onMatchesChanged?.(need.id)
+      }
     },
 
     /** The `rematch-patents` job: re-scores open needs against changed patents only. */
@@ -146,7 +187,7 @@ export function createMatchingService(deps: MatchingDeps) {
           if (need === undefined || need.state !== 'open') continue
           const results = deps.matchIndex.match(toNeedQuery(need), { limit: KEPT_MATCHES, only: changed })
           const rescored = await toStored(results, true)
-          await deps.matches.update(need.id, (current) => {
+          const stored = await deps.matches.update(need.id, (current) => {
             // Not yet computed for this version: its full job will see these patents anyway.
             if (current === undefined || current.state !== 'ready' || current.needVersion !== need.version) return undefined
             const before = new Map(current.matches.map((m) => [m.publicationNumber, m]))
@@ -165,6 +206,7 @@ export function createMatchingService(deps: MatchingDeps) {
             if (same) return undefined
             return { ...current, computedAt: now(), matches: merged }
           })
+          if (stored !== undefined) await deps.onMatchesChanged?.(need.id)
         }
       }
     },

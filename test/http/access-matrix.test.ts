@@ -7,8 +7,11 @@
  */
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { scopeOf, type Action } from '../../src/domain/access.js'
 import { ORG_KINDS, type OrgKind, type Role } from '../../src/domain/org.js'
+import { webhookMessageId } from '../../src/domain/webhooks.js'
 import { ADMIN, build, eventually, waitForImport, type Harness } from '../helper.js'
 
 interface Req {
@@ -29,7 +32,8 @@ const patentBody = (pn: string) => ({
 })
 
 t.test('every route × every role × own and other object', async (t) => {
-  const h: Harness = await build(t)
+  // Webhooks point at a closed loopback port: whatever they deliver (pairing events) goes nowhere.
+  const h: Harness = await build(t, { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' })
   const inject = (method: string, req: Req, key?: string) =>
     h.app.inject({
       method: method as 'GET',
@@ -59,8 +63,18 @@ t.test('every route × every role × own and other object', async (t) => {
     return res.json()
   }
 
+  // Each side's operations centre takes the needs of its own province.
+  for (const side of ['A', 'B'] as const) {
+    await asOrg('operations-centre', side, 'PUT', `/v1/orgs/${orgs['operations-centre'][side].id}/routing`, {
+      provinces: [side === 'A' ? '浙江' : '江苏'],
+      minScore: 0,
+      maxPerNeed: 20,
+    })
+  }
+
   // Objects owned by A and by B.
   const objects = { A: {} as Record<string, string>, B: {} as Record<string, string> }
+  const pools = { A: [] as string[], B: [] as string[] }
   for (const side of ['A', 'B'] as const) {
     const o = objects[side]
     o.patent = freshPn()
@@ -72,10 +86,76 @@ t.test('every route × every role × own and other object', async (t) => {
     })
     await waitForImport(h.app, imp.importId)
     o.import = imp.importId
-    o.need = (await asOrg('enterprise', side, 'POST', '/v1/needs', { title: `图像识别需求 ${side}` })).id
+    const province = side === 'A' ? '浙江' : '江苏'
+    o.need = (await asOrg('enterprise', side, 'POST', '/v1/needs', { title: `图像识别需求 ${side}`, province })).id
     o.needToClose = (await asOrg('enterprise', side, 'POST', '/v1/needs', { title: `待关闭需求 ${side}` })).id
+    for (let i = 0; i < 2; i++) await asOrg('enterprise', side, 'POST', '/v1/needs', { title: `深度学习图像识别 ${i}`, province })
   }
-  await eventually(async () => ((await h.container.stores.matches.get(objects.A.need!))?.state === 'ready' ? true : undefined))
+  // Pairings: for each side, one that involves A's (or B's) centre, enterprise and university at once.
+  for (const side of ['A', 'B'] as const) {
+    const items = await eventually(async () => {
+      const list = (await inject('GET', { url: '/v1/pairings' }, orgs['operations-centre'][side].key)).json().items as Array<{
+        id: string
+        needId: string
+        publicationNumber: string
+      }>
+      return list.length >= 4 && list.some((p) => p.needId === objects[side].need && p.publicationNumber === objects[side].patent) ? list : undefined
+    }, 30_000, `pairings of centre ${side}`)
+    objects[side].pairing = items.find((p) => p.needId === objects[side].need && p.publicationNumber === objects[side].patent)!.id
+    pools[side] = items.map((p) => p.id).filter((id) => id !== objects[side].pairing)
+  }
+
+  // Webhooks of each side's centre: one to read, a pool to delete, and one logged delivery.
+  const webhookPools = { A: [] as string[], B: [] as string[] }
+  for (const side of ['A', 'B'] as const) {
+    const register = async () => (await asOrg('operations-centre', side, 'POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/matrix' })).id as string
+    objects[side].webhook = await register()
+    for (let i = 0; i < 3; i++) webhookPools[side].push(await register())
+    objects[side].delivery = webhookMessageId(objects[side].webhook!, '1-0')
+    await h.container.stores.webhooks.putDelivery({
+      endpointId: objects[side].webhook!,
+      eventId: '1-0',
+      type: 'pairing.created',
+      webhookId: objects[side].delivery!,
+      body: '{"type":"pairing.created","data":{}}',
+      createdAt: new Date().toISOString(),
+    })
+  }
+
+  // The cultivation pool: a round, and enterprises of each side's province, some already in its pool.
+  const round = (await admin('POST', '/v1/rounds', { name: '矩阵批次', deadline: '2099-12-31' })).id as string
+  const toRecommend: string[] = []
+  const inPool = { A: [] as string[], B: [] as string[] }
+  let enterprises = 0
+  const newEnterprise = async (province: string) =>
+    (await admin('POST', '/v1/orgs', { name: `培育企业 ${++enterprises}`, kind: 'enterprise', province })).id as string
+  for (let i = 0; i < 4; i++) toRecommend.push(await newEnterprise('浙江'))
+  for (const side of ['A', 'B'] as const) {
+    for (let i = 0; i < 13; i++) {
+      const id = await newEnterprise(side === 'A' ? '浙江' : '江苏')
+      await asOrg('provincial-office', side, 'POST', '/v1/pool/recommendations', { enterpriseId: id, roundId: round })
+      inPool[side].push(id)
+    }
+  }
+
+  // The live stream never ends: ask a real socket for its status, then hang up.
+  await h.app.listen({ port: 0, host: '127.0.0.1' })
+  const port = (h.app.server.address() as AddressInfo).port
+  const streamStatus = (req: Req, key?: string) =>
+    new Promise<{ statusCode: number; body: string; json: () => { error: { code: string } } }>((resolve, reject) => {
+      const r = http.get(`http://127.0.0.1:${port}${req.url}`, { headers: key === undefined ? {} : { authorization: `Bearer ${key}` } }, (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        if (res.statusCode === 200) {
+          resolve({ statusCode: 200, body: '', json: () => ({ error: { code: '' } }) })
+          r.destroy()
+          return
+        }
+        res.on('data', (c: string) => (body += c))
+        res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, body, json: () => JSON.parse(body) }))
+      })
+      r.on('error', (err) => ((err as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(err)))
+    })
 
   // Which organisation's objects a role's "own" means, per resource.
   const ownerKind: Partial<Record<Action, OrgKind>> = {
@@ -87,6 +167,19 @@ t.test('every route × every role × own and other object', async (t) => {
     'needs.update': 'enterprise',
     'needs.close': 'enterprise',
     'needs.matches': 'enterprise',
+    'pairings.read': 'operations-centre',
+    'pairings.history': 'operations-centre',
+    'pairings.transition': 'operations-centre',
+    'routing.set': 'operations-centre',
+    'routing.read': 'operations-centre',
+    'patents.feedback': 'university',
+    'pool.decide': 'provincial-office',
+    'stats.read': 'provincial-office',
+    'webhooks.read': 'operations-centre',
+    'webhooks.delete': 'operations-centre',
+    'webhooks.enable': 'operations-centre',
+    'webhooks.deliveries': 'operations-centre',
+    'webhooks.redeliver': 'operations-centre',
   }
   /** The object side a caller of this role hits when asking for its own (A) or another's (B). */
   const pick = (side: Side) => objects[side === 'own' ? 'A' : 'B']
@@ -119,6 +212,50 @@ t.test('every route × every role × own and other object', async (t) => {
     'GET /v1/needs/:id/matches': (side) => ({ url: `/v1/needs/${pick(side).need}/matches` }),
     'POST /v1/interests': () => ({ url: '/v1/interests', payload: { publicationNumber: objects.B.patent } }),
     'GET /v1/interests': () => ({ url: '/v1/interests' }),
+    'POST /v1/webhooks': () => ({ url: '/v1/webhooks', payload: { url: 'http://127.0.0.1:9/matrix' } }),
+    'GET /v1/webhooks': () => ({ url: '/v1/webhooks' }),
+    'GET /v1/webhooks/:id': (side) => ({ url: `/v1/webhooks/${pick(side).webhook}` }),
+    // Each allowed delete uses up a webhook of the pool; refused ones leave it.
+    'DELETE /v1/webhooks/:id': (side) => ({ url: `/v1/webhooks/${webhookPools[side === 'own' ? 'A' : 'B'][0]}` }),
+    'POST /v1/webhooks/:id/enable': (side) => ({ url: `/v1/webhooks/${pick(side).webhook}/enable` }),
+    'GET /v1/webhooks/:id/deliveries': (side) => ({ url: `/v1/webhooks/${pick(side).webhook}/deliveries` }),
+    'POST /v1/webhooks/:id/deliveries/:deliveryId/redeliver': (side) => ({
+      url: `/v1/webhooks/${pick(side).webhook}/deliveries/${pick(side).delivery}/redeliver`,
+    }),
+    'GET /v1/patents/:publicationNumber/feedback': (side) => ({ url: `/v1/patents/${pick(side).patent}/feedback` }),
+    'PUT /v1/orgs/:id/routing': (side) => ({
+      url: `/v1/orgs/${orgs['operations-centre'][side === 'own' ? 'A' : 'B'].id}/routing`,
+      payload: { provinces: [side === 'own' ? '浙江' : '江苏'], minScore: 0, maxPerNeed: 20 },
+    }),
+    'GET /v1/orgs/:id/routing': (side) => ({ url: `/v1/orgs/${orgs['operations-centre'][side === 'own' ? 'A' : 'B'].id}/routing` }),
+    'GET /v1/pairings': () => ({ url: '/v1/pairings' }),
+    'GET /v1/pairings/stream': () => ({ url: '/v1/pairings/stream' }),
+    'GET /v1/pairings/:id': (side) => ({ url: `/v1/pairings/${pick(side).pairing}` }),
+    'GET /v1/pairings/:id/history': (side) => ({ url: `/v1/pairings/${pick(side).pairing}/history` }),
+    'POST /v1/rounds': () => ({ url: '/v1/rounds', payload: { name: '新批次', deadline: '2099-06-30' } }),
+    'GET /v1/rounds': () => ({ url: '/v1/rounds' }),
+    // A's office recommends enterprises of its own province; each accepted one is used up.
+    'POST /v1/pool/recommendations': () => ({ url: '/v1/pool/recommendations', payload: { enterpriseId: toRecommend[0], roundId: round } }),
+    'GET /v1/pool': () => ({ url: '/v1/pool' }),
+    'POST /v1/pool/enterprises/:id/graduation': (side) => ({
+      url: `/v1/pool/enterprises/${inPool[side === 'own' ? 'A' : 'B'][0]}/graduation`,
+      payload: { evidence: { newPatentIntensiveProducts: 1 } },
+    }),
+    'POST /v1/pool/enterprises/:id/violations': (side) => ({
+      url: `/v1/pool/enterprises/${inPool[side === 'own' ? 'A' : 'B'][0]}/violations`,
+      payload: { violation: 'tax-evasion', evidence: { description: '税务处罚决定书' } },
+    }),
+    'POST /v1/pool/enterprises/:id/progress': (side) => ({
+      url: `/v1/pool/enterprises/${inPool[side === 'own' ? 'A' : 'B'][0]}/progress`,
+      payload: { kind: 'new-patent-intensive-product', evidence: { description: '产品备案' } },
+    }),
+    'POST /v1/pool/enterprises/:id/withdrawal': (side) => ({
+      url: `/v1/pool/enterprises/${inPool[side === 'own' ? 'A' : 'B'][0]}/withdrawal`,
+      payload: { reason: 'other', note: '企业申请退出' },
+    }),
+    'GET /v1/stats': (side) => ({ url: `/v1/stats?province=${encodeURIComponent(side === 'own' ? '浙江' : '江苏')}` }),
+    // Each allowed move uses up a fresh pairing of the pool; refused ones leave it as it was.
+    'POST /v1/pairings/:id/transitions': (side) => ({ url: `/v1/pairings/${pools[side === 'own' ? 'A' : 'B'][0]}/transitions`, payload: { to: 'contacted' } }),
   }
   // Routes whose "other" object is not owned by anybody in particular: admin-only or list/create.
   const objectless = new Set(['POST /v1/orgs', 'GET /v1/orgs', 'POST /v1/orgs/:id/keys', 'GET /v1/orgs/:id/keys', 'DELETE /v1/orgs/:id/keys/:keyId'])
@@ -135,18 +272,24 @@ t.test('every route × every role × own and other object', async (t) => {
     }
     const action = route.access as Action
     t.ok(action, `${name} names its action`)
-    const unauth = await inject(route.method, make('own', { role: 'admin' }))
+    const unauth = name === 'GET /v1/pairings/stream' ? await streamStatus(make('own', { role: 'admin' })) : await inject(route.method, make('own', { role: 'admin' }))
     t.equal(unauth.statusCode, 401, `${name} without a key → 401`)
 
     for (const role of roles) {
       for (const side of ['own', 'other'] as Side[]) {
         const caller = role === 'admin' ? { role, key: ADMIN } : { role, orgId: orgs[role].A.id, key: orgs[role].A.key }
         const req = make(side, caller)
-        const res = await inject(route.method, req, caller.key)
+        const res = name === 'GET /v1/pairings/stream' ? await streamStatus(req, caller.key) : await inject(route.method, req, caller.key)
+        if (name === 'POST /v1/pairings/:id/transitions' && res.statusCode === 200) pools[side === 'own' ? 'A' : 'B'].shift()
+        if (name === 'DELETE /v1/webhooks/:id' && res.statusCode === 200) webhookPools[side === 'own' ? 'A' : 'B'].shift()
+        if (name === 'POST /v1/pool/recommendations' && res.statusCode === 201) toRecommend.shift()
+        // Decisions that take an enterprise out of the pool use it up.
+        if (/\/(graduation|violations|withdrawal)$/.test(route.url) && res.statusCode === 201) inPool[side === 'own' ? 'A' : 'B'].shift()
         const scope = scopeOf(role, action)
         const objectKind = ownerKind[action]
         let expected: 'allowed' | 403 | 404
         if (scope === undefined) expected = 403
+        // `routed`: A's centre takes A's province, so A's need is routed to it and B's is not.
         else if (scope === 'any' || side === 'own' || objectless.has(name)) expected = 'allowed'
         else if (objectKind !== undefined || action === 'orgs.read') expected = 404
         else expected = 'allowed'

@@ -2,17 +2,21 @@
  * BullMQ adapter: the job queue port for producers, and the worker runner for consumers.
  * Queue and job names are fixed here; payloads are validated with zod when a worker takes a job.
  */
-import { Queue, Worker, UnrecoverableError, type Job, type ConnectionOptions } from 'bullmq'
+import { Queue, Worker, UnrecoverableError, type Job, type ConnectionOptions, type JobsOptions, type WorkerOptions } from 'bullmq'
 import { z } from 'zod'
 import type { JobName, JobPayloads, JobQueue } from '../../domain/ports.js'
 
-export const QUEUES = { index: 'index', match: 'match' } as const
+export const QUEUES = { index: 'index', match: 'match', webhooks: 'webhooks' } as const
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]
 
 const QUEUE_OF: Record<JobName, QueueName> = {
   'index-patents': QUEUES.index,
   'match-need': QUEUES.match,
   'rematch-patents': QUEUES.match,
+  'route-pairings': QUEUES.match,
+  'pairing-digest': QUEUES.match,
+  'pool-check': QUEUES.match,
+  'deliver-webhook': QUEUES.webhooks,
 }
 
 const pns = z.array(z.string().min(1)).min(1).max(10_000)
@@ -20,6 +24,17 @@ export const jobPayloadSchemas: { [N in JobName]: z.ZodType<JobPayloads[N]> } = 
   'index-patents': z.object({ importId: z.string().optional(), publicationNumbers: pns }),
   'match-need': z.object({ needId: z.string().min(1), version: z.number().int().min(1) }),
   'rematch-patents': z.object({ publicationNumbers: pns }),
+  'route-pairings': z.object({ needId: z.string().min(1) }),
+  'pairing-digest': z.object({}).strict() as z.ZodType<Record<string, never>>,
+  'pool-check': z.object({}).strict() as z.ZodType<Record<string, never>>,
+  'deliver-webhook': z.object({
+    endpointId: z.string().min(1),
+    eventId: z.string().regex(/^\d+-\d+$/),
+    type: z.string().min(1),
+    webhookId: z.string().min(1),
+    body: z.string().min(2),
+    trigger: z.enum(['event', 'redelivery']).optional(),
+  }),
 }
 
 const DEFAULT_JOB_OPTIONS = {
@@ -34,7 +49,12 @@ export interface BullmqOptions {
   prefix: string
 }
 
-export function createJobQueue(opts: BullmqOptions): JobQueue & { close(): Promise<void> } {
+/** Queues whose backlog `pending()` counts: webhook retries may stay delayed for days. */
+const COUNTED_QUEUES: QueueName[] = [QUEUES.index, QUEUES.match]
+
+export function createJobQueue(
+  opts: BullmqOptions & { jobOptions?: Partial<Record<JobName, JobsOptions>> },
+): JobQueue & { close(): Promise<void> } {
   const queues = new Map<QueueName, Queue>()
   const queueFor = (name: QueueName): Queue => {
     let q = queues.get(name)
@@ -46,12 +66,15 @@ export function createJobQueue(opts: BullmqOptions): JobQueue & { close(): Promi
   }
   return {
     async enqueue(name, payload, options = {}) {
-      const jobOpts = options.jobId === undefined ? {} : { jobId: options.jobId }
+      const jobOpts = { ...opts.jobOptions?.[name], ...(options.jobId === undefined ? {} : { jobId: options.jobId }) }
       await queueFor(QUEUE_OF[name]).add(name, payload, jobOpts)
+    },
+    async schedule(name, payload, { everyMs }) {
+      await queueFor(QUEUE_OF[name]).upsertJobScheduler(name, { every: everyMs }, { name, data: payload })
     },
     async pending() {
       let n = 0
-      for (const name of Object.values(QUEUES)) {
+      for (const name of COUNTED_QUEUES) {
         const counts = await queueFor(name).getJobCounts('waiting', 'active', 'delayed', 'prioritized')
         n += Object.values(counts).reduce((a, b) => a + b, 0)
       }
@@ -68,7 +91,12 @@ export type JobHandlers = { [N in JobName]: (payload: JobPayloads[N], job: { id:
 /** Starts one BullMQ worker per queue, dispatching each job to its handler after validation. */
 export function startWorkers(
   handlers: JobHandlers,
-  opts: BullmqOptions & { concurrency: number; onError?: (err: Error, job?: Job) => void },
+  opts: BullmqOptions & {
+    concurrency: number
+    onError?: (err: Error, job?: Job) => void
+    /** Options of one queue's worker (backoff strategy, lock duration, concurrency). */
+    workerOptions?: Partial<Record<QueueName, Partial<WorkerOptions>>>
+  },
 ): { close(): Promise<void> } {
   const processor = async (job: Job) => {
     const name = job.name as JobName
@@ -84,6 +112,7 @@ export function startWorkers(
       connection: opts.connection,
       prefix: opts.prefix,
       concurrency: opts.concurrency,
+      ...opts.workerOptions?.[name],
     })
     w.on('failed', (job, err) => opts.onError?.(err, job))
     w.on('error', (err) => opts.onError?.(err))

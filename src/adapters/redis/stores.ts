@@ -1,5 +1,6 @@
 /** Redis-backed stores: the system of record. Every key starts with the configured prefix. */
 import type { Redis } from 'ioredis'
+import type { Optimistic } from './optimistic.js'
 import type { Need } from '../../domain/need.js'
 import type { ApiKeyRecord, Org } from '../../domain/org.js'
 import type { Patent } from '../../domain/patent.js'
@@ -203,10 +204,8 @@ export function createNeedStore(redis: Redis, prefix: string): NeedStore {
   }
 }
 
-export function createMatchStore(redis: Redis, prefix: string): MatchStore & { close(): Promise<void> } {
+export function createMatchStore(redis: Redis, prefix: string, optimistic: Optimistic): MatchStore {
   const k = keys(prefix)
-  let txConn: Redis | undefined
-  let queue: Promise<void> = Promise.resolve()
   return {
     async get(needId) {
       return parse<MatchSet>(await redis.get(k.matches(needId)))
@@ -214,35 +213,13 @@ export function createMatchStore(redis: Redis, prefix: string): MatchStore & { c
     async put(set) {
       await redis.set(k.matches(set.needId), JSON.stringify(set))
     },
-    async update(needId, change) {
+    update(needId, change) {
       const key = k.matches(needId)
-      // WATCH belongs to a connection: one dedicated connection, used by one update at a time
-      // in this process; other processes are kept out by the WATCH itself.
-      txConn ??= redis.duplicate({ lazyConnect: false, enableOfflineQueue: true })
-      const conn = txConn
-      const run = async (): Promise<MatchSet | undefined> => {
-        for (let attempt = 0; attempt < 50; attempt++) {
-          await conn.watch(key)
-          const next = change(parse<MatchSet>(await conn.get(key)))
-          if (next === undefined) {
-            await conn.unwatch()
-            return undefined
-          }
-          const res = await conn.multi().set(key, JSON.stringify(next)).exec()
-          if (res !== null) return next
-        }
-        throw new Error(`could not update matches of need ${needId}: too much contention`)
-      }
-      const result = queue.then(run)
-      queue = result.then(
-        () => undefined,
-        () => undefined,
-      )
-      return result
-    },
-    async close() {
-      await queue
-      txConn?.disconnect()
+      return optimistic.update(key, (raw) => {
+        const next = change(parse<MatchSet>(raw))
+        if (next === undefined) return undefined
+        return { result: next, write: (multi) => multi.set(key, JSON.stringify(next)) }
+      })
     },
   }
 }

@@ -1,0 +1,161 @@
+/**
+ * Pairings: a match inside an operations centre's scope, carried by that centre from first
+ * contact to industrialisation. The workflow, the decline reasons and the routing scope.
+ */
+import { createHash } from 'node:crypto'
+import { z } from 'zod'
+import './zod-messages.js'
+import { ConflictError } from './errors.js'
+
+export const PAIRING_STATES = [
+  'recommended',
+  'contacted',
+  'nda-signed',
+  'negotiating',
+  'agreement-signed',
+  'recorded',
+  'industrialised',
+  'declined',
+  'withdrawn',
+] as const
+export type PairingState = (typeof PAIRING_STATES)[number]
+
+/** The allowed next states of each state. `declined` and `withdrawn` end a pairing early. */
+export const TRANSITIONS: Record<PairingState, readonly PairingState[]> = {
+  recommended: ['contacted', 'declined', 'withdrawn'],
+  contacted: ['nda-signed', 'declined', 'withdrawn'],
+  'nda-signed': ['negotiating', 'declined', 'withdrawn'],
+  negotiating: ['agreement-signed', 'declined', 'withdrawn'],
+  'agreement-signed': ['recorded', 'withdrawn'],
+  recorded: ['industrialised'],
+  industrialised: [],
+  declined: [],
+  withdrawn: [],
+}
+
+/** States at or after a signed agreement: "substantive progress" for the cultivation pool. */
+export const AGREED_STATES: ReadonlySet<PairingState> = new Set(['agreement-signed', 'recorded', 'industrialised'])
+
+export const DECLINE_REASONS = ['not-relevant', 'too-early-stage', 'price', 'transfer-mode', 'region', 'already-solved', 'other'] as const
+export type DeclineReason = (typeof DECLINE_REASONS)[number]
+
+export const transitionInputSchema = z
+  .strictObject({
+    to: z.enum(PAIRING_STATES),
+    reason: z.enum(DECLINE_REASONS).optional(),
+    note: z.string().trim().min(1).max(2000).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.to === 'declined' && v.reason === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: `required when declining: one of ${DECLINE_REASONS.join(', ')}` })
+    }
+    if (v.to !== 'declined' && v.reason !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a reason goes only with "declined"' })
+    }
+    if (v.reason === 'other' && v.note === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['note'], message: 'required when the reason is "other"' })
+    }
+  })
+export type TransitionInput = z.infer<typeof transitionInputSchema>
+
+/** Throws a 409-class error naming the allowed next states when `to` is not one of them. */
+export function assertTransition(from: PairingState, to: PairingState): void {
+  const allowed = TRANSITIONS[from]
+  if (!allowed.includes(to)) {
+    const next = allowed.length === 0 ? `none: "${from}" is final` : allowed.map((s) => `"${s}"`).join(', ')
+    throw new ConflictError('illegal_transition', `a pairing cannot move from "${from}" to "${to}"; allowed next states: ${next}`, [
+      { path: 'to', message: `allowed: ${allowed.join(', ') || 'none'}` },
+    ])
+  }
+}
+
+export interface Pairing {
+  id: string
+  centreOrgId: string
+  needId: string
+  enterpriseOrgId?: string
+  /** The need's province, for routing and the provincial figures. */
+  province?: string
+  publicationNumber: string
+  universityOrgId?: string
+  score: number
+  state: PairingState
+  reason?: DeclineReason
+  /** False while held back by the centre's daily cap or digest mode. */
+  pushed: boolean
+  createdAt: string
+  updatedAt: string
+}
+
+/** One audit event of a pairing; never rewritten. */
+export interface PairingEvent {
+  pairingId: string
+  at: string
+  actor: { role: string; orgId?: string }
+  from: PairingState | null
+  to: PairingState
+  reason?: DeclineReason
+  note?: string
+}
+
+/** A pairing is one per centre, need and patent: re-scoring updates it, never duplicates it. */
+export function pairingId(centreOrgId: string, needId: string, publicationNumber: string): string {
+  return createHash('sha256').update(`${centreOrgId}|${needId}|${publicationNumber}`).digest('hex').slice(0, 24)
+}
+
+export const routingInputSchema = z.strictObject({
+  /** Provinces of the needs this centre serves; all when absent. */
+  provinces: z.array(z.string().trim().min(1).max(50)).max(40).optional(),
+  /** IPC prefixes of the patents this centre serves (`G06F`, `H01M10`); all when absent. */
+  ipcPrefixes: z
+    .array(z.string().trim().toUpperCase().regex(/^[A-H](\d{2}([A-Z](\d{1,4}(\/\d{1,6})?)?)?)?$/, 'expected an IPC prefix such as G06F'))
+    .max(100)
+    .optional(),
+  /** Lowest match score that becomes a pairing. */
+  minScore: z.number().min(0).max(1).optional(),
+  /** Most pairings per need for this centre (the best ones). */
+  maxPerNeed: z.number().int().min(1).max(100).optional(),
+  /** Most pairings pushed a day (China time); the rest wait in the inbox and the next digest. */
+  dailyCap: z.number().int().min(1).max(10_000).optional(),
+  /** `immediate`: one message per pairing (default); `digest`: one message with the top pairings of each period. */
+  delivery: z.enum(['immediate', 'digest']).optional(),
+  /** Length of a digest period in hours. */
+  digestHours: z.number().int().min(1).max(168).optional(),
+})
+export type RoutingInput = z.infer<typeof routingInputSchema>
+
+export interface Routing {
+  provinces: string[]
+  ipcPrefixes: string[]
+  minScore: number
+  maxPerNeed: number
+  dailyCap?: number
+  delivery: 'immediate' | 'digest'
+  digestHours: number
+}
+
+export function toRouting(input: RoutingInput): Routing {
+  const r: Routing = {
+    provinces: input.provinces ?? [],
+    ipcPrefixes: input.ipcPrefixes ?? [],
+    minScore: input.minScore ?? 0.3,
+    maxPerNeed: input.maxPerNeed ?? 5,
+    delivery: input.delivery ?? 'immediate',
+    digestHours: input.digestHours ?? 24,
+  }
+  if (input.dailyCap !== undefined) r.dailyCap = input.dailyCap
+  return r
+}
+
+/** Whether a match of a need to a patent falls in a centre's scope. */
+export function inScope(routing: Routing, needProvince: string | undefined, patentIpc: readonly string[], score: number): boolean {
+  if (score < routing.minScore) return false
+  if (routing.provinces.length > 0 && (needProvince === undefined || !routing.provinces.includes(needProvince))) return false
+  if (routing.ipcPrefixes.length > 0 && !patentIpc.some((c) => routing.ipcPrefixes.some((p) => c.startsWith(p)))) return false
+  return true
+}
+
+/** The day in China time (UTC+8) of an instant, as YYYY-MM-DD: the unit of the daily cap. */
+export function chinaDay(at: Date): string {
+  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10)
+}

@@ -1,0 +1,342 @@
+/**
+ * Programme monitoring (监测评价): figures per province and year computed only from recorded events,
+ * each figure with the ids of the events behind it, so a spot check can trace every number.
+ *
+ * Scope:
+ * - Year: flows count events whose `at` falls in that calendar year in China time (UTC+8); stocks
+ *   (pairings by current state, pool "in", places left) are as at the end of that year. Without a
+ *   year, all events and the state after the last one.
+ * - Province: a need's province; a match or pairing takes its own `province` or else its need's; a
+ *   listed patent takes its university's `province`. An event whose province is unknown is left out
+ *   when a province is asked for. Pool events carry their province.
+ *
+ * Counting (value = eventIds.length for every counted figure; the id is the event that made it count):
+ * - needs: need-created events.
+ * - matches: distinct (need, patent) pairs with a match-computed event in the year; recomputations of
+ *   the same pair count once, by their first event in the year.
+ * - pairings.reached[state]: distinct pairings that entered that state in the year (first such event).
+ * - pairings.inState[state]: pairings in that state at the end of the year (their latest event).
+ * - agreements: distinct pairings that first reached agreement-signed or a later state
+ *   (recorded, industrialised) in the year; a pairing counts in one year only.
+ * - industrialised: distinct pairings that first reached industrialised in the year.
+ * - per university: patents listed (distinct publication numbers listed in the year) and transferred or
+ *   licensed (pairings of its patents counted under agreements). A pairing's university is its own
+ *   `universityOrgId`, else the one that listed its patent.
+ */
+import {
+  chinaYearBounds,
+  instantMs,
+  isPoolEvent,
+  poolCounts,
+  provinceQuota,
+  sortByTime,
+  type Figure,
+  type PoolCounts,
+  type PoolEvent,
+} from './pool.js'
+
+export type { Figure, PoolCounts } from './pool.js'
+
+import { AGREED_STATES, PAIRING_STATES, type PairingState } from './pairing.js'
+
+export { PAIRING_STATES, type PairingState } from './pairing.js'
+
+/** States at or after the signing of an agreement: the patent counts as transferred or licensed. */
+export const AGREEMENT_STATES = AGREED_STATES
+
+interface EventBase {
+  id: string
+  /** ISO 8601 instant. */
+  at: string
+}
+
+export type NeedCreatedEvent = EventBase & { type: 'need-created'; needId: string; orgId: string; province?: string }
+export type MatchComputedEvent = EventBase & {
+  type: 'match-computed'
+  needId: string
+  publicationNumber: string
+  universityOrgId?: string
+  province?: string
+}
+export type PairingStateChangedEvent = EventBase & {
+  type: 'pairing-state-changed'
+  pairingId: string
+  /** null when the pairing is created. */
+  from: PairingState | null
+  to: PairingState
+  province?: string
+  needId?: string
+  publicationNumber?: string
+  universityOrgId?: string
+  enterpriseId?: string
+}
+export type PatentListedEvent = EventBase & { type: 'patent-listed'; publicationNumber: string; universityOrgId: string; province?: string }
+
+export type ProgrammeEvent = NeedCreatedEvent | MatchComputedEvent | PairingStateChangedEvent | PatentListedEvent | PoolEvent
+
+export interface StatsInput {
+  events: readonly ProgrammeEvent[]
+  province?: string
+  year?: number
+  /** Provinces whose pool quota is 500 rather than 300. */
+  largeProvinces?: ReadonlySet<string>
+}
+
+export interface UniversityFigures {
+  universityOrgId: string
+  patentsListed: Figure
+  transferredOrLicensed: Figure
+}
+
+export interface Stats {
+  scope: { province: string | null; year: number | null; from: string | null; to: string | null }
+  funnel: {
+    needs: Figure
+    matches: Figure
+    pairings: { reached: Record<PairingState, Figure>; inState: Record<PairingState, Figure> }
+    agreements: Figure
+    industrialised: Figure
+  }
+  /** One entry per province in scope, by province name. */
+  pool: PoolCounts[]
+  /** By university id. */
+  universities: UniversityFigures[]
+}
+
+const byState = <T>(make: () => T): Record<PairingState, T> =>
+  Object.fromEntries(PAIRING_STATES.map((s) => [s, make()])) as Record<PairingState, T>
+
+const figure = (ids: string[]): Figure => ({ value: ids.length, eventIds: ids })
+
+interface PairingInfo {
+  province?: string
+  needId?: string
+  publicationNumber?: string
+  universityOrgId?: string
+}
+
+export function computeStats(input: StatsInput): Stats {
+  const { province, year } = input
+  const bounds = year !== undefined ? chinaYearBounds(year) : undefined
+  const fromMs = bounds?.from.getTime() ?? Number.NEGATIVE_INFINITY
+  const toMs = bounds?.to.getTime() ?? Number.POSITIVE_INFINITY
+  const events = sortByTime(input.events)
+
+  // Joins use every event, whatever its time or province: a need created last year gives this year's pairing its province.
+  const needProvince = new Map<string, string>()
+  const listedBy = new Map<string, { universityOrgId: string; province?: string }>()
+  const pairings = new Map<string, PairingInfo>()
+  for (const e of events) {
+    if (e.type === 'need-created' && e.province !== undefined && !needProvince.has(e.needId)) needProvince.set(e.needId, e.province)
+    else if (e.type === 'patent-listed' && !listedBy.has(e.publicationNumber)) {
+      listedBy.set(e.publicationNumber, { universityOrgId: e.universityOrgId, ...(e.province !== undefined ? { province: e.province } : {}) })
+    } else if (e.type === 'pairing-state-changed') {
+      const p = pairings.get(e.pairingId) ?? {}
+      p.province ??= e.province
+      p.needId ??= e.needId
+      p.publicationNumber ??= e.publicationNumber
+      p.universityOrgId ??= e.universityOrgId
+      pairings.set(e.pairingId, p)
+    }
+  }
+  const pairingProvince = (id: string): string | undefined => {
+    const p = pairings.get(id)
+    return p?.province ?? (p?.needId !== undefined ? needProvince.get(p.needId) : undefined)
+  }
+  const pairingUniversity = (id: string): string | undefined => {
+    const p = pairings.get(id)
+    return p?.universityOrgId ?? (p?.publicationNumber !== undefined ? listedBy.get(p.publicationNumber)?.universityOrgId : undefined)
+  }
+  const provinceOf = (e: ProgrammeEvent): string | undefined => {
+    switch (e.type) {
+      case 'need-created':
+        return e.province
+      case 'match-computed':
+        return e.province ?? needProvince.get(e.needId)
+      case 'pairing-state-changed':
+        return pairingProvince(e.pairingId)
+      case 'patent-listed':
+        return e.province
+      default:
+        return e.province
+    }
+  }
+
+  const needs: string[] = []
+  const matchSeen = new Set<string>()
+  const matches: string[] = []
+  const reached = byState<string[]>(() => [])
+  const reachedSeen = byState<Set<string>>(() => new Set())
+  const latest = new Map<string, { id: string; to: PairingState }>()
+  const agreed = new Set<string>()
+  const agreements: string[] = []
+  const industrialisedSeen = new Set<string>()
+  const industrialised: string[] = []
+  const listed = new Map<string, { ids: string[]; seen: Set<string> }>()
+  const transferred = new Map<string, string[]>()
+  const university = (id: string) => {
+    if (!listed.has(id)) listed.set(id, { ids: [], seen: new Set() })
+    if (!transferred.has(id)) transferred.set(id, [])
+  }
+  const poolEvents: PoolEvent[] = []
+  const poolProvinces = new Set<string>()
+
+  for (const e of events) {
+    const t = instantMs(e.at)
+    if (t >= toMs) break
+    if (province !== undefined && provinceOf(e) !== province) continue
+    if (isPoolEvent(e)) {
+      poolEvents.push(e)
+      poolProvinces.add(e.province)
+      continue
+    }
+    if (e.type === 'pairing-state-changed') latest.set(e.pairingId, { id: e.id, to: e.to })
+    const inYear = t >= fromMs
+    switch (e.type) {
+      case 'need-created':
+        if (inYear) needs.push(e.id)
+        break
+      case 'match-computed': {
+        const key = `${e.needId}\u0000${e.publicationNumber}`
+        if (inYear && !matchSeen.has(key)) {
+          matchSeen.add(key)
+          matches.push(e.id)
+        }
+        break
+      }
+      case 'patent-listed': {
+        university(e.universityOrgId)
+        const u = listed.get(e.universityOrgId)
+        if (inYear && u && !u.seen.has(e.publicationNumber)) {
+          u.seen.add(e.publicationNumber)
+          u.ids.push(e.id)
+        }
+        break
+      }
+      case 'pairing-state-changed': {
+        if (inYear && !reachedSeen[e.to].has(e.pairingId)) {
+          reachedSeen[e.to].add(e.pairingId)
+          reached[e.to].push(e.id)
+        }
+        if (AGREEMENT_STATES.has(e.to) && !agreed.has(e.pairingId)) {
+          agreed.add(e.pairingId)
+          if (inYear) {
+            agreements.push(e.id)
+            const uni = pairingUniversity(e.pairingId)
+            if (uni !== undefined) {
+              university(uni)
+              transferred.get(uni)?.push(e.id)
+            }
+          }
+        }
+        if (e.to === 'industrialised' && !industrialisedSeen.has(e.pairingId)) {
+          industrialisedSeen.add(e.pairingId)
+          if (inYear) industrialised.push(e.id)
+        }
+        break
+      }
+    }
+  }
+
+  const inState = byState<string[]>(() => [])
+  for (const { id, to } of latest.values()) inState[to].push(id)
+
+  if (province !== undefined) poolProvinces.add(province)
+  const large = input.largeProvinces ?? new Set<string>()
+  const pool = [...poolProvinces].sort(compareText).map((p) =>
+    poolCounts({ events: poolEvents, province: p, quota: provinceQuota(p, large), ...(year !== undefined ? { year } : {}) }),
+  )
+
+  const universities = [...listed.keys()].sort(compareText).map((id) => ({
+    universityOrgId: id,
+    patentsListed: figure(listed.get(id)?.ids ?? []),
+    transferredOrLicensed: figure(transferred.get(id) ?? []),
+  }))
+
+  return {
+    scope: {
+      province: province ?? null,
+      year: year ?? null,
+      from: bounds ? bounds.from.toISOString() : null,
+      to: bounds ? bounds.to.toISOString() : null,
+    },
+    funnel: {
+      needs: figure(needs),
+      matches: figure(matches),
+      pairings: {
+        reached: byStateFrom(reached),
+        inState: byStateFrom(inState),
+      },
+      agreements: figure(agreements),
+      industrialised: figure(industrialised),
+    },
+    pool,
+    universities,
+  }
+}
+
+function byStateFrom(ids: Record<PairingState, string[]>): Record<PairingState, Figure> {
+  return Object.fromEntries(PAIRING_STATES.map((s) => [s, figure(ids[s])])) as Record<PairingState, Figure>
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV
+
+export const STATS_CSV_HEADER = ['section', 'subject', 'figure', 'value', 'event_ids'] as const
+
+export interface StatsRow {
+  section: string
+  subject: string
+  figure: string
+  value: string
+  eventIds: string[]
+}
+
+const POOL_FIGURES = ['quota', 'recommended', 'addedByRolling', 'graduated', 'withdrawn', 'in', 'flagged', 'placesLeft', 'rollingAllowance'] as const
+
+/** Every figure of the stats as one row, in a fixed order: scope, funnel, pairings, pool, universities. */
+export function statsRows(stats: Stats): StatsRow[] {
+  const rows: StatsRow[] = []
+  const add = (section: string, subject: string, name: string, f: Figure) =>
+    rows.push({ section, subject, figure: name, value: String(f.value), eventIds: f.eventIds })
+  rows.push({ section: 'scope', subject: '', figure: 'province', value: stats.scope.province ?? '', eventIds: [] })
+  rows.push({ section: 'scope', subject: '', figure: 'year', value: stats.scope.year === null ? '' : String(stats.scope.year), eventIds: [] })
+  const f = stats.funnel
+  add('funnel', '', 'needs', f.needs)
+  add('funnel', '', 'matches', f.matches)
+  add('funnel', '', 'pairings', f.pairings.reached.recommended)
+  add('funnel', '', 'agreements', f.agreements)
+  add('funnel', '', 'industrialised', f.industrialised)
+  for (const s of PAIRING_STATES) add('pairings-reached', '', s, f.pairings.reached[s])
+  for (const s of PAIRING_STATES) add('pairings-in-state', '', s, f.pairings.inState[s])
+  for (const p of stats.pool) {
+    for (const name of POOL_FIGURES) {
+      if (name === 'quota') rows.push({ section: 'pool', subject: p.province, figure: 'quota', value: String(p.quota), eventIds: [] })
+      else add('pool', p.province, name, p[name])
+    }
+  }
+  for (const u of stats.universities) {
+    add('university', u.universityOrgId, 'patentsListed', u.patentsListed)
+    add('university', u.universityOrgId, 'transferredOrLicensed', u.transferredOrLicensed)
+  }
+  return rows
+}
+
+function csvCell(value: string, text: boolean): string {
+  // A text cell that a spreadsheet would run as a formula is prefixed with an apostrophe.
+  const safe = text && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
+}
+
+/** RFC 4180 CSV (CRLF line ends) with the header `section,subject,figure,value,event_ids`; ids joined by `;`. */
+export function statsToCsv(stats: Stats): string {
+  const lines = [STATS_CSV_HEADER.join(',')]
+  for (const r of statsRows(stats)) {
+    lines.push([csvCell(r.section, true), csvCell(r.subject, true), csvCell(r.figure, true), csvCell(r.value, r.section === 'scope'), csvCell(r.eventIds.join(';'), true)].join(','))
+  }
+  return `${lines.join('\r\n')}\r\n`
+}

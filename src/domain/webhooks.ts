@@ -1,0 +1,269 @@
+/**
+ * Webhook push for operations centres: endpoints, deliveries, the retry schedule and the address
+ * rules that keep outgoing requests off private networks. Pure: no I/O here.
+ *
+ * Deliveries follow the Standard Webhooks spec (headers `webhook-id`, `webhook-timestamp`,
+ * `webhook-signature`); the `webhook-id` of a delivery is derived from its endpoint and event, so
+ * retries, re-reads of the event stream and manual redeliveries all carry the same id and the
+ * receiver can deduplicate on it.
+ */
+import { createHash } from 'node:crypto'
+import { isIP } from 'node:net'
+import { z } from 'zod'
+import { EVENT_TYPES, type EventType, type ServiceEvent } from './events.js'
+
+export interface WebhookEndpoint {
+  id: string
+  orgId: string
+  url: string
+  events: EventType[]
+  /** `whsec_` + base64 of the signing key; shown to the owner once, at registration. */
+  secret: string
+  createdAt: string
+  /** Events up to and including this stream id happened before registration and are not sent. */
+  sinceEventId: string
+  status: 'enabled' | 'disabled'
+  disabledReason?: string
+  disabledAt?: string
+  /** Start of the current run of failed attempts; cleared by a success. */
+  failingSince?: string
+  lastSuccessAt?: string
+  lastFailureAt?: string
+}
+
+/** What a delivery job carries; `body` is the exact JSON that is signed and sent. */
+export interface DeliveryPayload {
+  endpointId: string
+  eventId: string
+  type: string
+  /** The `webhook-id`: the same for every attempt and redelivery of this event to this endpoint. */
+  webhookId: string
+  body: string
+  trigger?: 'event' | 'redelivery'
+}
+
+/** A delivery as kept for the log and for manual redelivery. */
+export interface DeliveryRecord extends DeliveryPayload {
+  createdAt: string
+}
+
+export type AttemptOutcome = 'succeeded' | 'retrying' | 'failed' | 'endpoint-disabled' | 'skipped'
+
+/** One attempt, as the endpoint's owner sees it in the delivery log. */
+export interface DeliveryAttempt {
+  /** The delivery, which is also the `webhook-id` header. */
+  deliveryId: string
+  eventId: string
+  type: string
+  attempt: number
+  trigger: 'event' | 'redelivery'
+  statusCode?: number
+  error?: string
+  durationMs: number
+  at: string
+  outcome: AttemptOutcome
+  /** When the next attempt is due, for `retrying`. */
+  nextAttemptInMs?: number
+}
+
+export interface WebhookStore {
+  create(endpoint: WebhookEndpoint): Promise<void>
+  get(id: string): Promise<WebhookEndpoint | undefined>
+  listForOrg(orgId: string): Promise<WebhookEndpoint[]>
+  listAll(): Promise<WebhookEndpoint[]>
+  countForOrg(orgId: string): Promise<number>
+  remove(endpoint: WebhookEndpoint): Promise<void>
+  enable(id: string): Promise<void>
+  disable(id: string, reason: string, at: string): Promise<void>
+  /** Records a successful attempt: ends a run of failures. */
+  succeeded(id: string, at: string): Promise<void>
+  /** Records a failed attempt; returns when the current run of failures began. */
+  failed(id: string, at: string): Promise<string>
+  /** The id of the newest event in the stream, or `0-0`. */
+  lastEventId(): Promise<string>
+  putDelivery(record: DeliveryRecord): Promise<void>
+  getDelivery(endpointId: string, deliveryId: string): Promise<DeliveryRecord | undefined>
+  logAttempt(endpointId: string, attempt: DeliveryAttempt): Promise<void>
+  attempts(endpointId: string, limit: number): Promise<DeliveryAttempt[]>
+}
+
+/** Most endpoints one organisation may register. */
+export const MAX_ENDPOINTS_PER_ORG = 20
+/** Attempts kept in each endpoint's log; deliveries kept for redelivery. */
+export const LOG_CAP = 1000
+
+export const webhookInputSchema = z.strictObject({
+  url: z
+    .url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' })
+    .max(2048)
+    .refine((u) => {
+      if (!URL.canParse(u)) return true // reported by the URL check
+      const parsed = new URL(u)
+      return parsed.username === '' && parsed.password === ''
+    }, 'must not carry a user name or password'),
+  events: z
+    .array(z.enum(EVENT_TYPES))
+    .min(1)
+    .max(EVENT_TYPES.length)
+    .transform((e) => [...new Set(e)])
+    .optional(),
+})
+export type WebhookInput = z.infer<typeof webhookInputSchema>
+
+/** The `webhook-id` of an event's delivery to an endpoint: stable across retries and redeliveries. */
+export function webhookMessageId(endpointId: string, eventId: string): string {
+  return `msg_${createHash('sha256').update(`${endpointId}/${eventId}`).digest('base64url').slice(0, 27)}`
+}
+
+/** BullMQ job id of an event's delivery to an endpoint (BullMQ forbids ':' in custom ids). */
+export function deliveryJobId(endpointId: string, eventId: string): string {
+  return `${endpointId}_${eventId}`
+}
+
+/** Compares Redis stream ids (`ms-seq`). */
+export function compareStreamIds(a: string, b: string): number {
+  const [am = '0', as = '0'] = a.split('-')
+  const [bm = '0', bs = '0'] = b.split('-')
+  const ms = BigInt(am) - BigInt(bm)
+  if (ms !== 0n) return ms < 0n ? -1 : 1
+  const seq = BigInt(as) - BigInt(bs)
+  return seq === 0n ? 0 : seq < 0n ? -1 : 1
+}
+
+/** Whether the endpoint receives the event: enabled, subscribed, and registered before it happened. */
+export function endpointWants(endpoint: WebhookEndpoint, event: ServiceEvent): boolean {
+  return endpoint.status === 'enabled' && endpoint.events.includes(event.type) && compareStreamIds(event.id, endpoint.sinceEventId) > 0
+}
+
+/**
+ * The thin body of a delivery: the event's ids and score, and links the receiver follows with
+ * its own key. Deterministic for an event, so a redelivery sends the same bytes.
+ */
+export function deliveryBody(event: ServiceEvent): string {
+  const data: Record<string, unknown> = { ...event.data }
+  const links: Record<string, string> = {}
+  if (typeof data.pairingId === 'string') links.pairing = `/v1/pairings/${encodeURIComponent(data.pairingId)}`
+  if (typeof data.needId === 'string') links.need = `/v1/needs/${encodeURIComponent(data.needId)}`
+  if (typeof data.publicationNumber === 'string') links.patent = `/v1/patents/${encodeURIComponent(data.publicationNumber)}`
+  data.links = { ...(typeof data.links === 'object' && data.links !== null ? data.links : {}), ...links }
+  return JSON.stringify({ type: event.type, timestamp: event.at, eventId: event.id, data })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Durations and the retry schedule
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/
+
+/** `500ms`, `5s`, `5m`, `2h`, `3d` → milliseconds; undefined when not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const m = DURATION.exec(text.trim())
+  if (m === null) return undefined
+  return Math.round(Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS])
+}
+
+/** `5s,5m,30m` → [5000, 300000, 1800000]; undefined when any part is not a duration. */
+export function parseSchedule(text: string): number[] | undefined {
+  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '')
+  const out = parts.map(parseDuration)
+  return out.length === 0 || out.some((d) => d === undefined) ? undefined : (out as number[])
+}
+
+/** Longest wait a `Retry-After` may impose on one retry. */
+export const MAX_RETRY_AFTER_MS = 24 * 3_600_000
+
+/**
+ * Delay before the next attempt after `attemptsMade` failed ones: the schedule's entry with
+ * ±20 % jitter, or longer when the receiver's `Retry-After` asked for it (up to 24 h).
+ */
+export function retryDelay(schedule: readonly number[], attemptsMade: number, retryAfterMs?: number, random: () => number = Math.random): number {
+  const base = schedule[Math.min(Math.max(attemptsMade, 1), schedule.length) - 1] ?? 0
+  const jittered = Math.round(base * (0.8 + 0.4 * random()))
+  if (retryAfterMs !== undefined && retryAfterMs > jittered) return Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)
+  return jittered
+}
+
+/** `Retry-After` in seconds or as an HTTP date → milliseconds from `now`; undefined when absent or bad. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined
+  const v = value.trim()
+  if (/^\d+$/.test(v)) return Number(v) * 1000
+  const at = Date.parse(v)
+  if (Number.isNaN(at)) return undefined
+  return Math.max(0, at - now)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Addresses outgoing requests may not reach (SSRF)
+
+export type AddressClass = 'unspecified' | 'loopback' | 'private' | 'link-local' | 'shared' | 'multicast' | 'reserved'
+
+type V4Rule = [base: number, bits: number, cls: AddressClass]
+const V4_RULES: V4Rule[] = [
+  [v4('0.0.0.0'), 8, 'unspecified'],
+  [v4('127.0.0.0'), 8, 'loopback'],
+  [v4('10.0.0.0'), 8, 'private'],
+  [v4('172.16.0.0'), 12, 'private'],
+  [v4('192.168.0.0'), 16, 'private'],
+  [v4('169.254.0.0'), 16, 'link-local'],
+  [v4('100.64.0.0'), 10, 'shared'],
+  [v4('192.0.0.0'), 24, 'reserved'],
+  [v4('198.18.0.0'), 15, 'reserved'],
+  [v4('224.0.0.0'), 4, 'multicast'],
+  [v4('240.0.0.0'), 4, 'reserved'],
+]
+
+function v4(address: string): number {
+  const parts = address.split('.').map(Number)
+  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0
+}
+
+function classifyV4(n: number): AddressClass | undefined {
+  for (const [base, bits, cls] of V4_RULES) {
+    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0
+    if ((n & mask) >>> 0 === base) return cls
+  }
+  return undefined
+}
+
+/** An IPv6 address as eight 16-bit groups (handles `::` and a trailing dotted IPv4). */
+function v6Groups(address: string): number[] {
+  let a = address.toLowerCase()
+  const zone = a.indexOf('%')
+  if (zone >= 0) a = a.slice(0, zone)
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(a)
+  if (dotted !== null) {
+    const n = v4(dotted[1]!)
+    a = `${a.slice(0, dotted.index)}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`
+  }
+  const [head = '', tail] = a.split('::')
+  const h = head === '' ? [] : head.split(':')
+  const t = tail === undefined || tail === '' ? [] : tail.split(':')
+  const fill = tail === undefined ? [] : new Array<string>(8 - h.length - t.length).fill('0')
+  return [...h, ...fill, ...t].map((g) => parseInt(g, 16))
+}
+
+/**
+ * The class of an address outgoing requests must not reach, or undefined for a public one.
+ * IPv6 forms that embed an IPv4 address (mapped `::ffff:a.b.c.d`, compatible `::a.b.c.d`,
+ * NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) are judged by that address.
+ */
+export function classifyAddress(address: string): AddressClass | undefined {
+  const family = isIP(address.replace(/^\[|\]$/g, '').replace(/%.*$/, ''))
+  if (family === 4) return classifyV4(v4(address))
+  if (family !== 6) return 'reserved'
+  const g = v6Groups(address.replace(/^\[|\]$/g, ''))
+  const embedded = (hi: number, lo: number) => classifyV4(((hi << 16) | lo) >>> 0)
+  const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0)
+  if (zeros(0, 8)) return 'unspecified'
+  if (zeros(0, 7) && g[7] === 1) return 'loopback'
+  if (zeros(0, 5) && g[5] === 0xffff) return embedded(g[6]!, g[7]!) ?? undefined // IPv4-mapped
+  if (zeros(0, 6)) return embedded(g[6]!, g[7]!) ?? 'reserved' // IPv4-compatible (deprecated)
+  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return embedded(g[6]!, g[7]!) // NAT64
+  if (g[0] === 0x2002) return embedded(g[1]!, g[2]!) // 6to4
+  if ((g[0]! & 0xfe00) === 0xfc00) return 'private'
+  if ((g[0]! & 0xffc0) === 0xfe80) return 'link-local'
+  if ((g[0]! & 0xffc0) === 0xfec0) return 'private' // site-local (deprecated)
+  if ((g[0]! & 0xff00) === 0xff00) return 'multicast'
+  return undefined
+}

@@ -1,0 +1,276 @@
+/**
+ * Recommended pairings for operations centres: routing matches into pairings, the transfer
+ * workflow with its audit trail, reason-coded feedback, and digests.
+ */
+import { scopeOf, type Principal } from '../domain/access.js'
+import { NotFoundError, ValidationError } from '../domain/errors.js'
+import type { Need } from '../domain/need.js'
+import type { Org } from '../domain/org.js'
+import {
+  assertTransition,
+  chinaDay,
+  DECLINE_REASONS,
+  inScope,
+  pairingId,
+  toRouting,
+  type DeclineReason,
+  type Pairing,
+  type PairingEvent,
+  type PairingState,
+  type Routing,
+  type RoutingInput,
+  type TransitionInput,
+} from '../domain/pairing.js'
+import type { MatchStore, NeedStore, OrgStore, PairingStore, PatentStore } from '../domain/ports.js'
+
+export interface PairingsDeps {
+  pairings: PairingStore
+  needs: NeedStore
+  matches: MatchStore
+  patents: PatentStore
+  orgs: OrgStore
+  now?: () => Date
+}
+
+/** What a caller sees of a pairing. A university sees the enterprise and need only as disclosed. */
+export interface PairingView {
+  id: string
+  publicationNumber: string
+  score: number
+  state: PairingState
+  reason?: DeclineReason
+  centreOrgId: string
+  needId?: string
+  enterprise?: { id: string; name?: string }
+  need?: { id: string; title: string; description?: string }
+  pushed: boolean
+  createdAt: string
+  updatedAt: string
+}
+
+const DIGEST_SIZE = 20
+
+export function createPairingsService(deps: PairingsDeps) {
+  const now = () => deps.now?.() ?? new Date()
+
+  /** Whether the pairing involves the caller's organisation in the caller's role. */
+  const involves = (principal: Principal, p: Pairing): boolean => {
+    if (principal.role === 'admin') return true
+    if (principal.role === 'operations-centre') return p.centreOrgId === principal.orgId
+    if (principal.role === 'university') return p.universityOrgId === principal.orgId
+    if (principal.role === 'enterprise') return p.enterpriseOrgId === principal.orgId
+    return false
+  }
+
+  const mustSee = async (principal: Principal, id: string): Promise<Pairing> => {
+    const p = await deps.pairings.get(id)
+    if (p === undefined || !involves(principal, p)) throw new NotFoundError(`pairing ${id}`)
+    return p
+  }
+
+  const view = async (principal: Principal, p: Pairing, needs: Map<string, Need | undefined>, orgs: Map<string, Org | undefined>): Promise<PairingView> => {
+    const out: PairingView = {
+      id: p.id,
+      publicationNumber: p.publicationNumber,
+      score: p.score,
+      state: p.state,
+      centreOrgId: p.centreOrgId,
+      pushed: p.pushed,
+      createdAt: p.createdAt,
+      updatedAt: p.updatedAt,
+    }
+    if (p.reason !== undefined) out.reason = p.reason
+    const need = needs.get(p.needId)
+    const disclosure = principal.role === 'university' ? (need?.disclosure ?? 'none') : 'identity-and-need'
+    if (disclosure === 'identity-and-need') {
+      out.needId = p.needId
+      if (need !== undefined) {
+        out.need = { id: need.id, title: need.title }
+        if (need.description !== undefined) out.need.description = need.description
+      }
+    }
+    if (disclosure !== 'none' && p.enterpriseOrgId !== undefined) {
+      const org = orgs.get(p.enterpriseOrgId)
+      out.enterprise = org === undefined ? { id: p.enterpriseOrgId } : { id: org.id, name: org.name }
+    }
+    return out
+  }
+
+  const views = async (principal: Principal, pairings: Pairing[]): Promise<PairingView[]> => {
+    const needIds = [...new Set(pairings.map((p) => p.needId))]
+    const needs = new Map(needIds.map((id, i) => [id, undefined as Need | undefined] as const))
+    const loaded = await deps.needs.getMany(needIds)
+    needIds.forEach((id, i) => needs.set(id, loaded[i]))
+    const orgIds = [...new Set(pairings.flatMap((p) => (p.enterpriseOrgId === undefined ? [] : [p.enterpriseOrgId])))]
+    const orgs = new Map<string, Org | undefined>()
+    for (const id of orgIds) orgs.set(id, await deps.orgs.get(id))
+    return Promise.all(pairings.map((p) => view(principal, p, needs, orgs)))
+  }
+
+  return {
+    /** The `route-pairings` job: turns a need's matches in each centre's scope into pairings. */
+    async routeNeed(payload: { needId: string }): Promise<void> {
+      const need = await deps.needs.get(payload.needId)
+      if (need === undefined || need.state !== 'open') return
+      const set = await deps.matches.get(need.id)
+      if (set === undefined || set.state !== 'ready' || set.matches.length === 0) return
+      const centres = await deps.pairings.routedCentres()
+      if (centres.length === 0) return
+      const patents = await deps.patents.getMany(set.matches.map((m) => m.publicationNumber))
+      const at = now()
+      for (const { orgId, routing } of centres) {
+        const chosen = set.matches
+          .map((m, i) => ({ m, patent: patents[i] }))
+          .filter(({ m, patent }) => patent !== undefined && inScope(routing, need.province, patent.ipc, m.score))
+          .slice(0, routing.maxPerNeed)
+        for (const { m, patent } of chosen) {
+          const id = pairingId(orgId, need.id, m.publicationNumber)
+          const pairing: Pairing = {
+            id,
+            centreOrgId: orgId,
+            needId: need.id,
+            publicationNumber: m.publicationNumber,
+            score: m.score,
+            state: 'recommended',
+            pushed: false,
+            createdAt: at.toISOString(),
+            updatedAt: at.toISOString(),
+          }
+          if (need.ownerOrgId !== undefined) pairing.enterpriseOrgId = need.ownerOrgId
+          if (need.province !== undefined) pairing.province = need.province
+          if (patent!.ownerOrgId !== undefined) pairing.universityOrgId = patent!.ownerOrgId
+          await deps.pairings.createOrRescore({
+            pairing,
+            history: { pairingId: id, at: at.toISOString(), actor: { role: 'system' }, from: null, to: 'recommended' },
+            push: routing.delivery === 'immediate',
+            ...(routing.dailyCap === undefined ? {} : { dailyCap: routing.dailyCap }),
+            day: chinaDay(at),
+            event: {
+              type: 'pairing.created',
+              at: at.toISOString(),
+              data: { pairingId: id, needId: need.id, publicationNumber: m.publicationNumber, score: m.score },
+            },
+          })
+        }
+      }
+    },
+
+    /** The `pairing-digest` job: for each centre in digest mode whose period is over, one message. */
+    async digest(): Promise<number> {
+      const at = now()
+      let sent = 0
+      for (const { orgId, routing } of await deps.pairings.routedCentres()) {
+        if (routing.delivery !== 'digest') continue
+        const last = await deps.pairings.getMeta(orgId, 'lastDigestAt')
+        if (last !== undefined && at.getTime() - Date.parse(last) < routing.digestHours * 3600_000) continue
+        const held = (await deps.pairings.getMany(await deps.pairings.ids({ centre: orgId }))).filter((p) => !p.pushed && p.state === 'recommended')
+        await deps.pairings.setMeta(orgId, 'lastDigestAt', at.toISOString())
+        if (held.length === 0) continue
+        const top = held.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id)).slice(0, DIGEST_SIZE)
+        await deps.pairings.publishDigest(orgId, top, {
+          at: at.toISOString(),
+          data: {
+            since: last ?? null,
+            count: held.length,
+            pairings: top.map((p) => ({ pairingId: p.id, needId: p.needId, publicationNumber: p.publicationNumber, score: p.score })),
+          },
+        })
+        sent++
+      }
+      return sent
+    },
+
+    async setRouting(principal: Principal, orgId: string, input: RoutingInput): Promise<Routing> {
+      const org = await deps.orgs.get(orgId)
+      if (org === undefined || (principal.role !== 'admin' && principal.orgId !== orgId)) throw new NotFoundError(`organisation ${orgId}`)
+      if (org.kind !== 'operations-centre') {
+        throw new ValidationError('routing is set for operations centres only', [{ path: 'path.id', message: `this organisation is a ${org.kind}` }])
+      }
+      const routing = toRouting(input)
+      await deps.pairings.putRouting(orgId, routing)
+      return routing
+    },
+
+    async getRouting(principal: Principal, orgId: string): Promise<Routing> {
+      const routing = principal.role === 'admin' || principal.orgId === orgId ? await deps.pairings.getRouting(orgId) : undefined
+      if (routing === undefined) throw new NotFoundError(`routing of ${orgId}`)
+      return routing
+    },
+
+    async list(principal: Principal, filter: { state?: PairingState }): Promise<PairingView[]> {
+      const index =
+        principal.role === 'admin'
+          ? ('all' as const)
+          : principal.role === 'operations-centre'
+            ? { centre: principal.orgId }
+            : principal.role === 'university'
+              ? { university: principal.orgId }
+              : { enterprise: principal.orgId }
+      const items = (await deps.pairings.getMany(await deps.pairings.ids(index))).filter((p) => filter.state === undefined || p.state === filter.state)
+      return views(principal, items)
+    },
+
+    async get(principal: Principal, id: string): Promise<PairingView> {
+      return (await views(principal, [await mustSee(principal, id)]))[0]!
+    },
+
+    async history(principal: Principal, id: string): Promise<PairingEvent[]> {
+      await mustSee(principal, id)
+      const events = await deps.pairings.history(id)
+      // A university sees who acted only as roles, never another organisation's id.
+      return principal.role === 'university' ? events.map((e) => ({ ...e, actor: { role: e.actor.role } })) : events
+    },
+
+    async transition(principal: Principal, id: string, input: TransitionInput): Promise<PairingView> {
+      await mustSee(principal, id)
+      const at = now().toISOString()
+      const next = await deps.pairings.transition(id, (current) => {
+        assertTransition(current.state, input.to)
+        const updated: Pairing = { ...current, state: input.to, updatedAt: at }
+        if (input.reason !== undefined) updated.reason = input.reason
+        const history: PairingEvent = {
+          pairingId: id,
+          at,
+          actor: principal.orgId === undefined ? { role: principal.role } : { role: principal.role, orgId: principal.orgId },
+          from: current.state,
+          to: input.to,
+        }
+        if (input.reason !== undefined) history.reason = input.reason
+        if (input.note !== undefined) history.note = input.note
+        return {
+          next: updated,
+          history,
+          event: { type: 'pairing.updated', at, data: { pairingId: id, from: current.state, to: input.to, ...(input.reason ? { reason: input.reason } : {}) } },
+        }
+      })
+      if (next === undefined) throw new NotFoundError(`pairing ${id}`)
+      return (await views(principal, [next]))[0]!
+    },
+
+    /** Why enterprises passed over a patent: decline reasons counted, for its university. */
+    async feedback(principal: Principal, publicationNumber: string): Promise<{ publicationNumber: string; pairings: number; declined: Record<DeclineReason, number>; notes: string[] }> {
+      const patent = await deps.patents.get(publicationNumber)
+      if (patent === undefined || (scopeOf(principal.role, 'patents.feedback') === 'own' && patent.ownerOrgId !== principal.orgId)) {
+        throw new NotFoundError(`patent ${publicationNumber}`)
+      }
+      const ids = patent.ownerOrgId === undefined ? await deps.pairings.ids('all') : await deps.pairings.ids({ university: patent.ownerOrgId })
+      const pairings = (await deps.pairings.getMany(ids)).filter((p) => p.publicationNumber === publicationNumber)
+      const declined = Object.fromEntries(DECLINE_REASONS.map((r) => [r, 0])) as Record<DeclineReason, number>
+      const notes: string[] = []
+      for (const p of pairings) {
+        if (p.state !== 'declined' || p.reason === undefined) continue
+        declined[p.reason]++
+        const last = (await deps.pairings.history(p.id)).findLast((e) => e.to === 'declined')
+        if (last?.note !== undefined) notes.push(last.note)
+      }
+      return { publicationNumber, pairings: pairings.length, declined, notes }
+    },
+
+    /** Whether a need is routed to this centre (an operations centre may read such a need). */
+    async isRoutedTo(needId: string, centreOrgId: string): Promise<boolean> {
+      return (await deps.pairings.centresOfNeed(needId)).includes(centreOrgId)
+    },
+  }
+}
+
+export type PairingsService = ReturnType<typeof createPairingsService>

@@ -1,0 +1,244 @@
+/**
+ * The sample-enterprise cultivation pool (培育库) and programme monitoring: recommendation rounds,
+ * quota-checked recommendations, graduation, violations, withdrawal (also flagged by a scheduled
+ * two-year check), the pool list, and the programme's figures computed from recorded events.
+ */
+import { randomUUID } from 'node:crypto'
+import { z } from 'zod'
+import type { Principal } from '../domain/access.js'
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
+import type { Org } from '../domain/org.js'
+import { AGREED_STATES } from '../domain/pairing.js'
+import {
+  checkGraduation,
+  checkRecommendation,
+  dueForWithdrawal,
+  enterpriseState,
+  graduationEvidenceSchema,
+  provinceQuota,
+  replayPool,
+  VIOLATIONS,
+  WITHDRAWAL_REASONS,
+  type EnterprisePoolState,
+  type PoolActor,
+  type PoolEvent,
+} from '../domain/pool.js'
+import type { NewEvent, OrgStore, ProgrammeLog, Round, RoundStore } from '../domain/ports.js'
+import { computeStats, statsToCsv, type Stats } from '../domain/stats.js'
+
+export const roundInputSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  /** Last day on which recommendations are accepted (China time). */
+  deadline: z.iso.date('expected a date as YYYY-MM-DD'),
+})
+export type RoundInput = z.infer<typeof roundInputSchema>
+
+export const recommendationInputSchema = z.strictObject({ enterpriseId: z.uuid('expected an organisation id'), roundId: z.uuid('expected a round id') })
+export const graduationInputSchema = z.strictObject({ evidence: graduationEvidenceSchema })
+const evidenceNote = z.strictObject({ description: z.string().trim().min(1).max(5000), reference: z.string().trim().max(1000).optional() })
+export const violationInputSchema = z.strictObject({ violation: z.enum(VIOLATIONS), evidence: evidenceNote })
+export const progressInputSchema = z.strictObject({ kind: z.literal('new-patent-intensive-product'), evidence: evidenceNote })
+export const withdrawalInputSchema = z.strictObject({ reason: z.enum(WITHDRAWAL_REASONS), evidence: evidenceNote.optional(), note: z.string().trim().max(2000).optional() })
+
+export interface PoolDeps {
+  rounds: RoundStore
+  log: ProgrammeLog
+  orgs: OrgStore
+  largeProvinces: ReadonlySet<string>
+  now?: () => Date
+}
+
+export interface PoolEntry extends EnterprisePoolState {
+  enterprise: Pick<Org, 'id' | 'name' | 'creditCode' | 'city' | 'size' | 'flags' | 'industry'>
+}
+
+const actorOf = (p: Principal): PoolActor => (p.orgId === undefined ? { role: p.role } : { role: p.role, orgId: p.orgId })
+
+export function createPoolService(deps: PoolDeps) {
+  const now = () => deps.now?.() ?? new Date()
+
+  /** The province a provincial office acts for; the admin acts for the enterprise's province. */
+  const provinceFor = (principal: Principal, fallback: string | undefined): string => {
+    const province = principal.role === 'admin' ? fallback : principal.province
+    if (province === undefined) throw new ValidationError('this organisation has no province on record', [{ path: 'province', message: 'required' }])
+    return province
+  }
+
+  const enterprise = async (id: string): Promise<Org> => {
+    const org = await deps.orgs.get(id)
+    if (org === undefined || org.kind !== 'enterprise') throw new NotFoundError(`enterprise ${id}`)
+    return org
+  }
+
+  /** The enterprise's pool state, when the caller's province holds it (404 otherwise). */
+  const stateInProvince = async (principal: Principal, enterpriseId: string): Promise<EnterprisePoolState> => {
+    const state = enterpriseState(await deps.log.pool(), enterpriseId)
+    if (state === undefined || (principal.role !== 'admin' && state.province !== principal.province)) {
+      throw new NotFoundError(`enterprise ${enterpriseId} in the pool`)
+    }
+    return state
+  }
+
+  const append = (e: NewEvent<PoolEvent>) => deps.log.appendPool(e)
+
+  return {
+    async createRound(input: RoundInput): Promise<Round> {
+      const round: Round = { ...input, id: randomUUID(), createdAt: now().toISOString() }
+      await deps.rounds.put(round)
+      return round
+    },
+
+    listRounds: () => deps.rounds.list(),
+
+    async recommend(principal: Principal, input: { enterpriseId: string; roundId: string }): Promise<PoolEvent> {
+      const org = await enterprise(input.enterpriseId)
+      const round = await deps.rounds.get(input.roundId)
+      if (round === undefined) throw new NotFoundError(`round ${input.roundId}`)
+      const province = provinceFor(principal, org.province)
+      return deps.rounds.withProvinceLock(province, async () => {
+        const at = now()
+        const decision = checkRecommendation({
+          events: await deps.log.pool(),
+          province,
+          enterpriseId: org.id,
+          ...(org.province === undefined ? {} : { enterpriseProvince: org.province }),
+          round: { id: round.id, deadline: round.deadline, name: round.name },
+          now: at,
+          quota: provinceQuota(province, deps.largeProvinces),
+        })
+        if (!decision.ok) {
+          throw new ConflictError(decision.code, decision.message, [
+            { path: decision.code === 'deadline_passed' ? 'roundId' : 'enterpriseId', message: `${decision.placesLeft} places left` },
+          ])
+        }
+        return append({
+          type: 'recommended',
+          at: at.toISOString(),
+          actor: actorOf(principal),
+          province,
+          enterpriseId: org.id,
+          roundId: round.id,
+          addedByRolling: decision.addedByRolling,
+        })
+      })
+    },
+
+    async graduate(principal: Principal, enterpriseId: string, input: z.infer<typeof graduationInputSchema>): Promise<PoolEvent> {
+      const state = await stateInProvince(principal, enterpriseId)
+      if (state.status !== 'in') throw new ConflictError('not_in_pool', `enterprise ${enterpriseId} is no longer in the pool (${state.status})`)
+      const check = checkGraduation(input.evidence)
+      if (!check.eligible) {
+        throw new ConflictError(
+          'not_eligible',
+          `the evidence meets no exit criterion: ${check.unmet.join('; ')}`,
+          check.unmet.map((m) => ({ path: 'evidence', message: m })),
+        )
+      }
+      return append({
+        type: 'graduated',
+        at: now().toISOString(),
+        actor: actorOf(principal),
+        province: state.province,
+        enterpriseId,
+        evidence: input.evidence,
+        reasons: check.reasons,
+      })
+    },
+
+    async recordViolation(principal: Principal, enterpriseId: string, input: z.infer<typeof violationInputSchema>): Promise<PoolEvent> {
+      const state = await stateInProvince(principal, enterpriseId)
+      if (state.status !== 'in') throw new ConflictError('not_in_pool', `enterprise ${enterpriseId} is no longer in the pool (${state.status})`)
+      const evidence = input.evidence.reference === undefined ? { description: input.evidence.description } : { description: input.evidence.description, reference: input.evidence.reference }
+      return append({ type: 'violation-recorded', at: now().toISOString(), actor: actorOf(principal), province: state.province, enterpriseId, violation: input.violation, evidence })
+    },
+
+    async recordProgress(principal: Principal, enterpriseId: string, input: z.infer<typeof progressInputSchema>): Promise<PoolEvent> {
+      const state = await stateInProvince(principal, enterpriseId)
+      if (state.status !== 'in') throw new ConflictError('not_in_pool', `enterprise ${enterpriseId} is no longer in the pool (${state.status})`)
+      const evidence = input.evidence.reference === undefined ? { description: input.evidence.description } : { description: input.evidence.description, reference: input.evidence.reference }
+      return append({ type: 'progress-recorded', at: now().toISOString(), actor: actorOf(principal), province: state.province, enterpriseId, kind: input.kind, evidence })
+    },
+
+    async withdraw(principal: Principal, enterpriseId: string, input: z.infer<typeof withdrawalInputSchema>): Promise<PoolEvent> {
+      const state = await stateInProvince(principal, enterpriseId)
+      if (state.status !== 'in') throw new ConflictError('not_in_pool', `enterprise ${enterpriseId} is no longer in the pool (${state.status})`)
+      const event: NewEvent<PoolEvent> = { type: 'withdrawn', at: now().toISOString(), actor: actorOf(principal), province: state.province, enterpriseId, reason: input.reason }
+      if (input.evidence !== undefined) (event as { evidence?: unknown }).evidence = input.evidence
+      if (input.note !== undefined) event.note = input.note
+      return append(event)
+    },
+
+    /** The scheduled two-year check: flags enterprises in the pool two years without substantive progress. */
+    async checkWithdrawals(): Promise<PoolEvent[]> {
+      const at = now()
+      const [pool, activity] = await Promise.all([deps.log.pool(), deps.log.activity()])
+      // When each enterprise's pairings reached a signed agreement, from the recorded pairing events.
+      const agreements = new Map<string, string[]>()
+      for (const e of activity) {
+        if (e.type === 'pairing-state-changed' && e.enterpriseId !== undefined && AGREED_STATES.has(e.to)) {
+          agreements.set(e.enterpriseId, [...(agreements.get(e.enterpriseId) ?? []), e.at])
+        }
+      }
+      const due = dueForWithdrawal({
+        events: pool,
+        now: at,
+        progress: ({ enterpriseId, since, until }) => ({
+          agreementSignedOrLater: (agreements.get(enterpriseId) ?? []).some((t) => t >= since && t <= until),
+          newProduct: false,
+        }),
+      })
+      const flagged: PoolEvent[] = []
+      for (const d of due.filter((x) => !x.flagged)) {
+        flagged.push(
+          await append({
+            type: 'withdrawal-flagged',
+            at: at.toISOString(),
+            actor: { role: 'system' },
+            province: d.province,
+            enterpriseId: d.enterpriseId,
+            reason: 'no-progress',
+            dueOn: d.dueOn,
+          }),
+        )
+      }
+      return flagged
+    },
+
+    /** Enterprises in the pool (and those that left it), with their profiles. */
+    async list(principal: Principal, filter: { province?: string; status?: 'in' | 'graduated' | 'withdrawn' }): Promise<PoolEntry[]> {
+      const province = principal.role === 'provincial-office' ? principal.province : filter.province
+      if (principal.role === 'provincial-office' && filter.province !== undefined && filter.province !== province) return []
+      const { enterprises } = replayPool(await deps.log.pool())
+      const out: PoolEntry[] = []
+      for (const state of enterprises.values()) {
+        if (province !== undefined && state.province !== province) continue
+        if (filter.status !== undefined && state.status !== filter.status) continue
+        const org = await deps.orgs.get(state.enterpriseId)
+        const profile: PoolEntry['enterprise'] = { id: state.enterpriseId, name: org?.name ?? '' }
+        for (const key of ['creditCode', 'city', 'size', 'flags', 'industry'] as const) if (org?.[key] !== undefined) (profile as Record<string, unknown>)[key] = org[key]
+        out.push({ ...state, enterprise: profile })
+      }
+      return out.sort((a, b) => a.enteredAt.localeCompare(b.enteredAt) || a.enterpriseId.localeCompare(b.enterpriseId))
+    },
+
+    /** The programme's figures; a provincial office sees its own province only. */
+    async stats(principal: Principal, query: { province?: string; year?: number }): Promise<Stats> {
+      let province = query.province
+      if (principal.role === 'provincial-office') {
+        if (province !== undefined && province !== principal.province) throw new NotFoundError(`figures of ${province}`)
+        province = principal.province
+      }
+      const [activity, pool] = await Promise.all([deps.log.activity(), deps.log.pool()])
+      return computeStats({
+        events: [...activity, ...pool],
+        ...(province === undefined ? {} : { province }),
+        ...(query.year === undefined ? {} : { year: query.year }),
+        largeProvinces: deps.largeProvinces,
+      })
+    },
+
+    statsToCsv,
+  }
+}
+
+export type PoolService = ReturnType<typeof createPoolService>

@@ -1,0 +1,280 @@
+/**
+ * Webhooks of operations centres: registration and management (HTTP), fan-out of events to
+ * delivery jobs (the event dispatcher), and the delivery job itself (the `webhooks` worker).
+ *
+ * A delivery is signed per the Standard Webhooks spec with the `standardwebhooks` package; it is
+ * retried on the configured schedule with jitter, longer when the receiver's `Retry-After` asks;
+ * a `410 Gone`, or failures lasting longer than the configured period, disable the endpoint with
+ * a reason its owner reads on `GET /v1/webhooks/{id}`.
+ */
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { Logger } from 'pino'
+import { Webhook } from 'standardwebhooks'
+import { assertOwn, type Principal } from '../domain/access.js'
+import { DomainError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
+import { EVENT_TYPES, type EventType, type ServiceEvent } from '../domain/events.js'
+import type { JobQueue } from '../domain/ports.js'
+import {
+  MAX_ENDPOINTS_PER_ORG,
+  deliveryBody,
+  deliveryJobId,
+  endpointWants,
+  retryDelay,
+  parseRetryAfter,
+  webhookMessageId,
+  type DeliveryAttempt,
+  type DeliveryPayload,
+  type WebhookEndpoint,
+  type WebhookInput,
+  type WebhookStore,
+} from '../domain/webhooks.js'
+
+/** What the service needs of outgoing HTTP: the address check, and one request. */
+export interface WebhookTransport {
+  check(url: string): Promise<unknown>
+  send(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<{ statusCode?: number; headers?: Record<string, string | string[] | undefined>; error?: string; durationMs: number }>
+}
+
+export interface WebhooksDeps {
+  store: WebhookStore
+  transport: WebhookTransport
+  queue: JobQueue
+  /** Waits between attempts; one attempt more than entries. */
+  schedule: readonly number[]
+  /** Failing continuously for longer than this disables an endpoint. */
+  disableAfterMs: number
+  log: Logger
+  now?: () => Date
+}
+
+/** Thrown by a delivery that should be tried again; carries the delay the backoff strategy uses. */
+export class RetryDelivery extends Error {
+  override readonly name = 'RetryDelivery'
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message)
+  }
+}
+
+export interface WebhookView {
+  id: string
+  orgId: string
+  url: string
+  events: EventType[]
+  status: 'enabled' | 'disabled'
+  disabledReason?: string
+  disabledAt?: string
+  failingSince?: string
+  lastSuccessAt?: string
+  lastFailureAt?: string
+  createdAt: string
+}
+
+function view(e: WebhookEndpoint): WebhookView {
+  const { secret: _secret, sinceEventId: _since, ...rest } = e
+  return rest
+}
+
+/** 259200000 → "3 d"; 90000 → "1.5 min". */
+export function humanDuration(ms: number): string {
+  const units: Array<[number, string]> = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+    [1000, 's'],
+  ]
+  for (const [size, name] of units) if (ms >= size) return `${Math.round((ms / size) * 10) / 10} ${name}`
+  return `${ms} ms`
+}
+
+export function createWebhooksService(deps: WebhooksDeps) {
+  const now = () => deps.now?.() ?? new Date()
+  const maxAttempts = deps.schedule.length + 1
+
+  const owned = async (principal: Principal, action: Parameters<typeof assertOwn>[1], id: string): Promise<WebhookEndpoint> => {
+    const endpoint = await deps.store.get(id)
+    if (endpoint === undefined) throw new NotFoundError(`webhook ${id}`)
+    assertOwn(principal, action, endpoint.orgId, `webhook ${id}`)
+    return endpoint
+  }
+
+  const checkUrl = async (url: string): Promise<void> => {
+    try {
+      await deps.transport.check(url)
+    } catch (err) {
+      throw new ValidationError(`this webhook URL is refused: ${(err as Error).message}`, [{ path: 'body.url', message: (err as Error).message }])
+    }
+  }
+
+  const describe = (r: { statusCode?: number; error?: string }) => (r.statusCode !== undefined ? `HTTP ${r.statusCode}` : (r.error ?? 'no answer'))
+
+  return {
+    maxAttempts,
+
+    async register(principal: Principal & { orgId: string }, input: WebhookInput): Promise<WebhookView & { secret: string }> {
+      if ((await deps.store.countForOrg(principal.orgId)) >= MAX_ENDPOINTS_PER_ORG) {
+        throw new ConflictError('webhook_limit_exceeded', `an organisation may register at most ${MAX_ENDPOINTS_PER_ORG} webhooks; delete one first`)
+      }
+      await checkUrl(input.url)
+      const endpoint: WebhookEndpoint = {
+        id: randomUUID(),
+        orgId: principal.orgId,
+        url: input.url,
+        events: input.events ?? [...EVENT_TYPES],
+        secret: `whsec_${randomBytes(32).toString('base64')}`,
+        createdAt: now().toISOString(),
+        sinceEventId: await deps.store.lastEventId(),
+        status: 'enabled',
+      }
+      await deps.store.create(endpoint)
+      return { ...view(endpoint), secret: endpoint.secret }
+    },
+
+    async list(principal: Principal): Promise<WebhookView[]> {
+      const items = principal.role === 'admin' ? await deps.store.listAll() : await deps.store.listForOrg(principal.orgId)
+      return items.map(view)
+    },
+
+    async get(principal: Principal, id: string): Promise<WebhookView> {
+      return view(await owned(principal, 'webhooks.read', id))
+    },
+
+    async remove(principal: Principal, id: string): Promise<WebhookView> {
+      const endpoint = await owned(principal, 'webhooks.delete', id)
+      await deps.store.remove(endpoint)
+      return view(endpoint)
+    },
+
+    /** Enables a disabled endpoint again (its URL checked anew); events missed meanwhile are not sent. */
+    async enable(principal: Principal, id: string): Promise<WebhookView> {
+      const endpoint = await owned(principal, 'webhooks.enable', id)
+      if (endpoint.status !== 'enabled') {
+        await checkUrl(endpoint.url)
+        await deps.store.enable(id)
+      }
+      return view((await deps.store.get(id)) ?? endpoint)
+    },
+
+    async deliveries(principal: Principal, id: string, limit: number): Promise<DeliveryAttempt[]> {
+      await owned(principal, 'webhooks.deliveries', id)
+      return deps.store.attempts(id, limit)
+    },
+
+    /** Sends a logged delivery again, with the same `webhook-id`, body and retry schedule. */
+    async redeliver(principal: Principal, id: string, deliveryId: string): Promise<{ deliveryId: string; eventId: string; type: string; queued: true }> {
+      const endpoint = await owned(principal, 'webhooks.redeliver', id)
+      const record = await deps.store.getDelivery(id, deliveryId)
+      if (record === undefined) throw new NotFoundError(`delivery ${deliveryId}`)
+      if (endpoint.status !== 'enabled') {
+        throw new DomainError('webhook_disabled', `this webhook is disabled (${endpoint.disabledReason ?? 'no reason recorded'}); enable it first`)
+      }
+      const payload: DeliveryPayload = {
+        endpointId: record.endpointId,
+        eventId: record.eventId,
+        type: record.type,
+        webhookId: record.webhookId,
+        body: record.body,
+        trigger: 'redelivery',
+      }
+      await deps.queue.enqueue('deliver-webhook', payload, {
+        jobId: `${deliveryJobId(id, record.eventId)}_r${Date.now()}${randomBytes(3).toString('hex')}`,
+      })
+      return { deliveryId: record.webhookId, eventId: record.eventId, type: record.type, queued: true }
+    },
+
+    /**
+     * One delivery job per enabled endpoint of each recipient subscribed to the event. Job ids
+     * are deterministic, so reading the same event twice enqueues nothing new.
+     */
+    async fanOut(event: ServiceEvent): Promise<number> {
+      let n = 0
+      const body = deliveryBody(event)
+      for (const orgId of new Set(event.recipients)) {
+        for (const endpoint of await deps.store.listForOrg(orgId)) {
+          if (!endpointWants(endpoint, event)) continue
+          const webhookId = webhookMessageId(endpoint.id, event.id)
+          const payload: DeliveryPayload = { endpointId: endpoint.id, eventId: event.id, type: event.type, webhookId, body, trigger: 'event' }
+          await deps.store.putDelivery({ ...payload, createdAt: now().toISOString() })
+          await deps.queue.enqueue('deliver-webhook', payload, { jobId: deliveryJobId(endpoint.id, event.id) })
+          n++
+        }
+      }
+      return n
+    },
+
+    /** One attempt of a delivery; throws RetryDelivery when it should be tried again. */
+    async deliver(payload: DeliveryPayload, job: { attempt: number }): Promise<void> {
+      const trigger = payload.trigger ?? 'event'
+      const base = { deliveryId: payload.webhookId, eventId: payload.eventId, type: payload.type, attempt: job.attempt, trigger }
+      const endpoint = await deps.store.get(payload.endpointId)
+      if (endpoint === undefined) return // deleted: nothing to send, nowhere to log
+      if (endpoint.status !== 'enabled') {
+        await deps.store.logAttempt(endpoint.id, {
+          ...base,
+          error: 'not sent: the webhook is disabled',
+          durationMs: 0,
+          at: now().toISOString(),
+          outcome: 'skipped',
+        })
+        return
+      }
+      const sentAt = now()
+      const signature = new Webhook(endpoint.secret).sign(payload.webhookId, sentAt, payload.body)
+      const result = await deps.transport.send(
+        endpoint.url,
+        { 'webhook-id': payload.webhookId, 'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)), 'webhook-signature': signature },
+        payload.body,
+      )
+      const at = sentAt.toISOString()
+      const attempt: DeliveryAttempt = { ...base, durationMs: result.durationMs, at, outcome: 'succeeded' }
+      if (result.statusCode !== undefined) attempt.statusCode = result.statusCode
+      if (result.error !== undefined) attempt.error = result.error
+
+      if (result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300) {
+        await deps.store.succeeded(endpoint.id, at)
+        await deps.store.logAttempt(endpoint.id, attempt)
+        return
+      }
+      if (result.statusCode === 410) {
+        const reason = `the endpoint answered 410 Gone at ${at} (delivery ${payload.webhookId}): it asked to receive no more deliveries`
+        await deps.store.disable(endpoint.id, reason, at)
+        await deps.store.logAttempt(endpoint.id, { ...attempt, outcome: 'endpoint-disabled' })
+        deps.log.warn({ webhook: endpoint.id, orgId: endpoint.orgId }, 'webhook disabled: 410 Gone')
+        return
+      }
+      const failingSince = await deps.store.failed(endpoint.id, at)
+      const failingFor = sentAt.getTime() - Date.parse(failingSince)
+      if (failingFor > deps.disableAfterMs) {
+        const reason =
+          `deliveries have failed continuously since ${failingSince} (longer than ${humanDuration(deps.disableAfterMs)}); ` +
+          `last attempt at ${at}: ${describe(result)}`
+        await deps.store.disable(endpoint.id, reason, at)
+        await deps.store.logAttempt(endpoint.id, { ...attempt, outcome: 'endpoint-disabled' })
+        deps.log.warn({ webhook: endpoint.id, orgId: endpoint.orgId }, 'webhook disabled: failing for too long')
+        return
+      }
+      if (job.attempt >= maxAttempts) {
+        await deps.store.logAttempt(endpoint.id, { ...attempt, outcome: 'failed' })
+        return
+      }
+      const retryAfter = result.headers?.['retry-after']
+      const delayMs = retryDelay(deps.schedule, job.attempt, parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter))
+      await deps.store.logAttempt(endpoint.id, { ...attempt, outcome: 'retrying', nextAttemptInMs: delayMs })
+      throw new RetryDelivery(`webhook delivery ${payload.webhookId} attempt ${job.attempt}: ${describe(result)}`, delayMs)
+    },
+
+    /** BullMQ's custom backoff for delivery jobs: the delay the failed attempt chose. */
+    backoff(attemptsMade: number, _type?: string, err?: Error): number {
+      if (err instanceof RetryDelivery) return err.delayMs
+      return retryDelay(deps.schedule, attemptsMade)
+    },
+  }
+}
+
+export type WebhooksService = ReturnType<typeof createWebhooksService>
