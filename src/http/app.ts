@@ -13,6 +13,8 @@ import type { Container } from '../container.js'
 import { registerAuth } from './auth.js'
 import { registerErrorHandling } from './errors.js'
 import { healthRoutes } from './routes/health.js'
+import { consoleRoutes } from './console/index.js'
+import { meRoutes } from './routes/me.js'
 import { interestRoutes } from './routes/interests.js'
 import { orgRoutes } from './routes/orgs.js'
 import { pairingRoutes } from './routes/pairings.js'
@@ -70,6 +72,8 @@ export async function buildApp(container: Container, options: AppOptions) {
   await app.register(sse, { heartbeatInterval: 15_000 })
 
   await app.register(healthRoutes, { container })
+  // The web console: static files at /, no key (its API calls send the signed-in key).
+  await app.register(consoleRoutes)
   await app.register(
     async (v1) => {
       registerAuth(v1, container.services.orgs)
@@ -81,12 +85,15 @@ export async function buildApp(container: Container, options: AppOptions) {
         redis: container.redis,
         nameSpace: `${container.config.REDIS_PREFIX}:ratelimit:`,
         keyGenerator: (request) => request.principal?.keyId ?? request.principal?.role ?? request.ip,
+        // The bootstrap admin key is the operator's own (bulk set-up, evaluation runs): not limited.
+        allowList: (request) => request.principal?.role === 'admin',
         errorResponseBuilder: (_request, context) => {
           const window = Math.round(container.config.RATE_LIMIT_WINDOW_MS / 1000)
           const err = new Error(`too many requests: at most ${context.max} per ${window} s for one key; retry in ${context.after}`)
           return Object.assign(err, { statusCode: 429 })
         },
       })
+      await v1.register(meRoutes, { container })
       await v1.register(patentRoutes, { container })
       await v1.register(needRoutes, { container })
       await v1.register(orgRoutes, { container })

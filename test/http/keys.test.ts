@@ -74,8 +74,12 @@ t.test('bursts past the limit get 429 with retry-after, per key', async (t) => {
   t.same(statuses, [200, 200, 200, 200, 200, 429, 429])
   t.ok(Number(last!.headers['retry-after']) > 0, 'retry-after is set')
   t.equal(last!.json().error.code, 'rate_limited')
-  const other = await app.inject({ method: 'GET', url: '/v1/orgs', headers: auth })
+  const org2 = (await app.inject({ method: 'POST', url: '/v1/orgs', headers: auth, payload: { name: '另一企业', kind: 'enterprise' } })).json()
+  const key2 = (await app.inject({ method: 'POST', url: `/v1/orgs/${org2.id}/keys`, headers: auth })).json().key
+  const other = await app.inject({ method: 'GET', url: `/v1/orgs/${org2.id}`, headers: { authorization: `Bearer ${key2}` } })
   t.equal(other.statusCode, 200, 'another key has its own budget')
+  for (let i = 0; i < 8; i++) await app.inject({ method: 'GET', url: '/v1/orgs', headers: auth })
+  t.equal((await app.inject({ method: 'GET', url: '/v1/orgs', headers: auth })).statusCode, 200, 'the bootstrap admin key is not limited')
 })
 
 t.test('security headers are set; CORS only for configured origins', async (t) => {
