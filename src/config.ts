@@ -61,6 +61,10 @@ export const configSchema = z.object({
     .describe('Comma-separated provinces (or cities) whose cultivation-pool quota is 500 instead of 300'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000).describe('How long SIGTERM waits for active work before exiting'),
   PRETTY_LOGS: boolean.optional().describe('Human-readable logs (default: only when stdout is a TTY)'),
+  WEBHOOK_ALLOW_LOOPBACK: z
+    .enum(['auto', 'true', 'false'])
+    .default('auto')
+    .describe('Let webhooks reach loopback addresses; auto: only while the API itself listens on loopback (a local installation)'),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean
     .default(false)
     .describe('Let webhooks reach loopback, private, link-local and other non-public addresses (refused by default)'),

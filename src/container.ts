@@ -156,7 +156,11 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   const webhookStore = createWebhookStore(redis, prefix)
   const webhooks = createWebhooksService({
     store: webhookStore,
-    transport: createWebhookSender({ allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS, timeoutMs: config.WEBHOOK_TIMEOUT_MS }),
+    transport: createWebhookSender({
+      allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+      allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK === 'auto' ? /^(127\.|::1$|localhost$)/.test(config.HOST) : config.WEBHOOK_ALLOW_LOOPBACK === 'true',
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    }),
     queue,
     schedule: config.WEBHOOK_RETRY_SCHEDULE,
     disableAfterMs: config.WEBHOOK_DISABLE_AFTER,

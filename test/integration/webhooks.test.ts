@@ -314,7 +314,7 @@ t.test('an endpoint failing for longer than WEBHOOK_DISABLE_AFTER is disabled, w
 })
 
 t.test('registration refuses private, loopback and link-local addresses before connecting', async (t) => {
-  const h = await build(t, { ROLE: 'api', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' })
+  const h = await build(t, { ROLE: 'api', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false', WEBHOOK_ALLOW_LOOPBACK: 'false' })
   const c = await centre(h, 'Centre careful')
   for (const url of ['http://10.0.0.1/x', 'http://169.254.169.254/', 'http://127.0.0.1:9/x', 'http://[::1]:9/', 'http://[::ffff:10.0.0.1]/', 'http://192.168.0.10/']) {
     const res = await h.app.inject({ method: 'POST', url: '/v1/webhooks', headers: c.headers, payload: { url } })
@@ -329,6 +329,21 @@ t.test('registration refuses private, loopback and link-local addresses before c
   t.equal(admin.statusCode, 403, 'the admin registers no webhook in an organisation’s name')
   const list = await h.app.inject({ method: 'GET', url: '/v1/webhooks', headers: c.headers })
   t.same(list.json().items, [], 'nothing was registered')
+})
+
+t.test('a local installation (API on loopback) may reach a receiver on loopback, and nothing private', async (t) => {
+  const h = await build(t, { ROLE: 'api', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false', HOST: '127.0.0.1' })
+  const c = await centre(h, 'Centre local')
+  const local = await h.app.inject({ method: 'POST', url: '/v1/webhooks', headers: c.headers, payload: { url: 'http://127.0.0.1:9/x' } })
+  t.equal(local.statusCode, 201, 'loopback allowed while the API listens on loopback')
+  for (const url of ['http://10.0.0.1/x', 'http://169.254.169.254/', 'http://192.168.0.10/']) {
+    const res = await h.app.inject({ method: 'POST', url: '/v1/webhooks', headers: c.headers, payload: { url } })
+    t.equal(res.statusCode, 400, `${url} still refused`)
+  }
+  const exposed = await build(t, { ROLE: 'api', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false', HOST: '0.0.0.0' })
+  const c2 = await centre(exposed, 'Centre exposed')
+  const refused = await exposed.app.inject({ method: 'POST', url: '/v1/webhooks', headers: c2.headers, payload: { url: 'http://127.0.0.1:9/x' } })
+  t.equal(refused.statusCode, 400, 'an API listening on all interfaces refuses loopback webhooks')
 })
 
 t.test('a worker killed in the middle of deliveries loses no event; the receiver dedupes by webhook-id', async (t) => {

@@ -32,6 +32,8 @@ export interface WebhookSender {
 
 export interface SenderOptions {
   allowPrivateNetworks: boolean
+  /** Loopback only (a local installation talking to a receiver on the same machine). */
+  allowLoopback?: boolean
   timeoutMs: number
   /** For tests: resolves a host name to every address. */
   resolve?: (hostname: string) => Promise<LookupAddress[]>
@@ -65,6 +67,7 @@ export function createWebhookSender(opts: SenderOptions): WebhookSender {
     if (!opts.allowPrivateNetworks) {
       for (const a of addresses) {
         const cls = classifyAddress(a.address)
+        if (cls === 'loopback' && opts.allowLoopback === true) continue
         if (cls !== undefined) {
           const named = a.address === host ? host : `${host} (${a.address})`
           throw new UnsafeUrlError(
