@@ -138,7 +138,7 @@ export function toRouting(input: RoutingInput): Routing {
   const r: Routing = {
     provinces: input.provinces ?? [],
     ipcPrefixes: input.ipcPrefixes ?? [],
-    minScore: input.minScore ?? 0.3,
+    minScore: input.minScore ?? 0.2,
     maxPerNeed: input.maxPerNeed ?? 5,
     delivery: input.delivery ?? 'immediate',
     digestHours: input.digestHours ?? 24,
