@@ -62,19 +62,8 @@ export class RetryDelivery extends Error {
   }
 }
 
-export interface WebhookView {
-  id: string
-  orgId: string
-  url: string
-  events: EventType[]
-  status: 'enabled' | 'disabled'
-  disabledReason?: string
-  disabledAt?: string
-  failingSince?: string
-  lastSuccessAt?: string
-  lastFailureAt?: string
-  createdAt: string
-}
+/** An endpoint as its owner sees it: everything but the secret. */
+export type WebhookView = Omit<WebhookEndpoint, 'secret' | 'sinceEventId'>
 
 function view(e: WebhookEndpoint): WebhookView {
   const { secret: _secret, sinceEventId: _since, ...rest } = e

@@ -93,16 +93,20 @@ export function createEmbeddedSearchIndex(analyzer: Analyzer): SearchIndex & { r
     dead++
   }
 
-  /** Rebuilds the postings without removed documents once they are a third of the index. */
-  const compactIfNeeded = (): void => {
-    if (dead < 1000 || dead < entries.length / 3) return
-    const docs = entries.filter((e) => e.alive).map((e) => e.doc)
+  const reset = (): void => {
     entries = []
     byId = new Map()
     postings = new Map()
     dead = 0
     totalLength = 0
     alive = 0
+  }
+
+  /** Rebuilds the postings without removed documents once they are a third of the index. */
+  const compactIfNeeded = (): void => {
+    if (dead < 1000 || dead < entries.length / 3) return
+    const docs = entries.filter((e) => e.alive).map((e) => e.doc)
+    reset()
     for (const d of docs) addDoc(d)
   }
 
@@ -194,12 +198,7 @@ export function createEmbeddedSearchIndex(analyzer: Analyzer): SearchIndex & { r
       compactIfNeeded()
     },
     async clear() {
-      entries = []
-      byId = new Map()
-      postings = new Map()
-      dead = 0
-      totalLength = 0
-      alive = 0
+      reset()
     },
     async ping() {
       return true
