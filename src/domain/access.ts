@@ -24,6 +24,7 @@ export const MATRIX = {
   'orgs.create': {},
   'orgs.list': {},
   'orgs.read': { enterprise: 'own', university: 'own', 'operations-centre': 'own', 'provincial-office': 'own', 'financial-institution': 'own' },
+  'me.read': { enterprise: 'own', university: 'own', 'operations-centre': 'own', 'provincial-office': 'own', 'financial-institution': 'own' },
   'keys.create': {},
   'keys.list': {},
   'keys.revoke': {},

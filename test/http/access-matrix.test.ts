@@ -188,6 +188,7 @@ t.test('every route × every role × own and other object', async (t) => {
   const requests: Record<string, (side: Side, caller: { role: Role; orgId?: string }) => Req> = {
     'POST /v1/orgs': () => ({ url: '/v1/orgs', payload: { name: `new ${randomUUID()}`, kind: 'university' } }),
     'GET /v1/orgs': () => ({ url: '/v1/orgs' }),
+    'GET /v1/me': () => ({ url: '/v1/me' }),
     'GET /v1/orgs/:id': (side, caller) => ({
       url: `/v1/orgs/${side === 'own' && caller.orgId !== undefined ? caller.orgId : orgs.university.B.id}`,
     }),
@@ -258,7 +259,7 @@ t.test('every route × every role × own and other object', async (t) => {
     'POST /v1/pairings/:id/transitions': (side) => ({ url: `/v1/pairings/${pools[side === 'own' ? 'A' : 'B'][0]}/transitions`, payload: { to: 'contacted' } }),
   }
   // Routes whose "other" object is not owned by anybody in particular: admin-only or list/create.
-  const objectless = new Set(['POST /v1/orgs', 'GET /v1/orgs', 'POST /v1/orgs/:id/keys', 'GET /v1/orgs/:id/keys', 'DELETE /v1/orgs/:id/keys/:keyId'])
+  const objectless = new Set(['GET /v1/me', 'POST /v1/orgs', 'GET /v1/orgs', 'POST /v1/orgs/:id/keys', 'GET /v1/orgs/:id/keys', 'DELETE /v1/orgs/:id/keys/:keyId'])
 
   const v1 = h.app.routeTable.filter((r) => r.url.startsWith('/v1/'))
   t.ok(v1.length >= 20, `${v1.length} routes under /v1`)

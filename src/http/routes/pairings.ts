@@ -115,6 +115,9 @@ export const pairingRoutes: FastifyPluginAsync<{ container: Container }> = async
       reply.sse.keepAlive()
       // Headers now: a stream with nothing to replay would otherwise be closed when the handler returns.
       reply.sse.sendHeaders()
+      // writeHead alone holds the headers until the first event or heartbeat: send them now so a
+      // client knows at once that it is connected (the console shows the stream as live).
+      reply.raw.flushHeaders()
       const unsubscribe = live.subscribe((e) => {
         if (replaying) buffered.push(e)
         else void send(e).catch(() => undefined)

@@ -1,0 +1,156 @@
+// The console's words in Chinese (default) and English. The choice persists in localStorage.
+const DICT = {
+  zh: {
+    appName: '专利产业化对接平台', skip: '跳到正文', lang: 'English', langLabel: '切换到英文', signOut: '退出',
+    signInTitle: '登录', signInHelp: '粘贴本机构的 API 密钥（形如 pbk_…）。密钥只保存在本浏览器标签页中，关闭即清除。',
+    key: '机构密钥', signIn: '登录', signedInAs: '当前机构', badKey: '密钥无效：未知、已吊销或已过期',
+    loading: '加载中…', none: '暂无', error: '出错了', save: '保存', saved: '已保存', refresh: '刷新', back: '返回', close: '关闭',
+    // roles
+    'role.enterprise': '企业', 'role.university': '高校技术转移机构', 'role.operations-centre': '运营中心',
+    'role.provincial-office': '省级知识产权局', 'role.financial-institution': '金融机构', 'role.admin': '管理员', 'role.system': '系统',
+    // nav
+    'nav.newNeed': '发布需求', 'nav.needs': '我的需求', 'nav.search': '检索专利', 'nav.interests': '我的意向',
+    'nav.upload': '上传专利清单', 'nav.patents': '专利与对接', 'nav.inbox': '对接收件箱', 'nav.funnel': '对接漏斗', 'nav.routing': '服务范围',
+    'nav.pool': '培育库', 'nav.stats': '统计数据', 'nav.orgs': '机构与密钥', 'nav.rounds': '推荐批次',
+    // need
+    'need.new': '发布技术需求', 'need.title': '需求标题', 'need.description': '需求描述', 'need.keywords': '关键词（用逗号或分号分隔）',
+    'need.ipc': 'IPC 分类号（如 G06V10/82，用逗号分隔）', 'need.transferModes': '可接受的转化方式', 'need.province': '所在省份',
+    'need.industry': '所属行业', 'need.disclosure': '对高校公开的信息', 'need.submit': '发布并开始匹配', 'need.created': '需求已发布，正在匹配…',
+    'need.matches': '匹配结果', 'need.pending': '正在计算匹配，结果到达后会自动显示…', 'need.ready': '匹配完成', 'need.noMatches': '没有找到匹配的专利',
+    'need.list': '我的需求（本浏览器中发布的）', 'need.open': '查看匹配', 'need.lookup': '按需求编号打开', 'need.id': '需求编号',
+    'disclosure.none': '不公开', 'disclosure.identity': '公开企业名称', 'disclosure.identity-and-need': '公开企业名称和需求内容',
+    'mode.assignment': '转让', 'mode.license': '许可', 'mode.open-license': '开放许可', 'mode.equity': '作价入股',
+    'legal.pending': '审中', 'legal.granted': '已授权', 'legal.lapsed': '失效', 'legal.expired': '届满', 'legal.invalidated': '已无效',
+    // match
+    'match.rank': '排名', 'match.score': '匹配度', 'match.terms': '命中词', 'match.classes': '共同分类', 'match.inferred': '推断分类',
+    'match.signals': '得分构成', 'match.abstract': '摘要', 'match.showAbstract': '显示摘要', 'match.new': '新',
+    'signal.text': '需求用词', 'signal.related': '相关用词', 'signal.classes': '推断分类', 'signal.ipc': '指定分类',
+    'interest.express': '表达意向', 'interest.message': '留言（可选）', 'interest.disclosure': '向高校公开', 'interest.send': '发送意向',
+    'interest.sent': '意向已发送', 'interest.list': '我表达过的意向', 'interest.patent': '专利', 'interest.at': '时间',
+    // search
+    'search.title': '检索专利', 'search.q': '检索词（中文或英文）', 'search.go': '检索', 'search.ipc': 'IPC 前缀', 'search.applicant': '申请人',
+    'search.transferMode': '转化方式', 'search.legalStatus': '法律状态', 'search.any': '不限', 'search.total': '共 {n} 件',
+    'search.facets': '筛选', 'search.clear': '清除筛选', 'facet.legalStatus': '法律状态', 'facet.transferModes': '转化方式',
+    'facet.ipcClass': 'IPC 小类', 'facet.applicants': '申请人', 'search.prev': '上一页', 'search.next': '下一页',
+    // upload
+    'upload.title': '上传专利清单', 'upload.help': '选择 CSV（首行为字段名，列表字段用 ; 分隔）或 NDJSON（每行一条 JSON）文件。',
+    'upload.file': '清单文件（.csv 或 .ndjson / .jsonl）', 'upload.go': '上传', 'upload.sample': '下载示例清单（CSV）',
+    'upload.accepted': '已接收 {n} 条', 'upload.rejectedTotal': '被拒 {n} 条', 'upload.progress': '索引进度',
+    'upload.state': '状态', 'state.receiving': '接收中', 'state.indexing': '索引中', 'state.done': '完成', 'state.failed': '失败',
+    'upload.rejected': '被拒的行（请修改后重新上传）', 'upload.line': '行号', 'upload.field': '字段', 'upload.message': '问题',
+    'upload.badType': '请选择 .csv、.ndjson 或 .jsonl 文件', 'upload.noFile': '请先选择文件',
+    // patents of a university
+    'patents.title': '我的专利与对接', 'patents.help': '本校专利的对接情况，以及企业放弃对接的原因。',
+    'patents.pairings': '对接数', 'patents.declined': '放弃原因', 'patents.notes': '说明', 'patents.interests': '企业意向',
+    'patents.lookup': '查询专利', 'patents.pn': '公开号',
+    // pairings
+    'pairing.inbox': '对接收件箱', 'pairing.live': '实时', 'pairing.offline': '重连中', 'pairing.state': '状态', 'pairing.need': '需求',
+    'pairing.patent': '专利', 'pairing.score': '匹配度', 'pairing.enterprise': '企业', 'pairing.created': '创建', 'pairing.updated': '更新',
+    'pairing.open': '处理', 'pairing.detail': '对接详情', 'pairing.history': '流转记录', 'pairing.next': '下一步',
+    'pairing.moveTo': '推进到：{s}', 'pairing.decline': '放弃对接', 'pairing.reason': '放弃原因', 'pairing.note': '说明',
+    'pairing.confirmDecline': '确认放弃', 'pairing.final': '流程已结束', 'pairing.at': '时间', 'pairing.actor': '操作方',
+    'pairing.from': '从', 'pairing.to': '到', 'pairing.allStates': '全部状态', 'pairing.newArrived': '新对接已到达',
+    'pairing.count': '{n} 条',
+    'state.recommended': '已推荐', 'state.contacted': '已联系', 'state.nda-signed': '已签保密协议', 'state.negotiating': '谈判中',
+    'state.agreement-signed': '已签协议', 'state.recorded': '已备案', 'state.industrialised': '已产业化', 'state.declined': '已放弃', 'state.withdrawn': '已撤回',
+    'reason.not-relevant': '不相关', 'reason.too-early-stage': '技术成熟度不足', 'reason.price': '价格', 'reason.transfer-mode': '转化方式不合适',
+    'reason.region': '地域', 'reason.already-solved': '已解决', 'reason.other': '其他',
+    'funnel.title': '对接漏斗', 'funnel.help': '本中心范围内各状态的对接数（到达过该状态的数量）。', 'funnel.reached': '到达', 'funnel.now': '当前',
+    'routing.title': '服务范围', 'routing.help': '哪些匹配会成为本中心的对接。', 'routing.provinces': '省份（逗号分隔，留空为全部）',
+    'routing.ipcPrefixes': 'IPC 前缀（逗号分隔，留空为全部）', 'routing.minScore': '最低匹配度（0–1）', 'routing.maxPerNeed': '每个需求最多对接数',
+    'routing.notSet': '尚未设置服务范围：设置后才会收到对接。',
+    // pool
+    'pool.title': '专利产业化培育库', 'pool.quota': '名额', 'pool.in': '在库', 'pool.recommended': '已推荐', 'pool.placesLeft': '剩余名额',
+    'pool.graduated': '已毕业', 'pool.withdrawn': '已退出', 'pool.flagged': '预警', 'pool.rolling': '滚动增补额度', 'pool.addedByRolling': '滚动增补',
+    'pool.enterprise': '企业', 'pool.status': '状态', 'pool.since': '入库时间', 'pool.round': '批次', 'pool.empty': '培育库中还没有企业',
+    'pool.recommend': '推荐企业入库', 'pool.enterpriseId': '企业编号', 'pool.roundId': '批次', 'pool.recommendGo': '推荐',
+    'status.in': '在库', 'status.graduated': '已毕业', 'status.withdrawn': '已退出',
+    'stats.title': '统计数据', 'stats.export': '导出 CSV', 'stats.year': '年份', 'stats.figure': '指标', 'stats.value': '数值',
+    'stats.needs': '需求数', 'stats.matches': '匹配数', 'stats.pairings': '对接数', 'stats.agreements': '签约数', 'stats.industrialised': '产业化数',
+    'stats.downloaded': 'CSV 已下载',
+    // admin
+    'admin.orgs': '机构', 'admin.newOrg': '登记机构', 'admin.name': '名称', 'admin.kind': '类型', 'admin.province': '省份',
+    'admin.create': '登记', 'admin.issueKey': '签发密钥', 'admin.keyOnce': '新密钥（只显示这一次，请复制保存）：',
+    'admin.rounds': '推荐批次', 'admin.roundName': '批次名称', 'admin.deadline': '截止日期', 'admin.createRound': '创建批次', 'admin.id': '编号',
+  },
+  en: {
+    appName: 'Patent Bridge', skip: 'Skip to content', lang: '中文', langLabel: 'Switch to Chinese', signOut: 'Sign out',
+    signInTitle: 'Sign in', signInHelp: "Paste your organisation's API key (pbk_…). It is kept only in this browser tab and cleared when the tab closes.",
+    key: 'Organisation key', signIn: 'Sign in', signedInAs: 'Signed in as', badKey: 'This key is not valid: unknown, revoked or expired',
+    loading: 'Loading…', none: 'None', error: 'Error', save: 'Save', saved: 'Saved', refresh: 'Refresh', back: 'Back', close: 'Close',
+    'role.enterprise': 'Enterprise', 'role.university': 'University TTO', 'role.operations-centre': 'Operations centre',
+    'role.provincial-office': 'Provincial IP office', 'role.financial-institution': 'Financial institution', 'role.admin': 'Administrator', 'role.system': 'System',
+    'nav.newNeed': 'New need', 'nav.needs': 'My needs', 'nav.search': 'Search patents', 'nav.interests': 'My interests',
+    'nav.upload': 'Upload inventory', 'nav.patents': 'Patents & pairings', 'nav.inbox': 'Pairing inbox', 'nav.funnel': 'Funnel', 'nav.routing': 'Scope',
+    'nav.pool': 'Cultivation pool', 'nav.stats': 'Figures', 'nav.orgs': 'Organisations & keys', 'nav.rounds': 'Rounds',
+    'need.new': 'State a technology need', 'need.title': 'Title', 'need.description': 'Description', 'need.keywords': 'Keywords (comma or semicolon separated)',
+    'need.ipc': 'IPC codes (e.g. G06V10/82, comma separated)', 'need.transferModes': 'Acceptable transfer modes', 'need.province': 'Province',
+    'need.industry': 'Industry', 'need.disclosure': 'What universities may see', 'need.submit': 'Publish and match', 'need.created': 'Need published, matching…',
+    'need.matches': 'Matches', 'need.pending': 'Computing matches; they appear here as soon as they are ready…', 'need.ready': 'Matches ready', 'need.noMatches': 'No matching patents found',
+    'need.list': 'My needs (published from this browser)', 'need.open': 'Matches', 'need.lookup': 'Open a need by id', 'need.id': 'Need id',
+    'disclosure.none': 'Nothing', 'disclosure.identity': 'Our name', 'disclosure.identity-and-need': 'Our name and this need',
+    'mode.assignment': 'Assignment', 'mode.license': 'Licence', 'mode.open-license': 'Open licence', 'mode.equity': 'Equity',
+    'legal.pending': 'Pending', 'legal.granted': 'Granted', 'legal.lapsed': 'Lapsed', 'legal.expired': 'Expired', 'legal.invalidated': 'Invalidated',
+    'match.rank': 'Rank', 'match.score': 'Score', 'match.terms': 'Matched terms', 'match.classes': 'Shared classes', 'match.inferred': 'Inferred classes',
+    'match.signals': 'Score shares', 'match.abstract': 'Abstract', 'match.showAbstract': 'Show abstract', 'match.new': 'new',
+    'signal.text': 'Need terms', 'signal.related': 'Related terms', 'signal.classes': 'Inferred classes', 'signal.ipc': 'Named classes',
+    'interest.express': 'Express interest', 'interest.message': 'Message (optional)', 'interest.disclosure': 'Disclose to the university', 'interest.send': 'Send',
+    'interest.sent': 'Interest sent', 'interest.list': 'Interests I expressed', 'interest.patent': 'Patent', 'interest.at': 'When',
+    'search.title': 'Search patents', 'search.q': 'Search terms (Chinese or English)', 'search.go': 'Search', 'search.ipc': 'IPC prefix', 'search.applicant': 'Applicant',
+    'search.transferMode': 'Transfer mode', 'search.legalStatus': 'Legal status', 'search.any': 'Any', 'search.total': '{n} patents',
+    'search.facets': 'Refine', 'search.clear': 'Clear filters', 'facet.legalStatus': 'Legal status', 'facet.transferModes': 'Transfer mode',
+    'facet.ipcClass': 'IPC subclass', 'facet.applicants': 'Applicant', 'search.prev': 'Previous', 'search.next': 'Next',
+    'upload.title': 'Upload the inventory', 'upload.help': 'Choose a CSV file (a header of field names; list fields split by ;) or NDJSON (one JSON record a line).',
+    'upload.file': 'Inventory file (.csv or .ndjson / .jsonl)', 'upload.go': 'Upload', 'upload.sample': 'Download the sample inventory (CSV)',
+    'upload.accepted': '{n} accepted', 'upload.rejectedTotal': '{n} rejected', 'upload.progress': 'Indexing progress',
+    'upload.state': 'State', 'state.receiving': 'receiving', 'state.indexing': 'indexing', 'state.done': 'done', 'state.failed': 'failed',
+    'upload.rejected': 'Rejected rows (fix them and upload again)', 'upload.line': 'Line', 'upload.field': 'Field', 'upload.message': 'Problem',
+    'upload.badType': 'Choose a .csv, .ndjson or .jsonl file', 'upload.noFile': 'Choose a file first',
+    'patents.title': 'Our patents and their pairings', 'patents.help': "How our patents are being paired, and why enterprises declined them.",
+    'patents.pairings': 'Pairings', 'patents.declined': 'Decline reasons', 'patents.notes': 'Notes', 'patents.interests': 'Enterprise interests',
+    'patents.lookup': 'Look up a patent', 'patents.pn': 'Publication number',
+    'pairing.inbox': 'Pairing inbox', 'pairing.live': 'live', 'pairing.offline': 'reconnecting', 'pairing.state': 'State', 'pairing.need': 'Need',
+    'pairing.patent': 'Patent', 'pairing.score': 'Score', 'pairing.enterprise': 'Enterprise', 'pairing.created': 'Created', 'pairing.updated': 'Updated',
+    'pairing.open': 'Open', 'pairing.detail': 'Pairing', 'pairing.history': 'History', 'pairing.next': 'Next step',
+    'pairing.moveTo': 'Move to: {s}', 'pairing.decline': 'Decline', 'pairing.reason': 'Reason', 'pairing.note': 'Note',
+    'pairing.confirmDecline': 'Confirm decline', 'pairing.final': 'This pairing has ended', 'pairing.at': 'When', 'pairing.actor': 'By',
+    'pairing.from': 'From', 'pairing.to': 'To', 'pairing.allStates': 'All states', 'pairing.newArrived': 'New pairing arrived',
+    'pairing.count': '{n} pairings',
+    'state.recommended': 'recommended', 'state.contacted': 'contacted', 'state.nda-signed': 'NDA signed', 'state.negotiating': 'negotiating',
+    'state.agreement-signed': 'agreement signed', 'state.recorded': 'recorded', 'state.industrialised': 'industrialised', 'state.declined': 'declined', 'state.withdrawn': 'withdrawn',
+    'reason.not-relevant': 'not relevant', 'reason.too-early-stage': 'too early stage', 'reason.price': 'price', 'reason.transfer-mode': 'transfer mode',
+    'reason.region': 'region', 'reason.already-solved': 'already solved', 'reason.other': 'other',
+    'funnel.title': 'Pairing funnel', 'funnel.help': 'Pairings in this centre\'s scope by state (how many reached each state).', 'funnel.reached': 'reached', 'funnel.now': 'now',
+    'routing.title': 'Scope', 'routing.help': 'Which matches become this centre\'s pairings.', 'routing.provinces': 'Provinces (comma separated, empty for all)',
+    'routing.ipcPrefixes': 'IPC prefixes (comma separated, empty for all)', 'routing.minScore': 'Minimum score (0–1)', 'routing.maxPerNeed': 'Most pairings per need',
+    'routing.notSet': 'No scope yet: set one to receive pairings.',
+    'pool.title': 'Cultivation pool', 'pool.quota': 'Quota', 'pool.in': 'In the pool', 'pool.recommended': 'Recommended', 'pool.placesLeft': 'Places left',
+    'pool.graduated': 'Graduated', 'pool.withdrawn': 'Withdrawn', 'pool.flagged': 'Flagged', 'pool.rolling': 'Rolling allowance', 'pool.addedByRolling': 'Added by rolling',
+    'pool.enterprise': 'Enterprise', 'pool.status': 'Status', 'pool.since': 'Since', 'pool.round': 'Round', 'pool.empty': 'No enterprise in the pool yet',
+    'pool.recommend': 'Recommend an enterprise', 'pool.enterpriseId': 'Enterprise id', 'pool.roundId': 'Round', 'pool.recommendGo': 'Recommend',
+    'status.in': 'in', 'status.graduated': 'graduated', 'status.withdrawn': 'withdrawn',
+    'stats.title': 'Figures', 'stats.export': 'Export CSV', 'stats.year': 'Year', 'stats.figure': 'Figure', 'stats.value': 'Value',
+    'stats.needs': 'Needs', 'stats.matches': 'Matches', 'stats.pairings': 'Pairings', 'stats.agreements': 'Agreements', 'stats.industrialised': 'Industrialised',
+    'stats.downloaded': 'CSV downloaded',
+    'admin.orgs': 'Organisations', 'admin.newOrg': 'Register an organisation', 'admin.name': 'Name', 'admin.kind': 'Kind', 'admin.province': 'Province',
+    'admin.create': 'Register', 'admin.issueKey': 'Issue key', 'admin.keyOnce': 'New key (shown only this once; copy it):',
+    'admin.rounds': 'Rounds', 'admin.roundName': 'Round name', 'admin.deadline': 'Deadline', 'admin.createRound': 'Create round', 'admin.id': 'Id',
+  },
+}
+
+let lang = localStorage.getItem('pb.lang') === 'en' ? 'en' : 'zh'
+
+export const getLang = () => lang
+
+export function setLang(next) {
+  lang = next === 'en' ? 'en' : 'zh'
+  localStorage.setItem('pb.lang', lang)
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en'
+}
+
+/** The word for `key`, with `{name}` placeholders filled; the key itself when missing. */
+export function t(key, vars) {
+  let s = DICT[lang][key] ?? DICT.zh[key] ?? key
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v))
+  return s
+}

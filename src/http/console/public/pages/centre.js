@@ -1,0 +1,221 @@
+// An operations centre: the pairing inbox, live through the event stream; each pairing's workflow
+// and history; declining with a reason; the funnel of its scope; its scope (routing).
+import { api, streamEvents } from '../api.js'
+import { clear, fmtDate, h, splitList, table } from '../dom.js'
+import { t } from '../i18n.js'
+import { DECLINE_REASONS, MAIN_PATH, PAIRING_STATES, TRANSITIONS, errorNotice, field, notice, select, stateBadge } from './common.js'
+
+let stateFilter = ''
+
+async function inbox(ctx) {
+  const { main } = ctx
+  const liveBadge = h('span', { class: 'badge offline', id: 'stream-state' }, t('pairing.offline'))
+  main.appendChild(h('h1', {}, t('pairing.inbox'), ' ', liveBadge))
+  const filter = select('state', [['', t('pairing.allStates')], ...PAIRING_STATES.map((s) => [s, t(`state.${s}`)])], stateFilter)
+  filter.addEventListener('change', () => {
+    stateFilter = filter.value
+    void load()
+  })
+  const count = h('span', { class: 'muted', id: 'inbox-count' })
+  main.appendChild(h('div', { class: 'actions' }, field(t('pairing.state'), filter), count))
+  const list = h('section', { id: 'inbox' })
+  main.appendChild(list)
+  let known
+  const load = async () => {
+    const q = stateFilter ? `?state=${encodeURIComponent(stateFilter)}` : ''
+    const { items } = await api('GET', `/v1/pairings${q}`)
+    items.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+    if (known && items.some((p) => !known.has(p.id))) ctx.announce(t('pairing.newArrived'))
+    known = new Set(items.map((p) => p.id))
+    count.textContent = t('pairing.count', { n: items.length })
+    list.replaceChildren(
+      items.length
+        ? table(
+            [t('pairing.need'), t('pairing.patent'), t('pairing.score'), t('pairing.state'), t('pairing.updated'), ''],
+            items.map((p) => [
+              p.need?.title ?? p.needId ?? '—',
+              p.publicationNumber,
+              p.score.toFixed(2),
+              stateBadge(p.state),
+              fmtDate(p.updatedAt),
+              h('a', { href: `#/pairing/${p.id}`, class: 'button secondary', dataset: { pairing: p.id } }, t('pairing.open')),
+            ]),
+          )
+        : h('p', { class: 'muted' }, t('none')),
+    )
+  }
+  await load()
+  let timer
+  const stop = streamEvents('/v1/pairings/stream', {
+    onState: (s) => {
+      liveBadge.className = `badge ${s}`
+      liveBadge.textContent = t(`pairing.${s}`)
+    },
+    onEvent: () => {
+      clearTimeout(timer)
+      timer = setTimeout(() => void load().catch(() => undefined), 200)
+    },
+  })
+  ctx.onLeave(() => {
+    stop()
+    clearTimeout(timer)
+  })
+}
+
+async function pairingView(ctx, id) {
+  const { main } = ctx
+  const [p, { items: history }] = await Promise.all([api('GET', `/v1/pairings/${encodeURIComponent(id)}`), api('GET', `/v1/pairings/${encodeURIComponent(id)}/history`)])
+  main.appendChild(h('p', {}, h('a', { href: '#/inbox' }, `← ${t('pairing.inbox')}`)))
+  main.appendChild(h('h1', {}, t('pairing.detail'), ' ', h('span', { id: 'pairing-state' }, stateBadge(p.state))))
+  const patentTitle = h('span', {})
+  main.appendChild(
+    h(
+      'div',
+      { class: 'card' },
+      h('p', {}, h('strong', {}, `${t('pairing.need')}: `), p.need?.title ?? p.needId ?? '—'),
+      p.need?.description ? h('p', { class: 'muted' }, p.need.description) : null,
+      p.enterprise?.name ? h('p', {}, h('strong', {}, `${t('pairing.enterprise')}: `), p.enterprise.name) : null,
+      h('p', {}, h('strong', {}, `${t('pairing.patent')}: `), p.publicationNumber, ' ', patentTitle),
+      h('p', {}, h('strong', {}, `${t('pairing.score')}: `), p.score.toFixed(2)),
+    ),
+  )
+  api('GET', `/v1/patents/${encodeURIComponent(p.publicationNumber)}`)
+    .then((pt) => (patentTitle.textContent = `· ${pt.title}`))
+    .catch(() => undefined)
+
+  const status = h('div', { 'aria-live': 'polite', id: 'transition-status' })
+  const next = TRANSITIONS[p.state] ?? []
+  const move = async (body) => {
+    try {
+      await api('POST', `/v1/pairings/${encodeURIComponent(id)}/transitions`, { body })
+      ctx.announce(t(`state.${body.to}`))
+      await ctx.refresh()
+      document.getElementById('pairing-state')?.focus()
+    } catch (err) {
+      status.replaceChildren(errorNotice(err))
+    }
+  }
+  const workflow = h('section', { class: 'card', 'aria-labelledby': 'next-h' }, h('h2', { id: 'next-h' }, t('pairing.next')))
+  if (next.length === 0) workflow.appendChild(h('p', { class: 'muted' }, t('pairing.final')))
+  const buttons = h('div', { class: 'actions' })
+  workflow.appendChild(buttons)
+  for (const s of next.filter((s) => s !== 'declined')) {
+    const b = h('button', { type: 'button', class: s === 'withdrawn' ? 'secondary' : '', dataset: { to: s } }, t('pairing.moveTo', { s: t(`state.${s}`) }))
+    b.addEventListener('click', () => {
+      b.disabled = true
+      void move({ to: s })
+    })
+    buttons.appendChild(b)
+  }
+  if (next.includes('declined')) {
+    const openDecline = h('button', { type: 'button', class: 'danger', dataset: { to: 'declined' }, 'aria-expanded': 'false' }, t('pairing.decline'))
+    buttons.appendChild(openDecline)
+    const reason = select('reason', DECLINE_REASONS.map((r) => [r, t(`reason.${r}`)]), 'not-relevant')
+    const note = h('textarea', { name: 'note', rows: '2', maxlength: '2000' })
+    const form = h(
+      'form',
+      { id: 'decline-form', hidden: true },
+      h('div', { class: 'row' }, field(t('pairing.reason'), reason), field(t('pairing.note'), note)),
+      h('button', { type: 'submit', class: 'danger' }, t('pairing.confirmDecline')),
+    )
+    openDecline.addEventListener('click', () => {
+      form.hidden = !form.hidden
+      openDecline.setAttribute('aria-expanded', String(!form.hidden))
+      if (!form.hidden) reason.focus()
+    })
+    form.addEventListener('submit', (e) => {
+      e.preventDefault()
+      const body = { to: 'declined', reason: reason.value }
+      if (note.value.trim()) body.note = note.value.trim()
+      void move(body)
+    })
+    workflow.appendChild(form)
+  }
+  workflow.appendChild(status)
+  main.appendChild(workflow)
+
+  const hist = table(
+    [t('pairing.at'), t('pairing.actor'), t('pairing.from'), t('pairing.to'), t('pairing.reason'), t('pairing.note')],
+    history.map((e) => [fmtDate(e.at), t(`role.${e.actor.role}`), e.from ? stateBadge(e.from) : '—', stateBadge(e.to), e.reason ? t(`reason.${e.reason}`) : '', e.note ?? '']),
+    t('pairing.history'),
+  )
+  hist.id = 'history'
+  main.appendChild(hist)
+}
+
+async function funnel(ctx) {
+  const { main } = ctx
+  main.appendChild(h('h1', {}, t('funnel.title')))
+  main.appendChild(h('p', { class: 'muted' }, t('funnel.help')))
+  const { items } = await api('GET', '/v1/pairings')
+  const now = Object.fromEntries(PAIRING_STATES.map((s) => [s, 0]))
+  for (const p of items) now[p.state]++
+  // Reached: a pairing now at a later step of the main path has passed every earlier one.
+  const reached = MAIN_PATH.map((s, i) => [s, MAIN_PATH.slice(i).reduce((n, x) => n + now[x], 0) + (i === 0 ? now.declined + now.withdrawn : 0)])
+  const max = Math.max(1, items.length)
+  const row = (s, n, cls) =>
+    h(
+      'div',
+      { class: 'bar-row', dataset: { state: s } },
+      h('span', {}, t(`state.${s}`)),
+      h('span', { class: `bar ${cls ?? ''}`, 'aria-hidden': 'true' }, h('span', { style: `width:${(n / max) * 100}%` })),
+      h('strong', {}, String(n)),
+    )
+  main.appendChild(
+    h(
+      'figure',
+      { class: 'card' },
+      h('figcaption', { class: 'visually-hidden' }, t('funnel.title')),
+      h('div', { class: 'funnel', id: 'funnel' }, reached.map(([s, n]) => row(s, n)), row('declined', now.declined, 'end'), row('withdrawn', now.withdrawn, 'end')),
+    ),
+  )
+  main.appendChild(table([t('pairing.state'), t('funnel.now')], PAIRING_STATES.map((s) => [t(`state.${s}`), String(now[s])])))
+}
+
+async function routing(ctx) {
+  const { main, me } = ctx
+  main.appendChild(h('h1', {}, t('routing.title')))
+  main.appendChild(h('p', { class: 'muted' }, t('routing.help')))
+  let current
+  try {
+    current = await api('GET', `/v1/orgs/${me.orgId}/routing`)
+  } catch (err) {
+    if (err.status !== 404) throw err
+    main.appendChild(notice('', t('routing.notSet')))
+  }
+  const provinces = h('input', { type: 'text', name: 'provinces', value: current?.provinces.join(', ') ?? '' })
+  const ipc = h('input', { type: 'text', name: 'ipcPrefixes', value: current?.ipcPrefixes.join(', ') ?? '' })
+  const minScore = h('input', { type: 'number', name: 'minScore', min: '0', max: '1', step: '0.05', value: String(current?.minScore ?? 0.3) })
+  const maxPerNeed = h('input', { type: 'number', name: 'maxPerNeed', min: '1', max: '100', step: '1', value: String(current?.maxPerNeed ?? 5) })
+  const status = h('div', { 'aria-live': 'polite' })
+  const form = h(
+    'form',
+    { class: 'card', id: 'routing-form' },
+    h('div', { class: 'row' }, field(t('routing.provinces'), provinces), field(t('routing.ipcPrefixes'), ipc)),
+    h('div', { class: 'row' }, field(t('routing.minScore'), minScore), field(t('routing.maxPerNeed'), maxPerNeed)),
+    status,
+    h('button', { type: 'submit' }, t('save')),
+  )
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault()
+    const body = { minScore: Number(minScore.value), maxPerNeed: Number(maxPerNeed.value) }
+    const pv = splitList(provinces.value)
+    const ip = splitList(ipc.value)
+    if (pv.length) body.provinces = pv
+    if (ip.length) body.ipcPrefixes = ip
+    try {
+      await api('PUT', `/v1/orgs/${me.orgId}/routing`, { body })
+      clear(status).appendChild(notice('ok', t('saved')))
+    } catch (err) {
+      clear(status).appendChild(errorNotice(err))
+    }
+  })
+  main.appendChild(form)
+}
+
+export const centrePages = [
+  ['inbox', 'nav.inbox', inbox],
+  ['pairing', null, pairingView],
+  ['funnel', 'nav.funnel', funnel],
+  ['routing', 'nav.routing', routing],
+]

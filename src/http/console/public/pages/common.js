@@ -1,0 +1,86 @@
+// Pieces shared by several roles' pages.
+import { api } from '../api.js'
+import { h } from '../dom.js'
+import { t } from '../i18n.js'
+
+export const TRANSFER_MODES = ['assignment', 'license', 'open-license', 'equity']
+export const LEGAL_STATUSES = ['pending', 'granted', 'lapsed', 'expired', 'invalidated']
+export const DISCLOSURES = ['none', 'identity', 'identity-and-need']
+export const PAIRING_STATES = ['recommended', 'contacted', 'nda-signed', 'negotiating', 'agreement-signed', 'recorded', 'industrialised', 'declined', 'withdrawn']
+export const MAIN_PATH = PAIRING_STATES.slice(0, 7)
+export const TRANSITIONS = {
+  recommended: ['contacted', 'declined', 'withdrawn'],
+  contacted: ['nda-signed', 'declined', 'withdrawn'],
+  'nda-signed': ['negotiating', 'declined', 'withdrawn'],
+  negotiating: ['agreement-signed', 'declined', 'withdrawn'],
+  'agreement-signed': ['recorded', 'withdrawn'],
+  recorded: ['industrialised'],
+  industrialised: [],
+  declined: [],
+  withdrawn: [],
+}
+export const DECLINE_REASONS = ['not-relevant', 'too-early-stage', 'price', 'transfer-mode', 'region', 'already-solved', 'other']
+
+let fieldSeq = 0
+/** A labelled field: the control gets an id, the label points at it. */
+export function field(label, control, hint) {
+  const id = control.id || `f${++fieldSeq}`
+  control.id = id
+  return h('div', { class: 'field' }, h('label', { for: id }, label), control, hint ? h('span', { class: 'muted' }, hint) : null)
+}
+
+export function select(name, options, value) {
+  return h('select', { name }, options.map(([v, label]) => h('option', { value: v, selected: v === value }, label)))
+}
+
+export const stateBadge = (s) => h('span', { class: `badge state-${s}` }, t(`state.${s}`))
+
+export function notice(kind, text) {
+  return h('p', { class: `notice ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text)
+}
+
+/** An error with its field details, as the API reports them. */
+export function errorNotice(err) {
+  const details = err.details ?? []
+  return h(
+    'div',
+    { class: 'notice error', role: 'alert' },
+    h('p', {}, err.message),
+    details.length ? h('ul', {}, details.map((d) => h('li', {}, `${d.path}: ${d.message}`))) : null,
+  )
+}
+
+/** The express-interest control of a patent: a button that opens a small form. */
+export function interestControl(publicationNumber, needId) {
+  const box = h('div', { class: 'interest' })
+  const open = h('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false' }, t('interest.express'))
+  open.addEventListener('click', () => {
+    open.setAttribute('aria-expanded', 'true')
+    open.hidden = true
+    const disclosure = select('disclosure', DISCLOSURES.map((d) => [d, t(`disclosure.${d}`)]), 'identity')
+    const message = h('textarea', { name: 'message', rows: '2', maxlength: '2000' })
+    const status = h('div', { 'aria-live': 'polite' })
+    const form = h(
+      'form',
+      { class: 'card interest-form' },
+      h('div', { class: 'row' }, field(t('interest.disclosure'), disclosure), field(t('interest.message'), message)),
+      h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('interest.send')), status),
+    )
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault()
+      const body = { publicationNumber, disclosure: disclosure.value }
+      if (needId) body.needId = needId
+      if (message.value.trim()) body.message = message.value.trim()
+      try {
+        await api('POST', '/v1/interests', { body })
+        form.replaceWith(notice('ok', t('interest.sent')))
+      } catch (err) {
+        status.replaceChildren(errorNotice(err))
+      }
+    })
+    box.appendChild(form)
+    disclosure.focus()
+  })
+  box.appendChild(open)
+  return box
+}

@@ -1,0 +1,300 @@
+// An enterprise: state a need and watch its matches arrive, read them explained, search the
+// inventory with filters and facets, express interest.
+import { api } from '../api.js'
+import { clear, fmtDate, h, markTerms, pct, safeHighlight, splitList, table } from '../dom.js'
+import { t } from '../i18n.js'
+import { DISCLOSURES, LEGAL_STATUSES, TRANSFER_MODES, errorNotice, field, interestControl, notice, select } from './common.js'
+
+const needsKey = (me) => `pb.needs.${me.orgId ?? 'admin'}`
+const myNeeds = (me) => JSON.parse(localStorage.getItem(needsKey(me)) ?? '[]')
+function remember(me, need) {
+  const list = myNeeds(me).filter((n) => n.id !== need.id)
+  list.unshift({ id: need.id, title: need.title, createdAt: need.createdAt })
+  localStorage.setItem(needsKey(me), JSON.stringify(list.slice(0, 50)))
+}
+
+async function newNeed(ctx) {
+  const { main, me } = ctx
+  main.appendChild(h('h1', {}, t('need.new')))
+  const title = h('input', { type: 'text', name: 'title', required: true, maxlength: '500' })
+  const description = h('textarea', { name: 'description', rows: '5' })
+  const keywords = h('input', { type: 'text', name: 'keywords' })
+  const ipc = h('input', { type: 'text', name: 'ipc', placeholder: 'G06V10/82' })
+  const province = h('input', { type: 'text', name: 'province', value: me.org?.province ?? '' })
+  const industry = h('input', { type: 'text', name: 'industry', value: me.org?.industry ?? '' })
+  const disclosure = select('disclosure', DISCLOSURES.map((d) => [d, t(`disclosure.${d}`)]), 'none')
+  const modes = TRANSFER_MODES.map((m) => h('input', { type: 'checkbox', name: 'transferModes', value: m, id: `mode-${m}` }))
+  const status = h('div', { 'aria-live': 'polite' })
+  const form = h(
+    'form',
+    { class: 'card', id: 'need-form' },
+    field(t('need.title'), title),
+    field(t('need.description'), description),
+    h('div', { class: 'row' }, field(t('need.keywords'), keywords), field(t('need.ipc'), ipc)),
+    h('fieldset', {}, h('legend', {}, t('need.transferModes')), modes.map((m) => h('label', { for: m.id }, m, ' ', t(`mode.${m.value}`)))),
+    h('div', { class: 'row' }, field(t('need.province'), province), field(t('need.industry'), industry), field(t('need.disclosure'), disclosure)),
+    status,
+    h('button', { type: 'submit' }, t('need.submit')),
+  )
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault()
+    const body = { title: title.value.trim() }
+    if (description.value.trim()) body.description = description.value.trim()
+    if (keywords.value.trim()) body.keywords = splitList(keywords.value)
+    if (ipc.value.trim()) body.ipc = splitList(ipc.value).map((x) => x.toUpperCase())
+    const chosen = modes.filter((m) => m.checked).map((m) => m.value)
+    if (chosen.length) body.transferModes = chosen
+    if (province.value.trim()) body.province = province.value.trim()
+    if (industry.value.trim()) body.industry = industry.value.trim()
+    body.disclosure = disclosure.value
+    try {
+      const need = await api('POST', '/v1/needs', { body })
+      remember(me, need)
+      ctx.announce(t('need.created'))
+      ctx.go(`need/${need.id}`)
+    } catch (err) {
+      status.replaceChildren(errorNotice(err))
+    }
+  })
+  main.appendChild(form)
+  title.focus()
+}
+
+async function needList(ctx) {
+  const { main, me } = ctx
+  main.appendChild(h('h1', {}, t('nav.needs')))
+  const list = myNeeds(me)
+  main.appendChild(
+    list.length
+      ? table(
+          [t('need.title'), t('pairing.created'), ''],
+          list.map((n) => [n.title, fmtDate(n.createdAt), h('a', { href: `#/need/${n.id}` }, t('need.open'))]),
+          t('need.list'),
+        )
+      : h('p', { class: 'muted' }, t('none')),
+  )
+  const id = h('input', { type: 'text', name: 'needId' })
+  const form = h('form', { class: 'card' }, h('h2', {}, t('need.lookup')), field(t('need.id'), id), h('button', { type: 'submit' }, t('need.open')))
+  form.addEventListener('submit', (e) => {
+    e.preventDefault()
+    if (id.value.trim()) ctx.go(`need/${id.value.trim()}`)
+  })
+  main.appendChild(form)
+}
+
+const SIGNALS = ['text', 'related', 'classes', 'ipc']
+
+function signalBar(score, signals) {
+  const entries = Object.entries(signals ?? {}).filter(([, v]) => v > 0)
+  const total = entries.reduce((s, [, v]) => s + v, 0) || 1
+  const meter = h(
+    'span',
+    { class: 'meter', role: 'img', 'aria-label': `${t('match.score')} ${pct(score)}` },
+    entries.map(([k, v]) => h('span', { class: `sig-${SIGNALS.includes(k) ? k : 'other'}`, style: `width:${(v / total) * score * 100}%` })),
+  )
+  const legend = h(
+    'ul',
+    { class: 'legend', 'aria-label': t('match.signals') },
+    entries.map(([k, v]) => h('li', {}, h('i', { class: `sig-${SIGNALS.includes(k) ? k : 'other'}` }), `${t(`signal.${k}`)} ${pct(v)}`)),
+  )
+  return { meter, legend }
+}
+
+function matchCard(m, needId) {
+  const terms = m.explanation.matchedTerms
+  const abstract = h('p', { class: 'abstract muted' }, t('loading'))
+  const { meter, legend } = signalBar(m.score, m.explanation.signals)
+  const card = h(
+    'article',
+    { class: 'match', dataset: { pn: m.publicationNumber } },
+    h(
+      'header',
+      {},
+      h('span', { class: 'rank' }, `#${m.rank}`),
+      h('h3', {}, markTerms(m.title, terms)),
+      m.new ? h('span', { class: 'badge' }, t('match.new')) : null,
+    ),
+    h('div', { class: 'actions' }, h('span', { class: 'pn' }, m.publicationNumber), h('span', { class: 'score' }, t('match.score'), ' ', meter, pct(m.score))),
+    legend,
+    abstract,
+    terms.length ? h('div', {}, h('strong', {}, `${t('match.terms')}: `), h('ul', { class: 'chips' }, terms.map((x) => h('li', { class: 'chip' }, x)))) : null,
+    m.explanation.sharedClasses.length ? h('p', {}, h('strong', {}, `${t('match.classes')}: `), m.explanation.sharedClasses.join(', ')) : null,
+    m.explanation.inferredClasses.length ? h('p', {}, h('strong', {}, `${t('match.inferred')}: `), m.explanation.inferredClasses.join(', ')) : null,
+    interestControl(m.publicationNumber, needId),
+  )
+  api('GET', `/v1/patents/${encodeURIComponent(m.publicationNumber)}`)
+    .then((p) => {
+      abstract.className = 'abstract'
+      abstract.replaceChildren(h('strong', {}, `${t('match.abstract')}: `), markTerms(p.abstract, terms))
+    })
+    .catch(() => abstract.remove())
+  return card
+}
+
+async function needView(ctx, id) {
+  const { main } = ctx
+  const need = await api('GET', `/v1/needs/${encodeURIComponent(id)}`)
+  main.appendChild(h('h1', {}, need.title))
+  main.appendChild(
+    h(
+      'div',
+      { class: 'card' },
+      need.description ? h('p', {}, need.description) : null,
+      h('p', { class: 'muted' }, [need.keywords.join('、'), need.ipc.join(', '), need.transferModes.map((m) => t(`mode.${m}`)).join('、'), need.province].filter(Boolean).join(' · ')),
+      h('p', { class: 'muted' }, `${t('need.id')}: `, h('code', {}, need.id)),
+    ),
+  )
+  main.appendChild(h('h2', { id: 'matches-heading' }, t('need.matches')))
+  const status = h('div', { 'aria-live': 'polite', id: 'match-status' })
+  const list = h('section', { id: 'matches', 'aria-labelledby': 'matches-heading' })
+  main.append(status, list)
+  let stopped = false
+  ctx.onLeave(() => (stopped = true))
+  const shown = new Set()
+  const started = Date.now()
+  // The live preview: poll until the matches are ready, showing them as they come.
+  for (;;) {
+    if (stopped) return
+    const res = await api('GET', `/v1/needs/${encodeURIComponent(id)}/matches?limit=20`)
+    for (const m of res.matches) {
+      if (shown.has(m.publicationNumber)) continue
+      shown.add(m.publicationNumber)
+      list.appendChild(matchCard(m, id))
+    }
+    if (res.state === 'ready') {
+      status.replaceChildren(res.matches.length ? notice('ok', `${t('need.ready')} · ${res.matches.length}`) : notice('', t('need.noMatches')))
+      status.firstChild.id = 'matches-ready'
+      return
+    }
+    status.replaceChildren(h('p', { class: 'notice' }, h('progress', { 'aria-label': t('need.pending') }), ' ', t('need.pending')))
+    if (Date.now() - started > 120_000) return
+    await new Promise((r) => setTimeout(r, 700))
+  }
+}
+
+const FACET_FILTER = { legalStatus: 'legalStatus', transferModes: 'transferMode', ipcClass: 'ipc', applicants: 'applicant' }
+const facetLabel = (facet, value) => (facet === 'legalStatus' ? t(`legal.${value}`) : facet === 'transferModes' ? t(`mode.${value}`) : value)
+
+let lastSearch = { q: '', offset: 0 }
+
+async function search(ctx) {
+  const { main, me } = ctx
+  main.appendChild(h('h1', {}, t('search.title')))
+  const q = h('input', { type: 'search', name: 'q', value: lastSearch.q ?? '' })
+  const ipc = h('input', { type: 'text', name: 'ipc', value: lastSearch.ipc ?? '', placeholder: 'G06F' })
+  const applicant = h('input', { type: 'text', name: 'applicant', value: lastSearch.applicant ?? '' })
+  const mode = select('transferMode', [['', t('search.any')], ...TRANSFER_MODES.map((m) => [m, t(`mode.${m}`)])], lastSearch.transferMode ?? '')
+  const legal = select('legalStatus', [['', t('search.any')], ...LEGAL_STATUSES.map((m) => [m, t(`legal.${m}`)])], lastSearch.legalStatus ?? '')
+  const form = h(
+    'form',
+    { class: 'card', role: 'search', id: 'search-form' },
+    h('div', { class: 'row' }, field(t('search.q'), q)),
+    h('div', { class: 'row' }, field(t('search.ipc'), ipc), field(t('search.applicant'), applicant), field(t('search.transferMode'), mode), field(t('search.legalStatus'), legal)),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('search.go')), h('button', { type: 'button', class: 'secondary', id: 'clear-filters' }, t('search.clear'))),
+  )
+  const facets = h('aside', { class: 'facets', 'aria-label': t('search.facets') })
+  const results = h('section', { id: 'results', 'aria-live': 'polite' })
+  main.append(form, h('div', { class: 'layout-search' }, facets, results))
+
+  const read = () => ({ q: q.value.trim(), ipc: ipc.value.trim(), applicant: applicant.value.trim(), transferMode: mode.value, legalStatus: legal.value, offset: 0 })
+  const write = (s) => {
+    q.value = s.q ?? ''
+    ipc.value = s.ipc ?? ''
+    applicant.value = s.applicant ?? ''
+    mode.value = s.transferMode ?? ''
+    legal.value = s.legalStatus ?? ''
+  }
+  const run = async (s) => {
+    lastSearch = s
+    const params = new URLSearchParams({ q: s.q ?? '', limit: '10', offset: String(s.offset ?? 0) })
+    for (const k of ['ipc', 'applicant', 'transferMode', 'legalStatus']) if (s[k]) params.set(k, s[k])
+    let res
+    try {
+      res = await api('GET', `/v1/patents/search?${params}`)
+    } catch (err) {
+      results.replaceChildren(errorNotice(err))
+      return
+    }
+    clear(facets)
+    for (const [facet, counts] of Object.entries(res.facets)) {
+      const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]).slice(0, 8)
+      if (!entries.length) continue
+      const filter = FACET_FILTER[facet]
+      facets.appendChild(h('h3', {}, t(`facet.${facet}`)))
+      facets.appendChild(
+        h(
+          'ul',
+          { class: 'chips' },
+          entries.map(([value, n]) => {
+            const on = s[filter] === value
+            const b = h('button', { type: 'button', class: 'chip', 'aria-pressed': on ? 'true' : 'false', dataset: { facet, value } }, `${facetLabel(facet, value)} (${n})`)
+            b.addEventListener('click', () => {
+              const next = { ...s, offset: 0, [filter]: on ? '' : value }
+              write(next)
+              void run(next)
+            })
+            return h('li', {}, b)
+          }),
+        ),
+      )
+    }
+    const offset = s.offset ?? 0
+    results.replaceChildren(
+      h('p', { class: 'muted', id: 'search-total' }, t('search.total', { n: res.total })),
+      ...res.hits.map((hit) =>
+        h(
+          'article',
+          { class: 'hit', dataset: { pn: hit.publicationNumber } },
+          h('h3', {}, hit.highlights.title ? safeHighlight(hit.highlights.title) : hit.title),
+          h('p', { class: 'muted' }, [hit.publicationNumber, hit.applicants.join('、'), hit.ipc.slice(0, 3).join(', ')].filter(Boolean).join(' · ')),
+          hit.highlights.abstract ? h('p', {}, safeHighlight(hit.highlights.abstract)) : null,
+          me.role === 'enterprise' ? interestControl(hit.publicationNumber) : null,
+        ),
+      ),
+      h(
+        'div',
+        { class: 'actions' },
+        offset > 0 ? pager(t('search.prev'), () => run({ ...s, offset: Math.max(0, offset - 10) })) : null,
+        offset + 10 < res.total ? pager(t('search.next'), () => run({ ...s, offset: offset + 10 })) : null,
+      ),
+    )
+  }
+  const pager = (label, fn) => {
+    const b = h('button', { type: 'button', class: 'secondary' }, label)
+    b.addEventListener('click', fn)
+    return b
+  }
+  form.addEventListener('submit', (e) => {
+    e.preventDefault()
+    void run(read())
+  })
+  form.querySelector('#clear-filters').addEventListener('click', () => {
+    const next = { q: q.value.trim(), offset: 0 }
+    write(next)
+    void run(next)
+  })
+  q.focus()
+  await run(lastSearch)
+}
+
+async function interests(ctx) {
+  const { main } = ctx
+  main.appendChild(h('h1', {}, t('interest.list')))
+  const { items } = await api('GET', '/v1/interests')
+  main.appendChild(
+    items.length
+      ? table(
+          [t('interest.patent'), t('interest.disclosure'), t('interest.message'), t('interest.at')],
+          items.map((i) => [i.publicationNumber, t(`disclosure.${i.disclosure}`), i.message ?? '', fmtDate(i.createdAt)]),
+        )
+      : h('p', { class: 'muted' }, t('none')),
+  )
+}
+
+export const enterprisePages = [
+  ['new-need', 'nav.newNeed', newNeed],
+  ['needs', 'nav.needs', needList],
+  ['need', null, needView],
+  ['search', 'nav.search', search],
+  ['interests', 'nav.interests', interests],
+]

@@ -1,0 +1,50 @@
+/**
+ * Headless Chromium for the console's end-to-end tests: Debian's /usr/bin/chromium driven by
+ * playwright-core (no browser download; `npm test` installs the package first, see
+ * scripts/ensure-chromium.sh). Screenshots go to test/e2e/artifacts/.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Test } from 'tap'
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url))
+
+/** Playwright gives each launch a fresh temporary profile (it refuses a --user-data-dir argument). */
+export async function launch(t: Test): Promise<Browser> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  t.teardown(() => browser.close())
+  return browser
+}
+
+/** A full-page screenshot kept as a test artefact. */
+export async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true })
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage })
+}
+
+/** Signs in on the console with an organisation's key, in a fresh page of its own context. */
+export async function signIn(browser: Browser, base: string, key: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'zh-CN' })
+  const page = await context.newPage()
+  page.setDefaultTimeout(30_000)
+  await page.goto(base)
+  await page.fill('#key', key)
+  await page.click('#signin-form button[type=submit]')
+  await page.waitForSelector('#signout:not([hidden])')
+  return page
+}

@@ -1,0 +1,219 @@
+/**
+ * The web console end to end, in headless Chromium against the real app (real Redis, workers in
+ * this process): a university uploads the sample inventory; an enterprise states a need, reads
+ * explained matches, searches and expresses interest; an operations centre walks a pairing to
+ * agreement-signed and declines another; a provincial office reads its pool and exports figures;
+ * the language switch. Screenshots of every page land in test/e2e/artifacts/.
+ */
+import t from 'tap'
+import { readFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { ADMIN, build } from '../helper.js'
+import { launch, shot, signIn } from './browser.js'
+
+const sample = new URL('../fixtures/sample-inventory.csv', import.meta.url)
+
+t.test('the console, role by role', async (t) => {
+  const h = await build(t)
+  await h.app.listen({ port: 0, host: '127.0.0.1' })
+  const base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}/`
+  const api = async (method: string, url: string, payload?: unknown, key = ADMIN) => {
+    const res = await h.app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${key}` }, ...(payload === undefined ? {} : { payload: payload as object }) })
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`)
+    return res.json()
+  }
+  const org = async (name: string, kind: string, province?: string) => {
+    const o = await api('POST', '/v1/orgs', { name, kind, ...(province ? { province } : {}) })
+    const { key } = await api('POST', `/v1/orgs/${o.id}/keys`, { name: 'e2e' })
+    return { id: o.id as string, key: key as string }
+  }
+  const university = await org('华东示例理工大学技术转移中心', 'university', '浙江')
+  const enterprise = await org('杭州示例智能制造有限公司', 'enterprise', '浙江')
+  const centre = await org('浙江省知识产权运营中心', 'operations-centre', '浙江')
+  const office = await org('浙江省知识产权局', 'provincial-office', '浙江')
+  await api('PUT', `/v1/orgs/${centre.id}/routing`, { minScore: 0.1, maxPerNeed: 5 }, centre.key)
+  const round = await api('POST', '/v1/rounds', { name: '2025 年第一批', deadline: '2099-12-31' })
+  await api('POST', '/v1/pool/recommendations', { enterpriseId: enterprise.id, roundId: round.id }, office.key)
+
+  const browser = await launch(t)
+
+  // The console itself needs no key; its API calls do.
+  const index = await fetch(base)
+  t.equal(index.status, 200, 'GET / serves the console')
+  t.match(index.headers.get('content-type') ?? '', /text\/html/)
+  t.match(await index.text(), /<script type="module" src="\/app.js">/)
+
+  let needId = ''
+  await t.test('university: upload the sample inventory, then a file with bad rows', async (t) => {
+    const page = await signIn(browser, base, university.key)
+    await shot(page, '01-university-home')
+    await page.goto(`${base}#/upload`)
+    await page.setInputFiles('#upload-form input[type=file]', sample.pathname)
+    await page.click('#upload-form button[type=submit]')
+    await page.waitForSelector('#import-state[data-state=done]')
+    t.match(await page.textContent('#import-accepted'), /24/, 'all 24 sample records accepted')
+    t.equal(await page.getAttribute('#import-progress', 'value'), '24', 'the progress bar reached the end')
+    await shot(page, '02-university-upload-done')
+
+    const bad = [
+      'publicationNumber,title,abstract,ipc,legalStatus,transferModes',
+      'CN900000001A,一种示例检测装置,用于测试的摘要,G01N21/88,granted,license',
+      'not-a-number,缺少公开号格式,摘要,G06F,granted,license',
+      'CN900000002A,,没有标题,G06F,granted,license',
+      'CN900000003A,状态错误,摘要,G06F,sold,license',
+    ].join('\n')
+    await page.setInputFiles('#upload-form input[type=file]', { name: 'fix-me.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) })
+    await page.click('#upload-form button[type=submit]')
+    await page.waitForSelector('#rejected-rows tbody tr')
+    await page.waitForSelector('#import-state[data-state=done]')
+    const rows = await page.$$eval('#rejected-rows tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))
+    t.ok(rows.length >= 3, `the rejected rows are listed (${rows.length})`)
+    t.same(rows.map((r) => r[0]).filter((v, i, a) => a.indexOf(v) === i), ['3', '4', '5'], 'by their line numbers')
+    t.ok(rows.some((r) => r[1] === 'publicationNumber'), 'naming the field')
+    t.match(await page.textContent('#import-rejected'), /3/)
+    await shot(page, '03-university-rejected-rows')
+    await page.context().close()
+  })
+
+  await t.test('enterprise: state a need, read explained matches, search, express interest', async (t) => {
+    const page = await signIn(browser, base, enterprise.key)
+    await page.waitForSelector('#need-form')
+    await shot(page, '04-enterprise-new-need')
+    await page.fill('#need-form [name=title]', '基于深度学习的图像识别方法')
+    await page.fill('#need-form [name=description]', '我们需要对产线上的工业零件进行图像识别和缺陷检测，希望引进成熟的图像识别技术。')
+    await page.fill('#need-form [name=keywords]', '图像识别, 深度学习')
+    await page.check('#mode-license')
+    await page.click('#need-form button[type=submit]')
+    await page.waitForSelector('#matches-ready')
+    needId = page.url().split('#/need/')[1] ?? ''
+    t.match(needId, /^[0-9a-f-]{36}$/, 'the need page is open')
+    const cards = await page.$$('#matches .match')
+    t.ok(cards.length > 0, `${cards.length} matches shown`)
+    await page.waitForSelector('#matches .match h3 mark')
+    await page.waitForSelector('#matches .match .abstract mark')
+    const marked = await page.$$eval('#matches .match .abstract mark', (ms) => ms.map((m) => m.textContent))
+    t.ok(marked.some((m) => /图像|识别/.test(m ?? '')), `matched terms highlighted in the abstract (${marked.slice(0, 3).join(', ')})`)
+    t.ok(await page.$('#matches .match .legend li'), 'signal shares shown')
+    await shot(page, '05-enterprise-matches')
+
+    const first = page.locator('#matches .match').first()
+    await first.locator('.interest > button').click()
+    await first.locator('select[name=disclosure]').selectOption('identity-and-need')
+    await first.locator('textarea[name=message]').fill('希望洽谈许可')
+    await first.locator('.interest-form button[type=submit]').click()
+    await first.locator('.notice.ok').waitFor()
+    const interests = (await api('GET', '/v1/interests', undefined, enterprise.key)).items as Array<{ publicationNumber: string; needId?: string }>
+    t.equal(interests.length, 1, 'the interest was recorded')
+
+    await page.goto(`${base}#/search`)
+    await page.fill('#search-form [name=q]', '图像识别')
+    await page.click('#search-form button[type=submit]')
+    await page.waitForSelector('#results .hit em')
+    const before = await page.textContent('#search-total')
+    const facet = page.locator('button.chip[data-facet=legalStatus]').first()
+    const facetValue = await facet.getAttribute('data-value')
+    await facet.click()
+    await page.waitForSelector(`button.chip[data-facet=legalStatus][data-value="${facetValue}"][aria-pressed=true]`)
+    t.equal(await page.inputValue('#search-form [name=legalStatus]'), facetValue, 'the facet became a filter')
+    t.not(await page.textContent('#search-total'), '', `results filtered (${before} → ${await page.textContent('#search-total')})`)
+    t.notOk(await page.$('#results script'), 'highlights carry no markup but <em>')
+    await shot(page, '06-enterprise-search')
+    await page.goto(`${base}#/interests`)
+    await page.waitForSelector('main table tbody tr')
+    await shot(page, '07-enterprise-interests')
+    await page.context().close()
+  })
+
+  await t.test('operations centre: inbox live, walk a pairing to agreement-signed, decline another', async (t) => {
+    const page = await signIn(browser, base, centre.key)
+    await page.waitForSelector('#stream-state.live')
+    await page.waitForSelector('#inbox tbody tr')
+    const count = async () => (await page.$$('#inbox tbody tr')).length
+    const initial = await count()
+    t.ok(initial >= 2, `${initial} pairings in the inbox`)
+    // A new need arrives while the inbox is open: the stream brings its pairings in.
+    await api('POST', '/v1/needs', { title: '图像识别处理系统', description: '海事雷达图像识别与数据分析' }, enterprise.key)
+    await page.waitForFunction((n) => document.querySelectorAll('#inbox tbody tr').length > n, initial)
+    t.pass('the inbox updated live through the event stream')
+    await shot(page, '08-centre-inbox')
+
+    const pairings = (await api('GET', '/v1/pairings', undefined, centre.key)).items as Array<{ id: string; needId: string; state: string }>
+    const mine = pairings.filter((p) => p.needId === needId)
+    t.ok(mine.length >= 2, 'pairings of the need')
+    await page.click(`#inbox a[data-pairing="${mine[0]!.id}"]`)
+    for (const to of ['contacted', 'nda-signed', 'negotiating', 'agreement-signed']) {
+      await page.click(`button[data-to="${to}"]`)
+      await page.waitForSelector(`#pairing-state .state-${to}`)
+    }
+    const history = await page.$$eval('#history tbody tr', (trs) => trs.length)
+    t.equal(history, 5, 'the history lists creation and four moves')
+    t.equal((await api('GET', `/v1/pairings/${mine[0]!.id}`, undefined, centre.key)).state, 'agreement-signed')
+    await shot(page, '09-centre-pairing-agreement-signed')
+
+    await page.goto(`${base}#/pairing/${mine[1]!.id}`)
+    await page.click('button[data-to="declined"]')
+    await page.selectOption('#decline-form select[name=reason]', 'price')
+    await page.fill('#decline-form textarea[name=note]', '许可费超出预算')
+    await shot(page, '10-centre-decline-form')
+    await page.click('#decline-form button[type=submit]')
+    await page.waitForSelector('#pairing-state .state-declined')
+    t.match(await page.textContent('#history'), /价格/, 'the reason is in the history')
+
+    await page.goto(`${base}#/funnel`)
+    await page.waitForSelector('#funnel [data-state=agreement-signed]')
+    t.match(await page.textContent('#funnel [data-state=agreement-signed] strong'), '1')
+    await shot(page, '11-centre-funnel')
+    await page.goto(`${base}#/routing`)
+    await page.waitForSelector('#routing-form')
+    await shot(page, '12-centre-routing')
+    await page.context().close()
+  })
+
+  await t.test('university: pairings of its patents and why enterprises declined', async (t) => {
+    const page = await signIn(browser, base, university.key)
+    await page.goto(`${base}#/patents`)
+    await page.waitForSelector('#patent-pairings .feedback .chip')
+    t.match(await page.textContent('#patent-pairings'), /价格: 1/, 'the decline reason is counted')
+    await shot(page, '13-university-patents')
+    await page.context().close()
+  })
+
+  await t.test('provincial office: pool and quota, figures, CSV export', async (t) => {
+    const page = await signIn(browser, base, office.key)
+    await page.waitForSelector('#quota-total')
+    t.match(await page.textContent('#quota-total'), /300/, 'the quota')
+    t.match(await page.textContent('#pool-list'), /杭州示例智能制造有限公司/, 'the pool lists the enterprise')
+    await shot(page, '14-office-pool')
+    await page.goto(`${base}#/stats`)
+    await page.waitForSelector('#figures .grid')
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')])
+    t.match(download.suggestedFilename(), /\.csv$/)
+    const csv = readFileSync((await download.path())!, 'utf8')
+    t.match(csv, /pool/, 'the CSV holds the figures')
+    await page.waitForSelector('#export-status .ok')
+    await shot(page, '15-office-figures')
+    await page.context().close()
+  })
+
+  await t.test('the language switch, and a phone-sized screen', async (t) => {
+    const page = await signIn(browser, base, enterprise.key, { width: 390, height: 844 })
+    t.equal(await page.getAttribute('html', 'lang'), 'zh-CN', 'Chinese by default')
+    await page.click('#lang-btn')
+    await page.waitForFunction(() => document.documentElement.lang === 'en')
+    t.match(await page.textContent('#nav'), /New need/)
+    await page.reload()
+    await page.waitForSelector('#need-form')
+    t.equal(await page.getAttribute('html', 'lang'), 'en', 'the choice persists')
+    await shot(page, '16-phone-new-need-en')
+    await page.goto(`${base}#/need/${needId}`)
+    await page.waitForSelector('#matches-ready')
+    await shot(page, '17-phone-matches-en', false)
+    await page.goto(`${base}#/search`)
+    await page.waitForSelector('#results .hit')
+    await shot(page, '18-phone-search-en', false)
+    await page.click('#signout')
+    await page.waitForSelector('#signin-form')
+    t.pass('signed out')
+    await page.context().close()
+  })
+})
