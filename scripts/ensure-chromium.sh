@@ -1,8 +1,12 @@
 #!/bin/sh
-# Installs Debian's Chromium for the browser tests (test/e2e) when it is missing.
+# Installs Debian's Chromium for the browser tests (test/e2e) when it is missing, and a CJK font
+# so that the Chinese pages in the screenshots are readable.
 # playwright-core drives it with executablePath /usr/bin/chromium; no browser download.
 set -e
-if [ -x /usr/bin/chromium ]; then
+packages=""
+[ -x /usr/bin/chromium ] || packages="chromium"
+[ -d /usr/share/fonts/truetype/wqy ] || packages="$packages fonts-wqy-microhei"
+if [ -z "$packages" ]; then
   exit 0
 fi
 if [ "$(id -u)" != "0" ]; then
@@ -10,7 +14,8 @@ if [ "$(id -u)" != "0" ]; then
 else
   SUDO=
 fi
-echo "ensure-chromium: /usr/bin/chromium is missing, installing Debian's chromium package" >&2
+echo "ensure-chromium: installing Debian's$packages" >&2
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $packages >/dev/null
 test -x /usr/bin/chromium
