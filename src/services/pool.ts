@@ -24,6 +24,7 @@ import {
   type PoolEvent,
 } from '../domain/pool.js'
 import type { NewEvent, OrgStore, ProgrammeLog, Round, RoundStore } from '../domain/ports.js'
+import { annualReport } from '../domain/report.js'
 import { computeStats, statsToCsv, type Stats } from '../domain/stats.js'
 
 export const roundInputSchema = z.strictObject({
@@ -81,7 +82,7 @@ export function createPoolService(deps: PoolDeps) {
 
   const append = (e: NewEvent<PoolEvent>) => deps.log.appendPool(e)
 
-  return {
+  const service = {
     async createRound(input: RoundInput): Promise<Round> {
       const round: Round = { ...input, id: randomUUID(), createdAt: now().toISOString() }
       await deps.rounds.put(round)
@@ -238,7 +239,15 @@ export function createPoolService(deps: PoolDeps) {
     },
 
     statsToCsv,
+
+    /** The annual evaluation report of a province: its figures for the year beside the year before. */
+    async annualReport(principal: Principal, query: { province?: string; year: number }): Promise<string> {
+      const current = await service.stats(principal, query)
+      const previous = await service.stats(principal, { ...query, year: query.year - 1 })
+      return annualReport(current, previous, now().toISOString())
+    },
   }
+  return service
 }
 
 export type PoolService = ReturnType<typeof createPoolService>

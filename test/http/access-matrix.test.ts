@@ -254,6 +254,7 @@ t.test('every route × every role × own and other object', async (t) => {
       url: `/v1/pool/enterprises/${inPool[side === 'own' ? 'A' : 'B'][0]}/withdrawal`,
       payload: { reason: 'other', note: '企业申请退出' },
     }),
+    'GET /v1/stats/report': (side) => ({ url: `/v1/stats/report?year=2026&province=${encodeURIComponent(side === 'own' ? '浙江' : '江苏')}` }),
     'GET /v1/stats': (side) => ({ url: `/v1/stats?province=${encodeURIComponent(side === 'own' ? '浙江' : '江苏')}` }),
     // Each allowed move uses up a fresh pairing of the pool; refused ones leave it as it was.
     'POST /v1/pairings/:id/transitions': (side) => ({ url: `/v1/pairings/${pools[side === 'own' ? 'A' : 'B'][0]}/transitions`, payload: { to: 'contacted' } }),

@@ -158,6 +158,13 @@ t.test('GET /v1/stats and its CSV agree with the events of a seeded scenario', a
   t.equal(zj.placesLeft.value, 298)
   t.equal(zj.rollingAllowance.value, 2)
 
+  const report = await s.h.app.inject({ method: 'GET', url: `/v1/stats/report?year=${year}`, headers: s.office.h })
+  t.equal(report.statusCode, 200)
+  t.match(report.headers['content-type'], /text\/markdown/)
+  t.match(report.body, `# 浙江 ${year} 年度专利产业化绩效评价报告`)
+  t.match(report.body, /\| 企业技术需求 needs stated \| 3 \| 0 \| \+3 \| 3 \|/, 'three needs this year, none the year before')
+  t.match(report.body, /\| 培育出库 graduated \| 1 \|/)
+
   const csv = await s.h.app.inject({ method: 'GET', url: `/v1/stats?year=${year}`, headers: { ...s.office.h, accept: 'text/csv' } })
   t.match(csv.headers['content-type'], /text\/csv/)
   const rows = csv.body.trim().split(/\r?\n/).map((l) => l.split(','))

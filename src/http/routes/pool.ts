@@ -82,6 +82,22 @@ export const poolRoutes: FastifyPluginAsync<{ container: Container }> = async (a
   decision('withdrawal', 'Withdraw an enterprise from the pool (e.g. after a no-progress flag)', withdrawalInputSchema, (p, id, input) => pool.withdraw(p, id, input))
 
   r.get(
+    '/stats/report',
+    {
+      config: { access: 'stats.read' },
+      schema: {
+        summary: "A province's annual evaluation report (Markdown): the year's figures beside the year before, with the events behind each",
+        querystring: z.strictObject({ province: z.string().min(1).max(50).optional(), year: z.coerce.number().int().min(2000).max(2100) }),
+      },
+    },
+    async (request, reply) => {
+      const { province, year } = request.query
+      const report = await pool.annualReport(request.principal, { ...(province ? { province } : {}), year })
+      return reply.type('text/markdown; charset=utf-8').send(report)
+    },
+  )
+
+  r.get(
     '/stats',
     {
       config: { access: 'stats.read' },
