@@ -151,6 +151,27 @@ t.test('`only` gives the same scores as a full match; ties are deterministic', a
   }
 })
 
+t.test('a short list is the head of a long one (pruned ranking), with and without codes and modes', async (t) => {
+  const extra = Array.from({ length: 300 }, (_, i) =>
+    patent({
+      title: `${i % 2 ? '图像' : '数据'}处理方法${i}`,
+      abstract: `一种${i % 3 ? '图像' : '文本'}处理方法，对${i % 5 ? '目标' : '数据'}进行${i % 7 ? '识别' : '检索'}。`,
+      ipc: [['G06V10/82'], ['G06T5/70', 'G06V10/82'], ['G06F16/35'], ['H01M4/525'], []][i % 5]!,
+      transferModes: i % 4 === 0 ? ['assignment'] : [],
+    }),
+  )
+  const index = build([...BASE, ...extra])
+  for (const need of [
+    { title: '图像目标识别' },
+    { title: '文本数据检索', ipc: ['G06F16'] },
+    { title: '图像处理', transferModes: ['license' as const] },
+  ]) {
+    const long = index.match(need, { limit: 1000 })
+    t.ok(long.length > 20)
+    for (const k of [1, 5, 20]) t.same(index.match(need, { limit: k }), long.slice(0, k), `limit ${k}`)
+  }
+})
+
 t.test('upsert replaces, remove removes', async (t) => {
   const index = build(BASE)
   t.equal(index.size, 5)

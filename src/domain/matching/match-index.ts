@@ -22,10 +22,20 @@
  * Layout, for speed and memory at a million patents: patents get integer ids; the term
  * dictionary maps to postings kept as one Int32Array per term of (doc id, packed per-field term
  * frequencies) pairs, grown by doubling; field lengths and flags live in typed arrays indexed by
- * doc id; a forward index (terms per doc) in flat typed arrays serves deletions and compaction.
- * A match is term-at-a-time accumulation into a dense score array, then one linear pass that
- * adds the class signal and keeps the best results. Removals are tombstones, compacted once a
- * quarter of the ids are dead.
+ * doc id; a forward index (terms per doc) in flat typed arrays serves deletions and compaction;
+ * a doc's codes are a shared "class set" (each distinct code list stored once, the doc keeps its
+ * set id).
+ *
+ * A match is term-at-a-time accumulation into dense score arrays (the BM25F length
+ * normalisation read from a per-field table by length, rebuilt only when the collection
+ * statistics change), then linear passes in doc-id order with bounded top-k selections whose
+ * k-th score is checked before anything else: feedback docs, voting neighbours, and the final
+ * ranking. The class and ipc signals are computed once per class set, not per doc; in the final
+ * pass a doc whose set's class + ipc signal plus the whole text weight is below the current k-th
+ * score is dropped after one comparison (common terms such as 方法 touch most docs, so the passes
+ * are over nearly all of them; what matters is how little each costs). One scorer gives the
+ * score for the full match, for `only` and for the explanations. Removals are tombstones,
+ * compacted once a quarter of the ids are dead.
  */
 import { isOfferable, type TransferMode } from '../patent.js'
 import type { Analyzer } from '../text/analyzer.js'
@@ -79,6 +89,8 @@ const DEFAULT_FIELDS: Record<(typeof FIELDS)[number], FieldParams> = {
 
 const MODE_BIT: Record<TransferMode, number> = { assignment: 1, license: 2, 'open-license': 4, equity: 8 }
 const MAX_TF = 255
+/** Field lengths below this have their BM25 normalisation in a per-match table; longer ones compute it. */
+const NORM_TABLE = 1 << 16
 
 /** Growable Int32 buffer. */
 class IntBuffer {
@@ -140,6 +152,16 @@ export class MatchIndex {
   readonly #classes: string[] = []
   readonly #classGroup: number[] = []
   readonly #groupIds = new Map<string, number>()
+  /** Classes of each main group, by group id. */
+  readonly #groupClasses: number[][] = []
+  /**
+   * Class sets: each distinct list of codes (deduplicated, in the patent's order) is stored once
+   * and a doc refers to its set, so a match scores the class signal once per set, not per doc.
+   */
+  readonly #setIds = new Map<string, number>()
+  #setStart = new IntBuffer(256)
+  #setCount = new IntBuffer(256)
+  #setCls = new IntBuffer(1 << 12)
 
   // documents
   #nDocs = 0
@@ -150,18 +172,31 @@ export class MatchIndex {
   #alive = new Uint8Array(1024)
   #offerable = new Uint8Array(1024)
   #modes = new Uint8Array(1024)
-  #len: Float32Array[] = FIELDS.map(() => new Float32Array(1024))
+  #len: Int32Array[] = FIELDS.map(() => new Int32Array(1024))
   readonly #lenSum = new Float64Array(FIELDS.length)
+  /** Longest field seen (an upper bound: not lowered on removal), for the normalisation tables. */
+  readonly #maxLen = new Int32Array(FIELDS.length)
+  /** Bumped whenever the collection statistics (live count, length sums) change. */
+  #statsVersion = 0
+  /** Per field, weight / BM25 length normalisation for each length below NORM_TABLE, valid for `#normVersion`. */
+  #norm: Float64Array[] = FIELDS.map(() => new Float64Array(0))
+  #normInv = new Float64Array(FIELDS.length)
+  #normVersion = -1
   #fwdStart = new Int32Array(1024)
   #fwdCount = new Int32Array(1024)
   #fwd = new IntBuffer(1 << 16)
-  #clsStart = new Int32Array(1024)
-  #clsCount = new Int32Array(1024)
-  #cls = new IntBuffer(1 << 12)
+  #docSet = new Int32Array(1024)
 
   // per-query scratch
   #acc = new Float64Array(1024)
   #accX = new Float64Array(1024)
+  /** Inferred class probabilities of the current query, dense by class id (reset after use). */
+  #prob = new Float64Array(64)
+  /** Class and ipc signals of the current query, by class set. */
+  #setClassS = new Float64Array(256)
+  #setIpcS = new Float64Array(256)
+  /** Upper bound of a doc's score by its class set: class + ipc signal + the text weight. */
+  #setBound = new Float64Array(256)
 
   constructor(analyzer: Analyzer, options: MatchIndexOptions = {}) {
     this.#analyzer = analyzer
@@ -220,6 +255,7 @@ export class MatchIndex {
     for (const m of p.transferModes) modes |= MODE_BIT[m] ?? 0
     this.#modes[d] = modes
     this.#live++
+    this.#statsVersion++
 
     // per-term packed frequencies, in first-seen order
     const packed = new Map<number, number>()
@@ -228,6 +264,7 @@ export class MatchIndex {
       const len = list.length
       this.#len[f]![d] = len
       this.#lenSum[f] = this.#lenSum[f]! + len
+      if (len > this.#maxLen[f]!) this.#maxLen[f] = len
       const shift = f * 8
       for (const term of list) {
         let t = this.#termIds.get(term)
@@ -261,9 +298,8 @@ export class MatchIndex {
       this.#df[t]!++
     }
 
-    // classes, deduplicated
-    this.#clsStart[d] = this.#cls.n
-    const seen = new Set<number>()
+    // classes, deduplicated, as a shared class set
+    const ids: number[] = []
     for (const raw of p.ipc) {
       const code = normalizeCode(raw)
       if (code === '') continue
@@ -277,14 +313,27 @@ export class MatchIndex {
         if (gid === undefined) {
           gid = this.#groupIds.size
           this.#groupIds.set(g, gid)
+          this.#groupClasses.push([])
         }
         this.#classGroup.push(gid)
+        this.#groupClasses[gid]!.push(c)
       }
-      if (seen.has(c)) continue
-      seen.add(c)
-      this.#cls.push(c)
+      if (!ids.includes(c)) ids.push(c)
     }
-    this.#clsCount[d] = seen.size
+    this.#docSet[d] = this.#internSet(ids)
+  }
+
+  #internSet(ids: number[]): number {
+    const key = ids.join(',')
+    let set = this.#setIds.get(key)
+    if (set === undefined) {
+      set = this.#setStart.n
+      this.#setIds.set(key, set)
+      this.#setStart.push(this.#setCls.n)
+      this.#setCount.push(ids.length)
+      for (const c of ids) this.#setCls.push(c)
+    }
+    return set
   }
 
   /** Removes a patent; unknown numbers are ignored. */
@@ -301,6 +350,7 @@ export class MatchIndex {
     this.#alive[d] = 0
     this.#live--
     this.#dead++
+    this.#statsVersion++
     for (let f = 0; f < FIELDS.length; f++) this.#lenSum[f] = this.#lenSum[f]! - this.#len[f]![d]!
     const start = this.#fwdStart[d]!
     const end = start + this.#fwdCount[d]!
@@ -315,8 +365,7 @@ export class MatchIndex {
     this.#len = this.#len.map((a) => grow(a, n))
     this.#fwdStart = grow(this.#fwdStart, n)
     this.#fwdCount = grow(this.#fwdCount, n)
-    this.#clsStart = grow(this.#clsStart, n)
-    this.#clsCount = grow(this.#clsCount, n)
+    this.#docSet = grow(this.#docSet, n)
   }
 
   /** Drops tombstones once they are a quarter of the ids: renumbers docs, filters postings. */
@@ -341,7 +390,13 @@ export class MatchIndex {
       if (w === 0 && list.length > 4) this.#post[t] = new Int32Array(4)
     }
     const fwd = new IntBuffer(Math.max(1024, this.#fwd.n))
-    const cls = new IntBuffer(Math.max(1024, this.#cls.n))
+    // class sets: keep those still in use
+    const oldSets = { start: this.#setStart, count: this.#setCount, cls: this.#setCls }
+    this.#setIds.clear()
+    this.#setStart = new IntBuffer(256)
+    this.#setCount = new IntBuffer(256)
+    this.#setCls = new IntBuffer(Math.max(1024, oldSets.cls.n))
+    const setRemap = new Int32Array(oldSets.start.n).fill(-1)
     for (let d = 0; d < n; d++) {
       const nd = remap[d]!
       if (nd < 0) continue
@@ -356,16 +411,16 @@ export class MatchIndex {
       this.#fwdStart[nd] = fwd.n
       this.#fwdCount[nd] = fc
       for (let i = fs; i < fs + fc; i++) fwd.push(this.#fwd.a[i]!)
-      const cs = this.#clsStart[d]!
-      const cc = this.#clsCount[d]!
-      this.#clsStart[nd] = cls.n
-      this.#clsCount[nd] = cc
-      for (let i = cs; i < cs + cc; i++) cls.push(this.#cls.a[i]!)
+      const os = this.#docSet[d]!
+      if (setRemap[os]! < 0) {
+        const cs = oldSets.start.a[os]!
+        setRemap[os] = this.#internSet(Array.from(oldSets.cls.a.subarray(cs, cs + oldSets.count.a[os]!)))
+      }
+      this.#docSet[nd] = setRemap[os]!
     }
     this.#pub.length = next
     this.#alive.fill(0, next)
     this.#fwd = fwd
-    this.#cls = cls
     this.#nDocs = next
     this.#dead = 0
   }
@@ -407,6 +462,7 @@ export class MatchIndex {
     const acc = this.#acc
     const accX = this.#accX
     acc.fill(0, 0, n)
+    accX.fill(0, 0, n)
     const N = Math.max(this.#live, 1)
     let upper = 0
     const termWeight = new Map<number, number>()
@@ -419,27 +475,25 @@ export class MatchIndex {
     }
 
     // --- related terms: pseudo-relevance feedback from the best text matches
-    accX.fill(0, 0, n)
-    let expansion = new Map<number, number>()
     if (this.#expansionTerms > 0 && this.#expansionWeight > 0 && upper > 0) {
-      expansion = this.#expand(acc, n, N, qtf)
-      for (const [t, w] of expansion) this.#accumulate(t, w, accX)
+      for (const [t, w] of this.#expand(acc, n, N, qtf)) this.#accumulate(t, w, accX)
     }
 
     // --- codes the need names
     const needCodes = [...new Set((need.ipc ?? []).map(normalizeCode).filter((c) => c !== ''))].slice(0, 30)
+    const nCodes = needCodes.length
     const nClasses = this.#classes.length
-    const needMask = new Int32Array(needCodes.length > 0 ? nClasses : 0)
-    if (needCodes.length > 0) {
+    const needMask = new Int32Array(nCodes > 0 ? nClasses : 0)
+    if (nCodes > 0) {
       for (let c = 0; c < nClasses; c++) {
         let mask = 0
-        for (let i = 0; i < needCodes.length; i++) if (codesOverlap(needCodes[i]!, this.#classes[c]!)) mask |= 1 << i
+        for (let i = 0; i < nCodes; i++) if (codesOverlap(needCodes[i]!, this.#classes[c]!)) mask |= 1 << i
         needMask[c] = mask
       }
     }
     let wText = this.#w.text
     let wClasses = this.#w.classes
-    let wIpc = needCodes.length > 0 ? this.#w.ipc : 0
+    let wIpc = nCodes > 0 ? this.#w.ipc : 0
     const wSum = wText + wClasses + wIpc
     wText /= wSum
     wClasses /= wSum
@@ -448,78 +502,108 @@ export class MatchIndex {
     let wantModes = 0
     for (const m of need.transferModes ?? []) wantModes |= MODE_BIT[m] ?? 0
 
-    const half = this.#textHalf
-    const invUpper = upper > 0 ? 1 / upper : 0
-    const clsA = this.#cls.a
-    const scoreOf = (
-      d: number,
-      probArr: Float64Array,
-    ): { text: number; related: number; classes: number; ipc: number; score: number } => {
-      const direct = acc[d]!
-      const related = accX[d]!
-      const x = (direct + related) * invUpper
-      const textAll = wText * (x / (x + half))
-      // the text signal split between the need's own terms and the related terms
-      const textS = direct + related > 0 ? (textAll * direct) / (direct + related) : 0
-      const relatedS = textAll - textS
-      const cs = this.#clsStart[d]!
-      const ce = cs + this.#clsCount[d]!
+    // --- classes: the nearest patents (by text, need terms and related terms) vote
+    const inferred = this.#inferClasses(acc, accX, n, nClasses)
+    const probArr = this.#prob
+    try {
+      // class and ipc signals, once per class set
+      this.#setSignals(probArr, needMask, nCodes, wText, wClasses, wIpc)
+      const scorer = new Scorer(acc, accX, upper > 0 ? 1 / upper : 0, this.#textHalf, wText, this.#docSet, this.#setClassS, this.#setIpcS)
+
+      // --- keep the best `limit`
+      const top = new TopK(limit, this.#pub)
+      if (options.only) {
+        for (const pub of options.only) {
+          const d = this.#byPub.get(pub)
+          if (d === undefined || !this.#eligible(d, wantModes)) continue
+          const s = scorer.score(d)
+          if (s > 0) top.offer(d, s)
+        }
+      } else {
+        this.#rankAll(n, wantModes, scorer, top)
+      }
+
+      /** Signals of a result: text, related, classes, ipc. */
+      const sig = new Float64Array(4)
+      return top.sorted().map(({ doc: d }) => {
+        const score = scorer.score(d, sig)
+        return {
+          publicationNumber: this.#pub[d]!,
+          score,
+          explanation: {
+            matchedTerms: this.#matchedTerms(d, termWeight),
+            sharedClasses: this.#docClasses(d).filter((c) => needCodes.some((nc) => codesOverlap(nc, c))),
+            inferredClasses: this.#docClasses(d)
+              .filter((c) => probArr[this.#classIds.get(c)!]! > 0)
+              .sort((a, b) => probArr[this.#classIds.get(b)!]! - probArr[this.#classIds.get(a)!]!),
+            signals: { text: sig[0]!, related: sig[1]!, classes: sig[2]!, ipc: sig[3]! },
+          },
+        }
+      })
+    } finally {
+      for (const c of inferred) probArr[c] = 0
+    }
+  }
+
+  #eligible(d: number, wantModes: number): boolean {
+    if (!this.#alive[d] || !this.#offerable[d]) return false
+    const m = this.#modes[d]!
+    return wantModes === 0 || m === 0 || (m & wantModes) !== 0
+  }
+
+  /**
+   * Offers every eligible doc with a positive score, in id order (sequential memory). Once the
+   * top is full, a doc whose class set's bound (class + ipc signal + the whole text weight) is
+   * below the k-th score cannot enter and is dropped after one comparison, before its text
+   * signal is computed. Same test and same score as `#eligible` and `Scorer.score`.
+   */
+  #rankAll(n: number, wantModes: number, scorer: Scorer, top: TopK): void {
+    const alive = this.#alive
+    const offerable = this.#offerable
+    const modes = this.#modes
+    const docSet = this.#docSet
+    const bound = this.#setBound
+    let floor = top.floor
+    for (let d = 0; d < n; d++) {
+      if (bound[docSet[d]!]! < floor) continue
+      if (alive[d] === 0 || offerable[d] === 0) continue
+      const m = modes[d]!
+      if (wantModes !== 0 && m !== 0 && (m & wantModes) === 0) continue
+      const s = scorer.score(d)
+      if (s > 0 && s >= floor) {
+        top.offer(d, s)
+        floor = top.floor
+      }
+    }
+  }
+
+  /** Class signal (1 − Π(1 − p) over the set's classes, weighted) and ipc signal of every class set. */
+  #setSignals(prob: Float64Array, needMask: Int32Array, nCodes: number, wText: number, wClasses: number, wIpc: number): void {
+    const nSets = this.#setStart.n
+    this.#setClassS = grow(this.#setClassS, nSets)
+    this.#setIpcS = grow(this.#setIpcS, nSets)
+    this.#setBound = grow(this.#setBound, nSets)
+    const classS = this.#setClassS
+    const ipcS = this.#setIpcS
+    const bound = this.#setBound
+    const start = this.#setStart.a
+    const count = this.#setCount.a
+    const cls = this.#setCls.a
+    for (let k = 0; k < nSets; k++) {
+      const cs = start[k]!
+      const ce = cs + count[k]!
       let miss = 1
       let mask = 0
       for (let i = cs; i < ce; i++) {
-        const c = clsA[i]!
-        const pc = probArr[c]!
-        miss *= 1 - pc
-        if (needCodes.length > 0) mask |= needMask[c]!
+        const c = cls[i]!
+        miss *= 1 - prob[c]!
+        if (nCodes > 0) mask |= needMask[c]!
       }
-      const classesS = wClasses * (1 - miss)
-      const ipcS = needCodes.length > 0 ? (wIpc * popcount(mask)) / needCodes.length : 0
-      return { text: textS, related: relatedS, classes: classesS, ipc: ipcS, score: textS + relatedS + classesS + ipcS }
+      classS[k] = wClasses * (1 - miss)
+      ipcS[k] = nCodes > 0 ? (wIpc * popcount(mask)) / nCodes : 0
+      // the text signal is below wText (x / (x + half) < 1); the margin covers rounding
+      bound[k] = classS[k]! + ipcS[k]! + wText + 1e-9
     }
-
-    // --- classes: the nearest patents (by text, need terms and related terms) vote
-    const probArr = this.#inferClasses((d) => acc[d]! + accX[d]!, n, nClasses)
-
-    const eligible = (d: number): boolean => {
-      if (!this.#alive[d] || !this.#offerable[d]) return false
-      const m = this.#modes[d]!
-      return wantModes === 0 || m === 0 || (m & wantModes) !== 0
-    }
-
-    // --- one pass: keep the best `limit`
-    const top = new TopK(limit, this.#pub)
-    if (options.only) {
-      for (const pub of options.only) {
-        const d = this.#byPub.get(pub)
-        if (d === undefined || !eligible(d)) continue
-        const s = scoreOf(d, probArr).score
-        if (s > 0) top.offer(d, s)
-      }
-    } else {
-      for (let d = 0; d < n; d++) {
-        if (!eligible(d)) continue
-        // cheap skip: nothing can score without text or a class
-        if (acc[d] === 0 && accX[d] === 0 && this.#clsCount[d] === 0) continue
-        const s = scoreOf(d, probArr).score
-        if (s > 0) top.offer(d, s)
-      }
-    }
-
-    return top.sorted().map(({ doc: d }) => {
-      const s = scoreOf(d, probArr)
-      return {
-        publicationNumber: this.#pub[d]!,
-        score: s.score,
-        explanation: {
-          matchedTerms: this.#matchedTerms(d, termWeight),
-          sharedClasses: this.#docClasses(d).filter((c) => needCodes.some((nc) => codesOverlap(nc, c))),
-          inferredClasses: this.#docClasses(d)
-            .filter((c) => probArr[this.#classIds.get(c)!]! > 0)
-            .sort((a, b) => probArr[this.#classIds.get(b)!]! - probArr[this.#classIds.get(a)!]!),
-          signals: { text: s.text, related: s.related, classes: s.classes, ipc: s.ipc },
-        },
-      }
-    })
   }
 
   #idf(t: number, N: number): number {
@@ -527,20 +611,40 @@ export class MatchIndex {
     return Math.log(1 + (N - df + 0.5) / (df + 0.5))
   }
 
+  /**
+   * Per field, a table of weight / (1 − b + b · length / average length) by length: the BM25F
+   * normalisation of a doc's field without a division per posting. Rebuilt when the collection
+   * statistics have changed since the last match. Lengths from NORM_TABLE up are computed
+   * (`#normOf`, the same expression).
+   */
+  #normTables(): Float64Array[] {
+    if (this.#normVersion === this.#statsVersion) return this.#norm
+    const N = Math.max(this.#live, 1)
+    for (let f = 0; f < FIELDS.length; f++) {
+      const sum = this.#lenSum[f]!
+      const inv = sum > 0 ? N / sum : 0
+      this.#normInv[f] = inv
+      const w = this.#fw[f]!
+      const b = this.#fb[f]!
+      const size = Math.min(this.#maxLen[f]! + 1, NORM_TABLE)
+      const tab = this.#norm[f]!.length >= size ? this.#norm[f]! : (this.#norm[f] = new Float64Array(Math.min(NORM_TABLE, size + (size >> 2))))
+      for (let len = 0; len < size; len++) tab[len] = w / (1 - b + b * len * inv)
+    }
+    this.#normVersion = this.#statsVersion
+    return this.#norm
+  }
+
+  /** The normalisation table's entry for a length beyond it. */
+  #normOf(f: number, len: number): number {
+    const b = this.#fb[f]!
+    return this.#fw[f]! / (1 - b + b * len * this.#normInv[f]!)
+  }
+
   /** Adds query weight w × BM25F saturation of term t to every doc containing it. */
   #accumulate(t: number, w: number, acc: Float64Array): void {
     const k1 = this.#k1
-    const N = Math.max(this.#live, 1)
-    const sums = this.#lenSum
-    const iT = sums[0]! > 0 ? N / sums[0]! : 0
-    const iA = sums[1]! > 0 ? N / sums[1]! : 0
-    const iK = sums[2]! > 0 ? N / sums[2]! : 0
-    const iC = sums[3]! > 0 ? N / sums[3]! : 0
-    const [lT, lA, lK, lC] = this.#len as [Float32Array, Float32Array, Float32Array, Float32Array]
-    const fw = this.#fw
-    const fb = this.#fb
-    const wT = fw[0]!, wA = fw[1]!, wK = fw[2]!, wC = fw[3]!
-    const bT = fb[0]!, bA = fb[1]!, bK = fb[2]!, bC = fb[3]!
+    const [nT, nA, nK, nC] = this.#normTables() as [Float64Array, Float64Array, Float64Array, Float64Array]
+    const [lT, lA, lK, lC] = this.#len as [Int32Array, Int32Array, Int32Array, Int32Array]
     const list = this.#post[t]!
     const len = this.#postLen[t]!
     const wk = w * (k1 + 1)
@@ -549,13 +653,25 @@ export class MatchIndex {
       const p = list[i + 1]!
       let x = 0
       const ft = p & 0xff
-      if (ft !== 0) x += (wT * ft) / (1 - bT + bT * lT[d]! * iT)
+      if (ft !== 0) {
+        const l = lT[d]!
+        x += ft * (l < NORM_TABLE ? nT[l]! : this.#normOf(0, l))
+      }
       const fa = (p >>> 8) & 0xff
-      if (fa !== 0) x += (wA * fa) / (1 - bA + bA * lA[d]! * iA)
+      if (fa !== 0) {
+        const l = lA[d]!
+        x += fa * (l < NORM_TABLE ? nA[l]! : this.#normOf(1, l))
+      }
       const fk = (p >>> 16) & 0xff
-      if (fk !== 0) x += (wK * fk) / (1 - bK + bK * lK[d]! * iK)
+      if (fk !== 0) {
+        const l = lK[d]!
+        x += fk * (l < NORM_TABLE ? nK[l]! : this.#normOf(2, l))
+      }
       const fc = p >>> 24
-      if (fc !== 0) x += (wC * fc) / (1 - bC + bC * lC[d]! * iC)
+      if (fc !== 0) {
+        const l = lC[d]!
+        x += fc * (l < NORM_TABLE ? nC[l]! : this.#normOf(3, l))
+      }
       acc[d]! += (wk * x) / (x + k1)
     }
   }
@@ -567,9 +683,14 @@ export class MatchIndex {
    */
   #expand(acc: Float64Array, n: number, N: number, qtf: Map<number, number>): Map<number, number> {
     const docs = new TopK(this.#feedbackDocs, this.#pub)
+    const alive = this.#alive
+    let floor = docs.floor
     for (let d = 0; d < n; d++) {
       const s = acc[d]!
-      if (s > 0 && this.#alive[d]) docs.offer(d, s)
+      if (s > 0 && s >= floor && alive[d]) {
+        docs.offer(d, s)
+        floor = docs.floor
+      }
     }
     const best = docs.sorted()
     const out = new Map<number, number>()
@@ -600,20 +721,28 @@ export class MatchIndex {
   }
 
   /**
-   * Class distribution voted by the nearest patents under `score`: each of the best
-   * `neighbours` votes for its codes with weight (score / best score) ^ sharpness; a code's
-   * probability mixes its own vote share with its main group's. Dense by class id.
+   * Class distribution voted by the nearest patents under the text score (need terms and
+   * related terms): each of the best `neighbours` votes for its codes with weight
+   * (score / best score) ^ sharpness; a code's probability mixes its own vote share with its
+   * main group's. Writes the probabilities into `#prob` (dense by class id; only the classes of
+   * voted groups can be non-zero) and returns the classes it set, for the caller to reset.
    */
-  #inferClasses(score: (d: number) => number, n: number, nClasses: number): Float64Array {
-    const prob = new Float64Array(nClasses)
+  #inferClasses(acc: Float64Array, accX: Float64Array, n: number, nClasses: number): number[] {
+    if (this.#prob.length < nClasses) this.#prob = grow(this.#prob, nClasses)
+    const prob = this.#prob
+    const set: number[] = []
     const nn = new TopK(this.#neighbours, this.#pub)
+    const alive = this.#alive
+    let floor = nn.floor
     for (let d = 0; d < n; d++) {
-      if (!this.#alive[d]) continue
-      const s = score(d)
-      if (s > 0) nn.offer(d, s)
+      const s = acc[d]! + accX[d]!
+      if (s > 0 && s >= floor && alive[d]) {
+        nn.offer(d, s)
+        floor = nn.floor
+      }
     }
     const best = nn.sorted()
-    if (best.length === 0) return prob
+    if (best.length === 0) return set
     const top = best[0]!.score
     const groupVotes = new Map<number, number>()
     const classVotes = new Map<number, number>()
@@ -621,30 +750,38 @@ export class MatchIndex {
     for (const { doc, score } of best) {
       const w = Math.pow(score / top, this.#sharpness)
       total += w
-      const cs = this.#clsStart[doc]!
+      const set = this.#docSet[doc]!
+      const cs = this.#setStart.a[set]!
       const groups = new Set<number>()
-      for (let i = cs; i < cs + this.#clsCount[doc]!; i++) {
-        const c = this.#cls.a[i]!
+      for (let i = cs; i < cs + this.#setCount.a[set]!; i++) {
+        const c = this.#setCls.a[i]!
         classVotes.set(c, (classVotes.get(c) ?? 0) + w)
         groups.add(this.#classGroup[c]!)
       }
       for (const g of groups) groupVotes.set(g, (groupVotes.get(g) ?? 0) + w)
     }
     const gs = this.#groupShare
-    for (let c = 0; c < nClasses; c++) {
-      const pg = (groupVotes.get(this.#classGroup[c]!) ?? 0) / total
+    // only classes of a voted group can have a probability
+    for (const [g, votes] of groupVotes) {
+      const pg = votes / total
       if (pg === 0) continue
-      const pc = (classVotes.get(c) ?? 0) / total
-      const p = Math.min(0.95, (1 - gs) * pc + gs * pg)
-      if (p > 0.01) prob[c] = p
+      for (const c of this.#groupClasses[g]!) {
+        const pc = (classVotes.get(c) ?? 0) / total
+        const p = Math.min(0.95, (1 - gs) * pc + gs * pg)
+        if (p > 0.01) {
+          prob[c] = p
+          set.push(c)
+        }
+      }
     }
-    return prob
+    return set
   }
 
   #docClasses(d: number): string[] {
     const out: string[] = []
-    const cs = this.#clsStart[d]!
-    for (let i = cs; i < cs + this.#clsCount[d]!; i++) out.push(this.#classes[this.#cls.a[i]!]!)
+    const set = this.#docSet[d]!
+    const cs = this.#setStart.a[set]!
+    for (let i = cs; i < cs + this.#setCount.a[set]!; i++) out.push(this.#classes[this.#setCls.a[i]!]!)
     return out
   }
 
@@ -681,6 +818,40 @@ function popcount(x: number): number {
   return c
 }
 
+/** A query's score of a doc: the sum of its signals. The one formula for full match, `only` and explanations. */
+class Scorer {
+  constructor(
+    readonly acc: Float64Array,
+    readonly accX: Float64Array,
+    readonly invUpper: number,
+    readonly half: number,
+    readonly wText: number,
+    readonly docSet: Int32Array,
+    readonly setClassS: Float64Array,
+    readonly setIpcS: Float64Array,
+  ) {}
+  /** The score of doc d; its signals (text, related, classes, ipc) into `sig` when given. */
+  score(d: number, sig?: Float64Array): number {
+    const direct = this.acc[d]!
+    const related = this.accX[d]!
+    const x = (direct + related) * this.invUpper
+    const textAll = this.wText * (x / (x + this.half))
+    // the text signal split between the need's own terms and the related terms
+    const textS = direct + related > 0 ? (textAll * direct) / (direct + related) : 0
+    const relatedS = textAll - textS
+    const set = this.docSet[d]!
+    const classesS = this.setClassS[set]!
+    const ipcS = this.setIpcS[set]!
+    if (sig !== undefined) {
+      sig[0] = textS
+      sig[1] = relatedS
+      sig[2] = classesS
+      sig[3] = ipcS
+    }
+    return textS + relatedS + classesS + ipcS
+  }
+}
+
 /** Keeps the best k (doc, score), ties by publication number ascending. */
 class TopK {
   readonly #k: number
@@ -691,6 +862,8 @@ class TopK {
     this.#k = k
     this.#pub = pub
   }
+  /** Below this score nothing can enter (−Infinity until full; at it, only by the tie-break). */
+  floor = -Infinity
   /** a ranks before b */
   #before(sa: number, da: number, sb: number, db: number): boolean {
     if (sa !== sb) return sa > sb
@@ -714,6 +887,7 @@ class TopK {
     }
     docs[i] = d
     scores[i] = s
+    if (docs.length === this.#k) this.floor = scores[this.#k - 1]!
   }
   sorted(): { doc: number; score: number }[] {
     return this.#docs.map((doc, i) => ({ doc, score: this.#scores[i]! }))

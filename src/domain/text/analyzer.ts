@@ -5,6 +5,12 @@
  * runs → Han runs through jieba with the patent user dictionary, Latin words through natural's
  * tokenizer, stop words and Porter stemmer → mixed letter-digit runs (TiO2, H2SO4, XK-3000,
  * G06F16/35) kept whole as one term.
+ *
+ * jieba is called twice per text at most, not once per run and once per long word: all Han runs
+ * of a text go through one `cut` (joined by a line break, at which jieba splits its input into
+ * blocks that it segments independently, so each run is segmented exactly as alone), and all long
+ * words through one `cutForSearch` the same way. The per-call cost (string conversion in, array
+ * of strings out) is paid once per text; the terms and their order are the same.
  */
 import { Jieba } from '@node-rs/jieba'
 import { dict } from '@node-rs/jieba/dict.js'
@@ -42,6 +48,8 @@ const SEGMENT = new RegExp(`(\\p{Script=Han}+)|(${WORD_CHAR}+(?:[-_./+]${WORD_CH
 const HAS_LETTER = /\p{L}/u
 const HAS_DIGIT = /\p{N}/u
 const ALL_DIGITS = /^[\p{N}.]+$/u
+/** Joins the parts sent to jieba in one call; jieba returns it as a token of its own. */
+const SEP = '\n'
 
 export function normalize(text: string): string {
   return text.normalize('NFKC').toLowerCase()
@@ -64,6 +72,17 @@ export function detectLanguage(text: string): Language {
   return 'mixed'
 }
 
+/** Splits jieba's output for `parts.join(SEP)` back into one word list per part. */
+function ungroup(words: string[], n: number): string[][] {
+  const groups: string[][] = [[]]
+  for (const w of words) {
+    if (w === SEP) groups.push([])
+    else groups[groups.length - 1]!.push(w)
+  }
+  while (groups.length < n) groups.push([])
+  return groups
+}
+
 export function createAnalyzer(resources: AnalyzerResources): Analyzer {
   const jieba = Jieba.withDict(dict)
   jieba.loadDict(new TextEncoder().encode(resources.zhUserDict))
@@ -79,18 +98,6 @@ export function createAnalyzer(resources: AnalyzerResources): Analyzer {
       if (stemCache.size < 200_000) stemCache.set(word, s)
     }
     return s
-  }
-
-  const addHan = (run: string, out: string[], subwords: boolean): void => {
-    for (const word of jieba.cut(run, true)) {
-      if (zhStop.has(word)) continue
-      out.push(word)
-      if (subwords && word.length > 2) {
-        for (const part of jieba.cutForSearch(word, true)) {
-          if (part !== word && part.length > 1 && !zhStop.has(part)) out.push(part)
-        }
-      }
-    }
   }
 
   const addLatin = (run: string, out: string[]): void => {
@@ -109,11 +116,44 @@ export function createAnalyzer(resources: AnalyzerResources): Analyzer {
     normalize,
     detectLanguage,
     analyze(text, options = {}) {
-      const out: string[] = []
       const subwords = options.subwords ?? false
+      // segments in order; the Han runs also apart, for one jieba call
+      const runs: string[] = []
+      const isHan: boolean[] = []
+      const han: string[] = []
       for (const m of normalize(text).matchAll(SEGMENT)) {
-        if (m[1] !== undefined) addHan(m[1], out, subwords)
-        else if (m[2] !== undefined) addLatin(m[2], out)
+        if (m[1] !== undefined) {
+          runs.push(m[1])
+          isHan.push(true)
+          han.push(m[1])
+        } else if (m[2] !== undefined) {
+          runs.push(m[2])
+          isHan.push(false)
+        }
+      }
+      const words = han.length === 0 ? [] : ungroup(jieba.cut(han.join(SEP), true), han.length)
+      // the shorter words inside long words (search mode), for all long words in one call
+      let parts: string[][] = []
+      if (subwords) {
+        const long: string[] = []
+        for (const ws of words) for (const w of ws) if (!zhStop.has(w) && w.length > 2) long.push(w)
+        if (long.length > 0) parts = ungroup(jieba.cutForSearch(long.join(SEP), true), long.length)
+      }
+      const out: string[] = []
+      let h = 0
+      let l = 0
+      for (let i = 0; i < runs.length; i++) {
+        if (!isHan[i]) {
+          addLatin(runs[i]!, out)
+          continue
+        }
+        for (const word of words[h++]!) {
+          if (zhStop.has(word)) continue
+          out.push(word)
+          if (subwords && word.length > 2) {
+            for (const part of parts[l++]!) if (part !== word && part.length > 1 && !zhStop.has(part)) out.push(part)
+          }
+        }
       }
       return out
     },
