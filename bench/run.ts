@@ -9,7 +9,6 @@
  *   --analyse-max 100000           sizes up to this are analysed with jieba (analyse + index);
  *                                  larger ones index terms composed from cached clause analyses
  *   --pool-threads 2               analysis-pool sizes measured, e.g. 1,2 (empty: none)
- *   --skip probe                   skip the analyser probe
  *   --intake-only 20000            also import this many patents into a service started with
  *                                  ROLE=api (no workers: the import intake alone, no indexing)
  *
@@ -30,7 +29,6 @@ const { values } = parseArgs({
     needs: { type: 'string', default: '100' },
     'analyse-max': { type: 'string', default: '100000' },
     'pool-threads': { type: 'string', default: '2' },
-    skip: { type: 'string', default: '' },
     'intake-only': { type: 'string' },
     child: { type: 'string' },
     size: { type: 'string' },
@@ -49,9 +47,6 @@ if (values.child !== undefined) {
       naturalMax: 100_000,
       poolThreads: list(values['pool-threads']!),
     })
-  } else if (values.child === 'probe') {
-    const { runAnalyzerProbe } = await import('./analyzer-probe.js')
-    result = runAnalyzerProbe(5000, 3)
   }
   process.stdout.write(`${JSON.stringify(result)}\n`)
   process.exit(0)
@@ -78,7 +73,6 @@ function child(args: string[]): Promise<any> {
 
 const sizes = list(values.sizes!)
 const e2eSize = values['e2e-size'] !== undefined ? Number(values['e2e-size']) : sizes.includes(100_000) ? 100_000 : 0
-const skip = new Set(values.skip!.split(',').filter(Boolean))
 const started = new Date()
 const t0 = performance.now()
 const results: any = {
@@ -91,10 +85,6 @@ const results: any = {
 for (const size of sizes) {
   log(`--- in-process, ${size} patents`)
   results.inproc[size] = await child(['--child', 'inproc', '--size', String(size), '--analyse-max', values['analyse-max']!, '--pool-threads', values['pool-threads']!])
-}
-if (!skip.has('probe')) {
-  log('--- analyser probe (batched jieba calls)')
-  results.analyzerProbe = await child(['--child', 'probe'])
 }
 if (e2eSize > 0) {
   log(`--- end to end through the service, ${e2eSize} patents`)
