@@ -36,6 +36,7 @@ export const MATRIX = {
   'patents.withdraw': { university: 'own' },
   'imports.read': { university: 'own' },
   'needs.create': { enterprise: 'own' },
+  'needs.list': { enterprise: 'own' },
   'needs.read': { enterprise: 'own', 'operations-centre': 'routed' },
   'needs.update': { enterprise: 'own' },
   'needs.close': { enterprise: 'own' },

@@ -54,6 +54,8 @@ export interface NeedStore {
   put(need: Need): Promise<void>
   /** Ids of needs in state `open`. */
   openIds(): Promise<string[]>
+  /** Ids of an organisation's needs (`admin` for those the admin stated), newest first. */
+  idsOf(owner: string): Promise<string[]>
   getMany(ids: string[]): Promise<Array<Need | undefined>>
 }
 

@@ -49,6 +49,12 @@ export function createNeedsService(deps: NeedsDeps) {
   return {
     get: (principal: Principal, id: string) => mustGet(principal, 'needs.read', id),
 
+    /** The caller's own needs, newest first (the admin's: those it stated itself). */
+    async list(principal: Principal, filter: { state?: 'open' | 'closed' }): Promise<Need[]> {
+      const ids = await deps.needs.idsOf(principal.orgId ?? 'admin')
+      return (await deps.needs.getMany(ids)).filter((n): n is Need => n !== undefined && (filter.state === undefined || n.state === filter.state))
+    },
+
     async create(input: NeedInput, actor: Principal): Promise<Need> {
       const stamp = now()
       const need: Need = {

@@ -207,6 +207,7 @@ t.test('every route × every role × own and other object', async (t) => {
     'PATCH /v1/patents/:publicationNumber': (side) => ({ url: `/v1/patents/${pick(side).patent}`, payload: { keywords: ['视觉'] } }),
     'DELETE /v1/patents/:publicationNumber': (side) => ({ url: `/v1/patents/${pick(side).patentToWithdraw}` }),
     'POST /v1/needs': () => ({ url: '/v1/needs', payload: { title: '新的需求' } }),
+    'GET /v1/needs': () => ({ url: '/v1/needs' }),
     'GET /v1/needs/:id': (side) => ({ url: `/v1/needs/${pick(side).need}` }),
     'PATCH /v1/needs/:id': (side) => ({ url: `/v1/needs/${pick(side).need}`, payload: { industry: '制造业' } }),
     'POST /v1/needs/:id/close': (side) => ({ url: `/v1/needs/${pick(side).needToClose}/close` }),

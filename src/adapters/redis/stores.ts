@@ -27,6 +27,7 @@ export function keys(prefix: string) {
     imp: (id: string) => `${prefix}:import:${id}`,
     need: (id: string) => `${prefix}:need:${id}`,
     openNeeds: `${prefix}:needs:open`,
+    needsOf: (owner: string) => `${prefix}:needs:owner:${owner}`,
     matches: (needId: string) => `${prefix}:matches:${needId}`,
     changes: `${prefix}:patent-changes`,
   }
@@ -182,6 +183,7 @@ export function createNeedStore(redis: Redis, prefix: string): NeedStore {
     const multi = redis.multi().set(k.need(need.id), JSON.stringify(need))
     if (need.state === 'open') multi.sadd(k.openNeeds, need.id)
     else multi.srem(k.openNeeds, need.id)
+    multi.zadd(k.needsOf(need.ownerOrgId ?? 'admin'), String(Date.parse(need.createdAt)), need.id)
     return multi.exec()
   }
   return {
@@ -193,6 +195,9 @@ export function createNeedStore(redis: Redis, prefix: string): NeedStore {
     },
     async get(id) {
       return parse<Need>(await redis.get(k.need(id)))
+    },
+    idsOf(owner) {
+      return redis.zrevrange(k.needsOf(owner), '0', '-1')
     },
     openIds() {
       return redis.smembers(k.openNeeds)

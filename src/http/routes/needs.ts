@@ -24,6 +24,19 @@ export const needRoutes: FastifyPluginAsync<{ container: Container }> = async (a
   )
 
   r.get(
+    '/needs',
+    {
+      config: { access: 'needs.list' },
+      schema: {
+        summary: "The caller's own needs, newest first",
+        querystring: z.strictObject({ state: z.enum(['open', 'closed']).optional() }),
+        response: { 200: z.object({ items: z.array(needSchema) }), ...errorResponses },
+      },
+    },
+    async (request) => ({ items: await needs.list(request.principal, request.query.state === undefined ? {} : { state: request.query.state }) }),
+  )
+
+  r.get(
     '/needs/:id',
     { config: { access: 'needs.read' }, schema: { params: idParams, response: { 200: needSchema, ...errorResponses } } },
     async (request) => needs.get(request.principal, request.params.id),

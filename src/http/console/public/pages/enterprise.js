@@ -5,14 +5,6 @@ import { clear, fmtDate, h, markTerms, pct, safeHighlight, splitList, table } fr
 import { t } from '../i18n.js'
 import { DISCLOSURES, LEGAL_STATUSES, TRANSFER_MODES, errorNotice, field, interestControl, notice, select } from './common.js'
 
-const needsKey = (me) => `pb.needs.${me.orgId ?? 'admin'}`
-const myNeeds = (me) => JSON.parse(localStorage.getItem(needsKey(me)) ?? '[]')
-function remember(me, need) {
-  const list = myNeeds(me).filter((n) => n.id !== need.id)
-  list.unshift({ id: need.id, title: need.title, createdAt: need.createdAt })
-  localStorage.setItem(needsKey(me), JSON.stringify(list.slice(0, 50)))
-}
-
 async function newNeed(ctx) {
   const { main, me } = ctx
   main.appendChild(h('h1', {}, t('need.new')))
@@ -49,7 +41,6 @@ async function newNeed(ctx) {
     body.disclosure = disclosure.value
     try {
       const need = await api('POST', '/v1/needs', { body })
-      remember(me, need)
       ctx.announce(t('need.created'))
       ctx.go(`need/${need.id}`)
     } catch (err) {
@@ -61,9 +52,9 @@ async function newNeed(ctx) {
 }
 
 async function needList(ctx) {
-  const { main, me } = ctx
+  const { main } = ctx
   main.appendChild(h('h1', {}, t('nav.needs')))
-  const list = myNeeds(me)
+  const { items: list } = await api('GET', '/v1/needs')
   main.appendChild(
     list.length
       ? table(
