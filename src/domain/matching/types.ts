@@ -1,23 +1,13 @@
-import type { LegalStatus, TransferMode } from '../patent.js'
+import type { Patent, TransferMode } from '../patent.js'
 
-/** The part of a patent the matcher reads. */
-export interface MatchablePatent {
-  publicationNumber: string
-  title: string
-  abstract: string
-  claims?: string
-  keywords: string[]
-  /** IPC or CPC codes, e.g. `G06F16/35`. */
-  ipc: string[]
-  applicants: string[]
-  legalStatus: LegalStatus
-  status: 'listed' | 'withdrawn'
-  /**
-   * Modes the owner offers. An empty list means the patent is open to any mode: it is not
-   * excluded by a need's transfer modes.
-   */
-  transferModes: TransferMode[]
-}
+/**
+ * The part of a patent the matcher reads. `ipc` holds IPC or CPC codes (`G06F16/35`). An empty
+ * `transferModes` means the patent is open to any mode: it is not excluded by a need's modes.
+ */
+export type MatchablePatent = Pick<
+  Patent,
+  'publicationNumber' | 'title' | 'abstract' | 'claims' | 'keywords' | 'ipc' | 'applicants' | 'legalStatus' | 'status' | 'transferModes'
+>
 
 /** Terms of a patent per field, as produced by `MatchIndex.analyzePatent` (storable as JSON). */
 export interface AnalyzedPatent {
