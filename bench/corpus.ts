@@ -1,5 +1,5 @@
 /**
- * Deterministic synthetic patent corpus built from the real vocabulary in /work/shared/eval/.
+ * Deterministic synthetic patent corpus built from the real vocabulary in ../shared/eval/.
  *
  * Every synthetic patent is drawn with a seeded PRNG, so patent i is the same in every run and
  * at every size (the 10k corpus is the first 10k patents of the 100k one, and so on):
@@ -24,11 +24,13 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { AnalyzedPatent, MatchablePatent } from '../src/domain/matching/index.js'
 import type { TransferMode } from '../src/domain/patent.js'
 import type { Analyzer } from '../src/domain/text/analyzer.js'
 
-export const EVAL_DIR = process.env['BENCH_EVAL_DIR'] ?? '/work/shared/eval'
+/** The shared evaluation data beside the repository (../shared/eval), unless BENCH_EVAL_DIR says otherwise. */
+export const EVAL_DIR = process.env['BENCH_EVAL_DIR'] ?? fileURLToPath(new URL('../../shared/eval', import.meta.url))
 
 interface ZhDoc {
   title: string

@@ -1,5 +1,5 @@
 /**
- * Matching quality on a judged set (see /work/shared/eval/README.md).
+ * Matching quality on a judged set (see ../shared/eval/README.md).
  *
  *   npm run eval -- <dataset dir> [--queries all|odd|even] [--options '<MatchIndexOptions JSON>'] [--only patent-bridge]
  *

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import t from 'tap'
+import { fileURLToPath } from 'node:url'
 import { loadAnalysisResources } from '../../search-config/analysis.js'
 import { codesOverlap, MatchIndex, type MatchablePatent, type MatchResult } from '../../src/domain/matching/index.js'
 import { createAnalyzer } from '../../src/domain/text/analyzer.js'
@@ -278,7 +279,8 @@ t.test('English and mixed-language needs', async (t) => {
   t.same(mixed.find((r) => r.publicationNumber === 'US0000001')?.explanation.matchedTerms.sort(), ['attent', 'network', 'neural'])
 })
 
-const US = '/work/shared/eval/us-abstracts.jsonl'
+// The shared evaluation data sits beside the repository (../shared/eval).
+const US = fileURLToPath(new URL('../../../shared/eval/us-abstracts.jsonl', import.meta.url))
 t.test('a small English corpus from real abstracts: the topic of the need wins', { skip: !existsSync(US) && 'no English data' }, async (t) => {
   interface UsDoc {
     id: string
