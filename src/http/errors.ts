@@ -62,7 +62,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.code(429).send(errorBody('rate_limited', err.message))
     }
     if (status < 500) {
-      return reply.code(status).send(errorBody('bad_request', err.message))
+      // Bodies that cannot be read (bad JSON, a forbidden __proto__ key …) name the body as the bad field.
+      const path = err.code?.startsWith('FST_ERR_CTP') || err instanceof SyntaxError ? 'body' : '(request)'
+      return reply.code(status).send(errorBody('bad_request', err.message, [{ path, message: err.message }]))
     }
     if (isRedisDown(err)) {
       request.log.warn({ err }, 'dependency unavailable')

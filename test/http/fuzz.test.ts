@@ -55,7 +55,8 @@ t.test('random need bodies: 201 with exactly the valid need, or 400 and nothing 
       const before = (await container.stores.needs.openIds()).length
       const res = await app.inject({ method: 'POST', url: '/v1/needs', headers: auth, payload: body })
       if (res.statusCode >= 500) throw new Error(`500 for ${JSON.stringify(body)}: ${res.body}`)
-      const valid = needInputSchema.safeParse(body)
+      // What the server receives: JSON drops keys whose value is undefined.
+      const valid = needInputSchema.safeParse(JSON.parse(JSON.stringify(body)))
       if (valid.success) {
         if (res.statusCode !== 201) throw new Error(`valid need refused: ${res.body}`)
         const stored = await container.stores.needs.get(res.json().id)
