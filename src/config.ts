@@ -10,6 +10,12 @@ const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes')
 
+/** A comma-separated list; empty entries dropped; none when unset. */
+const commaList = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((o) => o.trim()).filter((o) => o !== ''))
+
 export const configSchema = z.object({
   PORT: port.default(3000).describe('TCP port the API listens on'),
   HOST: z.string().min(1).default('127.0.0.1').describe('Interface the API listens on'),
@@ -49,16 +55,8 @@ export const configSchema = z.object({
     .describe('Largest JSON body for every other route (413 above it)'),
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600).describe('Requests one API key may make per rate-limit window (429 above it)'),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000).describe('The rate-limit window in milliseconds'),
-  CORS_ORIGINS: z
-    .string()
-    .default('')
-    .transform((s) => s.split(',').map((o) => o.trim()).filter((o) => o !== ''))
-    .describe('Comma-separated origins allowed to call the API from a browser; none when empty'),
-  POOL_LARGE_PROVINCES: z
-    .string()
-    .default('')
-    .transform((s) => s.split(',').map((o) => o.trim()).filter((o) => o !== ''))
-    .describe('Comma-separated provinces (or cities) whose cultivation-pool quota is 500 instead of 300'),
+  CORS_ORIGINS: commaList.describe('Comma-separated origins allowed to call the API from a browser; none when empty'),
+  POOL_LARGE_PROVINCES: commaList.describe('Comma-separated provinces (or cities) whose cultivation-pool quota is 500 instead of 300'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000).describe('How long SIGTERM waits for active work before exiting'),
   PRETTY_LOGS: boolean.optional().describe('Human-readable logs (default: only when stdout is a TTY)'),
   WEBHOOK_ALLOW_LOOPBACK: z

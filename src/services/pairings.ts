@@ -98,9 +98,8 @@ export function createPairingsService(deps: PairingsDeps) {
 
   const views = async (principal: Principal, pairings: Pairing[]): Promise<PairingView[]> => {
     const needIds = [...new Set(pairings.map((p) => p.needId))]
-    const needs = new Map(needIds.map((id, i) => [id, undefined as Need | undefined] as const))
     const loaded = await deps.needs.getMany(needIds)
-    needIds.forEach((id, i) => needs.set(id, loaded[i]))
+    const needs = new Map(needIds.map((id, i) => [id, loaded[i]] as const))
     const orgIds = [...new Set(pairings.flatMap((p) => (p.enterpriseOrgId === undefined ? [] : [p.enterpriseOrgId])))]
     const orgs = new Map<string, Org | undefined>()
     for (const id of orgIds) orgs.set(id, await deps.orgs.get(id))

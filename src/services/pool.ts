@@ -71,14 +71,22 @@ export function createPoolService(deps: PoolDeps) {
     return org
   }
 
-  /** The enterprise's pool state, when the caller's province holds it (404 otherwise). */
-  const stateInProvince = async (principal: Principal, enterpriseId: string): Promise<EnterprisePoolState> => {
+  /**
+   * The enterprise's pool state, when the caller's province holds it (404 otherwise) and it is
+   * still in the pool (409 otherwise): what every pool decision starts from.
+   */
+  const inPool = async (principal: Principal, enterpriseId: string): Promise<EnterprisePoolState> => {
     const state = enterpriseState(await deps.log.pool(), enterpriseId)
     if (state === undefined || (principal.role !== 'admin' && state.province !== principal.province)) {
       throw new NotFoundError(`enterprise ${enterpriseId} in the pool`)
     }
+    if (state.status !== 'in') throw new ConflictError('not_in_pool', `enterprise ${enterpriseId} is no longer in the pool (${state.status})`)
     return state
   }
+
+  /** The evidence as recorded: without a reference key when none was given. */
+  const note = (e: { description: string; reference?: string | undefined }) =>
+    e.reference === undefined ? { description: e.description } : { description: e.description, reference: e.reference }
 
   const append = (e: NewEvent<PoolEvent>) => deps.log.appendPool(e)
 
@@ -125,8 +133,7 @@ export function createPoolService(deps: PoolDeps) {
     },
 
     async graduate(principal: Principal, enterpriseId: string, input: z.infer<typeof graduationInputSchema>): Promise<PoolEvent> {
-      const state = await stateInProvince(principal, enterpriseId)
-      if (state.status !== 'in') throw new ConflictError('not_in_pool', `enterprise ${enterpriseId} is no longer in the pool (${state.status})`)
+      const state = await inPool(principal, enterpriseId)
       const check = checkGraduation(input.evidence)
       if (!check.eligible) {
         throw new ConflictError(
@@ -147,26 +154,27 @@ export function createPoolService(deps: PoolDeps) {
     },
 
     async recordViolation(principal: Principal, enterpriseId: string, input: z.infer<typeof violationInputSchema>): Promise<PoolEvent> {
-      const state = await stateInProvince(principal, enterpriseId)
-      if (state.status !== 'in') throw new ConflictError('not_in_pool', `enterprise ${enterpriseId} is no longer in the pool (${state.status})`)
-      const evidence = input.evidence.reference === undefined ? { description: input.evidence.description } : { description: input.evidence.description, reference: input.evidence.reference }
-      return append({ type: 'violation-recorded', at: now().toISOString(), actor: actorOf(principal), province: state.province, enterpriseId, violation: input.violation, evidence })
+      const state = await inPool(principal, enterpriseId)
+      return append({ type: 'violation-recorded', at: now().toISOString(), actor: actorOf(principal), province: state.province, enterpriseId, violation: input.violation, evidence: note(input.evidence) })
     },
 
     async recordProgress(principal: Principal, enterpriseId: string, input: z.infer<typeof progressInputSchema>): Promise<PoolEvent> {
-      const state = await stateInProvince(principal, enterpriseId)
-      if (state.status !== 'in') throw new ConflictError('not_in_pool', `enterprise ${enterpriseId} is no longer in the pool (${state.status})`)
-      const evidence = input.evidence.reference === undefined ? { description: input.evidence.description } : { description: input.evidence.description, reference: input.evidence.reference }
-      return append({ type: 'progress-recorded', at: now().toISOString(), actor: actorOf(principal), province: state.province, enterpriseId, kind: input.kind, evidence })
+      const state = await inPool(principal, enterpriseId)
+      return append({ type: 'progress-recorded', at: now().toISOString(), actor: actorOf(principal), province: state.province, enterpriseId, kind: input.kind, evidence: note(input.evidence) })
     },
 
     async withdraw(principal: Principal, enterpriseId: string, input: z.infer<typeof withdrawalInputSchema>): Promise<PoolEvent> {
-      const state = await stateInProvince(principal, enterpriseId)
-      if (state.status !== 'in') throw new ConflictError('not_in_pool', `enterprise ${enterpriseId} is no longer in the pool (${state.status})`)
-      const event: NewEvent<PoolEvent> = { type: 'withdrawn', at: now().toISOString(), actor: actorOf(principal), province: state.province, enterpriseId, reason: input.reason }
-      if (input.evidence !== undefined) (event as { evidence?: unknown }).evidence = input.evidence
-      if (input.note !== undefined) event.note = input.note
-      return append(event)
+      const state = await inPool(principal, enterpriseId)
+      return append({
+        type: 'withdrawn',
+        at: now().toISOString(),
+        actor: actorOf(principal),
+        province: state.province,
+        enterpriseId,
+        reason: input.reason,
+        ...(input.evidence === undefined ? {} : { evidence: note(input.evidence) }),
+        ...(input.note === undefined ? {} : { note: input.note }),
+      })
     },
 
     /** The scheduled two-year check: flags enterprises in the pool two years without substantive progress. */
@@ -215,9 +223,9 @@ export function createPoolService(deps: PoolDeps) {
         if (province !== undefined && state.province !== province) continue
         if (filter.status !== undefined && state.status !== filter.status) continue
         const org = await deps.orgs.get(state.enterpriseId)
-        const profile: PoolEntry['enterprise'] = { id: state.enterpriseId, name: org?.name ?? '' }
-        for (const key of ['creditCode', 'city', 'size', 'flags', 'industry'] as const) if (org?.[key] !== undefined) (profile as Record<string, unknown>)[key] = org[key]
-        out.push({ ...state, enterprise: profile })
+        // Absent profile fields stay undefined and are left out of the JSON response.
+        const { creditCode, city, size, flags, industry } = org ?? {}
+        out.push({ ...state, enterprise: { id: state.enterpriseId, name: org?.name ?? '', creditCode, city, size, flags, industry } })
       }
       return out.sort((a, b) => a.enteredAt.localeCompare(b.enteredAt) || a.enterpriseId.localeCompare(b.enterpriseId))
     },
