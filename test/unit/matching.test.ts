@@ -224,6 +224,43 @@ t.test('after many removals (compaction) scores equal those of a fresh index', a
   }
 })
 
+t.test('cached impacts of common terms give the same scores as computing them, before and after changes', async (t) => {
+  const words = ['图像', '数据库', '电池', '检索', '网络', '传感器', '芯片', '算法', '存储', '加密']
+  const many = Array.from({ length: 400 }, (_, i) =>
+    patent({
+      title: `${words[i % 10]}${words[(i * 7) % 10]}方法`,
+      abstract: `一种${words[(i * 3) % 10]}和${words[(i * 11) % 10]}的处理方法，用于${words[(i * 13) % 10]}${i % 4 === 0 ? '，结构简单' : ''}。`,
+      ipc: [`G06F${(i % 7) + 1}/${i % 5}`],
+    }),
+  )
+  const cached = new MatchIndex(analyzer, { impactMinDf: 0 })
+  const computed = new MatchIndex(analyzer, { impactMinDf: Infinity })
+  for (const p of many) {
+    const terms = cached.analyzePatent(p)
+    cached.upsert(p, terms)
+    computed.upsert(p, terms)
+  }
+  const needs = [{ title: '图像检索方法' }, { title: '电池传感器芯片的处理', ipc: ['G06F3'] }, { title: '存储加密算法' }]
+  const scores = (index: MatchIndex, need: (typeof needs)[number]) =>
+    index.match(need, { limit: 50 }).map((r) => [r.publicationNumber, r.score, r.explanation.signals])
+  for (const round of ['first', 'repeated', 'after changes']) {
+    if (round === 'after changes') {
+      for (const i of [3, 50, 51, 200]) {
+        const p = { ...many[i]!, abstract: `${many[i]!.abstract}改进的图像传感器。` }
+        cached.upsert(p)
+        computed.upsert(p)
+      }
+      cached.remove(many[7]!.publicationNumber)
+      computed.remove(many[7]!.publicationNumber)
+    }
+    for (const need of needs) {
+      const x = scores(cached, need)
+      t.ok(x.length > 0, `${round}: ${need.title} has matches`)
+      t.strictSame(x, scores(computed, need), `${round}: ${need.title}`)
+    }
+  }
+})
+
 t.test('IPC codes of the need: prefix match, shared classes, a boost', async (t) => {
   t.ok(codesOverlap('G06F16', 'G06F16/35'))
   t.ok(codesOverlap('G06F16/35', 'G06F16'))

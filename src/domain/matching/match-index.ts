@@ -30,7 +30,9 @@
  * normalisation read from a per-field table by length, rebuilt only when the collection
  * statistics change), then linear passes in doc-id order with bounded top-k selections whose
  * k-th score is checked before anything else: feedback docs, voting neighbours, and the final
- * ranking. The class and ipc signals are computed once per class set, not per doc; in the final
+ * ranking. The class and ipc signals are computed once per class set, not per doc, and only for
+ * the sets that hold an inferred or a named class; the postings of common terms carry cached
+ * impacts (their BM25F saturation, valid until the collection statistics change); in the final
  * pass a doc whose set's class + ipc signal plus the whole text weight is below the current k-th
  * score is dropped after one comparison (common terms such as 方法 touch most docs, so the passes
  * are over nearly all of them; what matters is how little each costs). One scorer gives the
@@ -78,6 +80,11 @@ export interface MatchIndexOptions {
   expansionWeight?: number
   /** Best text matches that supply related terms. Default 10. */
   feedbackDocs?: number
+  /**
+   * A term's impacts are cached (see `#imp`) once it is in at least this many patents and 1 % of
+   * them. Default 1000; `Infinity` turns the cache off. Scores are the same either way.
+   */
+  impactMinDf?: number
 }
 
 const DEFAULT_FIELDS: Record<(typeof FIELDS)[number], FieldParams> = {
@@ -91,6 +98,8 @@ const MODE_BIT: Record<TransferMode, number> = { assignment: 1, license: 2, 'ope
 const MAX_TF = 255
 /** Field lengths below this have their BM25 normalisation in a per-match table; longer ones compute it. */
 const NORM_TABLE = 1 << 16
+/** A term's impacts are cached when it is in this share of the patents (and `impactMinDf`). */
+const IMPACT_MIN_SHARE = 0.01
 
 /** Growable Int32 buffer. */
 class IntBuffer {
@@ -137,6 +146,7 @@ export class MatchIndex {
   readonly #expansionTerms: number
   readonly #expansionWeight: number
   readonly #feedbackDocs: number
+  readonly #impactMinDf: number
 
   // terms
   readonly #termIds = new Map<string, number>()
@@ -146,6 +156,15 @@ export class MatchIndex {
   #postLen: number[] = []
   /** Live documents containing the term. */
   #df: number[] = []
+  /**
+   * Impacts of common terms: per posting, the BM25F saturation x / (x + k1) as float32, valid
+   * while the collection statistics are those of `#impVersion[t]`. A common term's postings are
+   * most of a query's work (方法, 数据 and 系统 are in most patents); with its impacts cached, a
+   * match adds them up without reading the field lengths. Filled by the first match that needs
+   * them after a change, and computed the same way with or without the cache.
+   */
+  #imp: (Float32Array | undefined)[] = []
+  #impVersion: number[] = []
 
   // classes
   readonly #classIds = new Map<string, number>()
@@ -185,6 +204,9 @@ export class MatchIndex {
   #fwdStart = new Int32Array(1024)
   #fwdCount = new Int32Array(1024)
   #fwd = new IntBuffer(1 << 16)
+  /** Upsert scratch: a doc's packed term frequencies by term id (zero between upserts), and its terms. */
+  #packed = new Int32Array(1024)
+  readonly #distinct: number[] = []
   #docSet = new Int32Array(1024)
 
   // per-query scratch
@@ -192,11 +214,18 @@ export class MatchIndex {
   #accX = new Float64Array(1024)
   /** Inferred class probabilities of the current query, dense by class id (reset after use). */
   #prob = new Float64Array(64)
-  /** Class and ipc signals of the current query, by class set. */
+  /**
+   * Class and ipc signals of the current query, by class set; zero except for the sets the
+   * query touched (reset after it).
+   */
   #setClassS = new Float64Array(256)
   #setIpcS = new Float64Array(256)
-  /** Upper bound of a doc's score by its class set: class + ipc signal + the text weight. */
+  /** A doc's score without its text signal, by class set: class + ipc signal. */
   #setBound = new Float64Array(256)
+  #setMark = new Uint8Array(256)
+  #setMask = new Int32Array(256)
+  /** Class sets that contain each class, by class id. */
+  #classSets: number[][] = []
 
   constructor(analyzer: Analyzer, options: MatchIndexOptions = {}) {
     this.#analyzer = analyzer
@@ -216,6 +245,7 @@ export class MatchIndex {
     this.#expansionTerms = options.expansionTerms ?? 10
     this.#expansionWeight = options.expansionWeight ?? 0.3
     this.#feedbackDocs = options.feedbackDocs ?? 10
+    this.#impactMinDf = options.impactMinDf ?? 1000
   }
 
   /** Number of patents in the index (offerable or not). */
@@ -257,8 +287,9 @@ export class MatchIndex {
     this.#live++
     this.#statsVersion++
 
-    // per-term packed frequencies, in first-seen order
-    const packed = new Map<number, number>()
+    // per-term packed frequencies in a scratch array by term id, terms in first-seen order
+    const distinct = this.#distinct
+    distinct.length = 0
     for (let f = 0; f < FIELDS.length; f++) {
       const list = terms[FIELDS[f]!]
       const len = list.length
@@ -275,15 +306,20 @@ export class MatchIndex {
           this.#post.push(new Int32Array(4))
           this.#postLen.push(0)
           this.#df.push(0)
+          this.#imp.push(undefined)
+          this.#impVersion.push(-1)
+          if (t >= this.#packed.length) this.#packed = grow(this.#packed, t + 1)
         }
-        const cur = packed.get(t) ?? 0
-        const tf = (cur >>> shift) & 0xff
-        if (tf < MAX_TF) packed.set(t, cur + (1 << shift))
+        const cur = this.#packed[t]!
+        if (cur === 0) distinct.push(t)
+        if (((cur >>> shift) & 0xff) < MAX_TF) this.#packed[t] = cur + (1 << shift)
       }
     }
     this.#fwdStart[d] = this.#fwd.n
-    this.#fwdCount[d] = packed.size
-    for (const [t, tf] of packed) {
+    this.#fwdCount[d] = distinct.length
+    for (const t of distinct) {
+      const tf = this.#packed[t]!
+      this.#packed[t] = 0
       this.#fwd.push(t)
       let list = this.#post[t]!
       const n = this.#postLen[t]!
@@ -317,6 +353,7 @@ export class MatchIndex {
         }
         this.#classGroup.push(gid)
         this.#groupClasses[gid]!.push(c)
+        this.#classSets.push([])
       }
       if (!ids.includes(c)) ids.push(c)
     }
@@ -331,7 +368,10 @@ export class MatchIndex {
       this.#setIds.set(key, set)
       this.#setStart.push(this.#setCls.n)
       this.#setCount.push(ids.length)
-      for (const c of ids) this.#setCls.push(c)
+      for (const c of ids) {
+        this.#setCls.push(c)
+        this.#classSets[c]!.push(set)
+      }
     }
     return set
   }
@@ -388,6 +428,8 @@ export class MatchIndex {
       }
       this.#postLen[t] = w
       if (w === 0 && list.length > 4) this.#post[t] = new Int32Array(4)
+      this.#imp[t] = undefined
+      this.#impVersion[t] = -1
     }
     const fwd = new IntBuffer(Math.max(1024, this.#fwd.n))
     // class sets: keep those still in use
@@ -396,6 +438,7 @@ export class MatchIndex {
     this.#setStart = new IntBuffer(256)
     this.#setCount = new IntBuffer(256)
     this.#setCls = new IntBuffer(Math.max(1024, oldSets.cls.n))
+    for (const sets of this.#classSets) sets.length = 0
     const setRemap = new Int32Array(oldSets.start.n).fill(-1)
     for (let d = 0; d < n; d++) {
       const nd = remap[d]!
@@ -442,15 +485,8 @@ export class MatchIndex {
     // inside it (图像 in 图像识别) counts `subwordWeight`, so compounds are not counted thrice
     const text = [need.title, need.description ?? '', (need.keywords ?? []).join('\n')].join('\n')
     const qtf = new Map<number, number>()
-    const whole = new Map<string, number>()
-    for (const term of this.#analyzer.analyze(text)) whole.set(term, (whole.get(term) ?? 0) + 1)
-    for (const term of this.#analyzer.analyze(text, { subwords: true })) {
-      const left = whole.get(term) ?? 0
-      let q = this.#subwordWeight
-      if (left > 0) {
-        whole.set(term, left - 1)
-        q = 1
-      }
+    for (const { term, subword } of this.#analyzer.analyzeParts(text)) {
+      const q = subword ? this.#subwordWeight : 1
       const t = this.#termIds.get(term)
       if (t === undefined || this.#df[t] === 0 || q === 0) continue
       qtf.set(t, (qtf.get(t) ?? 0) + q)
@@ -484,11 +520,14 @@ export class MatchIndex {
     const nCodes = needCodes.length
     const nClasses = this.#classes.length
     const needMask = new Int32Array(nCodes > 0 ? nClasses : 0)
+    /** Classes that overlap a code the need names. */
+    const named: number[] = []
     if (nCodes > 0) {
       for (let c = 0; c < nClasses; c++) {
         let mask = 0
         for (let i = 0; i < nCodes; i++) if (codesOverlap(needCodes[i]!, this.#classes[c]!)) mask |= 1 << i
         needMask[c] = mask
+        if (mask !== 0) named.push(c)
       }
     }
     let wText = this.#w.text
@@ -505,9 +544,10 @@ export class MatchIndex {
     // --- classes: the nearest patents (by text, need terms and related terms) vote
     const inferred = this.#inferClasses(acc, accX, n, nClasses)
     const probArr = this.#prob
+    let touched: number[] = []
     try {
-      // class and ipc signals, once per class set
-      this.#setSignals(probArr, needMask, nCodes, wText, wClasses, wIpc)
+      // class and ipc signals, once per class set that holds an inferred or a named class
+      touched = this.#setSignals(inferred, named, probArr, needMask, nCodes, wClasses, wIpc)
       const scorer = new Scorer(acc, accX, upper > 0 ? 1 / upper : 0, this.#textHalf, wText, this.#docSet, this.#setClassS, this.#setIpcS)
 
       // --- keep the best `limit`
@@ -520,7 +560,7 @@ export class MatchIndex {
           if (s > 0) top.offer(d, s)
         }
       } else {
-        this.#rankAll(n, wantModes, scorer, top)
+        this.#rankAll(n, wantModes, wText, scorer, top)
       }
 
       /** Signals of a result: text, related, classes, ipc. */
@@ -542,6 +582,13 @@ export class MatchIndex {
       })
     } finally {
       for (const c of inferred) probArr[c] = 0
+      for (const k of touched) {
+        this.#setClassS[k] = 0
+        this.#setIpcS[k] = 0
+        this.#setBound[k] = 0
+        this.#setMark[k] = 0
+        this.#setMask[k] = 0
+      }
     }
   }
 
@@ -553,19 +600,22 @@ export class MatchIndex {
 
   /**
    * Offers every eligible doc with a positive score, in id order (sequential memory). Once the
-   * top is full, a doc whose class set's bound (class + ipc signal + the whole text weight) is
-   * below the k-th score cannot enter and is dropped after one comparison, before its text
-   * signal is computed. Same test and same score as `#eligible` and `Scorer.score`.
+   * top is full, a doc whose class set's class + ipc signal plus the whole text weight is below
+   * the k-th score cannot enter and is dropped after one comparison, before its text signal is
+   * computed. Same test and same score as `#eligible` and `Scorer.score`.
    */
-  #rankAll(n: number, wantModes: number, scorer: Scorer, top: TopK): void {
+  #rankAll(n: number, wantModes: number, wText: number, scorer: Scorer, top: TopK): void {
     const alive = this.#alive
     const offerable = this.#offerable
     const modes = this.#modes
     const docSet = this.#docSet
     const bound = this.#setBound
+    // the text signal is below wText (x / (x + half) < 1); the margin covers rounding
+    const margin = wText + 1e-9
     let floor = top.floor
+    let cut = floor - margin
     for (let d = 0; d < n; d++) {
-      if (bound[docSet[d]!]! < floor) continue
+      if (bound[docSet[d]!]! < cut) continue
       if (alive[d] === 0 || offerable[d] === 0) continue
       const m = modes[d]!
       if (wantModes !== 0 && m !== 0 && (m & wantModes) === 0) continue
@@ -573,37 +623,69 @@ export class MatchIndex {
       if (s > 0 && s >= floor) {
         top.offer(d, s)
         floor = top.floor
+        cut = floor - margin
       }
     }
   }
 
-  /** Class signal (1 − Π(1 − p) over the set's classes, weighted) and ipc signal of every class set. */
-  #setSignals(prob: Float64Array, needMask: Int32Array, nCodes: number, wText: number, wClasses: number, wIpc: number): void {
+  /**
+   * Class signal (1 − Π(1 − p) over the set's classes, weighted) and ipc signal of the class
+   * sets that hold an inferred or a named class; every other set has neither. Class at a time:
+   * each inferred class multiplies its miss probability into the sets that hold it, so the work
+   * is the number of (inferred class, set) pairs, not every class of every touched set. Returns
+   * the sets it wrote, for the caller to reset.
+   */
+  #setSignals(
+    inferred: number[],
+    named: number[],
+    prob: Float64Array,
+    needMask: Int32Array,
+    nCodes: number,
+    wClasses: number,
+    wIpc: number,
+  ): number[] {
     const nSets = this.#setStart.n
     this.#setClassS = grow(this.#setClassS, nSets)
     this.#setIpcS = grow(this.#setIpcS, nSets)
     this.#setBound = grow(this.#setBound, nSets)
-    const classS = this.#setClassS
+    this.#setMark = grow(this.#setMark, nSets)
+    this.#setMask = grow(this.#setMask, nSets)
+    const mark = this.#setMark
+    // miss probability in classS and need-code mask in setMask, until the final pass
+    const miss = this.#setClassS
+    const mask = this.#setMask
+    const touched: number[] = []
+    for (const c of inferred) {
+      const q = 1 - prob[c]!
+      for (const k of this.#classSets[c]!) {
+        if (mark[k] === 0) {
+          mark[k] = 1
+          touched.push(k)
+          miss[k] = q
+        } else {
+          miss[k] = miss[k]! * q
+        }
+      }
+    }
+    for (const c of named) {
+      const m = needMask[c]!
+      for (const k of this.#classSets[c]!) {
+        if (mark[k] === 0) {
+          mark[k] = 1
+          touched.push(k)
+          miss[k] = 1
+        }
+        mask[k] = mask[k]! | m
+      }
+    }
     const ipcS = this.#setIpcS
     const bound = this.#setBound
-    const start = this.#setStart.a
-    const count = this.#setCount.a
-    const cls = this.#setCls.a
-    for (let k = 0; k < nSets; k++) {
-      const cs = start[k]!
-      const ce = cs + count[k]!
-      let miss = 1
-      let mask = 0
-      for (let i = cs; i < ce; i++) {
-        const c = cls[i]!
-        miss *= 1 - prob[c]!
-        if (nCodes > 0) mask |= needMask[c]!
-      }
-      classS[k] = wClasses * (1 - miss)
-      ipcS[k] = nCodes > 0 ? (wIpc * popcount(mask)) / nCodes : 0
-      // the text signal is below wText (x / (x + half) < 1); the margin covers rounding
-      bound[k] = classS[k]! + ipcS[k]! + wText + 1e-9
+    for (const k of touched) {
+      miss[k] = wClasses * (1 - miss[k]!)
+      ipcS[k] = nCodes > 0 ? (wIpc * popcount(mask[k]!)) / nCodes : 0
+      bound[k] = miss[k]! + ipcS[k]!
     }
+    return touched
   }
 
   #idf(t: number, N: number): number {
@@ -640,14 +722,29 @@ export class MatchIndex {
     return this.#fw[f]! / (1 - b + b * len * this.#normInv[f]!)
   }
 
-  /** Adds query weight w × BM25F saturation of term t to every doc containing it. */
+  /**
+   * Adds query weight w × (k1 + 1) × BM25F saturation of term t to every doc containing it. The
+   * saturation is rounded to float32 whether or not it comes from the impact cache, so a score
+   * does not depend on what was cached.
+   */
   #accumulate(t: number, w: number, acc: Float64Array): void {
     const k1 = this.#k1
     const [nT, nA, nK, nC] = this.#normTables() as [Float64Array, Float64Array, Float64Array, Float64Array]
-    const [lT, lA, lK, lC] = this.#len as [Int32Array, Int32Array, Int32Array, Int32Array]
+    const version = this.#normVersion
     const list = this.#post[t]!
     const len = this.#postLen[t]!
     const wk = w * (k1 + 1)
+    let imp = this.#imp[t]
+    if (imp !== undefined && this.#impVersion[t] === version) {
+      for (let i = 0, j = 0; i < len; i += 2, j++) acc[list[i]!]! += wk * imp[j]!
+      return
+    }
+    const cache = len >= 2 * Math.max(this.#impactMinDf, this.#live * IMPACT_MIN_SHARE)
+    if (cache) {
+      if (imp === undefined || imp.length < len >> 1) imp = this.#imp[t] = new Float32Array(list.length >> 1)
+      this.#impVersion[t] = version
+    }
+    const [lT, lA, lK, lC] = this.#len as [Int32Array, Int32Array, Int32Array, Int32Array]
     for (let i = 0; i < len; i += 2) {
       const d = list[i]!
       const p = list[i + 1]!
@@ -672,7 +769,9 @@ export class MatchIndex {
         const l = lC[d]!
         x += fc * (l < NORM_TABLE ? nC[l]! : this.#normOf(3, l))
       }
-      acc[d]! += (wk * x) / (x + k1)
+      const sat = Math.fround(x / (x + k1))
+      if (cache) imp![i >> 1] = sat
+      acc[d]! += wk * sat
     }
   }
 

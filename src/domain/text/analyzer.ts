@@ -37,6 +37,12 @@ export interface AnalyzeOptions {
 export interface Analyzer {
   /** Terms of a text, in order, stop words removed. */
   analyze(text: string, options?: AnalyzeOptions): string[]
+  /**
+   * The terms of `analyze(text, { subwords: true })` in the same order, each with whether it is
+   * a shorter word inside a longer one (图像 in 图像识别) or a word of the text: both readings of
+   * a need from one jieba pass.
+   */
+  analyzeParts(text: string): { term: string; subword: boolean }[]
   /** zh, en or mixed, from the share of Han characters against Latin words. */
   detectLanguage(text: string): Language
   /** NFKC (full-width to half-width) and lower case: the form every term is compared in. */
@@ -112,49 +118,61 @@ export function createAnalyzer(resources: AnalyzerResources): Analyzer {
     }
   }
 
+  /** Emits the terms of a text in order, each with whether it is a shorter word inside a longer one. */
+  const run = (text: string, subwords: boolean, emit: (term: string, subword: boolean) => void): void => {
+    // segments in order; the Han runs also apart, for one jieba call
+    const runs: string[] = []
+    const isHan: boolean[] = []
+    const han: string[] = []
+    for (const m of normalize(text).matchAll(SEGMENT)) {
+      if (m[1] !== undefined) {
+        runs.push(m[1])
+        isHan.push(true)
+        han.push(m[1])
+      } else if (m[2] !== undefined) {
+        runs.push(m[2])
+        isHan.push(false)
+      }
+    }
+    const words = han.length === 0 ? [] : ungroup(jieba.cut(han.join(SEP), true), han.length)
+    // the shorter words inside long words (search mode), for all long words in one call
+    let parts: string[][] = []
+    if (subwords) {
+      const long: string[] = []
+      for (const ws of words) for (const w of ws) if (!zhStop.has(w) && w.length > 2) long.push(w)
+      if (long.length > 0) parts = ungroup(jieba.cutForSearch(long.join(SEP), true), long.length)
+    }
+    const latin: string[] = []
+    let h = 0
+    let l = 0
+    for (let i = 0; i < runs.length; i++) {
+      if (!isHan[i]) {
+        latin.length = 0
+        addLatin(runs[i]!, latin)
+        for (const w of latin) emit(w, false)
+        continue
+      }
+      for (const word of words[h++]!) {
+        if (zhStop.has(word)) continue
+        emit(word, false)
+        if (subwords && word.length > 2) {
+          for (const part of parts[l++]!) if (part !== word && part.length > 1 && !zhStop.has(part)) emit(part, true)
+        }
+      }
+    }
+  }
+
   return {
     normalize,
     detectLanguage,
     analyze(text, options = {}) {
-      const subwords = options.subwords ?? false
-      // segments in order; the Han runs also apart, for one jieba call
-      const runs: string[] = []
-      const isHan: boolean[] = []
-      const han: string[] = []
-      for (const m of normalize(text).matchAll(SEGMENT)) {
-        if (m[1] !== undefined) {
-          runs.push(m[1])
-          isHan.push(true)
-          han.push(m[1])
-        } else if (m[2] !== undefined) {
-          runs.push(m[2])
-          isHan.push(false)
-        }
-      }
-      const words = han.length === 0 ? [] : ungroup(jieba.cut(han.join(SEP), true), han.length)
-      // the shorter words inside long words (search mode), for all long words in one call
-      let parts: string[][] = []
-      if (subwords) {
-        const long: string[] = []
-        for (const ws of words) for (const w of ws) if (!zhStop.has(w) && w.length > 2) long.push(w)
-        if (long.length > 0) parts = ungroup(jieba.cutForSearch(long.join(SEP), true), long.length)
-      }
       const out: string[] = []
-      let h = 0
-      let l = 0
-      for (let i = 0; i < runs.length; i++) {
-        if (!isHan[i]) {
-          addLatin(runs[i]!, out)
-          continue
-        }
-        for (const word of words[h++]!) {
-          if (zhStop.has(word)) continue
-          out.push(word)
-          if (subwords && word.length > 2) {
-            for (const part of parts[l++]!) if (part !== word && part.length > 1 && !zhStop.has(part)) out.push(part)
-          }
-        }
-      }
+      run(text, options.subwords ?? false, (term) => out.push(term))
+      return out
+    },
+    analyzeParts(text) {
+      const out: { term: string; subword: boolean }[] = []
+      run(text, true, (term, subword) => out.push({ term, subword }))
       return out
     },
   }

@@ -1,0 +1,23 @@
+import t from 'tap'
+import { loadAnalysisResources } from '../../search-config/analysis.js'
+import { createAnalyzer } from '../../src/domain/text/analyzer.js'
+
+const analyzer = createAnalyzer(loadAnalysisResources())
+
+const TEXTS = [
+  '一种基于卷积神经网络的图像识别方法，提高了图像识别的准确率',
+  'A method for training deep neural networks on distributed GPU clusters',
+  '基于深度学习的PCB缺陷检测系统, using TiO2 coated sensors (model XK-3000), G06F16/35',
+  '',
+]
+
+t.test('analyzeParts: the search-mode terms in order, the words of the text apart from the shorter words inside them', async (t) => {
+  for (const text of TEXTS) {
+    const parts = analyzer.analyzeParts(text)
+    t.strictSame(parts.map((p) => p.term), analyzer.analyze(text, { subwords: true }), `all terms: ${text}`)
+    t.strictSame(parts.filter((p) => !p.subword).map((p) => p.term), analyzer.analyze(text), `words: ${text}`)
+  }
+  const image = analyzer.analyzeParts('图像识别方法')
+  t.ok(image.some((p) => p.subword), 'a long word yields shorter words inside it')
+  t.ok(image.every((p) => !p.subword || p.term.length < 4), 'the shorter words are shorter')
+})
