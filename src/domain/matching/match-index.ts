@@ -96,10 +96,15 @@ const DEFAULT_FIELDS: Record<(typeof FIELDS)[number], FieldParams> = {
 
 const MODE_BIT: Record<TransferMode, number> = { assignment: 1, license: 2, 'open-license': 4, equity: 8 }
 const MAX_TF = 255
+/** Ints in a small posting slot (4 postings), and slots per page. */
+const SLOT = 8
+const SLOTS_PER_PAGE = 1 << 15
 /** Field lengths below this have their BM25 normalisation in a per-match table; longer ones compute it. */
 const NORM_TABLE = 1 << 16
 /** A term's impacts are cached when it is in this share of the patents (and `impactMinDf`). */
 const IMPACT_MIN_SHARE = 0.01
+
+const EMPTY = new Int32Array(0)
 
 /** Growable Int32 buffer. */
 class IntBuffer {
@@ -151,9 +156,21 @@ export class MatchIndex {
   // terms
   readonly #termIds = new Map<string, number>()
   readonly #terms: string[] = []
-  /** Postings: pairs (doc id, packed tf: title | abstract << 8 | keywords << 16 | claims << 24). */
+  /**
+   * Postings: pairs (doc id, packed tf: title | abstract << 8 | keywords << 16 | claims << 24)
+   * at `#postOff[t]` in `#post[t]`, with room for `#postCap[t]` ints. Most terms are rare (model
+   * numbers, names: millions at a million patents), so a term starts in a slot of a shared page
+   * and gets an array of its own only when it outgrows the slot: no typed array per rare term
+   * for the allocator and the garbage collector to handle.
+   */
   #post: Int32Array[] = []
+  #postOff = new Int32Array(1024)
+  #postCap = new Int32Array(1024)
   #postLen: number[] = []
+  /** Pages of small slots, and the slots freed by terms that outgrew them (as page * SLOTS_PER_PAGE + slot). */
+  readonly #pages: Int32Array[] = []
+  #pageUsed = SLOTS_PER_PAGE
+  readonly #freeSlots: number[] = []
   /** Live documents containing the term. */
   #df: number[] = []
   /**
@@ -303,8 +320,13 @@ export class MatchIndex {
           t = this.#terms.length
           this.#termIds.set(term, t)
           this.#terms.push(term)
-          this.#post.push(new Int32Array(4))
+          this.#post.push(EMPTY)
           this.#postLen.push(0)
+          if (t >= this.#postOff.length) {
+            this.#postOff = grow(this.#postOff, t + 1)
+            this.#postCap = grow(this.#postCap, t + 1)
+          }
+          this.#takeSlot(t)
           this.#df.push(0)
           this.#imp.push(undefined)
           this.#impVersion.push(-1)
@@ -321,15 +343,12 @@ export class MatchIndex {
       const tf = this.#packed[t]!
       this.#packed[t] = 0
       this.#fwd.push(t)
-      let list = this.#post[t]!
       const n = this.#postLen[t]!
-      if (n + 2 > list.length) {
-        const bigger = new Int32Array(list.length * 2)
-        bigger.set(list)
-        this.#post[t] = list = bigger
-      }
-      list[n] = d
-      list[n + 1] = tf
+      if (n + 2 > this.#postCap[t]!) this.#growPostings(t, n + 2)
+      const list = this.#post[t]!
+      const at = this.#postOff[t]! + n
+      list[at] = d
+      list[at + 1] = tf
       this.#postLen[t] = n + 2
       this.#df[t]!++
     }
@@ -358,6 +377,36 @@ export class MatchIndex {
       if (!ids.includes(c)) ids.push(c)
     }
     this.#docSet[d] = this.#internSet(ids)
+  }
+
+  /** Gives term t an empty small slot. */
+  #takeSlot(t: number): void {
+    let slot = this.#freeSlots.pop()
+    if (slot === undefined) {
+      if (this.#pageUsed === SLOTS_PER_PAGE) {
+        this.#pages.push(new Int32Array(SLOTS_PER_PAGE * SLOT))
+        this.#pageUsed = 0
+      }
+      slot = (this.#pages.length - 1) * SLOTS_PER_PAGE + this.#pageUsed++
+    }
+    this.#post[t] = this.#pages[Math.floor(slot / SLOTS_PER_PAGE)]!
+    this.#postOff[t] = (slot % SLOTS_PER_PAGE) * SLOT
+    this.#postCap[t] = SLOT
+  }
+
+  /** Moves term t's postings to an array of its own with room for at least `need` ints. */
+  #growPostings(t: number, need: number): void {
+    const list = this.#post[t]!
+    const off = this.#postOff[t]!
+    const cap = this.#postCap[t]!
+    let size = cap * 2
+    while (size < need) size *= 2
+    const bigger = new Int32Array(size)
+    bigger.set(list.subarray(off, off + this.#postLen[t]!))
+    if (cap === SLOT) this.#freeSlots.push(this.#pages.indexOf(list) * SLOTS_PER_PAGE + off / SLOT)
+    this.#post[t] = bigger
+    this.#postOff[t] = 0
+    this.#postCap[t] = size
   }
 
   #internSet(ids: number[]): number {
@@ -417,17 +466,18 @@ export class MatchIndex {
     for (let d = 0; d < n; d++) if (this.#alive[d]) remap[d] = next++
     for (let t = 0; t < this.#post.length; t++) {
       const list = this.#post[t]!
-      const len = this.#postLen[t]!
-      let w = 0
-      for (let i = 0; i < len; i += 2) {
+      const off = this.#postOff[t]!
+      const end = off + this.#postLen[t]!
+      let w = off
+      for (let i = off; i < end; i += 2) {
         const nd = remap[list[i]!]!
         if (nd < 0) continue
         list[w] = nd
         list[w + 1] = list[i + 1]!
         w += 2
       }
-      this.#postLen[t] = w
-      if (w === 0 && list.length > 4) this.#post[t] = new Int32Array(4)
+      this.#postLen[t] = w - off
+      if (w === off && this.#postCap[t]! > SLOT) this.#takeSlot(t)
       this.#imp[t] = undefined
       this.#impVersion[t] = -1
     }
@@ -732,20 +782,22 @@ export class MatchIndex {
     const [nT, nA, nK, nC] = this.#normTables() as [Float64Array, Float64Array, Float64Array, Float64Array]
     const version = this.#normVersion
     const list = this.#post[t]!
+    const off = this.#postOff[t]!
     const len = this.#postLen[t]!
+    const end = off + len
     const wk = w * (k1 + 1)
     let imp = this.#imp[t]
     if (imp !== undefined && this.#impVersion[t] === version) {
-      for (let i = 0, j = 0; i < len; i += 2, j++) acc[list[i]!]! += wk * imp[j]!
+      for (let i = off, j = 0; i < end; i += 2, j++) acc[list[i]!]! += wk * imp[j]!
       return
     }
     const cache = len >= 2 * Math.max(this.#impactMinDf, this.#live * IMPACT_MIN_SHARE)
     if (cache) {
-      if (imp === undefined || imp.length < len >> 1) imp = this.#imp[t] = new Float32Array(list.length >> 1)
+      if (imp === undefined || imp.length < len >> 1) imp = this.#imp[t] = new Float32Array(this.#postCap[t]! >> 1)
       this.#impVersion[t] = version
     }
     const [lT, lA, lK, lC] = this.#len as [Int32Array, Int32Array, Int32Array, Int32Array]
-    for (let i = 0; i < len; i += 2) {
+    for (let i = off; i < end; i += 2) {
       const d = list[i]!
       const p = list[i + 1]!
       let x = 0
@@ -770,7 +822,7 @@ export class MatchIndex {
         x += fc * (l < NORM_TABLE ? nC[l]! : this.#normOf(3, l))
       }
       const sat = Math.fround(x / (x + k1))
-      if (cache) imp![i >> 1] = sat
+      if (cache) imp![(i - off) >> 1] = sat
       acc[d]! += wk * sat
     }
   }
@@ -888,19 +940,19 @@ export class MatchIndex {
   #matchedTerms(d: number, termWeight: Map<number, number>): string[] {
     const found: Contribution[] = []
     for (const [t, w] of termWeight) {
-      if (postingHas(this.#post[t]!, this.#postLen[t]!, d)) found.push({ term: this.#terms[t]!, score: w })
+      if (postingHas(this.#post[t]!, this.#postOff[t]!, this.#postLen[t]!, d)) found.push({ term: this.#terms[t]!, score: w })
     }
     found.sort((a, b) => b.score - a.score || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0))
     return found.slice(0, 12).map((c) => c.term)
   }
 }
 
-function postingHas(list: Int32Array, len: number, d: number): boolean {
+function postingHas(list: Int32Array, off: number, len: number, d: number): boolean {
   let lo = 0
   let hi = len / 2 - 1
   while (lo <= hi) {
     const mid = (lo + hi) >> 1
-    const v = list[mid * 2]!
+    const v = list[off + mid * 2]!
     if (v === d) return true
     if (v < d) lo = mid + 1
     else hi = mid - 1
