@@ -61,12 +61,24 @@ export interface SearchResult {
   facets: SearchFacets
 }
 
+/** A document's analysed terms per field, with search-mode sub-words (`analyze(text, { subwords: true })`). */
+export interface SearchTerms {
+  title: readonly string[]
+  abstract: readonly string[]
+  keywords: readonly string[]
+}
+
 export interface SearchIndex {
   readonly name: 'embedded' | 'meilisearch'
   /** Prepares the index (settings applied and awaited). */
   init(): Promise<void>
-  /** Adds or replaces documents, returning once they are searchable. */
-  upsert(docs: SearchDocument[]): Promise<void>
+  /**
+   * Adds or replaces documents, returning once they are searchable. `terms[i]`, when given, are
+   * the analysed terms of `docs[i]` per field (the matcher's `analyzePatent`, as stored beside
+   * the patent): a backend that analyses text in this process uses them instead of running
+   * jieba again; a server that analyses text itself ignores them.
+   */
+  upsert(docs: SearchDocument[], terms?: ReadonlyArray<SearchTerms | undefined>): Promise<void>
   /** Removes documents by publication number, returning once they are gone. */
   remove(publicationNumbers: string[]): Promise<void>
   search(query: SearchQuery): Promise<SearchResult>

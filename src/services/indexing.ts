@@ -10,7 +10,7 @@
 import type { Logger } from 'pino'
 import { isOfferable, type Patent } from '../domain/patent.js'
 import type { ChangeFeed, ImportStore, JobQueue, NeedStore, PatentStore, StoredTerms } from '../domain/ports.js'
-import { toSearchDocument, type SearchIndex } from '../domain/search.js'
+import { toSearchDocument, type SearchDocument, type SearchIndex, type SearchTerms } from '../domain/search.js'
 import type { AnalyzedPatent, MatchIndex } from '../domain/matching/index.js'
 
 export interface IndexingDeps {
@@ -41,10 +41,17 @@ export function createIndexingService(deps: IndexingDeps) {
     })
   }
 
-  const applyToSearch = async (patents: Patent[]) => {
-    const listed = patents.filter((p) => p.status === 'listed')
-    const withdrawn = patents.filter((p) => p.status !== 'listed').map((p) => p.publicationNumber)
-    if (listed.length > 0) await search.upsert(listed.map(toSearchDocument))
+  /** `terms[i]` are the stored terms of `patents[i]`: an in-process search index takes them instead of analysing again. */
+  const applyToSearch = async (patents: Patent[], terms: Array<StoredTerms | undefined>) => {
+    const docs: SearchDocument[] = []
+    const docTerms: Array<SearchTerms | undefined> = []
+    const withdrawn: string[] = []
+    patents.forEach((p, i) => {
+      if (p.status !== 'listed') return void withdrawn.push(p.publicationNumber)
+      docs.push(toSearchDocument(p))
+      docTerms.push(terms[i] as SearchTerms | undefined)
+    })
+    if (docs.length > 0) await search.upsert(docs, deps.searchIsLocal ? docTerms : undefined)
     if (withdrawn.length > 0) await search.remove(withdrawn)
   }
 
@@ -59,7 +66,7 @@ export function createIndexingService(deps: IndexingDeps) {
         terms = analyzed
       }
       applyToMatcher(found, terms)
-      await applyToSearch(found)
+      await applyToSearch(found, terms)
       await deps.feed.publish({ op: 'upsert', publicationNumbers: found.map((p) => p.publicationNumber) })
       if (payload.importId !== undefined) await deps.imports.addIndexed(payload.importId, payload.publicationNumbers.length)
       if (found.length > 0 && (await deps.needs.openIds()).length > 0) {
@@ -77,18 +84,18 @@ export function createIndexingService(deps: IndexingDeps) {
       const head = await deps.feed.head()
       let loaded = 0
       for await (const batch of deps.patents.scan(1000)) {
-        applyToMatcher(
-          batch.map((b) => b.patent),
-          batch.map((b) => b.terms),
-        )
-        if (deps.searchIsLocal) await applyToSearch(batch.map((b) => b.patent))
+        const patents = batch.map((b) => b.patent)
+        const terms = batch.map((b) => b.terms)
+        applyToMatcher(patents, terms)
+        if (deps.searchIsLocal) await applyToSearch(patents, terms)
         loaded += batch.length
       }
       deps.log.info({ loaded }, 'in-memory indexes rebuilt from Redis')
       const follower = deps.feed.follow(head, async (change) => {
         const patents = (await deps.patents.getMany(change.publicationNumbers)).filter((p): p is Patent => p !== undefined)
-        applyToMatcher(patents, await deps.patents.getTerms(patents.map((p) => p.publicationNumber)))
-        if (deps.searchIsLocal) await applyToSearch(patents)
+        const terms = await deps.patents.getTerms(patents.map((p) => p.publicationNumber))
+        applyToMatcher(patents, terms)
+        if (deps.searchIsLocal) await applyToSearch(patents, terms)
       })
       return { stop: () => follower.stop(), loaded }
     },

@@ -8,8 +8,10 @@ import t from 'tap'
 import { loadAnalysisResources } from '../../search-config/analysis.js'
 import { createEmbeddedSearchIndex } from '../../src/adapters/embedded-search/index.js'
 import { createMeilisearchSearchIndex } from '../../src/adapters/meilisearch/search-index.js'
+import { MatchIndex } from '../../src/domain/matching/index.js'
+import type { SearchIndex, SearchQuery } from '../../src/domain/search.js'
 import { createAnalyzer } from '../../src/domain/text/analyzer.js'
-import { searchIndexContract } from './search-index.contract.js'
+import { loadSamplePatents, searchIndexContract } from './search-index.contract.js'
 
 const meiliHost = process.env['MEILI_HOST']
 const meiliApiKey = process.env['MEILI_API_KEY']
@@ -17,6 +19,43 @@ const meiliApiKey = process.env['MEILI_API_KEY']
 t.test('embedded', async (t) => {
   const analyzer = createAnalyzer(loadAnalysisResources())
   await searchIndexContract(t, async () => createEmbeddedSearchIndex(analyzer))
+
+  const all = loadSamplePatents()
+  const matcher = new MatchIndex(analyzer)
+  const QUERIES = ['', '图像识别', '数据 处理 方法', 'neural network', '用户画像 相似度', '一种基于深度学习的缺陷检测方法']
+  const results = (index: SearchIndex) =>
+    Promise.all(QUERIES.map((q) => index.search({ q, filters: {}, limit: 20, offset: 0 } satisfies SearchQuery)))
+
+  await t.test('stored terms (the matcher analysis) give the same results as analysing the text', async (t) => {
+    const analysing = createEmbeddedSearchIndex(analyzer)
+    await analysing.upsert(all)
+    const given = createEmbeddedSearchIndex(analyzer)
+    await given.upsert(all, all.map((d) => matcher.analyzePatent(d)))
+    const expected = await results(analysing)
+    t.ok(expected.slice(1).every((r) => r.total > 0), 'every query finds something')
+    t.strictSame(await results(given), expected)
+  })
+
+  await t.test('given terms are what is indexed', async (t) => {
+    const index = createEmbeddedSearchIndex(analyzer)
+    const doc = all[0]!
+    await index.upsert([doc], [{ title: ['zzqx'], abstract: [], keywords: [] }])
+    t.equal((await index.search({ q: 'zzqx', filters: {}, limit: 5, offset: 0 })).total, 1)
+    t.equal((await index.search({ q: doc.title, filters: {}, limit: 5, offset: 0 })).total, 0)
+  })
+
+  await t.test('after many removals (compaction) results equal those of a fresh index', async (t) => {
+    const fresh = createEmbeddedSearchIndex(analyzer)
+    await fresh.upsert(all)
+    const index = createEmbeddedSearchIndex(analyzer)
+    const filler = Array.from({ length: 1500 }, (_, i) => ({ ...all[i % all.length]!, publicationNumber: `CN9${String(i).padStart(8, '0')}A` }))
+    await index.upsert(filler.slice(0, 700))
+    await index.upsert(all)
+    await index.upsert(filler.slice(700))
+    await index.remove(filler.map((d) => d.publicationNumber))
+    t.equal(index.size, all.length)
+    t.strictSame(await results(index), await results(fresh))
+  })
 })
 
 t.test(

@@ -15,7 +15,7 @@ t.test('API and worker in separate processes share one Redis and stay in step', 
   // The API's embedded search learns of the change through the Redis change feed.
   const found = await eventually(async () => {
     const r = await api.app.inject({ method: 'GET', url: '/v1/patents/search', headers: auth, query: { q: '图像识别' } })
-    const body = r.json() as { total: number }
+    const body = r.json() as { total: number; hits: unknown[] }
     return body.total > 0 ? body : undefined
   })
   t.ok(found.total > 0)
@@ -33,6 +33,7 @@ t.test('API and worker in separate processes share one Redis and stay in step', 
   t.equal(late.container.matchIndex!.size, worker.container.matchIndex!.size)
   const r = await late.app.inject({ method: 'GET', url: '/v1/patents/search', headers: auth, query: { q: '图像识别' } })
   t.equal(r.json().total, found.total, 'its search finds what the running API finds')
+  t.strictSame(r.json(), found, 'in the same order, with the same highlights and facets')
 })
 
 t.test('a process whose Redis does not answer says so, naming REDIS_URL', async (t) => {

@@ -12,6 +12,7 @@ import {
   type SearchIndex,
   type SearchQuery,
   type SearchResult,
+  type SearchTerms,
 } from '../../domain/search.js'
 
 /** Field weights for term frequency: a word in the title counts three times one in the abstract. */
@@ -58,19 +59,20 @@ export function createEmbeddedSearchIndex(analyzer: Analyzer): SearchIndex & { r
   let totalLength = 0
   let alive = 0
 
-  const addDoc = (doc: SearchDocument): void => {
+  const addDoc = (doc: SearchDocument, terms: SearchTerms | undefined): void => {
     const id = entries.length
     const tf = new Map<string, number>()
     let length = 0
-    const add = (text: string, weight: number) => {
-      for (const term of analyzer.analyze(text, { subwords: true })) {
+    const add = (fieldTerms: readonly string[], weight: number) => {
+      for (const term of fieldTerms) {
         tf.set(term, (tf.get(term) ?? 0) + weight)
         length += weight
       }
     }
-    add(doc.title, FIELD_WEIGHTS.title)
-    add(doc.keywords.join(' ; '), FIELD_WEIGHTS.keywords)
-    add(doc.abstract, FIELD_WEIGHTS.abstract)
+    const analyze = (text: string) => analyzer.analyze(text, { subwords: true })
+    add(terms?.title ?? analyze(doc.title), FIELD_WEIGHTS.title)
+    add(terms?.keywords ?? analyze(doc.keywords.join('\n')), FIELD_WEIGHTS.keywords)
+    add(terms?.abstract ?? analyze(doc.abstract), FIELD_WEIGHTS.abstract)
     for (const [term, n] of tf) {
       let p = postings.get(term)
       if (p === undefined) postings.set(term, (p = new Postings()))
@@ -102,12 +104,31 @@ export function createEmbeddedSearchIndex(analyzer: Analyzer): SearchIndex & { r
     alive = 0
   }
 
-  /** Rebuilds the postings without removed documents once they are a third of the index. */
+  /** Drops removed documents once they are a third of the index: renumbers ids, filters postings. */
   const compactIfNeeded = (): void => {
     if (dead < 1000 || dead < entries.length / 3) return
-    const docs = entries.filter((e) => e.alive).map((e) => e.doc)
-    reset()
-    for (const d of docs) addDoc(d)
+    const remap = new Int32Array(entries.length).fill(-1)
+    const kept: Entry[] = []
+    entries.forEach((e, id) => {
+      if (!e.alive) return
+      remap[id] = kept.length
+      byId.set(e.doc.publicationNumber, kept.length)
+      kept.push(e)
+    })
+    for (const [term, p] of postings) {
+      let w = 0
+      for (let i = 0; i < p.n; i++) {
+        const id = remap[p.ids[i]!]!
+        if (id < 0) continue
+        p.ids[w] = id
+        p.tfs[w] = p.tfs[i]!
+        w++
+      }
+      p.n = w
+      if (w === 0) postings.delete(term)
+    }
+    entries = kept
+    dead = 0
   }
 
   const passes = (e: Entry, f: SearchQuery['filters']): boolean => {
@@ -186,11 +207,11 @@ export function createEmbeddedSearchIndex(analyzer: Analyzer): SearchIndex & { r
       return alive
     },
     async init() {},
-    async upsert(docs) {
-      for (const doc of docs) {
+    async upsert(docs, terms) {
+      docs.forEach((doc, i) => {
         removeDoc(doc.publicationNumber)
-        addDoc(doc)
-      }
+        addDoc(doc, terms?.[i])
+      })
       compactIfNeeded()
     },
     async remove(pns) {
