@@ -103,6 +103,12 @@ const SLOTS_PER_PAGE = 1 << 15
 const NORM_TABLE = 1 << 16
 /** A term's impacts are cached when it is in this share of the patents (and `impactMinDf`). */
 const IMPACT_MIN_SHARE = 0.01
+/**
+ * A cached term in this share of the patents is added from a dense array by doc id: one
+ * sequential pass over all docs costs less than an indexed pass over a quarter of them.
+ */
+const DENSE_SHARE = 0.25
+const DENSE_MAX_TERMS = 64
 
 const EMPTY = new Int32Array(0)
 
@@ -182,6 +188,10 @@ export class MatchIndex {
    */
   #imp: (Float32Array | undefined)[] = []
   #impVersion: number[] = []
+  /** Impacts of the terms not cached, for the match at hand. */
+  #impScratch = new Float32Array(1024)
+  /** The most common terms' impacts by doc id (see `#denseImpacts`), at most DENSE_MAX_TERMS of them. */
+  readonly #dense = new Map<number, { imp: Float32Array; version: number }>()
 
   // classes
   readonly #classIds = new Map<string, number>()
@@ -481,6 +491,7 @@ export class MatchIndex {
       this.#imp[t] = undefined
       this.#impVersion[t] = -1
     }
+    this.#dense.clear()
     const fwd = new IntBuffer(Math.max(1024, this.#fwd.n))
     // class sets: keep those still in use
     const oldSets = { start: this.#setStart, count: this.#setCount, cls: this.#setCls }
@@ -557,12 +568,12 @@ export class MatchIndex {
       const w = this.#idf(t, N) * (q <= 1 ? q : 1 + Math.log(q))
       termWeight.set(t, w)
       upper += w * (k1 + 1)
-      this.#accumulate(t, w, acc)
     }
+    this.#accumulateAll(termWeight, acc)
 
     // --- related terms: pseudo-relevance feedback from the best text matches
     if (this.#expansionTerms > 0 && this.#expansionWeight > 0 && upper > 0) {
-      for (const [t, w] of this.#expand(acc, n, N, qtf)) this.#accumulate(t, w, accX)
+      this.#accumulateAll(this.#expand(acc, n, N, qtf), accX)
     }
 
     // --- codes the need names
@@ -617,15 +628,17 @@ export class MatchIndex {
       const sig = new Float64Array(4)
       return top.sorted().map(({ doc: d }) => {
         const score = scorer.score(d, sig)
+        const classes = this.#docClassIds(d)
         return {
           publicationNumber: this.#pub[d]!,
           score,
           explanation: {
             matchedTerms: this.#matchedTerms(d, termWeight),
-            sharedClasses: this.#docClasses(d).filter((c) => needCodes.some((nc) => codesOverlap(nc, c))),
-            inferredClasses: this.#docClasses(d)
-              .filter((c) => probArr[this.#classIds.get(c)!]! > 0)
-              .sort((a, b) => probArr[this.#classIds.get(b)!]! - probArr[this.#classIds.get(a)!]!),
+            sharedClasses: nCodes > 0 ? classes.filter((c) => needMask[c] !== 0).map((c) => this.#classes[c]!) : [],
+            inferredClasses: classes
+              .filter((c) => probArr[c]! > 0)
+              .sort((a, b) => probArr[b]! - probArr[a]!)
+              .map((c) => this.#classes[c]!),
             signals: { text: sig[0]!, related: sig[1]!, classes: sig[2]!, ipc: sig[3]! },
           },
         }
@@ -773,31 +786,63 @@ export class MatchIndex {
   }
 
   /**
-   * Adds query weight w × (k1 + 1) × BM25F saturation of term t to every doc containing it. The
-   * saturation is rounded to float32 whether or not it comes from the impact cache, so a score
-   * does not depend on what was cached.
+   * Adds, for each term t with query weight w, w × (k1 + 1) × its BM25F saturation to every doc
+   * containing it, term after term in the map's order. The saturations come from `#impacts`
+   * (cached or not, the same float32 values). Terms in a large share of the patents are added
+   * from dense arrays by doc id (see `#denseImpacts`), consecutive ones in one sequential pass;
+   * adding the zeros of docs without a term changes nothing, and the order of the additions is
+   * the same, so a score does not depend on what was cached.
    */
-  #accumulate(t: number, w: number, acc: Float64Array): void {
+  #accumulateAll(terms: Map<number, number>, acc: Float64Array): void {
+    const k1p = this.#k1 + 1
+    const n = this.#nDocs
+    const run: Array<{ dense: Float32Array; wk: number }> = []
+    const flush = () => {
+      addDense(acc, n, run)
+      run.length = 0
+    }
+    for (const [t, w] of terms) {
+      const wk = w * k1p
+      const imp = this.#impacts(t)
+      const len = this.#postLen[t]!
+      if (imp !== this.#impScratch && len >= 2 * this.#live * DENSE_SHARE) {
+        run.push({ dense: this.#denseImpacts(t, imp), wk })
+        if (run.length === 3) flush()
+        continue
+      }
+      if (run.length > 0) flush()
+      const list = this.#post[t]!
+      const off = this.#postOff[t]!
+      const end = off + len
+      for (let i = off, j = 0; i < end; i += 2, j++) acc[list[i]!]! += wk * imp[j]!
+    }
+    if (run.length > 0) flush()
+  }
+
+  /**
+   * BM25F saturation x / (x + k1) of each posting of term t, rounded to float32, in posting
+   * order. Kept for a common term (valid while the collection statistics do not change);
+   * otherwise written to a scratch buffer that the next call reuses.
+   */
+  #impacts(t: number): Float32Array {
     const k1 = this.#k1
     const [nT, nA, nK, nC] = this.#normTables() as [Float64Array, Float64Array, Float64Array, Float64Array]
     const version = this.#normVersion
-    const list = this.#post[t]!
-    const off = this.#postOff[t]!
     const len = this.#postLen[t]!
-    const end = off + len
-    const wk = w * (k1 + 1)
     let imp = this.#imp[t]
-    if (imp !== undefined && this.#impVersion[t] === version) {
-      for (let i = off, j = 0; i < end; i += 2, j++) acc[list[i]!]! += wk * imp[j]!
-      return
-    }
-    const cache = len >= 2 * Math.max(this.#impactMinDf, this.#live * IMPACT_MIN_SHARE)
-    if (cache) {
+    if (imp !== undefined && this.#impVersion[t] === version) return imp
+    if (len >= 2 * Math.max(this.#impactMinDf, this.#live * IMPACT_MIN_SHARE)) {
       if (imp === undefined || imp.length < len >> 1) imp = this.#imp[t] = new Float32Array(this.#postCap[t]! >> 1)
       this.#impVersion[t] = version
+    } else {
+      if (this.#impScratch.length < len >> 1) this.#impScratch = new Float32Array(Math.max(len, 1024))
+      imp = this.#impScratch
     }
+    const list = this.#post[t]!
+    const off = this.#postOff[t]!
+    const end = off + len
     const [lT, lA, lK, lC] = this.#len as [Int32Array, Int32Array, Int32Array, Int32Array]
-    for (let i = off; i < end; i += 2) {
+    for (let i = off, j = 0; i < end; i += 2, j++) {
       const d = list[i]!
       const p = list[i + 1]!
       let x = 0
@@ -821,10 +866,31 @@ export class MatchIndex {
         const l = lC[d]!
         x += fc * (l < NORM_TABLE ? nC[l]! : this.#normOf(3, l))
       }
-      const sat = Math.fround(x / (x + k1))
-      if (cache) imp![(i - off) >> 1] = sat
-      acc[d]! += wk * sat
+      imp[j] = x / (x + k1)
     }
+    return imp
+  }
+
+  /** A common term's cached impacts spread over a dense array by doc id (zero for docs without it). */
+  #denseImpacts(t: number, imp: Float32Array): Float32Array {
+    const n = this.#nDocs
+    const version = this.#impVersion[t]!
+    let entry = this.#dense.get(t)
+    if (entry !== undefined && entry.version === version && entry.imp.length >= n) return entry.imp
+    if (entry === undefined || entry.imp.length < n) {
+      if (entry === undefined && this.#dense.size >= DENSE_MAX_TERMS) this.#dense.delete(this.#dense.keys().next().value!)
+      entry = { imp: new Float32Array(Math.max(1024, n + (n >> 3))), version }
+      this.#dense.set(t, entry)
+    } else {
+      entry.imp.fill(0)
+      entry.version = version
+    }
+    const dense = entry.imp
+    const list = this.#post[t]!
+    const off = this.#postOff[t]!
+    const end = off + this.#postLen[t]!
+    for (let i = off, j = 0; i < end; i += 2, j++) dense[list[i]!] = imp[j]!
+    return dense
   }
 
   /**
@@ -928,36 +994,42 @@ export class MatchIndex {
     return set
   }
 
-  #docClasses(d: number): string[] {
-    const out: string[] = []
+  /** The doc's class ids, in the patent's order. */
+  #docClassIds(d: number): number[] {
     const set = this.#docSet[d]!
     const cs = this.#setStart.a[set]!
-    for (let i = cs; i < cs + this.#setCount.a[set]!; i++) out.push(this.#classes[this.#setCls.a[i]!]!)
-    return out
+    return Array.from(this.#setCls.a.subarray(cs, cs + this.#setCount.a[set]!))
   }
 
-  /** Need terms present in the doc, by their weight in the need. */
+  /** Need terms present in the doc (read from its forward index), by their weight in the need. */
   #matchedTerms(d: number, termWeight: Map<number, number>): string[] {
     const found: Contribution[] = []
-    for (const [t, w] of termWeight) {
-      if (postingHas(this.#post[t]!, this.#postOff[t]!, this.#postLen[t]!, d)) found.push({ term: this.#terms[t]!, score: w })
+    const fs = this.#fwdStart[d]!
+    const fe = fs + this.#fwdCount[d]!
+    for (let i = fs; i < fe; i++) {
+      const t = this.#fwd.a[i]!
+      const w = termWeight.get(t)
+      if (w !== undefined) found.push({ term: this.#terms[t]!, score: w })
     }
     found.sort((a, b) => b.score - a.score || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0))
     return found.slice(0, 12).map((c) => c.term)
   }
 }
 
-function postingHas(list: Int32Array, off: number, len: number, d: number): boolean {
-  let lo = 0
-  let hi = len / 2 - 1
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1
-    const v = list[off + mid * 2]!
-    if (v === d) return true
-    if (v < d) lo = mid + 1
-    else hi = mid - 1
+/** acc[d] += wk × dense[d] for each array of the run in turn (one pass over the docs for up to three). */
+function addDense(acc: Float64Array, n: number, run: Array<{ dense: Float32Array; wk: number }>): void {
+  const { dense: da, wk: wa } = run[0]!
+  if (run.length === 1) {
+    for (let d = 0; d < n; d++) acc[d]! += wa * da[d]!
+    return
   }
-  return false
+  const { dense: db, wk: wb } = run[1]!
+  if (run.length === 2) {
+    for (let d = 0; d < n; d++) acc[d] = acc[d]! + wa * da[d]! + wb * db[d]!
+    return
+  }
+  const { dense: dc, wk: wc } = run[2]!
+  for (let d = 0; d < n; d++) acc[d] = acc[d]! + wa * da[d]! + wb * db[d]! + wc * dc[d]!
 }
 
 function popcount(x: number): number {
