@@ -21,3 +21,15 @@ t.test('analyzeParts: the search-mode terms in order, the words of the text apar
   t.ok(image.some((p) => p.subword), 'a long word yields shorter words inside it')
   t.ok(image.every((p) => !p.subword || p.term.length < 4), 'the shorter words are shorter')
 })
+
+t.test('the remembered search-mode parts of long words change nothing', async (t) => {
+  const texts = [...TEXTS, '图像识别系统和语音识别系统，图像处理装置', '分布式数据库事务处理，数据库索引优化方法']
+  const warm = createAnalyzer(loadAnalysisResources())
+  for (const text of texts) warm.analyze(text, { subwords: true })
+  // in reverse order, so most words reach this one for the first time
+  const cold = createAnalyzer(loadAnalysisResources())
+  for (const text of [...texts].reverse()) {
+    t.strictSame(warm.analyze(text, { subwords: true }), cold.analyze(text, { subwords: true }), text)
+    t.strictSame(warm.analyzeParts(text), cold.analyzeParts(text), text)
+  }
+})

@@ -54,6 +54,8 @@ const SEGMENT = new RegExp(`(\\p{Script=Han}+)|(${WORD_CHAR}+(?:[-_./+]${WORD_CH
 const HAS_LETTER = /\p{L}/u
 const HAS_DIGIT = /\p{N}/u
 const ALL_DIGITS = /^[\p{N}.]+$/u
+/** Long words whose search-mode parts are remembered, at most (then the memory starts again). */
+const SUBWORD_CACHE = 200_000
 /** Joins the parts sent to jieba in one call; jieba returns it as a token of its own. */
 const SEP = '\n'
 
@@ -96,6 +98,8 @@ export function createAnalyzer(resources: AnalyzerResources): Analyzer {
   const enStop = new Set([...naturalStopwords.words, ...resources.enStopwords].map(normalize))
   const wordTokenizer = new tokenizers.WordTokenizer()
   const stemCache = new Map<string, string>()
+  /** jieba's search-mode parts of long words already seen (most recur across patents). */
+  const subwordCache = new Map<string, string[]>()
 
   const stem = (word: string): string => {
     let s = stemCache.get(word)
@@ -135,12 +139,32 @@ export function createAnalyzer(resources: AnalyzerResources): Analyzer {
       }
     }
     const words = han.length === 0 ? [] : ungroup(jieba.cut(han.join(SEP), true), han.length)
-    // the shorter words inside long words (search mode), for all long words in one call
-    let parts: string[][] = []
+    // the shorter words inside long words (search mode): remembered per word, the words not
+    // seen yet in one call (each block is segmented alone, so a word's parts do not depend on
+    // the words beside it in the call)
+    const parts: string[][] = []
     if (subwords) {
-      const long: string[] = []
-      for (const ws of words) for (const w of ws) if (!zhStop.has(w) && w.length > 2) long.push(w)
-      if (long.length > 0) parts = ungroup(jieba.cutForSearch(long.join(SEP), true), long.length)
+      const unseen: string[] = []
+      const slots: number[] = []
+      for (const ws of words) {
+        for (const w of ws) {
+          if (zhStop.has(w) || w.length <= 2) continue
+          const known = subwordCache.get(w)
+          if (known === undefined) {
+            slots.push(parts.length)
+            unseen.push(w)
+          }
+          parts.push(known ?? [])
+        }
+      }
+      if (unseen.length > 0) {
+        const found = ungroup(jieba.cutForSearch(unseen.join(SEP), true), unseen.length)
+        if (subwordCache.size + unseen.length > SUBWORD_CACHE) subwordCache.clear()
+        found.forEach((ps, i) => {
+          parts[slots[i]!] = ps
+          subwordCache.set(unseen[i]!, ps)
+        })
+      }
     }
     const latin: string[] = []
     let h = 0
