@@ -85,6 +85,8 @@ export interface MatchIndexOptions {
    * them. Default 1000; `Infinity` turns the cache off. Scores are the same either way.
    */
   impactMinDf?: number
+  /** Memory for the dense impact arrays of the most common terms. Default 256 MiB. */
+  denseBudgetBytes?: number
 }
 
 const DEFAULT_FIELDS: Record<(typeof FIELDS)[number], FieldParams> = {
@@ -108,7 +110,6 @@ const IMPACT_MIN_SHARE = 0.01
  * sequential pass over all docs costs less than an indexed pass over a quarter of them.
  */
 const DENSE_SHARE = 0.25
-const DENSE_MAX_TERMS = 64
 
 const EMPTY = new Int32Array(0)
 
@@ -158,6 +159,7 @@ export class MatchIndex {
   readonly #expansionWeight: number
   readonly #feedbackDocs: number
   readonly #impactMinDf: number
+  readonly #denseBudget: number
 
   // terms
   readonly #termIds = new Map<string, number>()
@@ -190,7 +192,7 @@ export class MatchIndex {
   #impVersion: number[] = []
   /** Impacts of the terms not cached, for the match at hand. */
   #impScratch = new Float32Array(1024)
-  /** The most common terms' impacts by doc id (see `#denseImpacts`), at most DENSE_MAX_TERMS of them. */
+  /** The most common terms' impacts by doc id (see `#denseImpacts`), within the dense budget; least recently used first. */
   readonly #dense = new Map<number, { imp: Float32Array; version: number }>()
 
   // classes
@@ -273,6 +275,8 @@ export class MatchIndex {
     this.#expansionWeight = options.expansionWeight ?? 0.3
     this.#feedbackDocs = options.feedbackDocs ?? 10
     this.#impactMinDf = options.impactMinDf ?? 1000
+    // 4 bytes per doc and term: 640 terms at 100k patents, 64 at 1M
+    this.#denseBudget = options.denseBudgetBytes ?? 256 * 2 ** 20
   }
 
   /** Number of patents in the index (offerable or not). */
@@ -876,15 +880,23 @@ export class MatchIndex {
     const n = this.#nDocs
     const version = this.#impVersion[t]!
     let entry = this.#dense.get(t)
-    if (entry !== undefined && entry.version === version && entry.imp.length >= n) return entry.imp
-    if (entry === undefined || entry.imp.length < n) {
-      if (entry === undefined && this.#dense.size >= DENSE_MAX_TERMS) this.#dense.delete(this.#dense.keys().next().value!)
-      entry = { imp: new Float32Array(Math.max(1024, n + (n >> 3))), version }
+    // least recently used first: a used entry moves to the end
+    this.#dense.delete(t)
+    if (entry !== undefined && entry.version === version && entry.imp.length >= n) {
       this.#dense.set(t, entry)
-    } else {
-      entry.imp.fill(0)
-      entry.version = version
+      return entry.imp
     }
+    if (entry === undefined && this.#dense.size >= 4 && (this.#dense.size + 1) * 4 * n > this.#denseBudget) {
+      // over budget: the least recently used array (never one of the current pass, the last
+      // three used) is reused for this term
+      const oldest = this.#dense.keys().next().value!
+      entry = this.#dense.get(oldest)!
+      this.#dense.delete(oldest)
+    }
+    if (entry === undefined || entry.imp.length < n) entry = { imp: new Float32Array(Math.max(1024, n + (n >> 3))), version }
+    else entry.imp.fill(0)
+    entry.version = version
+    this.#dense.set(t, entry)
     const dense = entry.imp
     const list = this.#post[t]!
     const off = this.#postOff[t]!
