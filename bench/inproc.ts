@@ -168,7 +168,7 @@ async function analysedSteps(
     t = performance.now()
     for (let i = 0; i < N; i++) tfidf.addDocument([...terms[i]!.title, ...terms[i]!.abstract, ...terms[i]!.keywords])
     const buildMs = performance.now() - t
-    const k = N <= 10_000 ? 20 : 5
+    const k = N <= 10_000 ? 20 : 10
     const times: number[] = []
     for (const q of needs.slice(0, k)) {
       const tokens = analyzer.analyze(q, { subwords: true })
