@@ -908,7 +908,9 @@ export class MatchIndex {
   /**
    * Related terms from the best text matches (pseudo-relevance feedback): terms of the top
    * documents, weighted by the documents' scores and the terms' idf, that the need does not
-   * contain. Returns term → query weight.
+   * contain. A term in more than a quarter of the patents (DENSE_SHARE) is not taken: it says
+   * little about the topic, and adding it up is a pass over all patents. Returns term → query
+   * weight.
    */
   #expand(acc: Float64Array, n: number, N: number, qtf: Map<number, number>): Map<number, number> {
     const docs = new TopK(this.#feedbackDocs, this.#pub)
@@ -933,7 +935,7 @@ export class MatchIndex {
       const fs = this.#fwdStart[doc]!
       for (let i = fs; i < fs + this.#fwdCount[doc]!; i++) {
         const t = this.#fwd.a[i]!
-        if (qtf.has(t) || this.#df[t]! < 2) continue
+        if (qtf.has(t) || this.#df[t]! < 2 || this.#df[t]! > N * DENSE_SHARE) continue
         weight.set(t, (weight.get(t) ?? 0) + w)
       }
     }
