@@ -110,6 +110,8 @@ const IMPACT_MIN_SHARE = 0.01
  * sequential pass over all docs costs less than an indexed pass over a quarter of them.
  */
 const DENSE_SHARE = 0.25
+/** Related terms are not taken from among the terms in DENSE_SHARE of the patents once that is this many. */
+const RELATED_MIN_DF_CAP = 1000
 
 const EMPTY = new Int32Array(0)
 
@@ -908,11 +910,14 @@ export class MatchIndex {
   /**
    * Related terms from the best text matches (pseudo-relevance feedback): terms of the top
    * documents, weighted by the documents' scores and the terms' idf, that the need does not
-   * contain. A term in more than a quarter of the patents (DENSE_SHARE) is not taken: it says
-   * little about the topic, and adding it up is a pass over all patents. Returns term → query
+   * contain. A term in a quarter of the patents and in at least RELATED_MIN_DF_CAP of them (one
+   * the default cache adds from a dense array) is not taken: it says little about the topic, and adding
+   * it up is a pass over all patents. Small indexes keep every candidate. Returns term → query
    * weight.
    */
   #expand(acc: Float64Array, n: number, N: number, qtf: Map<number, number>): Map<number, number> {
+    // terms in a quarter of a large index are not taken (a scoring rule: not tied to the cache options)
+    const denseDf = Math.max(RELATED_MIN_DF_CAP, N * DENSE_SHARE)
     const docs = new TopK(this.#feedbackDocs, this.#pub)
     const alive = this.#alive
     let floor = docs.floor
@@ -935,7 +940,7 @@ export class MatchIndex {
       const fs = this.#fwdStart[doc]!
       for (let i = fs; i < fs + this.#fwdCount[doc]!; i++) {
         const t = this.#fwd.a[i]!
-        if (qtf.has(t) || this.#df[t]! < 2 || this.#df[t]! > N * DENSE_SHARE) continue
+        if (qtf.has(t) || this.#df[t]! < 2 || this.#df[t]! >= denseDf) continue
         weight.set(t, (weight.get(t) ?? 0) + w)
       }
     }
