@@ -3,6 +3,7 @@
  * BM25 ranking, filters, facets and highlights. It holds the index in memory and is rebuilt
  * from Redis at start (the container feeds it every stored patent, then follows changes).
  */
+import { analyzePatentText } from '../../domain/matching/index.js'
 import type { Analyzer } from '../../domain/text/analyzer.js'
 import {
   ipcPrefixes,
@@ -69,10 +70,11 @@ export function createEmbeddedSearchIndex(analyzer: Analyzer): SearchIndex & { r
         length += weight
       }
     }
-    const analyze = (text: string) => analyzer.analyze(text, { subwords: true })
-    add(terms?.title ?? analyze(doc.title), FIELD_WEIGHTS.title)
-    add(terms?.keywords ?? analyze(doc.keywords.join('\n')), FIELD_WEIGHTS.keywords)
-    add(terms?.abstract ?? analyze(doc.abstract), FIELD_WEIGHTS.abstract)
+    // stored terms (all three fields) when given; otherwise the same analysis the index job stores
+    const fields = terms?.title && terms.abstract && terms.keywords ? terms : analyzePatentText(analyzer, doc)
+    add(fields.title, FIELD_WEIGHTS.title)
+    add(fields.keywords, FIELD_WEIGHTS.keywords)
+    add(fields.abstract, FIELD_WEIGHTS.abstract)
     for (const [term, n] of tf) {
       let p = postings.get(term)
       if (p === undefined) postings.set(term, (p = new Postings()))

@@ -1,5 +1,5 @@
 /** The matcher's public API: pure, no I/O. */
-export { MatchIndex, type FieldParams, type MatchIndexOptions } from './match-index.js'
+export { analyzePatentText, MatchIndex, type FieldParams, type MatchIndexOptions } from './match-index.js'
 export { codesOverlap, mainGroup, normalizeCode } from './classes.js'
 export {
   FIELDS,

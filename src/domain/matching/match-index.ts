@@ -115,6 +115,19 @@ const RELATED_MIN_DF_CAP = 1000
 
 const EMPTY = new Int32Array(0)
 
+/**
+ * A patent's terms per field, with search-mode sub-words: what the index job stores, the matcher
+ * indexes and the embedded search takes (and computes the same way when given no terms).
+ */
+export function analyzePatentText(analyzer: Analyzer, p: Pick<MatchablePatent, 'title' | 'abstract' | 'keywords' | 'claims'>): AnalyzedPatent {
+  return {
+    title: analyzer.analyze(p.title, { subwords: true }),
+    abstract: analyzer.analyze(p.abstract, { subwords: true }),
+    keywords: p.keywords.length > 0 ? analyzer.analyze(p.keywords.join('\n'), { subwords: true }) : [],
+    claims: p.claims ? analyzer.analyze(p.claims, { subwords: true }) : [],
+  }
+}
+
 /** Growable Int32 buffer. */
 class IntBuffer {
   a: Int32Array
@@ -292,13 +305,7 @@ export class MatchIndex {
 
   /** Terms per field. Store them to rebuild the index without analysing the text again. */
   analyzePatent(p: Pick<MatchablePatent, 'title' | 'abstract' | 'keywords' | 'claims'>): AnalyzedPatent {
-    const a = this.#analyzer
-    return {
-      title: a.analyze(p.title, { subwords: true }),
-      abstract: a.analyze(p.abstract, { subwords: true }),
-      keywords: p.keywords.length > 0 ? a.analyze(p.keywords.join('\n'), { subwords: true }) : [],
-      claims: p.claims ? a.analyze(p.claims, { subwords: true }) : [],
-    }
+    return analyzePatentText(this.#analyzer, p)
   }
 
   /** Adds a patent, replacing the one with the same publication number. */
