@@ -1,92 +1,36 @@
 /**
- * Matching quality on a judged set (see ../shared/eval/README.md).
+ * Matching quality on the judged sets (see ../shared/eval/README.md), as users would see it.
  *
- *   npm run eval -- <dataset dir> [--queries all|odd|even] [--options '<MatchIndexOptions JSON>'] [--only patent-bridge]
+ *   npm run eval [-- <dataset dir> …] [--queries all|odd|even] [--options '<MatchIndexOptions JSON>'] [--only patent-bridge] [--json]
  *
- * Prints one JSON line per method to stdout: the comparators `bm25` (plain BM25 over the same
- * jieba tokens, title ×2) and `natural-tfidf` (natural's TfIdf on raw strings), then
- * `patent-bridge` (the service's MatchIndex, through its public API). Progress goes to stderr.
+ * Without a directory: every data set under ../shared/eval that has needs (`queries.jsonl`).
+ * For each set and method, one row: P@5 (grade ≥ 1, and strict: grade 2), the unjudged patents
+ * in the top 5s, nDCG@10, recall@100 and MRR; for the service's matcher also what operations
+ * centres would receive with the routing defaults (push precision, needs reached, pushes to needs
+ * with nothing relevant). Comparators: `bm25` (plain BM25 over the same jieba tokens, title ×2)
+ * and `natural-tfidf` (natural's TfIdf on raw strings). `--json` prints one JSON line per row.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import TfIdf from 'natural/lib/natural/tfidf/tfidf.js'
 import { loadAnalysisResources } from '../search-config/analysis.js'
 import { MatchIndex, type MatchIndexOptions, type MatchablePatent } from '../src/domain/matching/index.js'
 import { createAnalyzer, type Analyzer } from '../src/domain/text/analyzer.js'
+import { needOf, readJsonl, readJudgements, reportLine, type CorpusDoc, type Query, type Ranked } from './eval-metrics.js'
 
-export interface CorpusDoc {
-  id: string
-  title: string
-  abstract: string
-  keywords?: string[]
-  cpc?: string[]
-  lang?: string
-}
-export interface Query {
-  id: string
-  text: string
-}
-export type Qrels = Map<string, Map<string, number>>
+export { needOf, readJsonl, readJudgements, type CorpusDoc, type Query } from './eval-metrics.js'
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`)
 
-export function readJsonl<T>(file: string): T[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as T)
-}
+/** The shared evaluation data beside the repository. */
+export const EVAL_ROOT = fileURLToPath(new URL('../../shared/eval', import.meta.url))
 
-export function readQrels(file: string): Qrels {
-  const q: Qrels = new Map()
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const [qid, pid, grade] = line.split('\t')
-    if (!qid || !pid || grade === undefined) continue
-    let m = q.get(qid)
-    if (!m) q.set(qid, (m = new Map()))
-    m.set(pid, Number(grade))
-  }
-  return q
-}
-
-export interface Metrics {
-  queries: number
-  ndcg10: number
-  recall100: number
-  mrr: number
-}
-
-/** nDCG@10 (gain 2^g − 1), recall@100 of grade-2 patents, MRR of the first grade-2 patent. */
-export function evaluate(runs: Map<string, string[]>, qrels: Qrels): Metrics {
-  let ndcg = 0
-  let recall = 0
-  let mrr = 0
-  let n = 0
-  for (const [qid, ranked] of runs) {
-    const judged = qrels.get(qid)
-    if (!judged) continue
-    n++
-    let dcg = 0
-    for (let i = 0; i < Math.min(10, ranked.length); i++) {
-      const g = judged.get(ranked[i]!) ?? 0
-      dcg += (2 ** g - 1) / Math.log2(i + 2)
-    }
-    const ideal = [...judged.values()].sort((a, b) => b - a).slice(0, 10)
-    const idcg = ideal.reduce((s, g, i) => s + (2 ** g - 1) / Math.log2(i + 2), 0)
-    ndcg += idcg > 0 ? dcg / idcg : 0
-    const g2 = [...judged.values()].filter((g) => g === 2).length
-    if (g2 > 0) recall += ranked.slice(0, 100).filter((p) => judged.get(p) === 2).length / g2
-    const first = ranked.findIndex((p) => judged.get(p) === 2)
-    if (first >= 0) mrr += 1 / (first + 1)
-  }
-  const r = (x: number): number => Math.round((x / Math.max(n, 1)) * 10000) / 10000
-  return { queries: n, ndcg10: r(ndcg), recall100: r(recall), mrr: r(mrr) }
-}
+const queryText = (q: Query): string => [q.title ?? '', q.text].join('\n')
 
 /** Plain BM25 (k1 1.2, b 0.75) over the analyser's search-mode jieba tokens, title counted twice. */
-function runBm25(analyzer: Analyzer, corpus: CorpusDoc[], queries: Query[]): Map<string, string[]> {
+function runBm25(analyzer: Analyzer, corpus: CorpusDoc[], queries: Query[]): Map<string, Ranked[]> {
   const docs = corpus.map((d) => {
     const title = analyzer.analyze(d.title, { subwords: true })
     return [...title, ...title, ...analyzer.analyze(d.abstract, { subwords: true })]
@@ -100,9 +44,9 @@ function runBm25(analyzer: Analyzer, corpus: CorpusDoc[], queries: Query[]): Map
   for (const m of tfs) for (const t of m.keys()) df.set(t, (df.get(t) ?? 0) + 1)
   const N = docs.length
   const avg = docs.reduce((s, d) => s + d.length, 0) / N
-  const runs = new Map<string, string[]>()
+  const runs = new Map<string, Ranked[]>()
   for (const q of queries) {
-    const terms = analyzer.analyze(q.text, { subwords: true })
+    const terms = analyzer.analyze(queryText(q), { subwords: true })
     const scores = tfs.map((m, i) => {
       let s = 0
       for (const t of terms) {
@@ -120,21 +64,20 @@ function runBm25(analyzer: Analyzer, corpus: CorpusDoc[], queries: Query[]): Map
 }
 
 /** natural's TfIdf on the raw strings (its tokenizer drops Chinese: the README's floor). */
-function runNaturalTfidf(corpus: CorpusDoc[], queries: Query[]): Map<string, string[]> {
+function runNaturalTfidf(corpus: CorpusDoc[], queries: Query[]): Map<string, Ranked[]> {
   const tfidf = new TfIdf()
   for (const d of corpus) tfidf.addDocument(`${d.title} ${d.abstract}`)
-  const runs = new Map<string, string[]>()
-  for (const q of queries) runs.set(q.id, rank(corpus, tfidf.tfidfs(q.text)))
+  const runs = new Map<string, Ranked[]>()
+  for (const q of queries) runs.set(q.id, rank(corpus, tfidf.tfidfs(queryText(q))))
   return runs
 }
 
-function rank(corpus: CorpusDoc[], scores: number[]): string[] {
+function rank(corpus: CorpusDoc[], scores: number[]): Ranked[] {
   return scores
-    .map((s, i) => ({ s, id: corpus[i]!.id }))
-    .filter((x) => x.s > 0)
-    .sort((a, b) => b.s - a.s || (a.id < b.id ? -1 : 1))
+    .map((s, i) => ({ score: s, id: corpus[i]!.id }))
+    .filter((x) => x.score > 0)
+    .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
     .slice(0, 100)
-    .map((x) => x.id)
 }
 
 export function toMatchable(d: CorpusDoc): MatchablePatent {
@@ -144,39 +87,58 @@ export function toMatchable(d: CorpusDoc): MatchablePatent {
     abstract: d.abstract,
     keywords: d.keywords ?? [],
     ipc: d.cpc ?? [],
-    applicants: [],
+    applicants: d.applicants ?? [],
     legalStatus: 'granted',
     status: 'listed',
     transferModes: [],
   }
 }
 
-function runPatentBridge(
-  analyzer: Analyzer,
-  corpus: CorpusDoc[],
-  queries: Query[],
-  options: MatchIndexOptions,
-): Map<string, string[]> {
+function runPatentBridge(analyzer: Analyzer, corpus: CorpusDoc[], queries: Query[], options: MatchIndexOptions): Map<string, Ranked[]> {
   const index = new MatchIndex(analyzer, options)
   let t0 = performance.now()
   for (const d of corpus) index.upsert(toMatchable(d))
   const buildMs = performance.now() - t0
   log(`patent-bridge: indexed ${index.size} patents in ${buildMs.toFixed(0)} ms (${Math.round((index.size / buildMs) * 1000)}/s)`)
-  const runs = new Map<string, string[]>()
+  const runs = new Map<string, Ranked[]>()
   const times: number[] = []
+  const ipcOf = new Map(corpus.map((d) => [d.id, d.cpc ?? []]))
   for (const q of queries) {
     t0 = performance.now()
-    const results = index.match({ title: q.text }, { limit: 100 })
+    const results = index.match(needOf(q), { limit: 100 })
     times.push(performance.now() - t0)
     runs.set(
       q.id,
-      results.map((r) => r.publicationNumber),
+      results.map((r) => ({ id: r.publicationNumber, score: r.score, ipc: ipcOf.get(r.publicationNumber) ?? [] })),
     )
   }
   times.sort((a, b) => a - b)
   const pct = (p: number): string => times[Math.min(times.length - 1, Math.floor(p * times.length))]!.toFixed(2)
   log(`patent-bridge: match p50 ${pct(0.5)} ms, p95 ${pct(0.95)} ms over ${times.length} needs`)
   return runs
+}
+
+/** The data sets under a root: folders with needs and judgements. */
+export function dataSets(root: string): string[] {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(root, e.name, 'queries.jsonl')))
+    .map((e) => join(root, e.name))
+    .sort()
+}
+
+const fmt = (x: unknown): string => (x === null || x === undefined ? '—' : typeof x === 'number' ? String(x) : String(x))
+
+/** A row as a person reads it. */
+export function formatRow(row: Record<string, unknown>): string {
+  const push = row.push as Record<string, number | null> | undefined
+  const head = `${String(row.dataset)}  ${String(row.method).padEnd(22)} P@5 ${fmt(row.p5)} (strict ${fmt(row.p5Strict)}, unjudged ${fmt(row.unjudgedTop5)} = ${fmt(row.unjudgedTop5Share)})  nDCG@10 ${fmt(row.ndcg10)}  recall@100 ${fmt(row.recall100)}  MRR ${fmt(row.mrr)}`
+  if (!push) return head
+  return (
+    `${head}\n${' '.repeat(String(row.dataset).length + 2)}${'pushes'.padEnd(22)} ` +
+    `precision ${fmt(push.precision)} (${fmt(push.relevant)} of ${fmt(push.pushes)}, unjudged ${fmt(push.unjudged)}) at score ≥ ${fmt(push.minScore)}, ≤ ${fmt(push.maxPerNeed)} a need; ` +
+    `needs with a relevant patent pushed ${fmt(push.needsWithRelevantPushed)}/${fmt(push.needsWithRelevant)} (a relevant push ${fmt(push.needsWithRelevantRelevantPushed)}); ` +
+    `pushes to the ${fmt(push.needsWithoutRelevant)} needs with nothing relevant ${fmt(push.pushesToNeedsWithoutRelevant)}`
+  )
 }
 
 async function main(): Promise<void> {
@@ -186,27 +148,29 @@ async function main(): Promise<void> {
       queries: { type: 'string', default: 'all' },
       options: { type: 'string', default: '{}' },
       only: { type: 'string' },
+      json: { type: 'boolean', default: false },
     },
   })
-  const dir = positionals[0]
-  if (!dir) {
-    log('usage: npm run eval -- <dataset dir> [--queries all|odd|even] [--options JSON] [--only method]')
-    process.exit(2)
-  }
-  const corpus = readJsonl<CorpusDoc>(join(dir, 'corpus.jsonl'))
-  let queries = readJsonl<Query>(join(dir, 'queries.jsonl'))
-  if (values.queries === 'odd') queries = queries.filter((_, i) => i % 2 === 1)
-  else if (values.queries === 'even') queries = queries.filter((_, i) => i % 2 === 0)
-  const qrels = readQrels(join(dir, 'qrels.tsv'))
-  log(`${corpus.length} patents, ${queries.length} needs, ${qrels.size} judged`)
+  const dirs = positionals.length > 0 ? positionals : dataSets(EVAL_ROOT)
   const analyzer = createAnalyzer(loadAnalysisResources())
   const options = JSON.parse(values.options!) as MatchIndexOptions
-
-  const print = (method: string, m: Metrics): void => void process.stdout.write(`${JSON.stringify({ method, ...m })}\n`)
   const want = (m: string): boolean => values.only === undefined || values.only === m
-  if (want('bm25')) print('bm25', evaluate(runBm25(analyzer, corpus, queries), qrels))
-  if (want('natural-tfidf')) print('natural-tfidf', evaluate(runNaturalTfidf(corpus, queries), qrels))
-  if (want('patent-bridge')) print('patent-bridge', evaluate(runPatentBridge(analyzer, corpus, queries, options), qrels))
+  for (const dir of dirs) {
+    const name = dir.replace(/\/+$/, '').split('/').pop()!
+    const corpus = readJsonl<CorpusDoc>(join(dir, 'corpus.jsonl'))
+    let queries = readJsonl<Query>(join(dir, 'queries.jsonl'))
+    if (values.queries === 'odd') queries = queries.filter((_, i) => i % 2 === 1)
+    else if (values.queries === 'even') queries = queries.filter((_, i) => i % 2 === 0)
+    const judgements = readJudgements(dir)
+    log(`${name}: ${corpus.length} patents, ${queries.length} needs, ${judgements.grades.size} judged (${judgements.complete ? 'relevance by rule' : 'by hand'})`)
+    const print = (method: string, runs: Map<string, Ranked[]>, withPush: boolean): void => {
+      const row = reportLine(name, method, runs, judgements, withPush)
+      process.stdout.write(`${values.json ? JSON.stringify(row) : formatRow(row)}\n`)
+    }
+    if (want('bm25')) print('bm25', runBm25(analyzer, corpus, queries), false)
+    if (want('natural-tfidf')) print('natural-tfidf', runNaturalTfidf(corpus, queries), false)
+    if (want('patent-bridge')) print('patent-bridge', runPatentBridge(analyzer, corpus, queries, options), true)
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main()

@@ -11,6 +11,8 @@ export interface AnalysisResources {
   zhStopwords: string[]
   /** English patent boilerplate, added to natural's English stop words. */
   enStopwords: string[]
+  /** How enterprises write needs: section weights, firm facts, the need language (`need-language.txt`). */
+  needLanguage: string
 }
 
 function dataLines(file: string): string[] {
@@ -28,6 +30,7 @@ export function loadAnalysisResources(): AnalysisResources {
     zhUserDict: dataLines('./zh-user-dict.txt').join('\n') + '\n',
     zhStopwords: dataLines('./zh-stopwords.txt'),
     enStopwords: dataLines('./en-stopwords.txt'),
+    needLanguage: readFileSync(new URL('./need-language.txt', import.meta.url), 'utf8'),
   }
   return cached
 }

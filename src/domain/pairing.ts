@@ -3,6 +3,7 @@
  * contact to industrialisation. The workflow, the decline reasons and the routing scope.
  */
 import { createHash } from 'node:crypto'
+import { STRONG_MATCH } from './matching/strength.js'
 import { z } from 'zod'
 import './zod-messages.js'
 import { ConflictError } from './errors.js'
@@ -111,7 +112,7 @@ export const routingInputSchema = z.strictObject({
     .array(z.string().trim().toUpperCase().regex(/^[A-H](\d{2}([A-Z](\d{1,4}(\/\d{1,6})?)?)?)?$/, 'expected an IPC prefix such as G06F'))
     .max(100)
     .optional(),
-  /** Lowest match score that becomes a pairing. */
+  /** Lowest match score that becomes a pairing; by default where a match is strong (`STRONG_MATCH`). */
   minScore: z.number().min(0).max(1).optional(),
   /** Most pairings per need for this centre (the best ones). */
   maxPerNeed: z.number().int().min(1).max(100).optional(),
@@ -138,7 +139,7 @@ export function toRouting(input: RoutingInput): Routing {
   const r: Routing = {
     provinces: input.provinces ?? [],
     ipcPrefixes: input.ipcPrefixes ?? [],
-    minScore: input.minScore ?? 0.2,
+    minScore: input.minScore ?? STRONG_MATCH,
     maxPerNeed: input.maxPerNeed ?? 5,
     delivery: input.delivery ?? 'immediate',
     digestHours: input.digestHours ?? 24,

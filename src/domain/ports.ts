@@ -63,7 +63,10 @@ export interface StoredMatch {
   publicationNumber: string
   title: string
   score: number
+  /** The evidence the score rests on (absent in matches stored before it was kept). */
+  evidence?: number
   explanation: {
+    titleCoverage?: number
     matchedTerms: string[]
     sharedClasses: string[]
     inferredClasses: string[]

@@ -79,18 +79,24 @@ export const matchesSchema = z.object({
   needId: z.string(),
   state: z.enum(['pending', 'ready']),
   computedAt: z.string().optional(),
+  strength: z.enum(['strong', 'weak', 'none']).describe(
+    'strong: the best match reaches `threshold` (pairings are pushed from there by default); weak: matches, all below it; none: no match yet',
+  ),
+  threshold: z.number().describe('the score from which a match is strong; scores are estimated probabilities of relevance, comparable across needs'),
   matches: z.array(
     z.object({
       rank: z.number().int(),
       publicationNumber: z.string(),
       title: z.string(),
-      score: z.number(),
+      score: z.number().describe('the estimated probability (0..1) that the patent is relevant to the need'),
+      evidence: z.number().optional().describe('the evidence the probability rests on: text evidence lifted by class evidence'),
       new: z.boolean().optional(),
       explanation: z.object({
-        matchedTerms: z.array(z.string()),
+        matchedTerms: z.array(z.string()).describe('the need\'s words found in the patent, as the need wrote them'),
+        titleCoverage: z.number().optional().describe('share (0..1) of the weight of the need\'s title words that the patent contains'),
         sharedClasses: z.array(z.string()),
         inferredClasses: z.array(z.string()),
-        signals: z.record(z.string(), z.number()),
+        signals: z.record(z.string(), z.number()).describe('each signal\'s share of the evidence, in percent (summing to 100)'),
       }),
     }),
   ),

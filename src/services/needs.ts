@@ -142,6 +142,7 @@ export function createMatchingService(deps: MatchingDeps) {
         publicationNumber: r.publicationNumber,
         title: patents[i]?.title ?? '',
         score: r.score,
+        evidence: r.evidence,
         explanation: r.explanation,
       }
       if (fresh) m.new = true

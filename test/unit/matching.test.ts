@@ -87,7 +87,7 @@ t.test('explanations are truthful: terms in both texts, signals sum to the score
       sawTerms++
     }
     const sum = Object.values(r.explanation.signals).reduce((a, b) => a + b, 0)
-    t.ok(Math.abs(sum - r.score) < 1e-9, 'signals sum to score')
+    t.ok(Math.abs(sum - 100) <= 0.21, 'signal shares sum to 100 %')
     t.ok(r.score > 0 && r.score <= 1, 'score in (0, 1]')
     for (const c of r.explanation.inferredClasses) t.ok(p.ipc.includes(c), 'inferred class is the patent’s own')
   }
@@ -320,7 +320,7 @@ t.test('English and mixed-language needs', async (t) => {
   t.ok(top3.includes(IMAGE.publicationNumber), 'the Chinese words match')
   t.ok(top3.includes('US0000001'), 'the English words match')
   t.notOk(ids(mixed).includes('US0000002'), 'the baseball bat does not')
-  t.same(mixed.find((r) => r.publicationNumber === 'US0000001')?.explanation.matchedTerms.sort(), ['attent', 'network', 'neural'])
+  t.same(mixed.find((r) => r.publicationNumber === 'US0000001')?.explanation.matchedTerms.sort(), ['attention', 'network', 'neural'], 'matched terms as the need wrote them, not stems')
 })
 
 // The shared evaluation data sits beside the repository (../shared/eval).

@@ -11,3 +11,4 @@ export {
   type MatchResult,
   type NeedQuery,
 } from './types.js'
+export { bestScore, STRONG_MATCH, strengthOf, type MatchStrength } from './strength.js'

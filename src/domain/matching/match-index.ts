@@ -41,6 +41,7 @@
  */
 import { isOfferable, type TransferMode } from '../patent.js'
 import type { Analyzer } from '../text/analyzer.js'
+import { calibrate, FITTED_CALIBRATION, type Calibration } from './calibration.js'
 import { codesOverlap, mainGroup, normalizeCode } from './classes.js'
 import {
   FIELDS,
@@ -68,15 +69,26 @@ export interface MatchIndexOptions {
   voteSharpness?: number
   /** Share of a main group's vote that also counts for its subgroups. Default 0.1. */
   groupShare?: number
-  /** Signal weights (renormalised when the need names no codes). */
-  weights?: { text?: number; classes?: number; ipc?: number }
-  /** Text signal t = x / (x + textHalf) for x = BM25 / upper bound. Default 0.15. */
+  /**
+   * How far classification evidence can lift a patent's text evidence: the score is
+   * text × (1 + classBoost × classes + ipcBoost × ipc), each signal in 0..1. Defaults 4 and 1.
+   */
+  classBoost?: number
+  ipcBoost?: number
+  /**
+   * The curve from ranking score to the reported score, a probability of relevance (default: the
+   * fitted one, `calibration.json`); `null` reports the ranking score itself (for fitting).
+   */
+  calibration?: Calibration | null
+  /** Text signal t = x / (x + textHalf) for x = BM25 / upper bound. Default 0.05. */
   textHalf?: number
   /** Query weight of a shorter word inside a need's word (图像 in 图像识别). Default 0.1. */
   subwordWeight?: number
+  /** Weight of the need's title (and keywords) against one mention in its description. Default 1.5. */
+  titleWeight?: number
   /** Related terms added from the best text matches (pseudo-relevance feedback). Default 10; 0 disables. */
   expansionTerms?: number
-  /** Weight of a related term relative to a need term of the same idf, times its document share. Default 0.3. */
+  /** Weight of a related term relative to a need term of the same idf, times its document share. Default 0.6. */
   expansionWeight?: number
   /** Best text matches that supply related terms. Default 10. */
   feedbackDocs?: number
@@ -110,6 +122,11 @@ const IMPACT_MIN_SHARE = 0.01
  * sequential pass over all docs costs less than an indexed pass over a quarter of them.
  */
 const DENSE_SHARE = 0.25
+/**
+ * Candidates by evidence among which the calibrated probability orders the results: a list of
+ * `limit` is the head of the list of 100, whatever the limit.
+ */
+const RERANK_POOL = 100
 /** Related terms are not taken from among the terms in DENSE_SHARE of the patents once that is this many. */
 const RELATED_MIN_DF_CAP = 1000
 
@@ -167,9 +184,12 @@ export class MatchIndex {
   readonly #neighbours: number
   readonly #sharpness: number
   readonly #groupShare: number
-  readonly #w: { text: number; classes: number; ipc: number }
+  readonly #classBoost: number
+  readonly #calibration: Calibration | null
+  readonly #ipcBoost: number
   readonly #textHalf: number
   readonly #subwordWeight: number
+  readonly #titleWeight: number
   readonly #expansionTerms: number
   readonly #expansionWeight: number
   readonly #feedbackDocs: number
@@ -270,6 +290,9 @@ export class MatchIndex {
   #setMask = new Int32Array(256)
   /** Class sets that contain each class, by class id. */
   #classSets: number[][] = []
+  /** The current query's voting neighbours and their vote weights (`#inferClasses`). */
+  readonly #nnDocs: number[] = []
+  readonly #nnWeights: number[] = []
 
   constructor(analyzer: Analyzer, options: MatchIndexOptions = {}) {
     this.#analyzer = analyzer
@@ -279,15 +302,14 @@ export class MatchIndex {
     this.#neighbours = options.neighbours ?? 30
     this.#sharpness = options.voteSharpness ?? 2
     this.#groupShare = options.groupShare ?? 0.1
-    this.#w = {
-      text: options.weights?.text ?? 0.25,
-      classes: options.weights?.classes ?? 0.75,
-      ipc: options.weights?.ipc ?? 0.3,
-    }
-    this.#textHalf = options.textHalf ?? 0.15
+    this.#classBoost = options.classBoost ?? 4
+    this.#ipcBoost = options.ipcBoost ?? 1
+    this.#calibration = options.calibration === undefined ? FITTED_CALIBRATION : options.calibration
+    this.#textHalf = options.textHalf ?? 0.05
     this.#subwordWeight = options.subwordWeight ?? 0.1
+    this.#titleWeight = options.titleWeight ?? 1.5
     this.#expansionTerms = options.expansionTerms ?? 10
-    this.#expansionWeight = options.expansionWeight ?? 0.3
+    this.#expansionWeight = options.expansionWeight ?? 0.6
     this.#feedbackDocs = options.feedbackDocs ?? 10
     this.#impactMinDf = options.impactMinDf ?? 1000
     // 4 bytes per doc and term: 640 terms at 100k patents, 64 at 1M
@@ -557,13 +579,17 @@ export class MatchIndex {
 
     // --- query terms, in first-seen order, with their counts: a word counts 1, a shorter word
     // inside it (图像 in 图像识别) counts `subwordWeight`, so compounds are not counted thrice
-    const text = [need.title, need.description ?? '', (need.keywords ?? []).join('\n')].join('\n')
     const qtf = new Map<number, number>()
-    for (const { term, subword } of this.#analyzer.analyzeParts(text)) {
-      const q = subword ? this.#subwordWeight : 1
+    /** The need's whole words as it wrote them, by term id: what a person reads as matched. */
+    const surface = new Map<number, string>()
+    /** The title's (and keywords') terms and their weight there. */
+    const titleTerms = new Map<number, number>()
+    for (const [term, q] of this.#analyzer.readNeed(need, { titleWeight: this.#titleWeight, subwordWeight: this.#subwordWeight })) {
       const t = this.#termIds.get(term)
-      if (t === undefined || this.#df[t] === 0 || q === 0) continue
-      qtf.set(t, (qtf.get(t) ?? 0) + q)
+      if (t === undefined || this.#df[t] === 0) continue
+      qtf.set(t, q.weight)
+      if (q.surface !== undefined) surface.set(t, q.surface)
+      if (q.titleWeight > 0) titleTerms.set(t, q.titleWeight)
     }
 
     // --- text: BM25F accumulation, term at a time
@@ -577,8 +603,7 @@ export class MatchIndex {
     let upper = 0
     const termWeight = new Map<number, number>()
     for (const [t, q] of qtf) {
-      // repeated query terms count, with diminishing returns
-      const w = this.#idf(t, N) * (q <= 1 ? q : 1 + Math.log(q))
+      const w = this.#idf(t, N) * q
       termWeight.set(t, w)
       upper += w * (k1 + 1)
     }
@@ -604,13 +629,8 @@ export class MatchIndex {
         if (mask !== 0) named.push(c)
       }
     }
-    let wText = this.#w.text
-    let wClasses = this.#w.classes
-    let wIpc = nCodes > 0 ? this.#w.ipc : 0
-    const wSum = wText + wClasses + wIpc
-    wText /= wSum
-    wClasses /= wSum
-    wIpc /= wSum
+    const wClasses = this.#classBoost
+    const wIpc = nCodes > 0 ? this.#ipcBoost : 0
 
     let wantModes = 0
     for (const m of need.transferModes ?? []) wantModes |= MODE_BIT[m] ?? 0
@@ -620,12 +640,15 @@ export class MatchIndex {
     const probArr = this.#prob
     let touched: number[] = []
     try {
-      // class and ipc signals, once per class set that holds an inferred or a named class
-      touched = this.#setSignals(inferred, named, probArr, needMask, nCodes, wClasses, wIpc)
-      const scorer = new Scorer(acc, accX, upper > 0 ? 1 / upper : 0, this.#textHalf, wText, this.#docSet, this.#setClassS, this.#setIpcS)
+      // class and ipc signals, once per class set that holds an inferred or a named class; the
+      // inferred classes count as far as the neighbours that voted could vote (had codes)
+      const trust = this.#codedShare()
+      touched = this.#setSignals(inferred, named, probArr, needMask, nCodes, wClasses * trust, wIpc)
+      this.#neutralForUncoded(touched)
+      const scorer = new Scorer(acc, accX, upper > 0 ? 1 / upper : 0, this.#textHalf, this.#docSet, this.#setClassS, this.#setIpcS)
 
-      // --- keep the best `limit`
-      const top = new TopK(limit, this.#pub)
+      // --- keep the best candidates by evidence; the calibrated probability orders them
+      const top = new TopK(this.#calibration === null ? limit : Math.max(limit, RERANK_POOL), this.#pub)
       if (options.only) {
         for (const pub of options.only) {
           const d = this.#byPub.get(pub)
@@ -634,28 +657,45 @@ export class MatchIndex {
           if (s > 0) top.offer(d, s)
         }
       } else {
-        this.#rankAll(n, wantModes, wText, scorer, top)
+        this.#rankAll(n, wantModes, scorer, top)
+      }
+
+      // the need's best match over the whole inventory, which the calibration compares with
+      let best = top.sorted()[0]?.score ?? 0
+      if (options.only && this.#calibration !== null) {
+        const first = new TopK(1, this.#pub)
+        this.#rankAll(n, wantModes, scorer, first)
+        best = first.sorted()[0]?.score ?? 0
       }
 
       /** Signals of a result: text, related, classes, ipc. */
       const sig = new Float64Array(4)
-      return top.sorted().map(({ doc: d }) => {
-        const score = scorer.score(d, sig)
+      const calibration = this.#calibration
+      const results = top.sorted().map(({ doc: d }) => {
+        const raw = scorer.score(d, sig)
         const classes = this.#docClassIds(d)
+        const titleCoverage = this.#titleCoverage(d, titleTerms, N)
+        /** A signal's share of the ranking score, in percent with one decimal. */
+        const share = (x: number) => (raw > 0 ? Math.round((1000 * x) / raw) / 10 : 0)
         return {
           publicationNumber: this.#pub[d]!,
-          score,
+          score: calibration === null ? raw : calibrate({ score: raw, best, titleCoverage }, calibration),
+          evidence: raw,
           explanation: {
-            matchedTerms: this.#matchedTerms(d, termWeight),
+            matchedTerms: this.#matchedTerms(d, termWeight, surface),
+            titleCoverage,
             sharedClasses: nCodes > 0 ? classes.filter((c) => needMask[c] !== 0).map((c) => this.#classes[c]!) : [],
             inferredClasses: classes
               .filter((c) => probArr[c]! > 0)
               .sort((a, b) => probArr[b]! - probArr[a]!)
               .map((c) => this.#classes[c]!),
-            signals: { text: sig[0]!, related: sig[1]!, classes: sig[2]!, ipc: sig[3]! },
+            signals: { text: share(sig[0]!), related: share(sig[1]!), classes: share(sig[2]!), ipc: share(sig[3]!) },
           },
         }
       })
+      if (calibration === null) return results
+      // best first by the probability, which reads the title coverage besides the evidence
+      return results.sort((a, b) => b.score - a.score || (a.publicationNumber < b.publicationNumber ? -1 : 1)).slice(0, limit)
     } finally {
       for (const c of inferred) probArr[c] = 0
       for (const k of touched) {
@@ -675,23 +715,24 @@ export class MatchIndex {
   }
 
   /**
-   * Offers every eligible doc with a positive score, in id order (sequential memory). Once the
-   * top is full, a doc whose class set's class + ipc signal plus the whole text weight is below
-   * the k-th score cannot enter and is dropped after one comparison, before its text signal is
-   * computed. Same test and same score as `#eligible` and `Scorer.score`.
+   * Offers every eligible doc with text evidence, in id order (sequential memory). A doc with no
+   * text evidence scores 0 whatever its classes, so it is passed over after one comparison; so is
+   * one whose text and class evidence together cannot reach the k-th score. Same test and same
+   * score as `#eligible` and `Scorer.score`.
    */
-  #rankAll(n: number, wantModes: number, wText: number, scorer: Scorer, top: TopK): void {
+  #rankAll(n: number, wantModes: number, scorer: Scorer, top: TopK): void {
     const alive = this.#alive
     const offerable = this.#offerable
     const modes = this.#modes
+    const acc = this.#acc
+    const accX = this.#accX
     const docSet = this.#docSet
     const bound = this.#setBound
-    // the text signal is below wText (x / (x + half) < 1); the margin covers rounding
-    const margin = wText + 1e-9
     let floor = top.floor
-    let cut = floor - margin
     for (let d = 0; d < n; d++) {
-      if (bound[docSet[d]!]! < cut) continue
+      if (acc[d]! + accX[d]! === 0) continue
+      // the text factor is below 1 (x / (x + half)); the margin covers rounding
+      if (1 + bound[docSet[d]!]! + 1e-9 < floor) continue
       if (alive[d] === 0 || offerable[d] === 0) continue
       const m = modes[d]!
       if (wantModes !== 0 && m !== 0 && (m & wantModes) === 0) continue
@@ -699,9 +740,51 @@ export class MatchIndex {
       if (s > 0 && s >= floor) {
         top.offer(d, s)
         floor = top.floor
-        cut = floor - margin
       }
     }
+  }
+
+  /**
+   * A patent without codes competes on its text alone, neither lifted nor held back by classes:
+   * the class set of uncoded patents gets the class and ipc factors that the coded patents among
+   * the need's nearest neighbours have on average (weighted as they vote), so reordering by
+   * classes happens among the coded patents around that level. Marks the set touched.
+   */
+  /** Share of the voting neighbours' weight held by patents with codes: 1 when all have codes, 0 when none. */
+  #codedShare(): number {
+    const empty = this.#setIds.get('')
+    let all = 0
+    let coded = 0
+    for (let i = 0; i < this.#nnDocs.length; i++) {
+      const w = this.#nnWeights[i]!
+      all += w
+      if (this.#docSet[this.#nnDocs[i]!] !== empty) coded += w
+    }
+    return all > 0 ? coded / all : 0
+  }
+
+  #neutralForUncoded(touched: number[]): void {
+    const empty = this.#setIds.get('')
+    if (empty === undefined) return
+    let w = 0
+    let cls = 0
+    let ipc = 0
+    for (let i = 0; i < this.#nnDocs.length; i++) {
+      const set = this.#docSet[this.#nnDocs[i]!]!
+      if (set === empty) continue
+      const wi = this.#nnWeights[i]!
+      w += wi
+      cls += wi * this.#setClassS[set]!
+      ipc += wi * this.#setIpcS[set]!
+    }
+    if (w === 0) return
+    if (this.#setMark[empty] === 0) {
+      this.#setMark[empty] = 1
+      touched.push(empty)
+    }
+    this.#setClassS[empty] = cls / w
+    this.#setIpcS[empty] = ipc / w
+    this.#setBound[empty] = (cls + ipc) / w
   }
 
   /**
@@ -985,6 +1068,8 @@ export class MatchIndex {
       }
     }
     const best = nn.sorted()
+    this.#nnDocs.length = 0
+    this.#nnWeights.length = 0
     if (best.length === 0) return set
     const top = best[0]!.score
     const groupVotes = new Map<number, number>()
@@ -993,6 +1078,8 @@ export class MatchIndex {
     for (const { doc, score } of best) {
       const w = Math.pow(score / top, this.#sharpness)
       total += w
+      this.#nnDocs.push(doc)
+      this.#nnWeights.push(w)
       const set = this.#docSet[doc]!
       const cs = this.#setStart.a[set]!
       const groups = new Set<number>()
@@ -1027,18 +1114,44 @@ export class MatchIndex {
     return Array.from(this.#setCls.a.subarray(cs, cs + this.#setCount.a[set]!))
   }
 
-  /** Need terms present in the doc (read from its forward index), by their weight in the need. */
-  #matchedTerms(d: number, termWeight: Map<number, number>): string[] {
+  /** The share of the need title's weight (idf × title weight) whose terms the doc contains. */
+  #titleCoverage(d: number, titleTerms: Map<number, number>, N: number): number {
+    let all = 0
+    for (const [t, w] of titleTerms) all += w * this.#idf(t, N)
+    if (all === 0) return 0
+    let found = 0
+    const fs = this.#fwdStart[d]!
+    const fe = fs + this.#fwdCount[d]!
+    for (let i = fs; i < fe; i++) {
+      const t = this.#fwd.a[i]!
+      const w = titleTerms.get(t)
+      if (w !== undefined) found += w * this.#idf(t, N)
+    }
+    return Math.round((found / all) * 1000) / 1000
+  }
+
+  /**
+   * The need's words present in the doc (read from its forward index), by their weight in the
+   * need, as the need wrote them: never a stem, never a fragment of a longer word, and not a
+   * word contained in one listed before it (半导体 after 半导体芯片 says nothing new).
+   */
+  #matchedTerms(d: number, termWeight: Map<number, number>, surface: Map<number, string>): string[] {
     const found: Contribution[] = []
     const fs = this.#fwdStart[d]!
     const fe = fs + this.#fwdCount[d]!
     for (let i = fs; i < fe; i++) {
       const t = this.#fwd.a[i]!
       const w = termWeight.get(t)
-      if (w !== undefined) found.push({ term: this.#terms[t]!, score: w })
+      const word = surface.get(t)
+      if (w !== undefined && word !== undefined) found.push({ term: word, score: w })
     }
     found.sort((a, b) => b.score - a.score || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0))
-    return found.slice(0, 12).map((c) => c.term)
+    const out: string[] = []
+    for (const { term } of found) {
+      if (out.length === 12) break
+      if (!out.some((o) => o.includes(term))) out.push(term)
+    }
+    return out
   }
 }
 
@@ -1067,14 +1180,18 @@ function popcount(x: number): number {
   return c
 }
 
-/** A query's score of a doc: the sum of its signals. The one formula for full match, `only` and explanations. */
+/**
+ * A query's score of a doc: its text evidence, lifted by its classification evidence in
+ * proportion: text × (1 + classes + ipc), where text = x / (x + half) for x = BM25F / the need's
+ * upper bound, and classes, ipc are the (boosted) class signals of its class set. No text, no
+ * score. The one formula for full match, `only` and explanations; the signals sum to the score.
+ */
 class Scorer {
   constructor(
     readonly acc: Float64Array,
     readonly accX: Float64Array,
     readonly invUpper: number,
     readonly half: number,
-    readonly wText: number,
     readonly docSet: Int32Array,
     readonly setClassS: Float64Array,
     readonly setIpcS: Float64Array,
@@ -1084,20 +1201,19 @@ class Scorer {
     const direct = this.acc[d]!
     const related = this.accX[d]!
     const x = (direct + related) * this.invUpper
-    const textAll = this.wText * (x / (x + this.half))
-    // the text signal split between the need's own terms and the related terms
-    const textS = direct + related > 0 ? (textAll * direct) / (direct + related) : 0
-    const relatedS = textAll - textS
+    const textAll = x / (x + this.half)
     const set = this.docSet[d]!
-    const classesS = this.setClassS[set]!
-    const ipcS = this.setIpcS[set]!
+    const classesS = textAll * this.setClassS[set]!
+    const ipcS = textAll * this.setIpcS[set]!
     if (sig !== undefined) {
+      // the text signal split between the need's own terms and the related terms
+      const textS = direct + related > 0 ? (textAll * direct) / (direct + related) : 0
       sig[0] = textS
-      sig[1] = relatedS
+      sig[1] = textAll - textS
       sig[2] = classesS
       sig[3] = ipcS
     }
-    return textS + relatedS + classesS + ipcS
+    return textAll + classesS + ipcS
   }
 }
 

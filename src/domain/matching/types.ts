@@ -37,22 +37,32 @@ export interface NeedQuery {
 export interface MatchExplanation {
   /** Need terms found in the patent (title, abstract, keywords or claims), strongest first. */
   matchedTerms: string[]
+  /** Share (0..1) of the weight of the need's title words that the patent contains. */
+  titleCoverage: number
   /** The patent's codes that overlap a code the need named. */
   sharedClasses: string[]
   /** The patent's codes among the classes inferred for the need from its nearest patents. */
   inferredClasses: string[]
   /**
-   * Each signal's share of the score; the shares sum to the score. Keys: `text` (the need's own
-   * terms), `related` (terms from the best matches, pseudo-relevance feedback), `classes` (the
-   * need's inferred classes), `ipc` (classes the need names).
+   * Each signal's share of the evidence, in percent with one decimal (summing to 100). Keys:
+   * `text` (the need's own terms), `related` (terms from the best matches, pseudo-relevance
+   * feedback), `classes` (the need's inferred classes), `ipc` (classes the need names).
    */
   signals: Record<string, number>
 }
 
 export interface MatchResult {
   publicationNumber: string
-  /** 0..1. */
+  /**
+   * 0..1: the estimated probability that the patent is relevant to the need (`calibration.ts`),
+   * comparable across needs.
+   */
   score: number
+  /**
+   * The evidence: text evidence lifted by class evidence. The best 100 by evidence are the
+   * candidates; results are ordered by `score`, which also reads the title coverage.
+   */
+  evidence: number
   explanation: MatchExplanation
 }
 

@@ -17,6 +17,7 @@ import { dict } from '@node-rs/jieba/dict.js'
 import PorterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js'
 import naturalStopwords from 'natural/lib/natural/util/stopwords.js'
 import tokenizers from 'natural/lib/natural/tokenizers/regexp_tokenizer.js'
+import { EMPTY_NEED_LANGUAGE, parseNeedLanguage, readNeed, type NeedReading, type NeedTerm, type NeedText } from './need-language.js'
 
 export type Language = 'zh' | 'en' | 'mixed'
 
@@ -24,6 +25,8 @@ export interface AnalyzerResources {
   zhUserDict: string
   zhStopwords: string[]
   enStopwords: string[]
+  /** `need-language.txt`: how needs are written (see `need-language.ts`); none by default. */
+  needLanguage?: string
 }
 
 export interface AnalyzeOptions {
@@ -34,6 +37,13 @@ export interface AnalyzeOptions {
   subwords?: boolean
 }
 
+/** A term of a text, whether it is a shorter word inside a longer one, and the word as written (before stemming). */
+export interface TermPart {
+  term: string
+  subword: boolean
+  surface: string
+}
+
 export interface Analyzer {
   /** Terms of a text, in order, stop words removed. */
   analyze(text: string, options?: AnalyzeOptions): string[]
@@ -42,11 +52,13 @@ export interface Analyzer {
    * a shorter word inside a longer one (图像 in 图像识别) or a word of the text: both readings of
    * a need from one jieba pass.
    */
-  analyzeParts(text: string): { term: string; subword: boolean }[]
+  analyzeParts(text: string): TermPart[]
   /** zh, en or mixed, from the share of Han characters against Latin words. */
   detectLanguage(text: string): Language
   /** NFKC (full-width to half-width) and lower case: the form every term is compared in. */
   normalize(text: string): string
+  /** A need's terms with their weight before idf: its technical content over its boilerplate (`need-language.ts`). */
+  readNeed(need: NeedText, reading?: NeedReading): Map<string, NeedTerm>
 }
 
 const WORD_CHAR = '[\\p{Script=Latin}\\p{Script=Greek}\\p{Script=Cyrillic}\\p{N}]'
@@ -110,20 +122,21 @@ export function createAnalyzer(resources: AnalyzerResources): Analyzer {
     return s
   }
 
+  /** The Latin words of a run: (term, surface) pairs, stemmed unless a formula or model number. */
   const addLatin = (run: string, out: string[]): void => {
     if (HAS_LETTER.test(run) && HAS_DIGIT.test(run)) {
-      out.push(run) // formula or model number: kept whole
+      out.push(run, run) // formula or model number: kept whole
       return
     }
     if (ALL_DIGITS.test(run)) return
     for (const word of wordTokenizer.tokenize(run)) {
       if (word.length < 2 || enStop.has(word) || ALL_DIGITS.test(word)) continue
-      out.push(stem(word))
+      out.push(stem(word), word)
     }
   }
 
   /** Emits the terms of a text in order, each with whether it is a shorter word inside a longer one. */
-  const run = (text: string, subwords: boolean, emit: (term: string, subword: boolean) => void): void => {
+  const run = (text: string, subwords: boolean, emit: (term: string, subword: boolean, surface: string) => void): void => {
     // segments in order; the Han runs also apart, for one jieba call
     const runs: string[] = []
     const isHan: boolean[] = []
@@ -173,31 +186,34 @@ export function createAnalyzer(resources: AnalyzerResources): Analyzer {
       if (!isHan[i]) {
         latin.length = 0
         addLatin(runs[i]!, latin)
-        for (const w of latin) emit(w, false)
+        for (let k = 0; k < latin.length; k += 2) emit(latin[k]!, false, latin[k + 1]!)
         continue
       }
       for (const word of words[h++]!) {
         if (zhStop.has(word)) continue
-        emit(word, false)
+        emit(word, false, word)
         if (subwords && word.length > 2) {
-          for (const part of parts[l++]!) if (part !== word && part.length > 1 && !zhStop.has(part)) emit(part, true)
+          for (const part of parts[l++]!) if (part !== word && part.length > 1 && !zhStop.has(part)) emit(part, true, part)
         }
       }
     }
   }
 
-  return {
+  const needLanguage = resources.needLanguage === undefined ? EMPTY_NEED_LANGUAGE : parseNeedLanguage(resources.needLanguage)
+  const analyzer: Analyzer = {
     normalize,
     detectLanguage,
+    readNeed: (need, reading) => readNeed(analyzer, needLanguage, need, reading),
     analyze(text, options = {}) {
       const out: string[] = []
       run(text, options.subwords ?? false, (term) => out.push(term))
       return out
     },
     analyzeParts(text) {
-      const out: { term: string; subword: boolean }[] = []
-      run(text, true, (term, subword) => out.push({ term, subword }))
+      const out: TermPart[] = []
+      run(text, true, (term, subword, surface) => out.push({ term, subword, surface }))
       return out
     },
   }
+  return analyzer
 }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
+import { bestScore, STRONG_MATCH, strengthOf } from '../../domain/matching/index.js'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Container } from '../../container.js'
@@ -71,6 +72,8 @@ export const needRoutes: FastifyPluginAsync<{ container: Container }> = async (a
         needId: set.needId,
         state: set.state,
         ...(set.computedAt === undefined ? {} : { computedAt: set.computedAt }),
+        strength: set.state === 'ready' ? strengthOf(bestScore(set.matches)) : 'none',
+        threshold: STRONG_MATCH,
         matches: set.matches.map((m, i) => ({ rank: i + 1, ...m })),
       }
     },

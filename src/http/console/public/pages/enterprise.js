@@ -74,38 +74,70 @@ async function needList(ctx) {
 }
 
 const SIGNALS = ['text', 'related', 'classes', 'ipc']
+const sigClass = (k) => `sig-${SIGNALS.includes(k) ? k : 'other'}`
 
-function signalBar(score, signals) {
-  const entries = Object.entries(signals ?? {}).filter(([, v]) => v > 0)
-  const total = entries.reduce((s, [, v]) => s + v, 0) || 1
+/**
+ * Each signal's share of the evidence in percent, one decimal at most, zero shares left out, in
+ * the order of SIGNALS. The API gives percentages summing to 100, shown as they are; values on
+ * any other scale (fractions summing to 1 or less, the raw parts of a score) are scaled to shares of 100.
+ */
+export function signalShares(signals) {
+  const entries = Object.entries(signals ?? {}).filter(([, v]) => typeof v === 'number' && Number.isFinite(v) && v > 0)
+  const sum = entries.reduce((s, [, v]) => s + v, 0)
+  if (sum <= 0) return []
+  const scale = Math.abs(sum - 100) <= 1 ? 1 : 100 / sum
+  const order = (k) => (SIGNALS.includes(k) ? SIGNALS.indexOf(k) : SIGNALS.length)
+  return entries
+    .map(([k, v]) => [k, Math.round(v * scale * 10) / 10])
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => order(a[0]) - order(b[0]))
+}
+
+/** A score (an estimated probability of relevance, 0..1) as a whole percentage; below 1% as "<1%". */
+export const likely = (score) => (score > 0 && score < 0.005 ? '<1%' : pct(score))
+
+/** The score as a bar (its length the score, split by the signals' shares, a tick at the threshold) and the shares' legend. */
+function signalBar(score, signals, threshold) {
+  const shares = signalShares(signals)
   const meter = h(
     'span',
-    { class: 'meter', role: 'img', 'aria-label': `${t('match.score')} ${pct(score)}` },
-    entries.map(([k, v]) => h('span', { class: `sig-${SIGNALS.includes(k) ? k : 'other'}`, style: `width:${(v / total) * score * 100}%` })),
+    { class: 'meter', role: 'img', 'aria-label': `${t('match.likely')} ${likely(score)}` },
+    shares.map(([k, v]) => h('span', { class: sigClass(k), style: `width:${v * Math.min(Math.max(score, 0), 1)}%` })),
+    h('span', { class: 'threshold', style: `left:${threshold * 100}%`, title: t('match.thresholdTick', { t: pct(threshold) }) }),
   )
-  const legend = h(
-    'ul',
-    { class: 'legend', 'aria-label': t('match.signals') },
-    entries.map(([k, v]) => h('li', {}, h('i', { class: `sig-${SIGNALS.includes(k) ? k : 'other'}` }), `${t(`signal.${k}`)} ${pct(v)}`)),
-  )
+  const legend = shares.length
+    ? h(
+        'ul',
+        { class: 'legend', 'aria-label': t('match.signals') },
+        h('li', { class: 'legend-title' }, `${t('match.signals')}:`),
+        shares.map(([k, v]) => h('li', { dataset: { signal: k } }, h('i', { class: sigClass(k) }), `${t(`signal.${k}`)} ${v}%`)),
+      )
+    : null
   return { meter, legend }
 }
 
-function matchCard(m, needId) {
+function matchCard(m, needId, threshold) {
+  const strong = m.score >= threshold
   const terms = m.explanation.matchedTerms
   const abstract = h('p', { class: 'abstract muted' }, t('loading'))
-  const { meter, legend } = signalBar(m.score, m.explanation.signals)
+  const { meter, legend } = signalBar(m.score, m.explanation.signals, threshold)
   const card = h(
     'article',
-    { class: 'match', dataset: { pn: m.publicationNumber } },
+    { class: `match ${strong ? 'strong' : 'weak'}`, dataset: { pn: m.publicationNumber, strength: strong ? 'strong' : 'weak' } },
     h(
       'header',
       {},
       h('span', { class: 'rank' }, `#${m.rank}`),
       h('h3', {}, markTerms(m.title, terms)),
+      h('span', { class: `badge ${strong ? 'strong' : 'weak'}` }, t(strong ? 'match.strong' : 'match.weak')),
       m.new ? h('span', { class: 'badge' }, t('match.new')) : null,
     ),
-    h('div', { class: 'actions' }, h('span', { class: 'pn' }, m.publicationNumber), h('span', { class: 'score' }, t('match.score'), ' ', meter, pct(m.score))),
+    h(
+      'div',
+      { class: 'actions' },
+      h('span', { class: 'pn' }, m.publicationNumber),
+      h('span', { class: 'score', title: t('match.likelyHelp') }, t('match.likely'), ' ', meter, h('span', { class: 'pct' }, likely(m.score))),
+    ),
     legend,
     abstract,
     terms.length ? h('div', {}, h('strong', {}, `${t('match.terms')}: `), h('ul', { class: 'chips' }, terms.map((x) => h('li', { class: 'chip' }, x)))) : null,
@@ -116,10 +148,21 @@ function matchCard(m, needId) {
   api('GET', `/v1/patents/${encodeURIComponent(m.publicationNumber)}`)
     .then((p) => {
       abstract.className = 'abstract'
-      abstract.replaceChildren(h('strong', {}, `${t('match.abstract')}: `), markTerms(p.abstract, terms))
+      abstract.replaceChildren(h('strong', {}, `${t('match.abstract')}: `), markTerms(p.abstract ?? '', terms))
     })
     .catch(() => abstract.remove())
   return card
+}
+
+/** The strength of the ready matches: strong ones found, or none yet (then the weaker ones are only for reference). */
+function strengthNotice(strength, strongCount, threshold) {
+  const el =
+    strength === 'strong'
+      ? notice('ok', t('match.strongFound', { n: strongCount, t: pct(threshold) }))
+      : notice('warn', h('strong', {}, t('match.noStrong')))
+  el.id = 'match-strength'
+  el.dataset.strength = strength
+  return el
 }
 
 async function needView(ctx, id) {
@@ -137,24 +180,56 @@ async function needView(ctx, id) {
   )
   main.appendChild(h('h2', { id: 'matches-heading' }, t('need.matches')))
   const status = h('div', { 'aria-live': 'polite', id: 'match-status' })
-  const list = h('section', { id: 'matches', 'aria-labelledby': 'matches-heading' })
+  const strongList = h('div', { id: 'strong-matches' })
+  const weakCount = h('span', { class: 'count' })
+  const weakHelp = h('p', { class: 'muted' })
+  const weakList = h('div', { id: 'weak-match-list' })
+  const weak = h(
+    'details',
+    { id: 'weak-matches', class: 'weak-group', hidden: true },
+    h('summary', {}, h('h3', { id: 'weak-heading' }, t('match.weakHeading'), ' ', weakCount)),
+    weakHelp,
+    weakList,
+  )
+  let toggledByUser = false
+  weak.addEventListener('click', (e) => {
+    if (e.target instanceof Element && e.target.closest('summary')) toggledByUser = true
+  })
+  const list = h('section', { id: 'matches', 'aria-labelledby': 'matches-heading' }, strongList, weak)
   main.append(status, list)
   let stopped = false
   ctx.onLeave(() => (stopped = true))
   const shown = new Set()
+  let strongCount = 0
+  let weakShown = 0
   const started = Date.now()
-  // The live preview: poll until the matches are ready, showing them as they come.
+  // The live preview: poll until the matches are ready, showing them as they come: the strong ones
+  // (from the threshold up) first, the weaker ones apart under their own heading.
   for (;;) {
     if (stopped) return
     const res = await api('GET', `/v1/needs/${encodeURIComponent(id)}/matches?limit=20`)
+    const threshold = typeof res.threshold === 'number' ? res.threshold : 0.5
     for (const m of res.matches) {
       if (shown.has(m.publicationNumber)) continue
       shown.add(m.publicationNumber)
-      list.appendChild(matchCard(m, id))
+      if (m.score >= threshold) {
+        strongCount++
+        strongList.appendChild(matchCard(m, id, threshold))
+      } else {
+        weakShown++
+        weakList.appendChild(matchCard(m, id, threshold))
+      }
     }
+    weak.hidden = weakShown === 0
+    weakCount.textContent = `(${weakShown})`
+    weakHelp.textContent = t('match.weakHelp', { t: pct(threshold) })
+    // Collapsed under strong matches; open when they are all there is.
+    if (!toggledByUser) weak.open = strongCount === 0
     if (res.state === 'ready') {
-      status.replaceChildren(res.matches.length ? notice('ok', `${t('need.ready')} · ${res.matches.length}`) : notice('', t('need.noMatches')))
-      status.firstChild.id = 'matches-ready'
+      const strength = res.strength ?? (strongCount ? 'strong' : res.matches.length ? 'weak' : 'none')
+      const ready = res.matches.length ? h('p', { class: 'muted' }, `${t('need.ready')} · ${t('match.total', { n: res.matches.length })}`) : notice('', t('need.noMatches'))
+      ready.id = 'matches-ready'
+      status.replaceChildren(strengthNotice(strength, strongCount, threshold), ready)
       return
     }
     status.replaceChildren(h('p', { class: 'notice' }, h('progress', { 'aria-label': t('need.pending') }), ' ', t('need.pending')))

@@ -1,0 +1,21 @@
+/**
+ * What a match score means to the people who read it. Scores are calibrated: a score is the
+ * estimated probability that an enterprise with the need would find the patent relevant
+ * (`calibration.ts`), the same scale for every need. From `STRONG_MATCH` up a match is strong:
+ * that is where the routing default starts pushing pairings to operations centres, and where the
+ * console stops saying "no strong match yet".
+ */
+export const STRONG_MATCH = 0.5
+
+/** `strong`: the best match is at or above the threshold; `weak`: matches, all below it; `none`: no match at all. */
+export type MatchStrength = 'strong' | 'weak' | 'none'
+
+export function strengthOf(bestScore: number | undefined, threshold = STRONG_MATCH): MatchStrength {
+  if (bestScore === undefined) return 'none'
+  return bestScore >= threshold ? 'strong' : 'weak'
+}
+
+/** The highest score among matches (the first, as they are ordered); undefined for none. */
+export function bestScore(matches: readonly { score: number }[]): number | undefined {
+  return matches.length === 0 ? undefined : Math.max(...matches.map((m) => m.score))
+}
