@@ -192,17 +192,23 @@ export function createMatchingService(deps: MatchingDeps) {
         const needs = await deps.needs.getMany(ids.slice(i, i + 200))
         for (const need of needs) {
           if (need === undefined || need.state !== 'open') continue
-          const results = deps.matchIndex.match(toNeedQuery(need), { limit: KEPT_MATCHES, only: changed })
+          // The changed patents and the current matches, scored together: a score reads the need's
+          // best match, which a new patent can change, so the current ones are scored again too.
+          const current0 = await deps.matches.get(need.id)
+          const only = new Set([...changed, ...(current0?.matches ?? []).map((m) => m.publicationNumber)])
+          const results = deps.matchIndex.match(toNeedQuery(need), { limit: KEPT_MATCHES, only })
           const rescored = await toStored(results, true)
           const stored = await deps.matches.update(need.id, (current) => {
             // Not yet computed for this version: its full job will see these patents anyway.
             if (current === undefined || current.state !== 'ready' || current.needVersion !== need.version) return undefined
             const before = new Map(current.matches.map((m) => [m.publicationNumber, m]))
-            const kept = current.matches.filter((m) => !changed.has(m.publicationNumber))
+            // matches stored since the read above and not scored here stay as they are
+            const kept = current.matches.filter((m) => !only.has(m.publicationNumber))
             // A patent that was already a match keeps its flag; one that newly qualifies is new.
             const updated = rescored.map((m) => {
               const { new: _fresh, ...rest } = m
-              return before.has(m.publicationNumber) && before.get(m.publicationNumber)!.new !== true ? rest : m
+              const was = before.get(m.publicationNumber)
+              return was === undefined ? m : was.new === true ? { ...rest, new: true as const } : rest
             })
             const merged = [...kept, ...updated]
               .sort(byScore)

@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap'
+import { toNeedQuery } from '../../src/services/needs.js'
 import { auth, build, eventually, importNdjson, samplePatents, waitForImport, type Harness } from '../helper.js'
 
 interface MatchBody {
@@ -108,9 +109,13 @@ t.test('new patents are scored against open needs and marked new', async (t) => 
   t.ok(fresh, 'the new patent is among the matches')
   t.equal(fresh!.rank, 1, 'and it is the best one')
   t.equal(fresh!.new, true, 'marked new')
+  // A score reads the need's best match, which the new patent changed: every stored score is
+  // the one a full match gives now, and patents that were matches before are not marked new.
+  const need = (await h.container.stores.needs.get(id))!
+  const full = new Map(h.container.matchIndex!.match(toNeedQuery(need), { limit: 100 }).map((r) => [r.publicationNumber, r.score]))
   for (const m of after.matches.filter((m) => m.publicationNumber !== 'CN300000001A')) {
-    const old = before.matches.find((b) => b.publicationNumber === m.publicationNumber)
-    if (old !== undefined) t.equal(m.score, old.score, 'patents that did not change keep their score')
+    t.equal(m.score, full.get(m.publicationNumber), `${m.publicationNumber} has the score of a full match`)
+    if (before.matches.some((b) => b.publicationNumber === m.publicationNumber)) t.notOk(m.new, 'a patent matched before is not new')
   }
 })
 

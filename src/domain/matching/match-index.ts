@@ -584,9 +584,16 @@ export class MatchIndex {
     const surface = new Map<number, string>()
     /** The title's (and keywords') terms and their weight there. */
     const titleTerms = new Map<number, number>()
+    // title words no patent has yet count in the coverage's whole at the highest idf, so a
+    // patent's coverage does not rise as the inventory lacks the need's words
+    let unknownTitle = 0
+    const N0 = Math.max(this.#live, 1)
     for (const [term, q] of this.#analyzer.readNeed(need, { titleWeight: this.#titleWeight, subwordWeight: this.#subwordWeight })) {
       const t = this.#termIds.get(term)
-      if (t === undefined || this.#df[t] === 0) continue
+      if (t === undefined || this.#df[t] === 0) {
+        unknownTitle += q.titleWeight * Math.log(1 + (N0 + 0.5) / 0.5)
+        continue
+      }
       qtf.set(t, q.weight)
       if (q.surface !== undefined) surface.set(t, q.surface)
       if (q.titleWeight > 0) titleTerms.set(t, q.titleWeight)
@@ -674,7 +681,7 @@ export class MatchIndex {
       const results = top.sorted().map(({ doc: d }) => {
         const raw = scorer.score(d, sig)
         const classes = this.#docClassIds(d)
-        const titleCoverage = this.#titleCoverage(d, titleTerms, N)
+        const titleCoverage = this.#titleCoverage(d, titleTerms, N, unknownTitle)
         /** A signal's share of the ranking score, in percent with one decimal. */
         const share = (x: number) => (raw > 0 ? Math.round((1000 * x) / raw) / 10 : 0)
         return {
@@ -1115,8 +1122,8 @@ export class MatchIndex {
   }
 
   /** The share of the need title's weight (idf × title weight) whose terms the doc contains. */
-  #titleCoverage(d: number, titleTerms: Map<number, number>, N: number): number {
-    let all = 0
+  #titleCoverage(d: number, titleTerms: Map<number, number>, N: number, unknown: number): number {
+    let all = unknown
     for (const [t, w] of titleTerms) all += w * this.#idf(t, N)
     if (all === 0) return 0
     let found = 0
