@@ -203,7 +203,7 @@ export function createAnalyzer(resources: AnalyzerResources): Analyzer {
   const analyzer: Analyzer = {
     normalize,
     detectLanguage,
-    readNeed: (need, reading) => readNeed(analyzer, needLanguage, need, reading),
+    readNeed: (need, reading) => readNeed((text) => analyzer.analyzeParts(text), needLanguage, need, reading),
     analyze(text, options = {}) {
       const out: string[] = []
       run(text, options.subwords ?? false, (term) => out.push(term))

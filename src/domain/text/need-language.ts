@@ -16,7 +16,8 @@
  *
  * The word lists are data (`search-config/need-language.txt`), not code.
  */
-import type { Analyzer } from './analyzer.js'
+/** The analyser's `analyzeParts`: a text's terms, each with whether it is inside a longer word and as written. */
+export type PartsOf = (text: string) => { term: string; subword: boolean; surface: string }[]
 
 export interface NeedLanguage {
   /** Section headings, normalised, and the weight of their part. */
@@ -108,14 +109,14 @@ export interface NeedTerm {
  * The need's terms with their weight before idf, in first-seen order (title first). Empty terms
  * and zero weights are left out.
  */
-export function readNeed(analyzer: Analyzer, lang: NeedLanguage, need: NeedText, reading: NeedReading = {}): Map<string, NeedTerm> {
+export function readNeed(partsOf: PartsOf, lang: NeedLanguage, need: NeedText, reading: NeedReading = {}): Map<string, NeedTerm> {
   const titleWeight = reading.titleWeight ?? 1.5
   const subwordWeight = reading.subwordWeight ?? 0.1
   const head = new Map<string, number>()
   const body = new Map<string, number>()
   const surface = new Map<string, string>()
   const add = (into: Map<string, number>, text: string, weight: number, once: boolean) => {
-    for (const part of analyzer.analyzeParts(text)) {
+    for (const part of partsOf(text)) {
       const { term, subword } = part
       if (!subword && !surface.has(term)) surface.set(term, part.surface)
       const w = weight * (subword ? subwordWeight : 1)
