@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { loadAnalysisResources } from '../search-config/analysis.js'
 import { calibrate, features, type Calibration, type MatchEvidence } from '../src/domain/matching/calibration.js'
-import { MatchIndex } from '../src/domain/matching/index.js'
+import { MatchIndex, type MatchIndexOptions } from '../src/domain/matching/index.js'
 import { createAnalyzer, type Analyzer } from '../src/domain/text/analyzer.js'
 import { needOf, readJsonl, readJudgements, type CorpusDoc, type Query } from './eval-metrics.js'
 import { EVAL_ROOT, toMatchable } from './eval.js'
@@ -34,11 +34,11 @@ interface Pair {
 }
 
 /** The judged (ln ranking score, relevant) pairs among each need's best `depth` patents. */
-function pairsOf(analyzer: Analyzer, dir: string, depth: number): Pair[] {
+function pairsOf(analyzer: Analyzer, dir: string, depth: number, options: MatchIndexOptions): Pair[] {
   const corpus = readJsonl<CorpusDoc>(join(dir, 'corpus.jsonl'))
   const queries = readJsonl<Query>(join(dir, 'queries.jsonl'))
   const j = readJudgements(dir)
-  const index = new MatchIndex(analyzer, { calibration: null })
+  const index = new MatchIndex(analyzer, { ...options, calibration: null })
   for (const d of corpus) index.upsert(toMatchable(d))
   const pairs: Pair[] = []
   for (const q of queries) {
@@ -102,7 +102,7 @@ function solve(a: number[][], b: number[]): number[] | undefined {
   return m.map((r, i) => r[n]! / r[i]!)
 }
 
-const toCalibration = (w: number[]): Calibration => ({ intercept: w[0]!, slope: w[1]!, relativeSlope: w[2]!, coverageSlope: w[3]! })
+const toCalibration = (w: number[]): Calibration => ({ intercept: w[0]!, slope: w[1]!, relativeSlope: w[2]!, titleCoverageSlope: w[3]! })
 
 function reliability(name: string, pairs: Pair[], c: Calibration): void {
   const bins = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.01]
@@ -120,25 +120,31 @@ function reliability(name: string, pairs: Pair[], c: Calibration): void {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { check: { type: 'string', multiple: true }, depth: { type: 'string', default: '20' }, write: { type: 'boolean', default: false } },
+    options: {
+      check: { type: 'string', multiple: true },
+      depth: { type: 'string', default: '20' },
+      write: { type: 'boolean', default: false },
+      options: { type: 'string', default: '{}' },
+    },
   })
   const dir = positionals[0] ?? join(EVAL_ROOT, 'real-needs-dev')
   const checks = values.check ?? [join(EVAL_ROOT, 'cn-g06f-dev')]
   const analyzer = createAnalyzer(loadAnalysisResources())
   const depth = Number(values.depth)
-  const pairs = pairsOf(analyzer, dir, depth)
+  const options = JSON.parse(values.options!) as MatchIndexOptions
+  const pairs = pairsOf(analyzer, dir, depth, options)
   const fit = toCalibration(fitLogistic(pairs))
   const name = dir.replace(/\/+$/, '').split('/').pop()!
-  log(`fit on ${name}: intercept ${fit.intercept.toFixed(4)}, slope ${fit.slope.toFixed(4)}, relative slope ${fit.relativeSlope.toFixed(4)}, coverage slope ${fit.coverageSlope.toFixed(4)}`)
+  log(`fit on ${name}: intercept ${fit.intercept.toFixed(4)}, slope ${fit.slope.toFixed(4)}, relative slope ${fit.relativeSlope.toFixed(4)}, title coverage slope ${fit.titleCoverageSlope.toFixed(4)}`)
   reliability(name, pairs, fit)
-  for (const c of checks) reliability(c.replace(/\/+$/, '').split('/').pop()!, pairsOf(analyzer, c, depth), fit)
+  for (const c of checks) reliability(c.replace(/\/+$/, '').split('/').pop()!, pairsOf(analyzer, c, depth, options), fit)
   if (values.write) {
     const file = fileURLToPath(new URL('../src/domain/matching/calibration.json', import.meta.url))
     const out = {
       intercept: Math.round(fit.intercept * 1e4) / 1e4,
       slope: Math.round(fit.slope * 1e4) / 1e4,
       relativeSlope: Math.round(fit.relativeSlope * 1e4) / 1e4,
-      coverageSlope: Math.round(fit.coverageSlope * 1e4) / 1e4,
+      titleCoverageSlope: Math.round(fit.titleCoverageSlope * 1e4) / 1e4,
       fittedOn: `${name}: the best ${depth} patents of each need, ${pairs.length} judged pairs (grade ≥ 1 relevant)`,
     }
     writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`)

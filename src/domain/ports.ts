@@ -67,6 +67,7 @@ export interface StoredMatch {
   evidence?: number
   explanation: {
     titleCoverage?: number
+    coverage?: number
     matchedTerms: string[]
     sharedClasses: string[]
     inferredClasses: string[]

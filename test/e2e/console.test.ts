@@ -116,9 +116,7 @@ t.test('the console, role by role', async (t) => {
     strongShown = strong.length
     t.equal(strong.length > 0, (await page.getAttribute('#match-strength', 'data-strength')) === 'strong', 'the notice agrees with the matches shown as strong')
     t.ok(strong.length > 0, `${strong.length} strong matches: ${strong.map((c) => `${c.title} ${c.pct}%`).join('; ')}`)
-    t.ok(strong.some((c) => /图像识别/.test(c.title)), 'an image-recognition patent is among the strong matches', {
-      todo: 'known defect (issue 11): in this all-coded 24-patent inventory the class lift puts a multimodal Q&A patent first; the class boost needs retuning against user-visible top matches',
-    })
+    t.ok(strong.some((c) => /图像识别/.test(c.title)), 'an image-recognition patent is among the strong matches')
     const threshold = cards[0]!.threshold
     t.ok(threshold > 0 && threshold < 100, `the threshold is marked on the score bar (${threshold}%)`)
     t.ok(strong.every((c) => !c.weak && !c.inWeakGroup && c.pct >= Math.floor(threshold)), 'strong matches reach the threshold and are shown apart from the weaker ones')

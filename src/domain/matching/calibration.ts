@@ -21,14 +21,14 @@ export interface Calibration {
   /** Per ln(score / the need's best score). */
   relativeSlope: number
   /** Per unit of title coverage (the share of the need title's weight the patent contains). */
-  coverageSlope: number
+  titleCoverageSlope: number
 }
 
 export const FITTED_CALIBRATION: Calibration = {
   intercept: fitted.intercept,
   slope: fitted.slope,
   relativeSlope: fitted.relativeSlope,
-  coverageSlope: fitted.coverageSlope,
+  titleCoverageSlope: fitted.titleCoverageSlope,
 }
 
 /** What the calibration reads of a match. */
@@ -49,7 +49,7 @@ export function features(e: MatchEvidence): number[] {
 /** The probability of relevance of a match; 0 for no evidence. */
 export function calibrate(e: MatchEvidence, c: Calibration = FITTED_CALIBRATION): number {
   if (!(e.score > 0) || !(e.best > 0)) return 0
-  const [s, r, cov] = features(e) as [number, number, number]
-  const z = c.intercept + c.slope * s + c.relativeSlope * r + c.coverageSlope * cov
+  const [s, r, tcov] = features(e) as [number, number, number]
+  const z = c.intercept + c.slope * s + c.relativeSlope * r + c.titleCoverageSlope * tcov
   return 1 / (1 + Math.exp(-z))
 }

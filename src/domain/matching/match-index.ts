@@ -127,6 +127,8 @@ const DENSE_SHARE = 0.25
  * `limit` is the head of the list of 100, whatever the limit.
  */
 const RERANK_POOL = 100
+/** A matched word is listed when its weight in the need is at least this share of the strongest one's. */
+const MATCHED_TERM_SHARE = 0.15
 /** Related terms are not taken from among the terms in DENSE_SHARE of the patents once that is this many. */
 const RELATED_MIN_DF_CAP = 1000
 
@@ -587,11 +589,14 @@ export class MatchIndex {
     // title words no patent has yet count in the coverage's whole at the highest idf, so a
     // patent's coverage does not rise as the inventory lacks the need's words
     let unknownTitle = 0
+    let unknownNeed = 0
     const N0 = Math.max(this.#live, 1)
     for (const [term, q] of this.#analyzer.readNeed(need, { titleWeight: this.#titleWeight, subwordWeight: this.#subwordWeight })) {
       const t = this.#termIds.get(term)
       if (t === undefined || this.#df[t] === 0) {
-        unknownTitle += q.titleWeight * Math.log(1 + (N0 + 0.5) / 0.5)
+        const maxIdf = Math.log(1 + (N0 + 0.5) / 0.5)
+        unknownTitle += q.titleWeight * maxIdf
+        unknownNeed += q.weight * maxIdf
         continue
       }
       qtf.set(t, q.weight)
@@ -615,6 +620,17 @@ export class MatchIndex {
       upper += w * (k1 + 1)
     }
     this.#accumulateAll(termWeight, acc)
+    // coverage: the share of the need's (and its title's) weight, idf included, that a patent
+    // has; words no patent has yet count in the whole at the highest idf
+    const titleW = new Map<number, number>()
+    let titleTotal = unknownTitle
+    for (const [t, w] of titleTerms) {
+      const tw = w * this.#idf(t, N)
+      titleW.set(t, tw)
+      titleTotal += tw
+    }
+    let needTotal = unknownNeed
+    for (const w of termWeight.values()) needTotal += w
 
     // --- related terms: pseudo-relevance feedback from the best text matches
     if (this.#expansionTerms > 0 && this.#expansionWeight > 0 && upper > 0) {
@@ -652,7 +668,7 @@ export class MatchIndex {
       const trust = this.#codedShare()
       touched = this.#setSignals(inferred, named, probArr, needMask, nCodes, wClasses * trust, wIpc)
       this.#neutralForUncoded(touched)
-      const scorer = new Scorer(acc, accX, upper > 0 ? 1 / upper : 0, this.#textHalf, this.#docSet, this.#setClassS, this.#setIpcS)
+      const scorer = new Scorer(acc, accX, upper > 0 ? 1 / upper : 0, this.#textHalf, this.#docSet, this.#setClassS, this.#setIpcS, this.#setIds.get('') ?? -1)
 
       // --- keep the best candidates by evidence; the calibrated probability orders them
       const top = new TopK(this.#calibration === null ? limit : Math.max(limit, RERANK_POOL), this.#pub)
@@ -681,7 +697,8 @@ export class MatchIndex {
       const results = top.sorted().map(({ doc: d }) => {
         const raw = scorer.score(d, sig)
         const classes = this.#docClassIds(d)
-        const titleCoverage = this.#titleCoverage(d, titleTerms, N, unknownTitle)
+        const titleCoverage = this.#coverage(d, titleW, titleTotal)
+        const coverage = this.#coverage(d, termWeight, needTotal)
         /** A signal's share of the ranking score, in percent with one decimal. */
         const share = (x: number) => (raw > 0 ? Math.round((1000 * x) / raw) / 10 : 0)
         return {
@@ -691,6 +708,7 @@ export class MatchIndex {
           explanation: {
             matchedTerms: this.#matchedTerms(d, termWeight, surface),
             titleCoverage,
+            coverage,
             sharedClasses: nCodes > 0 ? classes.filter((c) => needMask[c] !== 0).map((c) => this.#classes[c]!) : [],
             inferredClasses: classes
               .filter((c) => probArr[c]! > 0)
@@ -1121,26 +1139,24 @@ export class MatchIndex {
     return Array.from(this.#setCls.a.subarray(cs, cs + this.#setCount.a[set]!))
   }
 
-  /** The share of the need title's weight (idf × title weight) whose terms the doc contains. */
-  #titleCoverage(d: number, titleTerms: Map<number, number>, N: number, unknown: number): number {
-    let all = unknown
-    for (const [t, w] of titleTerms) all += w * this.#idf(t, N)
-    if (all === 0) return 0
+  /** The share of `total` held by the weights of the terms the doc contains (0..1, three decimals). */
+  #coverage(d: number, weights: Map<number, number>, total: number): number {
+    if (total === 0) return 0
     let found = 0
     const fs = this.#fwdStart[d]!
     const fe = fs + this.#fwdCount[d]!
     for (let i = fs; i < fe; i++) {
-      const t = this.#fwd.a[i]!
-      const w = titleTerms.get(t)
-      if (w !== undefined) found += w * this.#idf(t, N)
+      const w = weights.get(this.#fwd.a[i]!)
+      if (w !== undefined) found += w
     }
-    return Math.round((found / all) * 1000) / 1000
+    return Math.round((found / total) * 1000) / 1000
   }
 
   /**
    * The need's words present in the doc (read from its forward index), by their weight in the
    * need, as the need wrote them: never a stem, never a fragment of a longer word, and not a
-   * word contained in one listed before it (半导体 after 半导体芯片 says nothing new).
+   * word contained in one listed before it (半导体 after 半导体芯片 says nothing new), nor one that
+   * weighs little beside the strongest.
    */
   #matchedTerms(d: number, termWeight: Map<number, number>, surface: Map<number, string>): string[] {
     const found: Contribution[] = []
@@ -1154,8 +1170,11 @@ export class MatchIndex {
     }
     found.sort((a, b) => b.score - a.score || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0))
     const out: string[] = []
-    for (const { term } of found) {
-      if (out.length === 12) break
+    // words that weigh little beside the strongest (高, 方法: common, or words every need uses)
+    // explain nothing a person needs to read
+    const floor = (found[0]?.score ?? 0) * MATCHED_TERM_SHARE
+    for (const { term, score } of found) {
+      if (out.length === 12 || score < floor) break
       if (!out.some((o) => o.includes(term))) out.push(term)
     }
     return out
@@ -1202,6 +1221,8 @@ class Scorer {
     readonly docSet: Int32Array,
     readonly setClassS: Float64Array,
     readonly setIpcS: Float64Array,
+    /** The class set of patents without codes: their lift is the neighbours' level, not class evidence of their own. */
+    readonly uncodedSet: number,
   ) {}
   /** The score of doc d; its signals (text, related, classes, ipc) into `sig` when given. */
   score(d: number, sig?: Float64Array): number {
@@ -1212,15 +1233,18 @@ class Scorer {
     const set = this.docSet[d]!
     const classesS = textAll * this.setClassS[set]!
     const ipcS = textAll * this.setIpcS[set]!
+    const score = textAll + classesS + ipcS
     if (sig !== undefined) {
-      // the text signal split between the need's own terms and the related terms
-      const textS = direct + related > 0 ? (textAll * direct) / (direct + related) : 0
+      // the evidence split between the need's own terms and the related terms, and the classes;
+      // a patent without codes owes its whole score to its text
+      const text = set === this.uncodedSet ? score : textAll
+      const textS = direct + related > 0 ? (text * direct) / (direct + related) : 0
       sig[0] = textS
-      sig[1] = textAll - textS
-      sig[2] = classesS
-      sig[3] = ipcS
+      sig[1] = text - textS
+      sig[2] = set === this.uncodedSet ? 0 : classesS
+      sig[3] = set === this.uncodedSet ? 0 : ipcS
     }
-    return textAll + classesS + ipcS
+    return score
   }
 }
 

@@ -37,8 +37,10 @@ export interface NeedQuery {
 export interface MatchExplanation {
   /** Need terms found in the patent (title, abstract, keywords or claims), strongest first. */
   matchedTerms: string[]
-  /** Share (0..1) of the weight of the need's title words that the patent contains. */
+  /** Share (0..1) of the weight (idf included) of the need's title words that the patent contains. */
   titleCoverage: number
+  /** Share (0..1) of the weight of all the need's words that the patent contains. */
+  coverage: number
   /** The patent's codes that overlap a code the need named. */
   sharedClasses: string[]
   /** The patent's codes among the classes inferred for the need from its nearest patents. */
