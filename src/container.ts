@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { Redis, type RedisOptions } from 'ioredis'
 import type { Logger } from 'pino'
 import { loadAnalysisResources } from '../search-config/analysis.js'
+import { loadIpcTitles } from '../search-config/ipc-titles.js'
 import type { Config } from './config.js'
 import { createJobQueue, startWorkers, type JobHandlers } from './adapters/bullmq/queue.js'
 import { createAnalysisPool } from './adapters/analysis-pool/index.js'
@@ -186,6 +187,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
           matches,
           patents,
           matchIndex,
+          ipcTitles: loadIpcTitles(),
           programme,
           // New or changed matches become pairings for the centres whose scope they fall in.
           onMatchesChanged: (needId) => queue.enqueue('route-pairings', { needId }),

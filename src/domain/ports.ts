@@ -68,6 +68,8 @@ export interface StoredMatch {
   explanation: {
     titleCoverage?: number
     coverage?: number
+    /** Titles of the shared and inferred classes, by code (the most specific titled prefix). */
+    classTitles?: Record<string, { prefix: string; zh: string; en: string }>
     matchedTerms: string[]
     sharedClasses: string[]
     inferredClasses: string[]

@@ -95,6 +95,10 @@ export const matchesSchema = z.object({
         matchedTerms: z.array(z.string()).describe('the need\'s words found in the patent, as the need wrote them'),
         titleCoverage: z.number().optional().describe('share (0..1) of the weight of the need\'s title words that the patent contains'),
         coverage: z.number().optional().describe('share (0..1) of the weight of all the need\'s words that the patent contains'),
+        classTitles: z
+          .record(z.string(), z.object({ prefix: z.string(), zh: z.string(), en: z.string() }))
+          .optional()
+          .describe('titles of the shown classes by code: the most specific titled prefix, abridged from WIPO\'s IPC scheme'),
         sharedClasses: z.array(z.string()),
         inferredClasses: z.array(z.string()),
         signals: z.record(z.string(), z.number()).describe('each signal\'s share of the evidence, in percent (summing to 100)'),

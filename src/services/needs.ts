@@ -8,6 +8,7 @@ import { issuesToDetails, NotFoundError, ValidationError, ConflictError } from '
 import { needInputSchema, type Need, type NeedInput, type NeedPatch } from '../domain/need.js'
 import type { JobQueue, MatchSet, MatchStore, NeedStore, PatentStore, ProgrammeLog, StoredMatch } from '../domain/ports.js'
 import type { MatchIndex, MatchResult, NeedQuery } from '../domain/matching/index.js'
+import { ipcTitle, type IpcTitles } from '../domain/ipc-titles.js'
 
 /** How many matches are kept per need. */
 export const KEPT_MATCHES = 100
@@ -122,6 +123,8 @@ export interface MatchingDeps {
   matches: MatchStore
   patents: PatentStore
   matchIndex: MatchIndex
+  /** Titles of IPC codes, for the classes an explanation shows; none by default. */
+  ipcTitles?: IpcTitles
   /** Called after a need's stored matches changed (routing to operations centres follows). */
   onMatchesChanged?: (needId: string) => Promise<void>
   /** The programme's record (match-computed events feed the provincial figures). */
@@ -135,6 +138,16 @@ const byScore = (a: StoredMatch, b: StoredMatch) => b.score - a.score || a.publi
 export function createMatchingService(deps: MatchingDeps) {
   const now = () => (deps.now?.() ?? new Date()).toISOString()
 
+  const classTitlesOf = (r: MatchResult): { classTitles?: NonNullable<StoredMatch['explanation']['classTitles']> } => {
+    if (deps.ipcTitles === undefined) return {}
+    const titles: NonNullable<StoredMatch['explanation']['classTitles']> = {}
+    for (const code of [...r.explanation.sharedClasses, ...r.explanation.inferredClasses]) {
+      const t = ipcTitle(deps.ipcTitles, code)
+      if (t !== undefined) titles[code] = t
+    }
+    return Object.keys(titles).length === 0 ? {} : { classTitles: titles }
+  }
+
   const toStored = async (results: MatchResult[], fresh: boolean): Promise<StoredMatch[]> => {
     const patents = await deps.patents.getMany(results.map((r) => r.publicationNumber))
     return results.map((r, i) => {
@@ -143,7 +156,7 @@ export function createMatchingService(deps: MatchingDeps) {
         title: patents[i]?.title ?? '',
         score: r.score,
         evidence: r.evidence,
-        explanation: r.explanation,
+        explanation: { ...r.explanation, ...classTitlesOf(r) },
       }
       if (fresh) m.new = true
       return m

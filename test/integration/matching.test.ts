@@ -87,6 +87,8 @@ t.test('IPC codes named by the need are shared classes in the explanation', asyn
   const top = body.matches.find((m) => m.publicationNumber === 'CN116719631A')
   t.ok(top, 'the distributed task scheduling patent matches')
   t.ok(top!.explanation.sharedClasses.length > 0 && top!.explanation.sharedClasses.every((c) => c.startsWith('G06F9')))
+  const code = top!.explanation.sharedClasses[0]!
+  t.match((top!.explanation as { classTitles?: Record<string, unknown> }).classTitles?.[code], { prefix: 'G06F9', zh: /任务调度/, en: /program control/ }, 'a shared class carries its IPC title')
 })
 
 t.test('new patents are scored against open needs and marked new', async (t) => {

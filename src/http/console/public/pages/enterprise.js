@@ -2,7 +2,7 @@
 // inventory with filters and facets, express interest.
 import { api } from '../api.js'
 import { clear, fmtDate, h, markTerms, pct, safeHighlight, splitList, table } from '../dom.js'
-import { t } from '../i18n.js'
+import { getLang, t } from '../i18n.js'
 import { DISCLOSURES, LEGAL_STATUSES, TRANSFER_MODES, errorNotice, field, interestControl, notice, select } from './common.js'
 
 async function newNeed(ctx) {
@@ -73,6 +73,17 @@ async function needList(ctx) {
   main.appendChild(form)
 }
 
+/** Codes with their IPC titles where the service knows them: "G06F16/35 (G06F16 信息检索…)". */
+function classList(codes, titles) {
+  return codes
+    .map((code) => {
+      const title = titles?.[code]
+      if (!title) return code
+      return getLang() === 'en' ? `${code} (${title.prefix} ${title.en})` : `${code}（${title.prefix} ${title.zh}）`
+    })
+    .join(getLang() === 'en' ? '; ' : '；')
+}
+
 const SIGNALS = ['text', 'related', 'classes', 'ipc']
 const sigClass = (k) => `sig-${SIGNALS.includes(k) ? k : 'other'}`
 
@@ -141,8 +152,8 @@ function matchCard(m, needId, threshold) {
     legend,
     abstract,
     terms.length ? h('div', {}, h('strong', {}, `${t('match.terms')}: `), h('ul', { class: 'chips' }, terms.map((x) => h('li', { class: 'chip' }, x)))) : null,
-    m.explanation.sharedClasses.length ? h('p', {}, h('strong', {}, `${t('match.classes')}: `), m.explanation.sharedClasses.join(', ')) : null,
-    m.explanation.inferredClasses.length ? h('p', {}, h('strong', {}, `${t('match.inferred')}: `), m.explanation.inferredClasses.join(', ')) : null,
+    m.explanation.sharedClasses.length ? h('p', {}, h('strong', {}, `${t('match.classes')}: `), classList(m.explanation.sharedClasses, m.explanation.classTitles)) : null,
+    m.explanation.inferredClasses.length ? h('p', {}, h('strong', {}, `${t('match.inferred')}: `), classList(m.explanation.inferredClasses.slice(0, 4), m.explanation.classTitles)) : null,
     interestControl(m.publicationNumber, needId),
   )
   api('GET', `/v1/patents/${encodeURIComponent(m.publicationNumber)}`)
