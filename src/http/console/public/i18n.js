@@ -61,7 +61,7 @@ const DICT = {
     'reason.region': '地域', 'reason.already-solved': '已解决', 'reason.other': '其他',
     'funnel.title': '对接漏斗', 'funnel.help': '本中心范围内各状态的对接数（到达过该状态的数量）。', 'funnel.reached': '到达', 'funnel.now': '当前',
     'routing.title': '服务范围', 'routing.help': '哪些匹配会成为本中心的对接。', 'routing.provinces': '省份（逗号分隔，留空为全部）',
-    'routing.ipcPrefixes': 'IPC 前缀（逗号分隔，留空为全部）', 'routing.minScore': '最低匹配度（0–1）', 'routing.maxPerNeed': '每个需求最多对接数',
+    'routing.ipcPrefixes': 'IPC 前缀（逗号分隔，留空为全部）', 'routing.minScore': '最低相关可能性（0–1）', 'routing.minScoreDefault': '留空：从强匹配起推送', 'routing.maxPerNeed': '每个需求最多对接数',
     'routing.notSet': '尚未设置服务范围：设置后才会收到对接。',
     // pool
     'pool.title': '专利产业化培育库', 'pool.quota': '名额', 'pool.in': '在库', 'pool.recommended': '已推荐', 'pool.placesLeft': '剩余名额',
@@ -130,7 +130,7 @@ const DICT = {
     'reason.region': 'region', 'reason.already-solved': 'already solved', 'reason.other': 'other',
     'funnel.title': 'Pairing funnel', 'funnel.help': 'Pairings in this centre\'s scope by state (how many reached each state).', 'funnel.reached': 'reached', 'funnel.now': 'now',
     'routing.title': 'Scope', 'routing.help': 'Which matches become this centre\'s pairings.', 'routing.provinces': 'Provinces (comma separated, empty for all)',
-    'routing.ipcPrefixes': 'IPC prefixes (comma separated, empty for all)', 'routing.minScore': 'Minimum score (0–1)', 'routing.maxPerNeed': 'Most pairings per need',
+    'routing.ipcPrefixes': 'IPC prefixes (comma separated, empty for all)', 'routing.minScore': 'Lowest likelihood of relevance (0–1)', 'routing.minScoreDefault': 'Empty: push from where matches are strong', 'routing.maxPerNeed': 'Most pairings per need',
     'routing.notSet': 'No scope yet: set one to receive pairings.',
     'pool.title': 'Cultivation pool', 'pool.quota': 'Quota', 'pool.in': 'In the pool', 'pool.recommended': 'Recommended', 'pool.placesLeft': 'Places left',
     'pool.graduated': 'Graduated', 'pool.withdrawn': 'Withdrawn', 'pool.flagged': 'Flagged', 'pool.rolling': 'Rolling allowance', 'pool.addedByRolling': 'Added by rolling',

@@ -185,7 +185,7 @@ async function routing(ctx) {
   }
   const provinces = h('input', { type: 'text', name: 'provinces', value: current?.provinces.join(', ') ?? '' })
   const ipc = h('input', { type: 'text', name: 'ipcPrefixes', value: current?.ipcPrefixes.join(', ') ?? '' })
-  const minScore = h('input', { type: 'number', name: 'minScore', min: '0', max: '1', step: '0.05', value: String(current?.minScore ?? 0.3) })
+  const minScore = h('input', { type: 'number', name: 'minScore', min: '0', max: '1', step: '0.05', value: current === undefined ? '' : String(current.minScore), placeholder: t('routing.minScoreDefault') })
   const maxPerNeed = h('input', { type: 'number', name: 'maxPerNeed', min: '1', max: '100', step: '1', value: String(current?.maxPerNeed ?? 5) })
   const status = h('div', { 'aria-live': 'polite' })
   const form = h(
@@ -198,7 +198,9 @@ async function routing(ctx) {
   )
   form.addEventListener('submit', async (e) => {
     e.preventDefault()
-    const body = { minScore: Number(minScore.value), maxPerNeed: Number(maxPerNeed.value) }
+    const body = { maxPerNeed: Number(maxPerNeed.value) }
+    // left empty, the service's default applies: where a match is strong
+    if (minScore.value.trim() !== '') body.minScore = Number(minScore.value)
     const pv = splitList(provinces.value)
     const ip = splitList(ipc.value)
     if (pv.length) body.provinces = pv
