@@ -57,7 +57,7 @@ t.test("a key's secret never appears in the logs", async (t) => {
   await app.inject({ method: 'GET', url: '/v1/patents/CN1A', headers: { authorization: `Bearer ${key}x` } })
   t.ok(lines.length > 5, 'requests were logged')
   const all = lines.join('')
-  t.notMatch(all, key.split('_')[2]!, 'no secret in the logs')
+  t.notMatch(all, key.split('_').slice(2).join('_'), 'no secret in the logs')
   t.notMatch(all, ADMIN, 'no admin token in the logs')
 })
 

@@ -134,6 +134,18 @@ t.test('search finds imported patents with highlights, filters and facets', asyn
   }
   t.same(Object.keys(f.facets.transferModes), ['license'])
 
+  // codes with hyphens are kept whole by the analyser and highlighted without a regex error
+  const model = { ...records[0]!, publicationNumber: 'CN999000001A', title: '一种XK-3000型检测仪', abstract: '采用XK-3000传感器检测COVID-19抗原。' }
+  const imp2 = await importNdjson(app, [model])
+  t.equal((await waitForImport(app, imp2.json().importId)).state, 'done')
+  for (const q of ['XK-3000', 'COVID-19', 'a-b-', '-', 'x/y', '(a+b)*', 'c++', '[g06f]']) {
+    const r = await app.inject({ method: 'GET', url: '/v1/patents/search', headers: auth, query: { q } })
+    t.equal(r.statusCode, 200, `q=${q} answers 200`)
+  }
+  const hit = (await app.inject({ method: 'GET', url: '/v1/patents/search', headers: auth, query: { q: 'XK-3000' } })).json()
+  t.equal(hit.hits[0]?.publicationNumber, 'CN999000001A', 'a model number finds its patent')
+  t.match(hit.hits[0]?.highlights.title, /<em>xk-3000<\/em>/i, 'and is highlighted')
+
   const bad = await app.inject({ method: 'GET', url: '/v1/patents/search', headers: auth, query: { limit: '1000', colour: 'x' } })
   t.equal(bad.statusCode, 400)
   t.same(bad.json().error.details.map((d: { path: string }) => d.path).sort(), ['query.colour', 'query.limit'])

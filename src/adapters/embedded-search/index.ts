@@ -49,7 +49,8 @@ class Postings {
   }
 }
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
+// The syntax characters of a pattern (in `u` mode `\-` outside a class is an error, so `-` is left alone)
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 const isLatin = (s: string) => /^[\p{Script=Latin}\p{N}]/u.test(s)
 
 export function createEmbeddedSearchIndex(analyzer: Analyzer): SearchIndex & { readonly size: number } {
@@ -163,7 +164,7 @@ export function createEmbeddedSearchIndex(analyzer: Analyzer): SearchIndex & { r
   const highlighter = (terms: string[]): ((text: string) => { text: string; first: number }) => {
     const sorted = [...new Set(terms)].filter((t) => t.length > 0).sort((a, b) => b.length - a.length)
     if (sorted.length === 0) return (text) => ({ text, first: -1 })
-    const alternatives = sorted.map((t) => (isLatin(t) ? `\\b${escapeRegExp(t)}[\\p{L}\\p{N}]*` : escapeRegExp(t)))
+    const alternatives = sorted.map((t) => (isLatin(t) ? `\\b${escapeRegExp(t)}[\\p{Script=Latin}\\p{N}]*` : escapeRegExp(t)))
     const re = new RegExp(alternatives.join('|'), 'giu')
     return (raw) => {
       const text = raw.normalize('NFKC')
