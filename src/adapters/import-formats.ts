@@ -5,8 +5,8 @@
  */
 import { parse as parseCsv } from 'csv-parse'
 import split2 from 'split2'
-import type { Readable } from 'node:stream'
-import type { ErrorDetail } from '../domain/errors.js'
+import { pipeline, type Readable } from 'node:stream'
+import { DomainError, type ErrorDetail } from '../domain/errors.js'
 
 export type ImportFormat = 'ndjson' | 'csv'
 
@@ -24,9 +24,40 @@ export class HeaderError extends Error {
   }
 }
 
+/**
+ * The longest line (NDJSON) or record (CSV) read: far above any patent record, low enough that
+ * a body without line breaks is refused after a few MB instead of being buffered whole.
+ */
+export const MAX_LINE_BYTES = 4 * 2 ** 20
+
+/** A line or record over MAX_LINE_BYTES: the rest of the body is not read. */
+export class LineTooLong extends DomainError {
+  constructor(line: number, read: number) {
+    const done = read === 0 ? 'no record was read' : `lines 1–${read} were read`
+    super('payload_too_large', `line ${line} is longer than ${MAX_LINE_BYTES / 2 ** 20} MiB: is the file one record a line? ${done}, nothing after them`)
+  }
+}
+
 export async function* readNdjson(body: Readable): AsyncGenerator<RawRecord> {
   let line = 0
-  for await (const text of body.pipe(split2()) as AsyncIterable<string>) {
+  let split = 0
+  const lines = pipeline(
+    body,
+    split2((l: string) => (split++, l), { maxLength: MAX_LINE_BYTES }),
+    () => {},
+  )
+  // split2 reports an over-long line as a plain error; name it for the client
+  const overflow = (err: unknown) => (err instanceof Error && /maximum buffer reached/.test(err.message) ? new LineTooLong(split + 1, line) : err)
+  const iterator = (lines as AsyncIterable<string>)[Symbol.asyncIterator]()
+  for (;;) {
+    let next: IteratorResult<string>
+    try {
+      next = await iterator.next()
+    } catch (err) {
+      throw overflow(err)
+    }
+    if (next.done) return
+    const text = next.value
     line++
     if (text.trim() === '') continue
     let value: unknown
@@ -50,8 +81,10 @@ export async function* readNdjson(body: Readable): AsyncGenerator<RawRecord> {
  */
 export async function* readCsv(body: Readable, knownFields: ReadonlySet<string>): AsyncGenerator<RawRecord> {
   const skipped: RawRecord[] = []
-  const parser = body.pipe(
-    parseCsv({ info: true, skip_records_with_error: true, relax_column_count: true, bom: true, skip_empty_lines: true, trim: true }),
+  const parser = pipeline(
+    body,
+    parseCsv({ info: true, skip_records_with_error: true, relax_column_count: true, bom: true, skip_empty_lines: true, trim: true, max_record_size: MAX_LINE_BYTES }),
+    () => {},
   )
   parser.on('skip', (err: Error & { lines?: number }) => {
     skipped.push({ line: err.lines ?? 0, errors: [{ path: '(row)', message: `not valid CSV: ${err.message}` }] })

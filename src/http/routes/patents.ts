@@ -52,8 +52,12 @@ export const patentRoutes: FastifyPluginAsync<{ container: Container }> = async 
       const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
       const declared = Number(request.headers['content-length'] ?? 0)
       if (declared > maxBytes) throw new TooLarge(maxBytes)
-      const body = (request.body as Readable).pipe(limitBytes(maxBytes))
-      ;(request.body as Readable).on('error', (err) => body.destroy(err))
+      // An aborted upload's error goes on to the limiter; the limiter's errors (its own, or the
+      // reader's) reach the reader, which listens (see import-formats). The request itself is not
+      // destroyed, so the client still receives the answer (413 with its reason).
+      const source = request.body as Readable
+      const body = source.pipe(limitBytes(maxBytes))
+      source.on('error', (err) => body.destroy(err))
       const records = type === 'text/csv' ? readCsv(body, CSV_FIELDS) : readNdjson(body)
       try {
         const outcome = await inventory.importRecords(records, request.principal)
