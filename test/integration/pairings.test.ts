@@ -2,6 +2,7 @@ import t, { type Test } from 'tap'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { PAIRING_STATES, TRANSITIONS, type PairingState } from '../../src/domain/pairing.js'
+import { eventFields, eventStreamKey } from '../../src/adapters/redis/event-log.js'
 import { ADMIN, auth, build, eventually, samplePatents, waitForImport, type Harness } from '../helper.js'
 
 interface Org {
@@ -244,4 +245,24 @@ t.test('the live stream replays missed events after Last-Event-ID', async (t) =>
   })
   t.equal(others, 403, "an enterprise has no pairing stream")
   void ADMIN
+})
+
+t.test('resuming from an old id goes past pages of other centres’ events and ends in live events', async (t) => {
+  const s = await setup(t)
+  await s.app.listen({ port: 0, host: '127.0.0.1' })
+  const url = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}/v1/pairings/stream`
+  // 1,200 events of another centre after this one's: more than two replay pages with nothing for it
+  const key = eventStreamKey(s.harness.container.config.REDIS_PREFIX)
+  const multi = s.harness.container.redis.multi()
+  for (let i = 0; i < 1200; i++) multi.xadd(key, '*', ...eventFields({ type: 'pairing.updated', recipients: ['another-centre'], at: new Date().toISOString(), data: { i } }))
+  await multi.exec()
+  await move(s.harness, s.centre, s.items[0]!.id, { to: 'contacted' })
+  const events = await readEvents(`${url}?after=0-0`, s.centre.key, undefined, s.items.length + 1)
+  t.equal(events.length, s.items.length + 1, 'the replay reaches the event after the other centre’s')
+  t.equal(events.at(-1)!.data.data.to, 'contacted')
+  // and then follows live
+  const live = readEvents(url, s.centre.key, events.at(-1)!.id, 1)
+  await new Promise((r) => setTimeout(r, 300))
+  await move(s.harness, s.centre, s.items[0]!.id, { to: 'nda-signed' })
+  t.equal((await live)[0]!.data.data.to, 'nda-signed', 'live events follow')
 })

@@ -123,11 +123,15 @@ export const pairingRoutes: FastifyPluginAsync<{ container: Container }> = async
         else void send(e).catch(() => undefined)
       })
       reply.sse.onClose(unsubscribe)
-      // Replay what the client missed, page by page, then switch to live events.
+      // Replay what the client missed, page by page, then switch to live events. The page cursor
+      // is the last event read, not the last sent: a page holding nothing for this caller must
+      // still move it on, or the same page is read forever.
+      let cursor = sent
       for (;;) {
-        const page = await container.eventLog.readAfter(sent, 500)
+        const page = await container.eventLog.readAfter(cursor, 500)
         if (page.length === 0) break
         for (const e of page) await send(e)
+        cursor = page[page.length - 1]!.id
         if (page.length < 500) break
         if (!reply.sse.isConnected) return
       }
