@@ -2,6 +2,8 @@
  * The Fastify app, built by a function from a container; server.ts only listens.
  * Schemas beside the routes are the single source of validation and of the OpenAPI document.
  */
+import type { Server } from 'node:http'
+import type { Socket } from 'node:net'
 import Fastify, { type FastifyPluginAsync, type FastifyServerOptions } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -36,7 +38,15 @@ export async function buildApp(container: Container, options: AppOptions) {
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
     bodyLimit: container.config.BODY_MAX_BYTES,
+    // Node's and Fastify's defaults let a client hold a connection without end; these bound
+    // what a slow or silent client can take (issue 12, item 2)
+    connectionTimeout: container.config.HTTP_IDLE_TIMEOUT_MS,
+    requestTimeout: container.config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: 5_000,
+    // the header and request timeouts are checked this often (Node's default: every 30 s)
+    http: { headersTimeout: container.config.HTTP_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
   }).withTypeProvider<ZodTypeProvider>()
+  limitConnectionsPerAddress(app.server, container.config.HTTP_MAX_CONNECTIONS_PER_ADDRESS)
   /** Every route with the action it takes: the authorization matrix test walks this list. */
   const routeTable: Array<{ method: string; url: string; access?: string }> = []
   app.addHook('onRoute', (route) => {
@@ -113,4 +123,26 @@ declare module 'fastify' {
   interface FastifyInstance {
     routeTable: Array<{ method: string; url: string; access?: string }>
   }
+}
+
+/**
+ * Closes a new connection at once when its address already holds `max` open ones, so that one
+ * client cannot take every file descriptor of the process.
+ */
+function limitConnectionsPerAddress(server: Server, max: number): void {
+  const open = new Map<string, number>()
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? ''
+    const n = open.get(address) ?? 0
+    if (n >= max) {
+      socket.destroy()
+      return
+    }
+    open.set(address, n + 1)
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1
+      if (left === 0) open.delete(address)
+      else open.set(address, left)
+    })
+  })
 }
