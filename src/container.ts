@@ -46,6 +46,16 @@ import { createWebhooksService } from './services/webhooks.js'
 
 export class RedisUnavailableError extends Error {}
 
+/** How long a request waits for one Redis command before answering 503. */
+const REQUEST_REDIS_TIMEOUT_MS = 2000
+
+/** The promise's value, or a rejection after `ms`. */
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer))
+}
+
 /** Connects a client and fails fast, naming REDIS_URL, when Redis does not answer. */
 async function connect(url: string, options: RedisOptions, log: Logger): Promise<Redis> {
   const client = new Redis(url, { ...options, lazyConnect: true })
@@ -85,8 +95,14 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   const prefix = config.REDIS_PREFIX
 
   // Commands fail fast (503) while Redis is down instead of queueing without bound.
-  const redis = await connect(config.REDIS_URL, { enableOfflineQueue: false, connectTimeout: 3000, maxRetriesPerRequest: 1 }, log)
-  const queueConnection = await connect(config.REDIS_URL, { enableOfflineQueue: false, connectTimeout: 3000 }, log)
+  // The request path never waits on Redis for long: no offline queue, and a command that gets
+  // no answer (a stalled Redis) fails after REQUEST_REDIS_TIMEOUT_MS, answered 503.
+  const redis = await connect(
+    config.REDIS_URL,
+    { enableOfflineQueue: false, connectTimeout: 3000, maxRetriesPerRequest: 1, commandTimeout: REQUEST_REDIS_TIMEOUT_MS },
+    log,
+  )
+  const queueConnection = await connect(config.REDIS_URL, { enableOfflineQueue: false, connectTimeout: 3000, commandTimeout: REQUEST_REDIS_TIMEOUT_MS }, log)
   const workerConnection = runsWorkers ? await connect(config.REDIS_URL, { maxRetriesPerRequest: null }, log) : undefined
   const bullPrefix = `${prefix}:bull`
 
@@ -279,7 +295,8 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     async isReady(): Promise<boolean> {
       if (!ready) return false
       try {
-        const [pong, searchUp] = await Promise.all([redis.ping(), search.ping()])
+        // /ready tells within a second, even while Redis stalls
+        const [pong, searchUp] = await withTimeout(Promise.all([redis.ping(), search.ping()]), 1000)
         return pong === 'PONG' && searchUp
       } catch {
         return false

@@ -80,5 +80,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
 }
 
 function isRedisDown(err: Error): boolean {
-  return /Stream isn't writeable|enableOfflineQueue|ECONNREFUSED|Connection is closed/.test(err.message)
+  // ioredis: offline, refused, closed, out of retries (MaxRetriesPerRequestError), no answer
+  // within commandTimeout; Redis itself: still loading its data set after a restart
+  return (
+    err.name === 'MaxRetriesPerRequestError' ||
+    /Stream isn't writeable|enableOfflineQueue|ECONNREFUSED|ECONNRESET|Connection is closed|max retries per request|Command timed out|^LOADING/.test(err.message)
+  )
 }
