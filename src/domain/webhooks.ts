@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto'
 import { isIP } from 'node:net'
+import ipaddr from 'ipaddr.js'
 import { z } from 'zod'
 import { EVENT_TYPES, type EventType, type ServiceEvent } from './events.js'
 
@@ -198,49 +199,23 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 
 export type AddressClass = 'unspecified' | 'loopback' | 'private' | 'link-local' | 'shared' | 'multicast' | 'reserved'
 
-type V4Rule = [base: number, bits: number, cls: AddressClass]
-const V4_RULES: V4Rule[] = [
-  [v4('0.0.0.0'), 8, 'unspecified'],
-  [v4('127.0.0.0'), 8, 'loopback'],
-  [v4('10.0.0.0'), 8, 'private'],
-  [v4('172.16.0.0'), 12, 'private'],
-  [v4('192.168.0.0'), 16, 'private'],
-  [v4('169.254.0.0'), 16, 'link-local'],
-  [v4('100.64.0.0'), 10, 'shared'],
-  [v4('192.0.0.0'), 24, 'reserved'],
-  [v4('198.18.0.0'), 15, 'reserved'],
-  [v4('224.0.0.0'), 4, 'multicast'],
-  [v4('240.0.0.0'), 4, 'reserved'],
-]
-
-function v4(address: string): number {
-  const parts = address.split('.').map(Number)
-  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0
+/** ipaddr.js's range names → the classes refused here; `unicast` (public) is absent. */
+const RANGE_CLASS: Record<string, AddressClass> = {
+  unspecified: 'unspecified',
+  loopback: 'loopback',
+  private: 'private',
+  uniqueLocal: 'private',
+  deprecatedSiteLocal: 'private',
+  linkLocal: 'link-local',
+  carrierGradeNat: 'shared',
+  multicast: 'multicast',
 }
 
-function classifyV4(n: number): AddressClass | undefined {
-  for (const [base, bits, cls] of V4_RULES) {
-    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0
-    if ((n & mask) >>> 0 === base) return cls
-  }
-  return undefined
-}
-
-/** An IPv6 address as eight 16-bit groups (handles `::` and a trailing dotted IPv4). */
-function v6Groups(address: string): number[] {
-  let a = address.toLowerCase()
-  const zone = a.indexOf('%')
-  if (zone >= 0) a = a.slice(0, zone)
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(a)
-  if (dotted !== null) {
-    const n = v4(dotted[1]!)
-    a = `${a.slice(0, dotted.index)}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`
-  }
-  const [head = '', tail] = a.split('::')
-  const h = head === '' ? [] : head.split(':')
-  const t = tail === undefined || tail === '' ? [] : tail.split(':')
-  const fill = tail === undefined ? [] : new Array<string>(8 - h.length - t.length).fill('0')
-  return [...h, ...fill, ...t].map((g) => parseInt(g, 16))
+function classifyParsed(addr: ipaddr.IPv4 | ipaddr.IPv6): AddressClass | undefined {
+  const range = addr.range()
+  if (range === 'unicast') return undefined
+  // every other special range (documentation, benchmarking, reserved, AS112, Teredo …) is refused
+  return RANGE_CLASS[range] ?? 'reserved'
 }
 
 /**
@@ -249,21 +224,18 @@ function v6Groups(address: string): number[] {
  * NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) are judged by that address.
  */
 export function classifyAddress(address: string): AddressClass | undefined {
-  const family = isIP(address.replace(/^\[|\]$/g, '').replace(/%.*$/, ''))
-  if (family === 4) return classifyV4(v4(address))
-  if (family !== 6) return 'reserved'
-  const g = v6Groups(address.replace(/^\[|\]$/g, ''))
-  const embedded = (hi: number, lo: number) => classifyV4(((hi << 16) | lo) >>> 0)
+  const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '')
+  if (!ipaddr.isValid(bare) || isIP(bare) === 0) return 'reserved'
+  const addr = ipaddr.parse(bare)
+  if (addr instanceof ipaddr.IPv4) return classifyParsed(addr)
+  const g = addr.parts
+  const embedded = (hi: number, lo: number) => classifyParsed(ipaddr.fromByteArray([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]) as ipaddr.IPv4)
   const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0)
   if (zeros(0, 8)) return 'unspecified'
   if (zeros(0, 7) && g[7] === 1) return 'loopback'
-  if (zeros(0, 5) && g[5] === 0xffff) return embedded(g[6]!, g[7]!) ?? undefined // IPv4-mapped
+  if (addr.isIPv4MappedAddress()) return embedded(g[6]!, g[7]!)
   if (zeros(0, 6)) return embedded(g[6]!, g[7]!) ?? 'reserved' // IPv4-compatible (deprecated)
   if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return embedded(g[6]!, g[7]!) // NAT64
   if (g[0] === 0x2002) return embedded(g[1]!, g[2]!) // 6to4
-  if ((g[0]! & 0xfe00) === 0xfc00) return 'private'
-  if ((g[0]! & 0xffc0) === 0xfe80) return 'link-local'
-  if ((g[0]! & 0xffc0) === 0xfec0) return 'private' // site-local (deprecated)
-  if ((g[0]! & 0xff00) === 0xff00) return 'multicast'
-  return undefined
+  return classifyParsed(addr)
 }

@@ -38,6 +38,13 @@ t.test('addresses webhooks may not reach', async (t) => {
     ['64:ff9b::a9fe:a9fe', 'link-local'],
     ['2002:0a00:0001::1', 'private'],
     ['[::1]', 'loopback'],
+    // documentation and benchmarking ranges, refused by ipaddr.js's list (issue 12, item 11)
+    ['192.0.2.10', 'reserved'],
+    ['198.51.100.7', 'reserved'],
+    ['203.0.113.5', 'reserved'],
+    ['198.18.0.1', 'reserved'],
+    ['2001:db8::1', 'reserved'],
+    ['::ffff:203.0.113.5', 'reserved'],
   ]
   for (const [address, cls] of refused) t.equal(classifyAddress(address), cls, `${address} is ${cls}`)
   for (const address of ['8.8.8.8', '172.32.0.1', '172.15.255.255', '192.169.0.1', '2606:4700::1111', '::ffff:8.8.8.8', '11.0.0.1']) {
@@ -53,7 +60,7 @@ t.test('the sender refuses before connecting, by literal and by resolved address
     timeoutMs: 1000,
     resolve: async (host) => {
       resolved.push(host)
-      return host === 'internal.example' ? [{ address: '203.0.113.5', family: 4 }, { address: '10.1.2.3', family: 4 }] : [{ address: '::1', family: 6 }]
+      return host === 'internal.example' ? [{ address: '93.184.216.34', family: 4 }, { address: '10.1.2.3', family: 4 }] : [{ address: '::1', family: 6 }]
     },
   })
   await t.rejects(sender.check('http://10.0.0.1/x'), /10\.0\.0\.1 is a private address/)
