@@ -3,7 +3,7 @@
  * BM25 ranking, filters, facets and highlights. It holds the index in memory and is rebuilt
  * from Redis at start (the container feeds it every stored patent, then follows changes).
  */
-import { analyzePatentText } from '../../domain/matching/index.js'
+import { analyzePatentText } from '../../domain/text/patent-text.js'
 import type { Analyzer } from '../../domain/text/analyzer.js'
 import {
   ipcPrefixes,

@@ -10,12 +10,7 @@ export type MatchablePatent = Pick<
 >
 
 /** Terms of a patent per field, as produced by `MatchIndex.analyzePatent` (storable as JSON). */
-export interface AnalyzedPatent {
-  title: string[]
-  abstract: string[]
-  keywords: string[]
-  claims: string[]
-}
+export type { AnalyzedPatent } from '../text/patent-text.js'
 
 export const FIELDS = ['title', 'abstract', 'keywords', 'claims'] as const
 export type Field = (typeof FIELDS)[number]
@@ -52,6 +47,21 @@ export interface MatchExplanation {
    */
   signals: Record<string, number>
 }
+
+/**
+ * The order of an explanation's fields, whichever part of the matcher writes them (the signals
+ * write their own): stored matches and the API keep one shape. Every field is listed once.
+ */
+export const EXPLANATION_FIELDS = [
+  'matchedTerms',
+  'titleCoverage',
+  'coverage',
+  'sharedClasses',
+  'inferredClasses',
+  'signals',
+] as const satisfies readonly (keyof MatchExplanation)[]
+// a field of MatchExplanation missing from the list fails to compile here
+export const EXPLANATION_FIELDS_COMPLETE: Exclude<keyof MatchExplanation, (typeof EXPLANATION_FIELDS)[number]> extends never ? true : false = true
 
 export interface MatchResult {
   publicationNumber: string

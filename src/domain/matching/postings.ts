@@ -1,0 +1,452 @@
+/**
+ * The matcher's text store: the term dictionary, the postings, the forward index, the field
+ * lengths and the BM25F accumulation over them.
+ *
+ * Layout, for speed and memory at a million patents: the dictionary maps terms to integer ids
+ * and each term's postings are (doc id, packed per-field term frequencies) pairs in an Int32Array,
+ * grown by doubling (rare terms in slots of shared pages); field lengths live in typed arrays
+ * indexed by doc id; a forward index (terms per doc) in flat typed arrays serves deletions,
+ * compaction, related terms and explanations. The BM25F length normalisation is read from a
+ * per-field table by length, rebuilt only when the collection statistics change; the postings
+ * of common terms carry cached impacts (their BM25F saturation, valid until the statistics
+ * change), and the most common ones are also kept dense by doc id.
+ */
+import { grow, IntBuffer } from './buffers.js'
+import { FIELDS, type AnalyzedPatent } from './types.js'
+
+export interface FieldParams {
+  /** Weight of a term occurrence in this field relative to the abstract. */
+  weight: number
+  /** BM25 length normalisation, 0..1. */
+  b: number
+}
+
+export interface PostingsOptions {
+  /** BM25 term-frequency saturation. */
+  k1: number
+  fields: Record<(typeof FIELDS)[number], FieldParams>
+  /** See `MatchIndexOptions.impactMinDf`. */
+  impactMinDf: number
+  /** See `MatchIndexOptions.denseBudgetBytes`. */
+  denseBudgetBytes: number
+}
+
+const MAX_TF = 255
+/** Ints in a small posting slot (4 postings), and slots per page. */
+const SLOT = 8
+const SLOTS_PER_PAGE = 1 << 15
+/** Field lengths below this have their BM25 normalisation in a per-match table; longer ones compute it. */
+const NORM_TABLE = 1 << 16
+/** A term's impacts are cached when it is in this share of the patents (and `impactMinDf`). */
+const IMPACT_MIN_SHARE = 0.01
+/**
+ * A cached term in this share of the patents is added from a dense array by doc id: one
+ * sequential pass over all docs costs less than an indexed pass over a quarter of them.
+ */
+export const DENSE_SHARE = 0.25
+
+const EMPTY = new Int32Array(0)
+
+export class Postings {
+  readonly #k1: number
+  readonly #fw: Float64Array
+  readonly #fb: Float64Array
+  readonly #impactMinDf: number
+  readonly #denseBudget: number
+
+  // terms
+  readonly #termIds = new Map<string, number>()
+  readonly #terms: string[] = []
+  /**
+   * Postings: pairs (doc id, packed tf: title | abstract << 8 | keywords << 16 | claims << 24)
+   * at `#postOff[t]` in `#post[t]`, with room for `#postCap[t]` ints. Most terms are rare (model
+   * numbers, names: millions at a million patents), so a term starts in a slot of a shared page
+   * and gets an array of its own only when it outgrows the slot: no typed array per rare term
+   * for the allocator and the garbage collector to handle.
+   */
+  #post: Int32Array[] = []
+  #postOff = new Int32Array(1024)
+  #postCap = new Int32Array(1024)
+  #postLen: number[] = []
+  /** Pages of small slots, and the slots freed by terms that outgrew them (as page * SLOTS_PER_PAGE + slot). */
+  readonly #pages: Int32Array[] = []
+  #pageUsed = SLOTS_PER_PAGE
+  readonly #freeSlots: number[] = []
+  /** Live documents containing the term. */
+  #df: number[] = []
+  /**
+   * Impacts of common terms: per posting, the BM25F saturation x / (x + k1) as float32, valid
+   * while the collection statistics are those of `#impVersion[t]`. A common term's postings are
+   * most of a query's work (方法, 数据 and 系统 are in most patents); with its impacts cached, a
+   * match adds them up without reading the field lengths. Filled by the first match that needs
+   * them after a change, and computed the same way with or without the cache.
+   */
+  #imp: (Float32Array | undefined)[] = []
+  #impVersion: number[] = []
+  /** Impacts of the terms not cached, for the match at hand. */
+  #impScratch = new Float32Array(1024)
+  /** The most common terms' impacts by doc id (see `#denseImpacts`), within the dense budget; least recently used first. */
+  readonly #dense = new Map<number, { imp: Float32Array; version: number }>()
+
+  // documents
+  /** Doc ids in use (live or tombstoned), and live docs. */
+  #nDocs = 0
+  #live = 0
+  #len: Int32Array[] = FIELDS.map(() => new Int32Array(1024))
+  readonly #lenSum = new Float64Array(FIELDS.length)
+  /** Longest field seen (an upper bound: not lowered on removal), for the normalisation tables. */
+  readonly #maxLen = new Int32Array(FIELDS.length)
+  /** Bumped whenever the collection statistics (live count, length sums) change. */
+  #statsVersion = 0
+  /** Per field, weight / BM25 length normalisation for each length below NORM_TABLE, valid for `#normVersion`. */
+  #norm: Float64Array[] = FIELDS.map(() => new Float64Array(0))
+  #normInv = new Float64Array(FIELDS.length)
+  #normVersion = -1
+  #fwdStart = new Int32Array(1024)
+  #fwdCount = new Int32Array(1024)
+  #fwd = new IntBuffer(1 << 16)
+  /** Add scratch: a doc's packed term frequencies by term id (zero between adds), and its terms. */
+  #packed = new Int32Array(1024)
+  readonly #distinct: number[] = []
+
+  constructor(options: PostingsOptions) {
+    this.#k1 = options.k1
+    this.#fw = new Float64Array(FIELDS.map((f) => options.fields[f].weight))
+    this.#fb = new Float64Array(FIELDS.map((f) => options.fields[f].b))
+    this.#impactMinDf = options.impactMinDf
+    this.#denseBudget = options.denseBudgetBytes
+  }
+
+  /** Live documents. */
+  get live(): number {
+    return this.#live
+  }
+
+  /** The term's id, if a patent ever had it. */
+  termId(term: string): number | undefined {
+    return this.#termIds.get(term)
+  }
+
+  /** Live documents containing term t. */
+  df(t: number): number {
+    return this.#df[t]!
+  }
+
+  idf(t: number, N: number): number {
+    const df = this.#df[t]!
+    return Math.log(1 + (N - df + 0.5) / (df + 0.5))
+  }
+
+  /** Where doc d's distinct terms start in `forward`, and how many there are. */
+  fwdStart(d: number): number {
+    return this.#fwdStart[d]!
+  }
+  fwdCount(d: number): number {
+    return this.#fwdCount[d]!
+  }
+  /** The forward index: term ids of each doc, at `fwdStart(d)`. */
+  get forward(): Int32Array {
+    return this.#fwd.a
+  }
+
+  ensureDocs(n: number): void {
+    if (this.#fwdStart.length >= n) return
+    this.#len = this.#len.map((a) => grow(a, n))
+    this.#fwdStart = grow(this.#fwdStart, n)
+    this.#fwdCount = grow(this.#fwdCount, n)
+  }
+
+  /** Adds doc d (the next doc id) with its terms per field. */
+  add(d: number, terms: AnalyzedPatent): void {
+    this.#nDocs = d + 1
+    this.ensureDocs(this.#nDocs)
+    this.#live++
+    this.#statsVersion++
+
+    // per-term packed frequencies in a scratch array by term id, terms in first-seen order
+    const distinct = this.#distinct
+    distinct.length = 0
+    for (let f = 0; f < FIELDS.length; f++) {
+      const list = terms[FIELDS[f]!]
+      const len = list.length
+      this.#len[f]![d] = len
+      this.#lenSum[f] = this.#lenSum[f]! + len
+      if (len > this.#maxLen[f]!) this.#maxLen[f] = len
+      const shift = f * 8
+      for (const term of list) {
+        let t = this.#termIds.get(term)
+        if (t === undefined) {
+          t = this.#terms.length
+          this.#termIds.set(term, t)
+          this.#terms.push(term)
+          this.#post.push(EMPTY)
+          this.#postLen.push(0)
+          if (t >= this.#postOff.length) {
+            this.#postOff = grow(this.#postOff, t + 1)
+            this.#postCap = grow(this.#postCap, t + 1)
+          }
+          this.#takeSlot(t)
+          this.#df.push(0)
+          this.#imp.push(undefined)
+          this.#impVersion.push(-1)
+          if (t >= this.#packed.length) this.#packed = grow(this.#packed, t + 1)
+        }
+        const cur = this.#packed[t]!
+        if (cur === 0) distinct.push(t)
+        if (((cur >>> shift) & 0xff) < MAX_TF) this.#packed[t] = cur + (1 << shift)
+      }
+    }
+    this.#fwdStart[d] = this.#fwd.n
+    this.#fwdCount[d] = distinct.length
+    for (const t of distinct) {
+      const tf = this.#packed[t]!
+      this.#packed[t] = 0
+      this.#fwd.push(t)
+      const n = this.#postLen[t]!
+      if (n + 2 > this.#postCap[t]!) this.#growPostings(t, n + 2)
+      const list = this.#post[t]!
+      const at = this.#postOff[t]! + n
+      list[at] = d
+      list[at + 1] = tf
+      this.#postLen[t] = n + 2
+      this.#df[t]!++
+    }
+  }
+
+  /** Gives term t an empty small slot. */
+  #takeSlot(t: number): void {
+    let slot = this.#freeSlots.pop()
+    if (slot === undefined) {
+      if (this.#pageUsed === SLOTS_PER_PAGE) {
+        this.#pages.push(new Int32Array(SLOTS_PER_PAGE * SLOT))
+        this.#pageUsed = 0
+      }
+      slot = (this.#pages.length - 1) * SLOTS_PER_PAGE + this.#pageUsed++
+    }
+    this.#post[t] = this.#pages[Math.floor(slot / SLOTS_PER_PAGE)]!
+    this.#postOff[t] = (slot % SLOTS_PER_PAGE) * SLOT
+    this.#postCap[t] = SLOT
+  }
+
+  /** Moves term t's postings to an array of its own with room for at least `need` ints. */
+  #growPostings(t: number, need: number): void {
+    const list = this.#post[t]!
+    const off = this.#postOff[t]!
+    const cap = this.#postCap[t]!
+    let size = cap * 2
+    while (size < need) size *= 2
+    const bigger = new Int32Array(size)
+    bigger.set(list.subarray(off, off + this.#postLen[t]!))
+    if (cap === SLOT) this.#freeSlots.push(this.#pages.indexOf(list) * SLOTS_PER_PAGE + off / SLOT)
+    this.#post[t] = bigger
+    this.#postOff[t] = 0
+    this.#postCap[t] = size
+  }
+
+  /** Doc d is gone: out of the statistics (its postings stay until `compact`). */
+  tombstone(d: number): void {
+    this.#live--
+    this.#statsVersion++
+    for (let f = 0; f < FIELDS.length; f++) this.#lenSum[f] = this.#lenSum[f]! - this.#len[f]![d]!
+    const start = this.#fwdStart[d]!
+    const end = start + this.#fwdCount[d]!
+    for (let i = start; i < end; i++) this.#df[this.#fwd.a[i]!]!--
+  }
+
+  /** Renumbers docs by `remap` (−1: dropped; order kept), `next` docs remaining. */
+  compact(remap: Int32Array, next: number): void {
+    const n = this.#nDocs
+    for (let t = 0; t < this.#post.length; t++) {
+      const list = this.#post[t]!
+      const off = this.#postOff[t]!
+      const end = off + this.#postLen[t]!
+      let w = off
+      for (let i = off; i < end; i += 2) {
+        const nd = remap[list[i]!]!
+        if (nd < 0) continue
+        list[w] = nd
+        list[w + 1] = list[i + 1]!
+        w += 2
+      }
+      this.#postLen[t] = w - off
+      if (w === off && this.#postCap[t]! > SLOT) this.#takeSlot(t)
+      this.#imp[t] = undefined
+      this.#impVersion[t] = -1
+    }
+    this.#dense.clear()
+    const fwd = new IntBuffer(Math.max(1024, this.#fwd.n))
+    for (let d = 0; d < n; d++) {
+      const nd = remap[d]!
+      if (nd < 0) continue
+      for (const len of this.#len) len[nd] = len[d]!
+      const fs = this.#fwdStart[d]!
+      const fc = this.#fwdCount[d]!
+      this.#fwdStart[nd] = fwd.n
+      this.#fwdCount[nd] = fc
+      for (let i = fs; i < fs + fc; i++) fwd.push(this.#fwd.a[i]!)
+    }
+    this.#fwd = fwd
+    this.#nDocs = next
+  }
+
+  /**
+   * Per field, a table of weight / (1 − b + b · length / average length) by length: the BM25F
+   * normalisation of a doc's field without a division per posting. Rebuilt when the collection
+   * statistics have changed since the last match. Lengths from NORM_TABLE up are computed
+   * (`#normOf`, the same expression).
+   */
+  #normTables(): Float64Array[] {
+    if (this.#normVersion === this.#statsVersion) return this.#norm
+    const N = Math.max(this.#live, 1)
+    for (let f = 0; f < FIELDS.length; f++) {
+      const sum = this.#lenSum[f]!
+      const inv = sum > 0 ? N / sum : 0
+      this.#normInv[f] = inv
+      const w = this.#fw[f]!
+      const b = this.#fb[f]!
+      const size = Math.min(this.#maxLen[f]! + 1, NORM_TABLE)
+      const tab = this.#norm[f]!.length >= size ? this.#norm[f]! : (this.#norm[f] = new Float64Array(Math.min(NORM_TABLE, size + (size >> 2))))
+      for (let len = 0; len < size; len++) tab[len] = w / (1 - b + b * len * inv)
+    }
+    this.#normVersion = this.#statsVersion
+    return this.#norm
+  }
+
+  /** The normalisation table's entry for a length beyond it. */
+  #normOf(f: number, len: number): number {
+    const b = this.#fb[f]!
+    return this.#fw[f]! / (1 - b + b * len * this.#normInv[f]!)
+  }
+
+  /**
+   * Adds, for each term t with query weight w, w × (k1 + 1) × its BM25F saturation to every doc
+   * containing it, term after term in the map's order. The saturations come from `#impacts`
+   * (cached or not, the same float32 values). Terms in a large share of the patents are added
+   * from dense arrays by doc id (see `#denseImpacts`), consecutive ones in one sequential pass;
+   * adding the zeros of docs without a term changes nothing, and the order of the additions is
+   * the same, so a score does not depend on what was cached.
+   */
+  accumulate(terms: Map<number, number>, acc: Float64Array): void {
+    const k1p = this.#k1 + 1
+    const n = this.#nDocs
+    const run: Array<{ dense: Float32Array; wk: number }> = []
+    const flush = () => {
+      addDense(acc, n, run)
+      run.length = 0
+    }
+    for (const [t, w] of terms) {
+      const wk = w * k1p
+      const imp = this.#impacts(t)
+      const len = this.#postLen[t]!
+      if (imp !== this.#impScratch && len >= 2 * this.#live * DENSE_SHARE) {
+        run.push({ dense: this.#denseImpacts(t, imp), wk })
+        if (run.length === 3) flush()
+        continue
+      }
+      if (run.length > 0) flush()
+      const list = this.#post[t]!
+      const off = this.#postOff[t]!
+      const end = off + len
+      for (let i = off, j = 0; i < end; i += 2, j++) acc[list[i]!]! += wk * imp[j]!
+    }
+    if (run.length > 0) flush()
+  }
+
+  /**
+   * BM25F saturation x / (x + k1) of each posting of term t, rounded to float32, in posting
+   * order. Kept for a common term (valid while the collection statistics do not change);
+   * otherwise written to a scratch buffer that the next call reuses.
+   */
+  #impacts(t: number): Float32Array {
+    const k1 = this.#k1
+    const [nT, nA, nK, nC] = this.#normTables() as [Float64Array, Float64Array, Float64Array, Float64Array]
+    const version = this.#normVersion
+    const len = this.#postLen[t]!
+    let imp = this.#imp[t]
+    if (imp !== undefined && this.#impVersion[t] === version) return imp
+    if (len >= 2 * Math.max(this.#impactMinDf, this.#live * IMPACT_MIN_SHARE)) {
+      if (imp === undefined || imp.length < len >> 1) imp = this.#imp[t] = new Float32Array(this.#postCap[t]! >> 1)
+      this.#impVersion[t] = version
+    } else {
+      if (this.#impScratch.length < len >> 1) this.#impScratch = new Float32Array(Math.max(len, 1024))
+      imp = this.#impScratch
+    }
+    const list = this.#post[t]!
+    const off = this.#postOff[t]!
+    const end = off + len
+    const [lT, lA, lK, lC] = this.#len as [Int32Array, Int32Array, Int32Array, Int32Array]
+    for (let i = off, j = 0; i < end; i += 2, j++) {
+      const d = list[i]!
+      const p = list[i + 1]!
+      let x = 0
+      const ft = p & 0xff
+      if (ft !== 0) {
+        const l = lT[d]!
+        x += ft * (l < NORM_TABLE ? nT[l]! : this.#normOf(0, l))
+      }
+      const fa = (p >>> 8) & 0xff
+      if (fa !== 0) {
+        const l = lA[d]!
+        x += fa * (l < NORM_TABLE ? nA[l]! : this.#normOf(1, l))
+      }
+      const fk = (p >>> 16) & 0xff
+      if (fk !== 0) {
+        const l = lK[d]!
+        x += fk * (l < NORM_TABLE ? nK[l]! : this.#normOf(2, l))
+      }
+      const fc = p >>> 24
+      if (fc !== 0) {
+        const l = lC[d]!
+        x += fc * (l < NORM_TABLE ? nC[l]! : this.#normOf(3, l))
+      }
+      imp[j] = x / (x + k1)
+    }
+    return imp
+  }
+
+  /** A common term's cached impacts spread over a dense array by doc id (zero for docs without it). */
+  #denseImpacts(t: number, imp: Float32Array): Float32Array {
+    const n = this.#nDocs
+    const version = this.#impVersion[t]!
+    let entry = this.#dense.get(t)
+    // least recently used first: a used entry moves to the end
+    this.#dense.delete(t)
+    if (entry !== undefined && entry.version === version && entry.imp.length >= n) {
+      this.#dense.set(t, entry)
+      return entry.imp
+    }
+    if (entry === undefined && this.#dense.size >= 4 && (this.#dense.size + 1) * 4 * n > this.#denseBudget) {
+      // over budget: the least recently used array (never one of the current pass, the last
+      // three used) is reused for this term
+      const oldest = this.#dense.keys().next().value!
+      entry = this.#dense.get(oldest)!
+      this.#dense.delete(oldest)
+    }
+    if (entry === undefined || entry.imp.length < n) entry = { imp: new Float32Array(Math.max(1024, n + (n >> 3))), version }
+    else entry.imp.fill(0)
+    entry.version = version
+    this.#dense.set(t, entry)
+    const dense = entry.imp
+    const list = this.#post[t]!
+    const off = this.#postOff[t]!
+    const end = off + this.#postLen[t]!
+    for (let i = off, j = 0; i < end; i += 2, j++) dense[list[i]!] = imp[j]!
+    return dense
+  }
+}
+
+/** acc[d] += wk × dense[d] for each array of the run in turn (one pass over the docs for up to three). */
+function addDense(acc: Float64Array, n: number, run: Array<{ dense: Float32Array; wk: number }>): void {
+  const { dense: da, wk: wa } = run[0]!
+  if (run.length === 1) {
+    for (let d = 0; d < n; d++) acc[d]! += wa * da[d]!
+    return
+  }
+  const { dense: db, wk: wb } = run[1]!
+  if (run.length === 2) {
+    for (let d = 0; d < n; d++) acc[d] = acc[d]! + wa * da[d]! + wb * db[d]!
+    return
+  }
+  const { dense: dc, wk: wc } = run[2]!
+  for (let d = 0; d < n; d++) acc[d] = acc[d]! + wa * da[d]! + wb * db[d]! + wc * dc[d]!
+}

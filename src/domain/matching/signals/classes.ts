@@ -1,0 +1,130 @@
+/**
+ * `classes`: the need's classification inferred from its nearest patents. The best text matches
+ * vote, weighted by their text score, for the IPC/CPC codes they carry (a k-nearest-neighbour,
+ * pseudo-relevance-feedback class distribution); a patent's class set lifts by the inferred
+ * probability mass of its codes, 1 − Π(1 − p), counted only as far as the voting neighbours
+ * could vote (had codes). This finds patents that solve the same kind of problem in different
+ * words. Owns `inferredClasses`.
+ */
+import { grow } from '../buffers.js'
+import type { ClassSets } from '../class-sets.js'
+import type { Neighbours } from '../neighbours.js'
+import type { LiftSignal } from './signal.js'
+
+export interface ClassesOptions {
+  /** Share of a main group's vote that also counts for its subgroups. Default 0.1. */
+  groupShare?: number
+  /**
+   * How far the inferred classes can lift a patent's text evidence: the score is
+   * text × (1 + classBoost × classes + …), the signal in 0..1. Default 4.
+   */
+  classBoost?: number
+}
+
+export function classesSignal(options: ClassesOptions): LiftSignal {
+  const groupShare = options.groupShare ?? 0.1
+  const classBoost = options.classBoost ?? 4
+  /** Inferred class probabilities of the current match, dense by class id (reset after it). */
+  let prob = new Float64Array(64)
+  let mark = new Uint8Array(256)
+  return {
+    name: 'classes',
+    role: 'lift',
+    start(ctx, lift) {
+      const cs = ctx.classSets
+      prob = grow(prob, cs.nClasses)
+      mark = grow(mark, cs.nSets)
+      const inferred = inferClasses(ctx.neighbours, cs, groupShare, prob)
+      // the inferred classes count as far as the neighbours that voted could vote (had codes)
+      const w = classBoost * codedShare(ctx.neighbours, cs)
+      // Class at a time: each inferred class multiplies its miss probability into the sets that
+      // hold it, so the work is the number of (inferred class, set) pairs, not every class of
+      // every touched set. The miss probability is in `lift` until the last loop.
+      const touched: number[] = []
+      for (const c of inferred) {
+        const q = 1 - prob[c]!
+        for (const k of cs.setsOf(c)) {
+          if (mark[k] === 0) {
+            mark[k] = 1
+            touched.push(k)
+            lift[k] = q
+          } else {
+            lift[k] = lift[k]! * q
+          }
+        }
+      }
+      for (let i = 0; i < touched.length; i++) {
+        const k = touched[i]!
+        lift[k] = w * (1 - lift[k]!)
+        mark[k] = 0
+      }
+      const p = prob
+      return {
+        touched,
+        explain(d, into) {
+          into.inferredClasses = cs
+            .docClassIds(d)
+            .filter((c) => p[c]! > 0)
+            .sort((a, b) => p[b]! - p[a]!)
+            .map((c) => cs.code(c))
+        },
+        end() {
+          for (const c of inferred) p[c] = 0
+        },
+      }
+    },
+  }
+}
+
+/**
+ * Class distribution voted by the nearest patents: each votes for its codes with its weight; a
+ * code's probability mixes its own vote share with its main group's. Writes the probabilities
+ * into `prob` (dense by class id; only the classes of voted groups can be non-zero) and returns
+ * the classes it set, for the caller to reset.
+ */
+function inferClasses(nn: Neighbours, cs: ClassSets, gs: number, prob: Float64Array): number[] {
+  const set: number[] = []
+  if (nn.docs.length === 0) return set
+  const groupVotes = new Map<number, number>()
+  const classVotes = new Map<number, number>()
+  const docSet = cs.docSet
+  let total = 0
+  for (let i = 0; i < nn.docs.length; i++) {
+    const w = nn.weights[i]!
+    total += w
+    const groups = new Set<number>()
+    cs.forEachClass(docSet[nn.docs[i]!]!, (c) => {
+      classVotes.set(c, (classVotes.get(c) ?? 0) + w)
+      groups.add(cs.groupOf(c))
+    })
+    for (const g of groups) groupVotes.set(g, (groupVotes.get(g) ?? 0) + w)
+  }
+  // only classes of a voted group can have a probability
+  for (const [g, votes] of groupVotes) {
+    const pg = votes / total
+    if (pg === 0) continue
+    for (const c of cs.classesOfGroup(g)) {
+      const pc = (classVotes.get(c) ?? 0) / total
+      const p = Math.min(0.95, (1 - gs) * pc + gs * pg)
+      if (p > 0.01) {
+        prob[c] = p
+        set.push(c)
+      }
+    }
+  }
+  return set
+}
+
+/** Share of the voting neighbours' weight held by patents with codes: 1 when all have codes, 0 when none. */
+function codedShare(nn: Neighbours, cs: ClassSets): number {
+  const empty = cs.uncoded
+  const docSet = cs.docSet
+  let all = 0
+  let coded = 0
+  for (let i = 0; i < nn.docs.length; i++) {
+    const w = nn.weights[i]!
+    all += w
+    if (docSet[nn.docs[i]!] !== empty) coded += w
+  }
+  return all > 0 ? coded / all : 0
+}
