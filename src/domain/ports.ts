@@ -3,6 +3,7 @@
  * them; services depend only on these.
  */
 import type { Need } from './need.js'
+import type { IpcTitle } from './ipc-titles.js'
 import type { ApiKeyRecord, Org } from './org.js'
 import type { EventType } from './events.js'
 import type { Pairing, PairingEvent, Routing } from './pairing.js'
@@ -69,7 +70,7 @@ export interface StoredMatch {
     titleCoverage?: number
     coverage?: number
     /** Titles of the shared and inferred classes, by code (the most specific titled prefix). */
-    classTitles?: Record<string, { prefix: string; zh: string; en: string }>
+    classTitles?: Record<string, IpcTitle>
     matchedTerms: string[]
     sharedClasses: string[]
     inferredClasses: string[]

@@ -8,7 +8,7 @@ import { issuesToDetails, NotFoundError, ValidationError, ConflictError } from '
 import { needInputSchema, type Need, type NeedInput, type NeedPatch } from '../domain/need.js'
 import type { JobQueue, MatchSet, MatchStore, NeedStore, PatentStore, ProgrammeLog, StoredMatch } from '../domain/ports.js'
 import type { MatchIndex, MatchResult, NeedQuery } from '../domain/matching/index.js'
-import { ipcTitle, type IpcTitles } from '../domain/ipc-titles.js'
+import { ipcTitle, type IpcTitle, type IpcTitles } from '../domain/ipc-titles.js'
 
 /** How many matches are kept per need. */
 export const KEPT_MATCHES = 100
@@ -138,9 +138,9 @@ const byScore = (a: StoredMatch, b: StoredMatch) => b.score - a.score || a.publi
 export function createMatchingService(deps: MatchingDeps) {
   const now = () => (deps.now?.() ?? new Date()).toISOString()
 
-  const classTitlesOf = (r: MatchResult): { classTitles?: NonNullable<StoredMatch['explanation']['classTitles']> } => {
+  const classTitlesOf = (r: MatchResult): { classTitles?: Record<string, IpcTitle> } => {
     if (deps.ipcTitles === undefined) return {}
-    const titles: NonNullable<StoredMatch['explanation']['classTitles']> = {}
+    const titles: Record<string, IpcTitle> = {}
     for (const code of [...r.explanation.sharedClasses, ...r.explanation.inferredClasses]) {
       const t = ipcTitle(deps.ipcTitles, code)
       if (t !== undefined) titles[code] = t

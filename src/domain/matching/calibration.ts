@@ -2,15 +2,14 @@
  * From a ranking score to what a score should mean to its reader: the estimated probability that
  * an enterprise with the need would find the patent relevant, the same scale for every need.
  *
- * Two things tell it, measured on hand-judged real needs: the ranking score itself (text evidence
- * lifted by class evidence, `Scorer`), how far the match stands below the need's best match in the
- * whole inventory (on real needs this tells more than the score: a need's vocabulary sets the
- * scale of its scores), and how much of what the title names the patent has. One logistic curve
- * over the two logarithms
- * with the share of the need title's weight that the patent contains (title coverage):
- * p = 1 / (1 + e^−(intercept + slope · ln score + relativeSlope · ln(score / best) + coverageSlope · coverage)). It is fitted by
- * `npm run calibrate` (`scripts/calibrate.ts`), which writes `calibration.json` with what it was
- * fitted on: the fit is data beside the code, not constants in it.
+ * Three things tell it, measured on hand-judged real needs: the ranking score itself (text
+ * evidence lifted by class evidence, `Scorer`); how far the match stands below the need's best
+ * match in the whole inventory (on real needs this tells more than the score: a need's vocabulary
+ * sets the scale of its scores); and the title coverage, the share of the need title's weight that
+ * the patent contains. One logistic curve over them,
+ * p = 1 / (1 + e^−(intercept + slope · ln score + relativeSlope · ln(score / best) + titleCoverageSlope · coverage)),
+ * is fitted by `npm run calibrate` (`scripts/calibrate.ts`), which writes `calibration.json` with
+ * what it was fitted on: the fit is data beside the code, not constants in it.
  */
 import fitted from './calibration.json' with { type: 'json' }
 

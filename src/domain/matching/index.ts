@@ -11,4 +11,4 @@ export {
   type MatchResult,
   type NeedQuery,
 } from './types.js'
-export { bestScore, STRONG_MATCH, strengthOf, type MatchStrength } from './strength.js'
+export { STRONG_MATCH, strengthOf, type MatchStrength } from './strength.js'

@@ -14,8 +14,3 @@ export function strengthOf(bestScore: number | undefined, threshold = STRONG_MAT
   if (bestScore === undefined) return 'none'
   return bestScore >= threshold ? 'strong' : 'weak'
 }
-
-/** The highest score among matches (the first, as they are ordered); undefined for none. */
-export function bestScore(matches: readonly { score: number }[]): number | undefined {
-  return matches.length === 0 ? undefined : Math.max(...matches.map((m) => m.score))
-}

@@ -130,10 +130,11 @@ export function readNeed(partsOf: PartsOf, lang: NeedLanguage, need: NeedText, r
   for (const term of new Set([...head.keys(), ...body.keys()])) {
     const h = head.get(term) ?? 0
     const b = body.get(term) ?? 0
-    const weight = (titleWeight * h + (b <= 1 ? b : 1 + Math.log(b))) * (lang.generic.get(term) ?? 1)
+    const factor = lang.generic.get(term) ?? 1
+    const weight = (titleWeight * h + (b <= 1 ? b : 1 + Math.log(b))) * factor
     if (weight <= 0) continue
     const written = surface.get(term)
-    const fromTitle = titleWeight * h * (lang.generic.get(term) ?? 1)
+    const fromTitle = titleWeight * h * factor
     out.set(term, written === undefined ? { weight, titleWeight: fromTitle } : { weight, surface: written, titleWeight: fromTitle })
   }
   return out

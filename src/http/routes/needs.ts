@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { bestScore, STRONG_MATCH, strengthOf } from '../../domain/matching/index.js'
+import { STRONG_MATCH, strengthOf } from '../../domain/matching/index.js'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Container } from '../../container.js'
@@ -72,7 +72,8 @@ export const needRoutes: FastifyPluginAsync<{ container: Container }> = async (a
         needId: set.needId,
         state: set.state,
         ...(set.computedAt === undefined ? {} : { computedAt: set.computedAt }),
-        strength: set.state === 'ready' ? strengthOf(bestScore(set.matches)) : 'none',
+        // matches are ordered by score: the first is the best
+        strength: set.state === 'ready' ? strengthOf(set.matches[0]?.score) : 'none',
         threshold: STRONG_MATCH,
         matches: set.matches.map((m, i) => ({ rank: i + 1, ...m })),
       }
