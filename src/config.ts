@@ -61,12 +61,29 @@ export const configSchema = z.object({
   HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000).describe('A connection with no traffic for this long is closed (live streams send a heartbeat)'),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(600_000).describe('How long a client may take to send a whole request, body included'),
   HTTP_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(256).describe('Open connections one client address may hold; further ones are closed at once'),
+  JOB_LOCK_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(300_000)
+    .default(10_000)
+    .describe("How long a worker's hold on a job lasts unrenewed; a dead worker's jobs and events are taken over within 1.5 times this"),
+  RECONCILE_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(3_600_000)
+    .default(30_000)
+    .describe('Work a stopped process left (patents stored but not queued for indexing, an upload it was receiving) is repaired after this long; the repair runs this often'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000).describe('How long SIGTERM waits for active work before exiting'),
   PRETTY_LOGS: boolean.optional().describe('Human-readable logs (default: only when stdout is a TTY)'),
   WEBHOOK_ALLOW_LOOPBACK: z
     .enum(['auto', 'true', 'false'])
     .default('auto')
-    .describe('Let webhooks reach loopback addresses; auto: only while the API itself listens on loopback (a local installation)'),
+    .describe(
+      'Let webhooks reach loopback addresses; auto: only in a process whose API listens on loopback (a local installation). ' +
+        'A worker-only process cannot know where the API listens, so there auto means false: set true on a local installation\'s workers',
+    ),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean
     .default(false)
     .describe('Let webhooks reach loopback, private, link-local and other non-public addresses (refused by default)'),
@@ -96,6 +113,13 @@ export const configSchema = z.object({
     })
     .describe('An endpoint whose deliveries have failed continuously for longer than this is disabled'),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16).describe('Webhook requests each worker process sends at once'),
+  WEBHOOK_CONCURRENCY_PER_ENDPOINT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(2)
+    .describe("Requests in flight to one endpoint across all workers: a receiver that hangs holds no more, others' deliveries go on"),
 })
 
 export type Config = Readonly<z.infer<typeof configSchema>>

@@ -159,6 +159,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     // The API's embedded search follows the feed; a worker-only process has no search to keep.
     searchIsLocal: search.name === 'embedded' && runsApi,
     log,
+    reconcileAfterMs: config.RECONCILE_AFTER_MS,
     ...(matchIndex === undefined ? {} : { matchIndex }),
     ...(analysisPool === undefined ? {} : { analysisPool }),
   })
@@ -167,7 +168,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   const orgs = createOrgsService({ orgs: orgStore, keys: keyStore, adminToken })
   const interests = createInterestsService({ interests: interestStore, patents, needs, orgs: orgStore })
   const programme = createProgrammeLog(redis, prefix)
-  const inventory = createInventoryService({ patents, imports, queue, programme, maxRecords: config.IMPORT_MAX_RECORDS })
+  const inventory = createInventoryService({ patents, imports, queue, programme, maxRecords: config.IMPORT_MAX_RECORDS, aliveMs: config.RECONCILE_AFTER_MS })
   const pairingStore = createPairingStore(redis, prefix, optimistic)
   const eventLog = createEventLog(redis, prefix)
   const webhookStore = createWebhookStore(redis, prefix)
@@ -175,17 +176,17 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     store: webhookStore,
     transport: createWebhookSender({
       allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
-      allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK === 'auto' ? /^(127\.|::1$|localhost$)/.test(config.HOST) : config.WEBHOOK_ALLOW_LOOPBACK === 'true',
+      // auto: the API's own HOST decides; a worker-only process does not know it (see config).
+      allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK === 'auto' ? runsApi && /^(127\.|::1$|localhost$)/.test(config.HOST) : config.WEBHOOK_ALLOW_LOOPBACK === 'true',
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     }),
     queue,
     schedule: config.WEBHOOK_RETRY_SCHEDULE,
     disableAfterMs: config.WEBHOOK_DISABLE_AFTER,
+    perEndpoint: config.WEBHOOK_CONCURRENCY_PER_ENDPOINT,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     log,
   })
-  // Work a dead process left (a delivery in flight, an event read but not yet fanned out) is
-  // taken over after this long: a little more than two request timeouts.
-  const webhookRecoverMs = Math.max(3000, 2 * config.WEBHOOK_TIMEOUT_MS + 1000)
   const pairings = createPairingsService({ pairings: pairingStore, needs, matches, patents, orgs: orgStore })
   const pool = createPoolService({
     rounds: createRoundStore(redis, prefix),
@@ -235,7 +236,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
         const handlers: JobHandlers = {
           'index-patents': async (payload, job) => {
             try {
-              await indexing.indexPatents(payload)
+              await indexing.indexPatents(payload, job.id)
             } catch (err) {
               if (job.attempt >= 8) await indexing.indexFailed(payload, err as Error)
               throw err
@@ -252,11 +253,15 @@ export async function createContainer(config: Config, log: Logger, options: Cont
             if (flagged.length > 0) log.info({ flagged: flagged.map((e) => e.enterpriseId) }, 'flagged for withdrawal after two years without progress')
           },
           'deliver-webhook': (payload, job) => webhooks.deliver(payload, job),
+          reconcile: async () => {
+            await indexing.reconcile()
+          },
         }
         workers = startWorkers(handlers, {
           connection: workerConnection,
           prefix: bullPrefix,
           concurrency: config.WORKER_CONCURRENCY,
+          lockMs: config.JOB_LOCK_MS,
           onError: (err, job) =>
             // A receiver's failure is in the webhook's delivery log; not an error of this service.
             job?.name === 'deliver-webhook' && err.name === 'RetryDelivery'
@@ -266,9 +271,6 @@ export async function createContainer(config: Config, log: Logger, options: Cont
             webhooks: {
               concurrency: config.WEBHOOK_CONCURRENCY,
               settings: { backoffStrategy: webhooks.backoff },
-              lockDuration: webhookRecoverMs,
-              stalledInterval: webhookRecoverMs,
-              maxStalledCount: 3,
             },
           },
         })
@@ -280,13 +282,17 @@ export async function createContainer(config: Config, log: Logger, options: Cont
           handle: async (event) => {
             await webhooks.fanOut(event)
           },
-          claimIdleMs: webhookRecoverMs,
+          // An event a dead process read but never fanned out is taken over as its jobs are.
+          claimIdleMs: config.JOB_LOCK_MS,
           log,
         })
       }
       if (runsWorkers) {
         await queue.schedule('pairing-digest', {}, { everyMs: 15 * 60_000 })
         await queue.schedule('pool-check', {}, { everyMs: 24 * 3600_000 })
+        await queue.schedule('reconcile', {}, { everyMs: config.RECONCILE_AFTER_MS })
+        // and once now: a restarted service repairs what its previous run left before new work
+        await queue.enqueue('reconcile', {})
       }
       ready = true
     },

@@ -35,6 +35,7 @@ export const MATRIX = {
   'patents.update': { university: 'own' },
   'patents.withdraw': { university: 'own' },
   'imports.read': { university: 'own' },
+  'imports.list': { university: 'own' },
   'needs.create': { enterprise: 'own' },
   'needs.list': { enterprise: 'own' },
   'needs.read': { enterprise: 'own', 'operations-centre': 'routed' },

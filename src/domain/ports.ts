@@ -18,8 +18,16 @@ export type StoredTerms = unknown
 export interface PatentStore {
   get(publicationNumber: string): Promise<Patent | undefined>
   getMany(publicationNumbers: string[]): Promise<Array<Patent | undefined>>
-  /** Writes records (insert or replace) in one round trip. */
-  putMany(patents: Patent[]): Promise<void>
+  /**
+   * Writes records (insert or replace) in one round trip. With `indexing`, the same transaction
+   * notes that these patents await an index job under that key (an outbox): a process that dies
+   * between storing and queueing leaves the note, and `pendingIndexing` finds it.
+   */
+  putMany(patents: Patent[], indexing?: { key: string; importId?: string }): Promise<void>
+  /** The index job of a noted batch is queued: the note goes. */
+  indexingQueued(key: string): Promise<void>
+  /** Noted batches older than `olderThanMs` whose index job was never queued. */
+  pendingIndexing(olderThanMs: number): Promise<Array<{ key: string; importId?: string; publicationNumbers: string[] }>>
   putTerms(entries: Array<{ publicationNumber: string; terms: StoredTerms }>): Promise<void>
   getTerms(publicationNumbers: string[]): Promise<Array<StoredTerms | undefined>>
   count(): Promise<number>
@@ -42,10 +50,19 @@ export interface ImportStatus {
 export interface ImportStore {
   create(status: ImportStatus): Promise<void>
   get(importId: string): Promise<ImportStatus | undefined>
+  /** An owner's imports (`admin` for the admin's), newest first; those older than their 30 days are gone. */
+  listOf(owner: string, limit: number): Promise<ImportStatus[]>
+  /** While the body is read: records stored and rejected so far; also says the upload is alive. */
+  progress(importId: string, stored: number, rejected: number): Promise<void>
+  /** Imports still receiving whose upload has given no sign of life for `olderThanMs`. */
+  staleReceiving(olderThanMs: number): Promise<string[]>
   /** Records that the body was read to the end: `total` records to index. */
   received(importId: string, total: number, rejected: number): Promise<ImportStatus>
-  /** Adds indexed records; moves the import to done when all are indexed. */
-  addIndexed(importId: string, count: number): Promise<ImportStatus>
+  /**
+   * Adds the records of one index batch (counted once, however often its job runs); moves the
+   * import to done when all are indexed.
+   */
+  addIndexed(importId: string, count: number, batchKey: string): Promise<ImportStatus>
   fail(importId: string, error: string): Promise<void>
 }
 
@@ -124,15 +141,30 @@ export interface JobPayloads {
   'pairing-digest': Record<string, never>
   /** Flags enterprises two years in the pool without substantive progress (daily). */
   'pool-check': Record<string, never>
+  /** Queues index jobs that a dead process stored but never queued, and fails uploads it was receiving (repeating). */
+  reconcile: Record<string, never>
   /** One webhook delivery (one event to one endpoint), retried on the configured schedule. */
   'deliver-webhook': DeliveryPayload
 }
 export type JobName = keyof JobPayloads
 
+/**
+ * Thrown by a job handler that cannot run yet: the job waits `delayMs` (or until woken with
+ * `JobQueue.wake`) and runs again, without counting an attempt.
+ */
+export class DeferJob extends Error {
+  override readonly name = 'DeferJob'
+  constructor(readonly delayMs: number) {
+    super(`deferred for ${delayMs} ms`)
+  }
+}
+
 export interface JobQueue {
   enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options?: { jobId?: string }): Promise<void>
   /** Runs a job every `everyMs`, once across all processes (a repeating schedule). */
   schedule<N extends JobName>(name: N, payload: JobPayloads[N], options: { everyMs: number }): Promise<void>
+  /** Runs a deferred job now rather than at the end of its wait (nothing when it is not waiting). */
+  wake(name: JobName, jobId: string): Promise<void>
   /** Jobs waiting, delayed or active, for /ready and the benchmark. */
   pending(): Promise<number>
 }

@@ -86,6 +86,13 @@ export interface WebhookStore {
   getDelivery(endpointId: string, deliveryId: string): Promise<DeliveryRecord | undefined>
   logAttempt(endpointId: string, attempt: DeliveryAttempt): Promise<void>
   attempts(endpointId: string, limit: number): Promise<DeliveryAttempt[]>
+  /**
+   * Takes one of an endpoint's `limit` delivery slots for `holder` (across every process) for at
+   * most `leaseMs`; when none is free, parks `holder` in the endpoint's line and answers false.
+   */
+  takeSlot(endpointId: string, holder: string, limit: number, leaseMs: number): Promise<boolean>
+  /** Gives the slot back; answers the first holder parked in line (taken out of it), if any. */
+  releaseSlot(endpointId: string, holder: string): Promise<string | undefined>
 }
 
 /** Most endpoints one organisation may register. */

@@ -43,9 +43,12 @@ export class LiveEvents {
     this.running = undefined
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops fanning out. The loop ends at its next turn, or at once when the event log's blocking
+   * client is closed (the container does that), so closing never waits for a blocked read.
+   */
+  close(): void {
     this.closed = true
     this.listeners.clear()
-    await this.running
   }
 }

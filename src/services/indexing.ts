@@ -28,6 +28,11 @@ export interface IndexingDeps {
   /** Whether the search index lives in this process's memory (embedded) rather than a server. */
   searchIsLocal: boolean
   log: Logger
+  /**
+   * A batch stored but not queued for indexing after this long, or an upload silent for this
+   * long, was left by a process that stopped.
+   */
+  reconcileAfterMs: number
 }
 
 export function createIndexingService(deps: IndexingDeps) {
@@ -57,7 +62,7 @@ export function createIndexingService(deps: IndexingDeps) {
 
   return {
     /** The `index-patents` job: analyse, store terms, update indexes, publish, count progress. */
-    async indexPatents(payload: { importId?: string; publicationNumbers: string[] }): Promise<void> {
+    async indexPatents(payload: { importId?: string; publicationNumbers: string[] }, jobId: string): Promise<void> {
       const found = (await deps.patents.getMany(payload.publicationNumbers)).filter((p): p is Patent => p !== undefined)
       let terms: Array<StoredTerms | undefined> = []
       if (matchIndex !== undefined) {
@@ -68,7 +73,8 @@ export function createIndexingService(deps: IndexingDeps) {
       applyToMatcher(found, terms)
       await applyToSearch(found, terms)
       await deps.feed.publish({ op: 'upsert', publicationNumbers: found.map((p) => p.publicationNumber) })
-      if (payload.importId !== undefined) await deps.imports.addIndexed(payload.importId, payload.publicationNumbers.length)
+      // Counted once per batch: a job run again after its worker died counts nothing twice.
+      if (payload.importId !== undefined) await deps.imports.addIndexed(payload.importId, payload.publicationNumbers.length, jobId)
       if (found.length > 0 && (await deps.needs.openIds()).length > 0) {
         await deps.queue.enqueue('rematch-patents', { publicationNumbers: found.map((p) => p.publicationNumber) })
       }
@@ -77,6 +83,35 @@ export function createIndexingService(deps: IndexingDeps) {
     /** Marks an import failed once its index job has used up its retries. */
     async indexFailed(payload: { importId?: string }, error: Error): Promise<void> {
       if (payload.importId !== undefined) await deps.imports.fail(payload.importId, `indexing failed: ${error.message}`)
+    },
+
+    /**
+     * Repairs what a dead process left: batches stored but never queued for indexing are queued
+     * (under the key their write noted, so a batch queued meanwhile is not queued twice), and
+     * uploads whose process stopped while receiving are marked failed with what they stored.
+     * Runs at every worker's start and then periodically.
+     */
+    async reconcile(): Promise<{ requeued: number; failedImports: number }> {
+      const pending = await deps.patents.pendingIndexing(deps.reconcileAfterMs)
+      for (const note of pending) {
+        const { key, ...payload } = note
+        await deps.queue.enqueue('index-patents', payload, { jobId: key })
+        await deps.patents.indexingQueued(key)
+      }
+      const stale = await deps.imports.staleReceiving(deps.reconcileAfterMs)
+      for (const id of stale) {
+        const s = await deps.imports.get(id)
+        if (s === undefined || s.state !== 'receiving') continue
+        await deps.imports.fail(
+          id,
+          `the upload stopped while it was being received (the process receiving it stopped): the ${s.total} records stored before that ` +
+            'are kept and indexed; send the file again to import the rest (records already stored are updated, not duplicated)',
+        )
+      }
+      if (pending.length + stale.length > 0) {
+        deps.log.warn({ requeued: pending.length, failedImports: stale.length }, 'reconciled work a stopped process left')
+      }
+      return { requeued: pending.length, failedImports: stale.length }
     },
 
     /** Builds this process's in-memory indexes from the store and follows later changes. */

@@ -31,10 +31,24 @@ export interface InventoryDeps {
   queue: JobQueue
   now?: () => Date
   maxRecords: number
+  /**
+   * An upload silent for this long is taken for one whose process stopped (reconciliation marks
+   * it failed); a live upload says it is alive six times as often.
+   */
+  aliveMs: number
 }
 
 const BATCH = 500
 const MAX_LISTED_REJECTIONS = 1000
+
+/** Why an import stopped while its body was read, and what it leaves. */
+export function cutOff(reason: string, line: number, stored: number): string {
+  const read = line === 0 ? 'before any record was read' : `after line ${line}`
+  return (
+    `the upload stopped ${read} (${reason}): the ${stored} records stored before that are kept and indexed; ` +
+    'send the file again to import the rest (records already stored are updated, not duplicated)'
+  )
+}
 
 export function buildPatent(input: PatentInput, existing: Patent | undefined, actor: Principal, now: string): Patent {
   const patent: Patent = {
@@ -69,12 +83,17 @@ function toInput(p: Patent): PatentInput {
 export function createInventoryService(deps: InventoryDeps) {
   const now = () => (deps.now?.() ?? new Date()).toISOString()
 
-  const index = (publicationNumbers: string[], importId?: string, jobId?: string) =>
-    deps.queue.enqueue(
-      'index-patents',
-      importId === undefined ? { publicationNumbers } : { importId, publicationNumbers },
-      jobId === undefined ? {} : { jobId },
-    )
+  /**
+   * Stores patents and queues their index job. The store notes the batch in the same write and
+   * the note goes once the job is queued, so a process dying in between loses nothing: the
+   * indexing service's reconciliation queues what such a note names.
+   */
+  const storeAndIndex = async (patents: Patent[], importId?: string, key = `write-${randomUUID()}`) => {
+    await deps.patents.putMany(patents, importId === undefined ? { key } : { key, importId })
+    const publicationNumbers = patents.map((p) => p.publicationNumber)
+    await deps.queue.enqueue('index-patents', importId === undefined ? { publicationNumbers } : { importId, publicationNumbers }, { jobId: key })
+    await deps.patents.indexingQueued(key)
+  }
 
   const mustGet = async (pn: string): Promise<Patent> => {
     const p = await deps.patents.get(pn)
@@ -118,9 +137,8 @@ export function createInventoryService(deps: InventoryDeps) {
         throw new ConflictError('already_exists', `patent ${input.publicationNumber} already exists; change it with PATCH or re-import it`)
       }
       const patent = buildPatent(input, undefined, actor, now())
-      await deps.patents.putMany([patent])
+      await storeAndIndex([patent])
       await recordListed([patent], actor)
-      await index([patent.publicationNumber])
       return patent
     },
 
@@ -129,8 +147,7 @@ export function createInventoryService(deps: InventoryDeps) {
       const parsed = patentInputSchema.safeParse({ ...toInput(existing), ...patch, publicationNumber: pn })
       if (!parsed.success) throw new ValidationError('the changed patent is not valid', issuesToDetails(parsed.error.issues, 'body'))
       const patent = { ...buildPatent(parsed.data, existing, actor, now()), status: existing.status }
-      await deps.patents.putMany([patent])
-      await index([pn])
+      await storeAndIndex([patent])
       return patent
     },
 
@@ -138,8 +155,7 @@ export function createInventoryService(deps: InventoryDeps) {
     async withdraw(actor: Principal, pn: string): Promise<Patent> {
       const existing = await mustOwn(actor, pn)
       const patent: Patent = { ...existing, status: 'withdrawn', updatedAt: now() }
-      await deps.patents.putMany([patent])
-      await index([pn])
+      await storeAndIndex([patent])
       return patent
     },
 
@@ -172,20 +188,23 @@ export function createInventoryService(deps: InventoryDeps) {
         })
         outcome.accepted -= inputs.length - patents.length
         if (patents.length === 0) return
-        await deps.patents.putMany(patents)
+        await storeAndIndex(patents, importId, `${importId}-${batchNo++}`)
         await recordListed(
           patents.filter((_, i) => existing[i] === undefined),
           actor,
         )
-        await index(
-          patents.map((p) => p.publicationNumber),
-          importId,
-          `${importId}-${batchNo++}`,
-        )
+        await deps.imports.progress(importId, outcome.accepted, outcome.rejectedTotal)
       }
+      // A slow upload still says it is alive between batches: reconciliation fails only
+      // uploads whose process is gone.
+      const heartbeat = setInterval(() => {
+        void deps.imports.progress(importId, outcome.accepted - batch.length, outcome.rejectedTotal).catch(() => undefined)
+      }, deps.aliveMs / 6)
+      let line = 0
       try {
         let seen = 0
         for await (const raw of records) {
+          line = raw.line
           if ('errors' in raw) {
             reject(raw.line, raw.errors)
             continue
@@ -206,13 +225,22 @@ export function createInventoryService(deps: InventoryDeps) {
         await flush()
       } catch (err) {
         // What was stored stays stored and is indexed; the import records why it stopped.
+        clearInterval(heartbeat)
         await flush().catch(() => undefined)
-        await deps.imports.received(importId, outcome.accepted, outcome.rejectedTotal)
-        await deps.imports.fail(importId, (err as Error).message)
+        const stored = outcome.accepted - batch.length
+        await deps.imports.progress(importId, stored, outcome.rejectedTotal)
+        await deps.imports.fail(importId, cutOff((err as Error).message, line, stored))
         throw err
+      } finally {
+        clearInterval(heartbeat)
       }
       await deps.imports.received(importId, outcome.accepted, outcome.rejectedTotal)
       return outcome
+    },
+
+    /** The caller's imports, newest first (an upload cut off before its answer is found here). */
+    async listImports(principal: Principal, limit: number): Promise<ImportStatus[]> {
+      return deps.imports.listOf(principal.orgId ?? 'admin', limit)
     },
 
     async importStatus(principal: Principal, importId: string): Promise<ImportStatus> {

@@ -13,7 +13,7 @@ import { Webhook } from 'standardwebhooks'
 import { assertOwn, type Principal } from '../domain/access.js'
 import { DomainError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
 import { EVENT_TYPES, type EventType, type ServiceEvent } from '../domain/events.js'
-import type { JobQueue } from '../domain/ports.js'
+import { DeferJob, type JobQueue } from '../domain/ports.js'
 import {
   MAX_ENDPOINTS_PER_ORG,
   deliveryBody,
@@ -47,6 +47,14 @@ export interface WebhooksDeps {
   schedule: readonly number[]
   /** Failing continuously for longer than this disables an endpoint. */
   disableAfterMs: number
+  /**
+   * Requests in flight to one endpoint, across every process: a receiver that hangs holds at
+   * most these, and every other endpoint's deliveries go on. Further deliveries to it wait in
+   * its line (no attempt is used) and go as slots free up.
+   */
+  perEndpoint: number
+  /** The longest one request may take (the transport's timeout). */
+  timeoutMs: number
   log: Logger
   now?: () => Date
 }
@@ -102,6 +110,67 @@ export function createWebhooksService(deps: WebhooksDeps) {
   }
 
   const describe = (r: { statusCode?: number; error?: string }) => (r.statusCode !== undefined ? `HTTP ${r.statusCode}` : (r.error ?? 'no answer'))
+
+  /** One attempt of a delivery; throws RetryDelivery when it should be tried again. */
+  async function sendOnce(payload: DeliveryPayload, job: { attempt: number }): Promise<void> {
+    const trigger = payload.trigger ?? 'event'
+    const base = { deliveryId: payload.webhookId, eventId: payload.eventId, type: payload.type, attempt: job.attempt, trigger }
+    const endpoint = await deps.store.get(payload.endpointId)
+    if (endpoint === undefined) return // deleted: nothing to send, nowhere to log
+    if (endpoint.status !== 'enabled') {
+      await deps.store.logAttempt(endpoint.id, {
+        ...base,
+        error: 'not sent: the webhook is disabled',
+        durationMs: 0,
+        at: now().toISOString(),
+        outcome: 'skipped',
+      })
+      return
+    }
+    const sentAt = now()
+    const signature = new Webhook(endpoint.secret).sign(payload.webhookId, sentAt, payload.body)
+    const result = await deps.transport.send(
+      endpoint.url,
+      { 'webhook-id': payload.webhookId, 'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)), 'webhook-signature': signature },
+      payload.body,
+    )
+    const at = sentAt.toISOString()
+    const attempt: DeliveryAttempt = { ...base, durationMs: result.durationMs, at, outcome: 'succeeded' }
+    if (result.statusCode !== undefined) attempt.statusCode = result.statusCode
+    if (result.error !== undefined) attempt.error = result.error
+
+    if (result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300) {
+      await deps.store.succeeded(endpoint.id, at)
+      await deps.store.logAttempt(endpoint.id, attempt)
+      return
+    }
+    if (result.statusCode === 410) {
+      const reason = `the endpoint answered 410 Gone at ${at} (delivery ${payload.webhookId}): it asked to receive no more deliveries`
+      await deps.store.disable(endpoint.id, reason, at)
+      await deps.store.logAttempt(endpoint.id, { ...attempt, outcome: 'endpoint-disabled' })
+      deps.log.warn({ webhook: endpoint.id, orgId: endpoint.orgId }, 'webhook disabled: 410 Gone')
+      return
+    }
+    const failingSince = await deps.store.failed(endpoint.id, at)
+    const failingFor = sentAt.getTime() - Date.parse(failingSince)
+    if (failingFor > deps.disableAfterMs) {
+      const reason =
+        `deliveries have failed continuously since ${failingSince} (longer than ${humanDuration(deps.disableAfterMs)}); ` +
+        `last attempt at ${at}: ${describe(result)}`
+      await deps.store.disable(endpoint.id, reason, at)
+      await deps.store.logAttempt(endpoint.id, { ...attempt, outcome: 'endpoint-disabled' })
+      deps.log.warn({ webhook: endpoint.id, orgId: endpoint.orgId }, 'webhook disabled: failing for too long')
+      return
+    }
+    if (job.attempt >= maxAttempts) {
+      await deps.store.logAttempt(endpoint.id, { ...attempt, outcome: 'failed' })
+      return
+    }
+    const retryAfter = result.headers?.['retry-after']
+    const delayMs = retryDelay(deps.schedule, job.attempt, parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter))
+    await deps.store.logAttempt(endpoint.id, { ...attempt, outcome: 'retrying', nextAttemptInMs: delayMs })
+    throw new RetryDelivery(`webhook delivery ${payload.webhookId} attempt ${job.attempt}: ${describe(result)}`, delayMs)
+  }
 
   return {
     maxAttempts,
@@ -197,65 +266,20 @@ export function createWebhooksService(deps: WebhooksDeps) {
       return n
     },
 
-    /** One attempt of a delivery; throws RetryDelivery when it should be tried again. */
-    async deliver(payload: DeliveryPayload, job: { attempt: number }): Promise<void> {
-      const trigger = payload.trigger ?? 'event'
-      const base = { deliveryId: payload.webhookId, eventId: payload.eventId, type: payload.type, attempt: job.attempt, trigger }
-      const endpoint = await deps.store.get(payload.endpointId)
-      if (endpoint === undefined) return // deleted: nothing to send, nowhere to log
-      if (endpoint.status !== 'enabled') {
-        await deps.store.logAttempt(endpoint.id, {
-          ...base,
-          error: 'not sent: the webhook is disabled',
-          durationMs: 0,
-          at: now().toISOString(),
-          outcome: 'skipped',
-        })
-        return
+    /**
+     * One attempt of a delivery, in one of the endpoint's slots; throws RetryDelivery when it
+     * should be tried again, DeferJob when every slot is taken (it is woken when one frees up).
+     */
+    async deliver(payload: DeliveryPayload, job: { id: string; attempt: number }): Promise<void> {
+      // A slot outlives the longest request; a holder that died frees it after that.
+      const leaseMs = deps.timeoutMs + 5000
+      if (!(await deps.store.takeSlot(payload.endpointId, job.id, deps.perEndpoint, leaseMs))) throw new DeferJob(leaseMs)
+      try {
+        await sendOnce(payload, job)
+      } finally {
+        const next = await deps.store.releaseSlot(payload.endpointId, job.id)
+        if (next !== undefined) await deps.queue.wake('deliver-webhook', next)
       }
-      const sentAt = now()
-      const signature = new Webhook(endpoint.secret).sign(payload.webhookId, sentAt, payload.body)
-      const result = await deps.transport.send(
-        endpoint.url,
-        { 'webhook-id': payload.webhookId, 'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)), 'webhook-signature': signature },
-        payload.body,
-      )
-      const at = sentAt.toISOString()
-      const attempt: DeliveryAttempt = { ...base, durationMs: result.durationMs, at, outcome: 'succeeded' }
-      if (result.statusCode !== undefined) attempt.statusCode = result.statusCode
-      if (result.error !== undefined) attempt.error = result.error
-
-      if (result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300) {
-        await deps.store.succeeded(endpoint.id, at)
-        await deps.store.logAttempt(endpoint.id, attempt)
-        return
-      }
-      if (result.statusCode === 410) {
-        const reason = `the endpoint answered 410 Gone at ${at} (delivery ${payload.webhookId}): it asked to receive no more deliveries`
-        await deps.store.disable(endpoint.id, reason, at)
-        await deps.store.logAttempt(endpoint.id, { ...attempt, outcome: 'endpoint-disabled' })
-        deps.log.warn({ webhook: endpoint.id, orgId: endpoint.orgId }, 'webhook disabled: 410 Gone')
-        return
-      }
-      const failingSince = await deps.store.failed(endpoint.id, at)
-      const failingFor = sentAt.getTime() - Date.parse(failingSince)
-      if (failingFor > deps.disableAfterMs) {
-        const reason =
-          `deliveries have failed continuously since ${failingSince} (longer than ${humanDuration(deps.disableAfterMs)}); ` +
-          `last attempt at ${at}: ${describe(result)}`
-        await deps.store.disable(endpoint.id, reason, at)
-        await deps.store.logAttempt(endpoint.id, { ...attempt, outcome: 'endpoint-disabled' })
-        deps.log.warn({ webhook: endpoint.id, orgId: endpoint.orgId }, 'webhook disabled: failing for too long')
-        return
-      }
-      if (job.attempt >= maxAttempts) {
-        await deps.store.logAttempt(endpoint.id, { ...attempt, outcome: 'failed' })
-        return
-      }
-      const retryAfter = result.headers?.['retry-after']
-      const delayMs = retryDelay(deps.schedule, job.attempt, parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter))
-      await deps.store.logAttempt(endpoint.id, { ...attempt, outcome: 'retrying', nextAttemptInMs: delayMs })
-      throw new RetryDelivery(`webhook delivery ${payload.webhookId} attempt ${job.attempt}: ${describe(result)}`, delayMs)
     },
 
     /** BullMQ's custom backoff for delivery jobs: the delay the failed attempt chose. */

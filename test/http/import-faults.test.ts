@@ -7,7 +7,7 @@ import t from 'tap'
 import { request } from 'node:http'
 import { Readable } from 'node:stream'
 import type { AddressInfo } from 'node:net'
-import { auth, build } from '../helper.js'
+import { auth, build, eventually } from '../helper.js'
 
 const record = (i: number) =>
   JSON.stringify({ publicationNumber: `CN9${String(i).padStart(8, '0')}A`, title: `一种示例装置${i}`, abstract: '用于测试上传故障的摘要。' }) + '\n'
@@ -43,6 +43,11 @@ t.test('bad uploads are refused and the process lives', async (t) => {
   t.equal(await upload(big.slice(0, 50), 20), 'aborted', 'the client aborts half way')
   await new Promise((r) => setTimeout(r, 300))
   t.equal(await alive(), 200, 'and the process lives')
+  // The client never got an answer; the import is in the list, and tells the truth.
+  const listed = await h.app.inject({ method: 'GET', url: '/v1/imports', headers: auth })
+  const cut = (listed.json() as { items: Array<{ state: string; total: number; error?: string }> }).items[0]!
+  t.equal(cut.state, 'failed', 'the cut upload is failed, not receiving')
+  t.match(cut.error, /^the upload stopped (after line \d+|before any record was read) \(.+\): the \d+ records stored before that are kept and indexed/, 'saying where it stopped and what it kept')
 
   const longLine = JSON.stringify({ publicationNumber: 'CN900000001A', title: 'x', abstract: 'y'.repeat(15000) })
   const status = await upload([longLine.slice(0, 8000), longLine.slice(8000)])
@@ -67,4 +72,18 @@ t.test('a body without line breaks is cut after MAX_LINE_BYTES with a clear 413,
   t.match(res.json().error.message, /line 2 is longer than 4 MiB: is the file one record a line\? (no record was read|lines 1–1 were read)/)
   t.ok(res.body.length < 2000, 'the answer does not echo the line')
   t.equal((await h.app.inject({ method: 'GET', url: '/health' })).statusCode, 200)
+})
+
+t.test('patents stored by a process that died before queueing their indexing are indexed by the reconciliation', async (t) => {
+  const h = await build(t, { RECONCILE_AFTER_MS: '1000' })
+  const { buildPatent } = await import('../../src/services/inventory.js')
+  const patent = buildPatent({ publicationNumber: 'CN300000001A', title: '一种孤儿专利的索引装置', abstract: '存储后进程退出，索引任务从未入队。' }, undefined, { role: 'admin' }, new Date().toISOString())
+  // Exactly what the store holds when a process dies between storing a batch and queueing it.
+  await h.container.stores.patents.putMany([patent], { key: 'orphan-batch' })
+  t.notOk(h.container.matchIndex!.has('CN300000001A'), 'stored, but in no matcher')
+  t.equal((await h.container.stores.patents.pendingIndexing(0)).length, 1, 'the store noted the batch as not yet queued')
+  // The periodic repair (every RECONCILE_AFTER_MS) finds it by itself.
+  await eventually(async () => (h.container.matchIndex!.has('CN300000001A') ? true : undefined), 20_000, 'the patent to reach the matcher')
+  t.same(await h.container.stores.patents.pendingIndexing(0), [], 'and nothing is left to repair')
+  t.equal((await h.container.services.indexing.reconcile()).requeued, 0, 'a further pass queues nothing')
 })

@@ -99,6 +99,8 @@ const FAST = {
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
   WEBHOOK_RETRY_SCHEDULE: '200ms,300ms,300ms',
   WEBHOOK_TIMEOUT_MS: '1000',
+  // a killed worker's deliveries are taken over within 3 s
+  JOB_LOCK_MS: '2000',
 }
 
 t.test('deliveries: signed, retried, Retry-After, 410, log, redelivery', async (t) => {
@@ -446,4 +448,68 @@ t.test('events a dead dispatcher read but never acknowledged are taken over by a
   await b.stop()
   const pending = (await h.container.redis.xpending(eventStreamKey(h.prefix), 'test')) as [number, ...unknown[]]
   t.equal(pending[0], 0, 'nothing left unacknowledged')
+})
+
+t.test('a receiver that hangs delays no other centre: deliveries are isolated per endpoint', async (t) => {
+  const N = 24
+  const receiver = await startReceiver(t)
+  // Four delivery slots in this process, at most one of them held by any one endpoint; a request
+  // that gets no answer is given up after 2 s. Before isolation every slot waited on the hanging
+  // receiver, and the healthy one's lag grew by 2 s with every four events (12 s for 24).
+  const h = await build(t, { ...FAST, WEBHOOK_TIMEOUT_MS: '2000', WEBHOOK_CONCURRENCY: '4', WEBHOOK_CONCURRENCY_PER_ENDPOINT: '1', WEBHOOK_RETRY_SCHEDULE: '1h' })
+  const slowCentre = await centre(h, 'Centre hanging')
+  const fastCentre = await centre(h, 'Centre healthy')
+  const hanging = receiver.path('hanging', () => ({ status: 200, delayMs: 60_000 }))
+  const healthy = receiver.path('healthy')
+  const register = async (c: { headers: Record<string, string> }, url: string) => {
+    const res = await h.app.inject({ method: 'POST', url: '/v1/webhooks', headers: c.headers, payload: { url } })
+    t.equal(res.statusCode, 201)
+    return res.json() as { id: string; secret: string }
+  }
+  const slowHook = await register(slowCentre, hanging.url)
+  healthy.setSecret((await register(fastCentre, healthy.url)).secret)
+
+  // Each event goes to both centres, the hanging one's deliveries queued first.
+  const sentAt = new Map<string, number>()
+  for (let i = 0; i < N; i++) {
+    const id = await publish(h, [slowCentre.orgId, fastCentre.orgId], pairing(300 + i))
+    sentAt.set(id, Date.now())
+  }
+  const got = await healthy.waitFor(N, 30_000)
+  const lags = got.map((g) => g.at - sentAt.get((g.verified as { eventId: string }).eventId)!)
+  const worst = Math.max(...lags)
+  t.comment(`healthy receiver: worst lag ${worst} ms over ${N} events; hanging receiver got ${hanging.got.length} requests`)
+  t.ok(worst < 4000, `the healthy receiver's lag stays under one request timeout and a bit (${worst} ms)`)
+  t.ok(hanging.got.length <= 6, `the hanging receiver never held more than its slot (${hanging.got.length} requests so far)`)
+  t.equal(got.filter((g) => g.error !== undefined).length, 0, 'every healthy delivery verifies')
+
+  // The hanging endpoint's deliveries are not lost or hurried: each waits its turn, and a timed-out
+  // one is retried on the schedule (first retry in an hour), its attempt counted once.
+  const attempts = await eventually(async () => {
+    const res = await h.app.inject({ method: 'GET', url: `/v1/webhooks/${slowHook.id}/deliveries`, headers: slowCentre.headers })
+    const items = (res.json() as { items: Array<{ attempt: number; outcome: string; nextAttemptInMs?: number }> }).items
+    return items.length >= 2 ? items : undefined
+  }, 20_000, 'two timed-out attempts on the hanging endpoint')
+  t.ok(attempts.every((a) => a.attempt === 1 && a.outcome === 'retrying'), 'every attempt so far is a first attempt, retrying')
+  t.ok(attempts.every((a) => (a.nextAttemptInMs ?? 0) > 40 * 60_000), 'and the next one is an hour away, as the schedule says')
+})
+
+t.test('WEBHOOK_ALLOW_LOOPBACK=auto in a worker-only process does not judge from the worker\'s own HOST', async (t) => {
+  const receiver = await startReceiver(t)
+  const local = receiver.path('worker-auto')
+  const api = await build(t, { ROLE: 'api', HOST: '127.0.0.1' })
+  const c = await centre(api, 'Centre worker auto')
+  const res = await api.app.inject({ method: 'POST', url: '/v1/webhooks', headers: c.headers, payload: { url: local.url } })
+  t.equal(res.statusCode, 201, 'registered on the loopback API')
+  const hook = res.json() as { id: string }
+  // The worker's HOST is its default, 127.0.0.1: it used to take that as "a local installation".
+  await build(t, { ROLE: 'worker', REDIS_PREFIX: api.prefix, WEBHOOK_RETRY_SCHEDULE: '1h' })
+  await publish(api, [c.orgId], pairing(900))
+  const [attempt] = await eventually(async () => {
+    const log = await api.app.inject({ method: 'GET', url: `/v1/webhooks/${hook.id}/deliveries`, headers: c.headers })
+    const items = (log.json() as { items: Array<{ error?: string; outcome: string }> }).items
+    return items.length > 0 ? items : undefined
+  }, 15_000, 'the delivery attempt')
+  t.match(attempt!.error, /loopback address/, 'the worker refused loopback: auto means false where the API\'s HOST is unknown')
+  t.equal(local.got.length, 0, 'nothing reached the receiver')
 })

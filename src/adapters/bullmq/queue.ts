@@ -2,9 +2,9 @@
  * BullMQ adapter: the job queue port for producers, and the worker runner for consumers.
  * Queue and job names are fixed here; payloads are validated with zod when a worker takes a job.
  */
-import { Queue, Worker, UnrecoverableError, type Job, type ConnectionOptions, type JobsOptions, type WorkerOptions } from 'bullmq'
+import { DelayedError, Job, Queue, Worker, UnrecoverableError, type ConnectionOptions, type JobsOptions, type WorkerOptions } from 'bullmq'
 import { z } from 'zod'
-import type { JobName, JobPayloads, JobQueue } from '../../domain/ports.js'
+import { DeferJob, type JobName, type JobPayloads, type JobQueue } from '../../domain/ports.js'
 
 export const QUEUES = { index: 'index', match: 'match', webhooks: 'webhooks' } as const
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]
@@ -16,6 +16,7 @@ const QUEUE_OF: Record<JobName, QueueName> = {
   'route-pairings': QUEUES.match,
   'pairing-digest': QUEUES.match,
   'pool-check': QUEUES.match,
+  reconcile: QUEUES.index,
   'deliver-webhook': QUEUES.webhooks,
 }
 
@@ -27,6 +28,7 @@ export const jobPayloadSchemas: { [N in JobName]: z.ZodType<JobPayloads[N]> } = 
   'route-pairings': z.object({ needId: z.string().min(1) }),
   'pairing-digest': z.object({}).strict() as z.ZodType<Record<string, never>>,
   'pool-check': z.object({}).strict() as z.ZodType<Record<string, never>>,
+  reconcile: z.object({}).strict() as z.ZodType<Record<string, never>>,
   'deliver-webhook': z.object({
     endpointId: z.string().min(1),
     eventId: z.string().regex(/^\d+-\d+$/),
@@ -43,6 +45,16 @@ const DEFAULT_JOB_OPTIONS = {
   removeOnComplete: { age: 3600, count: 1000 },
   removeOnFail: { age: 7 * 24 * 3600 },
 } as const
+
+/**
+ * How jobs of a dead worker are taken over. A running job's lock is renewed every half
+ * `lockMs`; a worker that dies stops renewing, and the next stalled check after the lock
+ * expires (checks run every half `lockMs`) moves the job back to waiting: within 1.5 × `lockMs`.
+ * A job found stalled twice (its worker died twice on it) fails instead of looping.
+ */
+export function takeoverOptions(lockMs: number): Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'> {
+  return { lockDuration: lockMs, stalledInterval: Math.floor(lockMs / 2), maxStalledCount: 2 }
+}
 
 export interface BullmqOptions {
   connection: ConnectionOptions
@@ -72,6 +84,11 @@ export function createJobQueue(
     async schedule(name, payload, { everyMs }) {
       await queueFor(QUEUE_OF[name]).upsertJobScheduler(name, { every: everyMs }, { name, data: payload })
     },
+    async wake(name, jobId) {
+      const job = await Job.fromId(queueFor(QUEUE_OF[name]), jobId)
+      // Only a job still waiting out its deferral; one that moved on meanwhile is left alone.
+      if (job !== undefined && (await job.isDelayed())) await job.promote().catch(() => undefined)
+    },
     async pending() {
       let n = 0
       for (const name of COUNTED_QUEUES) {
@@ -93,25 +110,35 @@ export function startWorkers(
   handlers: JobHandlers,
   opts: BullmqOptions & {
     concurrency: number
+    /** See `takeoverOptions`. */
+    lockMs: number
     onError?: (err: Error, job?: Job) => void
     /** Options of one queue's worker (backoff strategy, lock duration, concurrency). */
     workerOptions?: Partial<Record<QueueName, Partial<WorkerOptions>>>
   },
 ): { close(): Promise<void> } {
-  const processor = async (job: Job) => {
+  const processor = async (job: Job, token?: string) => {
     const name = job.name as JobName
     const schema = jobPayloadSchemas[name]
     if (schema === undefined) throw new UnrecoverableError(`unknown job name ${job.name}`)
     const parsed = schema.safeParse(job.data)
     if (!parsed.success) throw new UnrecoverableError(`bad payload for ${name}: ${parsed.error.message}`)
     const handler = handlers[name] as (p: unknown, j: { id: string; attempt: number }) => Promise<void>
-    await handler(parsed.data, { id: job.id ?? '', attempt: job.attemptsMade + 1 })
+    try {
+      await handler(parsed.data, { id: job.id ?? '', attempt: job.attemptsMade + 1 })
+    } catch (err) {
+      if (!(err instanceof DeferJob)) throw err
+      // Waits without using up an attempt: the retry schedule is the same as if it ran now.
+      await job.moveToDelayed(Date.now() + err.delayMs, token)
+      throw new DelayedError()
+    }
   }
   const workers = Object.values(QUEUES).map((name) => {
     const w = new Worker(name, processor, {
       connection: opts.connection,
       prefix: opts.prefix,
       concurrency: opts.concurrency,
+      ...takeoverOptions(opts.lockMs),
       ...opts.workerOptions?.[name],
     })
     w.on('failed', (job, err) => opts.onError?.(err, job))

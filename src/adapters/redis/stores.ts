@@ -25,6 +25,10 @@ export function keys(prefix: string) {
     patent: (pn: string) => `${prefix}:patent:${pn}`,
     patentIds: `${prefix}:patents`,
     imp: (id: string) => `${prefix}:import:${id}`,
+    impBatches: (id: string) => `${prefix}:import:${id}:batches`,
+    receiving: `${prefix}:imports:receiving`,
+    importsOf: (owner: string) => `${prefix}:imports:owner:${owner}`,
+    indexOutbox: `${prefix}:index-outbox`,
     need: (id: string) => `${prefix}:need:${id}`,
     openNeeds: `${prefix}:needs:open`,
     needsOf: (owner: string) => `${prefix}:needs:owner:${owner}`,
@@ -51,7 +55,7 @@ export function createPatentStore(redis: Redis, prefix: string): PatentStore {
         return parse<Patent>(raw as string | null)
       })
     },
-    async putMany(patents) {
+    async putMany(patents, indexing) {
       if (patents.length === 0) return
       const multi = redis.multi()
       for (const p of patents) {
@@ -59,8 +63,31 @@ export function createPatentStore(redis: Redis, prefix: string): PatentStore {
         multi.hset(k.patent(p.publicationNumber), 'record', JSON.stringify(p))
         multi.hdel(k.patent(p.publicationNumber), 'terms')
       }
-      multi.sadd(k.patentIds, ...patents.map((p) => p.publicationNumber))
+      const pns = patents.map((p) => p.publicationNumber)
+      multi.sadd(k.patentIds, ...pns)
+      if (indexing !== undefined) {
+        const note = { ...(indexing.importId === undefined ? {} : { importId: indexing.importId }), publicationNumbers: pns, at: Date.now() }
+        multi.hset(k.indexOutbox, indexing.key, JSON.stringify(note))
+      }
       await multi.exec()
+    },
+    async indexingQueued(key) {
+      await redis.hdel(k.indexOutbox, key)
+    },
+    async pendingIndexing(olderThanMs) {
+      const before = Date.now() - olderThanMs
+      const out: Array<{ key: string; importId?: string; publicationNumbers: string[] }> = []
+      let cursor = '0'
+      do {
+        const [next, flat] = await redis.hscan(k.indexOutbox, cursor, 'COUNT', 500)
+        cursor = next
+        for (let i = 0; i < flat.length; i += 2) {
+          const note = JSON.parse(flat[i + 1]!) as { importId?: string; publicationNumbers: string[]; at: number }
+          if (note.at > before) continue
+          out.push({ key: flat[i]!, ...(note.importId === undefined ? {} : { importId: note.importId }), publicationNumbers: note.publicationNumbers })
+        }
+      } while (cursor !== '0')
+      return out
     },
     async putTerms(entries) {
       if (entries.length === 0) return
@@ -125,9 +152,13 @@ function toImportStatus(h: Record<string, string>): ImportStatus | undefined {
  */
 const SETTLE = `
 local h = KEYS[1]
-if ARGV[1] == 'indexed' then redis.call('HINCRBY', h, 'indexed', ARGV[2]) end
+if ARGV[1] == 'indexed' and redis.call('SADD', KEYS[2], ARGV[5]) == 1 then
+  redis.call('EXPIRE', KEYS[2], ARGV[6])
+  redis.call('HINCRBY', h, 'indexed', ARGV[2])
+end
 if ARGV[1] == 'received' then
   redis.call('HSET', h, 'total', ARGV[2], 'rejected', ARGV[3], 'state', 'indexing')
+  redis.call('ZREM', KEYS[3], ARGV[5])
 end
 local state = redis.call('HGET', h, 'state')
 local total = tonumber(redis.call('HGET', h, 'total') or '0')
@@ -142,7 +173,7 @@ export function createImportStore(redis: Redis, prefix: string): ImportStore {
   const k = keys(prefix)
   const TTL = 30 * 24 * 3600
   const settle = async (id: string, args: string[]): Promise<ImportStatus> => {
-    const flat = (await redis.eval(SETTLE, 1, k.imp(id), ...args)) as string[]
+    const flat = (await redis.eval(SETTLE, 3, k.imp(id), k.impBatches(id), k.receiving, ...args, String(TTL))) as string[]
     const h: Record<string, string> = {}
     for (let i = 0; i < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!
     const status = toImportStatus(h)
@@ -160,19 +191,40 @@ export function createImportStore(redis: Redis, prefix: string): ImportStore {
         createdAt: s.createdAt,
       }
       if (s.ownerOrgId) fields.ownerOrgId = s.ownerOrgId
-      await redis.multi().hset(k.imp(s.importId), fields).expire(k.imp(s.importId), TTL).exec()
+      const multi = redis.multi().hset(k.imp(s.importId), fields).expire(k.imp(s.importId), TTL)
+      if (s.state === 'receiving') multi.zadd(k.receiving, Date.now(), s.importId)
+      const owner = k.importsOf(s.ownerOrgId ?? 'admin')
+      multi.zadd(owner, Date.parse(s.createdAt), s.importId).zremrangebyscore(owner, '-inf', Date.now() - TTL * 1000)
+      await multi.exec()
+    },
+    async listOf(owner, limit) {
+      const ids = await redis.zrevrange(k.importsOf(owner), 0, limit - 1)
+      const pipe = redis.pipeline()
+      for (const id of ids) pipe.hgetall(k.imp(id))
+      const res = (await pipe.exec()) ?? []
+      return res.flatMap(([err, h]) => {
+        if (err) throw err
+        const s = toImportStatus(h as Record<string, string>)
+        return s === undefined ? [] : [s]
+      })
+    },
+    async progress(id, stored, rejected) {
+      await redis.multi().hset(k.imp(id), 'total', String(stored), 'rejected', String(rejected)).zadd(k.receiving, 'XX', Date.now(), id).exec()
+    },
+    async staleReceiving(olderThanMs) {
+      return redis.zrangebyscore(k.receiving, '-inf', Date.now() - olderThanMs, 'LIMIT', 0, 1000)
     },
     async get(id) {
       return toImportStatus(await redis.hgetall(k.imp(id)))
     },
     received(id, total, rejected) {
-      return settle(id, ['received', String(total), String(rejected), new Date().toISOString()])
+      return settle(id, ['received', String(total), String(rejected), new Date().toISOString(), id])
     },
-    addIndexed(id, count) {
-      return settle(id, ['indexed', String(count), '0', new Date().toISOString()])
+    addIndexed(id, count, batchKey) {
+      return settle(id, ['indexed', String(count), '0', new Date().toISOString(), batchKey])
     },
     async fail(id, error) {
-      await redis.hset(k.imp(id), { state: 'failed', error, finishedAt: new Date().toISOString() })
+      await redis.multi().hset(k.imp(id), { state: 'failed', error, finishedAt: new Date().toISOString() }).zrem(k.receiving, id).exec()
     },
   }
 }

@@ -24,8 +24,32 @@ export function webhookKeys(prefix: string) {
     attempts: (id: string) => `${prefix}:webhook:${id}:attempts`,
     deliveries: (id: string) => `${prefix}:webhook:${id}:deliveries`,
     deliveryOrder: (id: string) => `${prefix}:webhook:${id}:delivery-order`,
+    slots: (id: string) => `${prefix}:webhook:${id}:slots`,
+    line: (id: string) => `${prefix}:webhook:${id}:line`,
   }
 }
+
+/** Slots are leases (a sorted set by expiry, on Redis's clock): a dead holder's slot frees itself. */
+const TAKE_SLOT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local free = redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) or redis.call('ZSCORE', KEYS[1], ARGV[1])
+if free then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  return 1
+end
+redis.call('ZADD', KEYS[2], 'NX', now, ARGV[1])
+redis.call('PEXPIRE', KEYS[2], 7 * 24 * 3600 * 1000)
+return 0
+`
+const RELEASE_SLOT = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+local next = redis.call('ZPOPMIN', KEYS[2])
+return next[1]
+`
 
 type Fixed = Pick<WebhookEndpoint, 'id' | 'orgId' | 'url' | 'events' | 'secret' | 'createdAt' | 'sinceEventId'>
 
@@ -58,6 +82,13 @@ export function createWebhookStore(redis: Redis, prefix: string): WebhookStore {
   }
 
   return {
+    async takeSlot(endpointId, holder, limit, leaseMs) {
+      return (await redis.eval(TAKE_SLOT, 2, k.slots(endpointId), k.line(endpointId), holder, String(limit), String(leaseMs))) === 1
+    },
+    async releaseSlot(endpointId, holder) {
+      const next = (await redis.eval(RELEASE_SLOT, 2, k.slots(endpointId), k.line(endpointId), holder)) as string | null
+      return next ?? undefined
+    },
     async create(e) {
       const fixed: Fixed = { id: e.id, orgId: e.orgId, url: e.url, events: e.events, secret: e.secret, createdAt: e.createdAt, sinceEventId: e.sinceEventId }
       await redis

@@ -51,6 +51,13 @@ export const pairingRoutes: FastifyPluginAsync<{ container: Container }> = async
   const idParams = z.object({ id: z.string().regex(/^[0-9a-f]{24}$/, 'expected a pairing id') })
   const live = new LiveEvents(container.eventLog)
   app.addHook('onClose', async () => live.close())
+  // Open streams end when the server closes: a stream never ends by itself, and the server's
+  // close waits for every connection, so one open console would hold every shutdown for the
+  // whole grace period. Clients reconnect with Last-Event-ID and miss nothing.
+  const openStreams = new Set<() => void>()
+  app.addHook('preClose', async () => {
+    for (const end of openStreams) end()
+  })
 
   r.put(
     '/orgs/:id/routing',
@@ -122,7 +129,12 @@ export const pairingRoutes: FastifyPluginAsync<{ container: Container }> = async
         if (replaying) buffered.push(e)
         else void send(e).catch(() => undefined)
       })
-      reply.sse.onClose(unsubscribe)
+      const end = () => reply.sse.close()
+      openStreams.add(end)
+      reply.sse.onClose(() => {
+        unsubscribe()
+        openStreams.delete(end)
+      })
       // Replay what the client missed, page by page, then switch to live events. The page cursor
       // is the last event read, not the last sent: a page holding nothing for this caller must
       // still move it on, or the same page is read forever.

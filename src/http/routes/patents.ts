@@ -70,6 +70,19 @@ export const patentRoutes: FastifyPluginAsync<{ container: Container }> = async 
   )
 
   r.get(
+    '/imports',
+    {
+      config: { access: 'imports.list' },
+      schema: {
+        summary: "The caller's imports, newest first, each with its state and counts (kept 30 days)",
+        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+        response: { 200: z.object({ items: z.array(importStatusSchema) }), ...errorResponses },
+      },
+    },
+    async (request) => ({ items: await inventory.listImports(request.principal, request.query.limit) }),
+  )
+
+  r.get(
     '/imports/:importId',
     { config: { access: 'imports.read' }, schema: { params: z.object({ importId: z.string().min(1).max(100) }), response: { 200: importStatusSchema, ...errorResponses } } },
     async (request) => inventory.importStatus(request.principal, request.params.importId),
