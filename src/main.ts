@@ -40,10 +40,10 @@ export async function run(overrides: Record<string, string> = {}): Promise<void>
     throw err
   }
 
-  if (container.adminTokenGenerated && config.ROLE !== 'worker') {
+  const app = container.search === undefined ? undefined : await buildApp(container, { loggerInstance: log })
+  if (container.adminTokenGenerated && app !== undefined) {
     log.warn({ adminToken: container.adminToken }, 'ADMIN_TOKEN is not set: generated this admin key for this run only')
   }
-  const app = config.ROLE === 'worker' ? undefined : await buildApp(container, { loggerInstance: log })
 
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: log }, async ({ err, signal }) => {
     if (err) log.error({ err }, 'shutting down after an error')

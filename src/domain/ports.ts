@@ -130,45 +130,6 @@ export interface ChangeFeed {
   follow(fromId: string, handler: (change: PatentChange, id: string) => Promise<void>): { stop(): Promise<void> }
 }
 
-/** Background jobs. Each name has one payload type, validated when a worker picks it up. */
-export interface JobPayloads {
-  'index-patents': { importId?: string; publicationNumbers: string[] }
-  'match-need': { needId: string; version: number }
-  'rematch-patents': { publicationNumbers: string[] }
-  /** Turns a need's ready matches into pairings for the operations centres whose scope they fall in. */
-  'route-pairings': { needId: string }
-  /** Sends the digest of held pairings to centres in digest mode whose period is over (repeating). */
-  'pairing-digest': Record<string, never>
-  /** Flags enterprises two years in the pool without substantive progress (daily). */
-  'pool-check': Record<string, never>
-  /** Queues index jobs that a dead process stored but never queued, and fails uploads it was receiving (repeating). */
-  reconcile: Record<string, never>
-  /** One webhook delivery (one event to one endpoint), retried on the configured schedule. */
-  'deliver-webhook': DeliveryPayload
-}
-export type JobName = keyof JobPayloads
-
-/**
- * Thrown by a job handler that cannot run yet: the job waits `delayMs` (or until woken with
- * `JobQueue.wake`) and runs again, without counting an attempt.
- */
-export class DeferJob extends Error {
-  override readonly name = 'DeferJob'
-  constructor(readonly delayMs: number) {
-    super(`deferred for ${delayMs} ms`)
-  }
-}
-
-export interface JobQueue {
-  enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options?: { jobId?: string }): Promise<void>
-  /** Runs a job every `everyMs`, once across all processes (a repeating schedule). */
-  schedule<N extends JobName>(name: N, payload: JobPayloads[N], options: { everyMs: number }): Promise<void>
-  /** Runs a deferred job now rather than at the end of its wait (nothing when it is not waiting). */
-  wake(name: JobName, jobId: string): Promise<void>
-  /** Jobs waiting, delayed or active, for /ready and the benchmark. */
-  pending(): Promise<number>
-}
-
 export interface OrgStore {
   create(org: Org): Promise<void>
   get(id: string): Promise<Org | undefined>

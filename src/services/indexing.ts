@@ -9,9 +9,10 @@
  */
 import type { Logger } from 'pino'
 import { isOfferable, type Patent } from '../domain/patent.js'
-import type { ChangeFeed, ImportStore, JobQueue, NeedStore, PatentStore, StoredTerms } from '../domain/ports.js'
+import type { ChangeFeed, ImportStore, NeedStore, PatentStore, StoredTerms } from '../domain/ports.js'
 import { toSearchDocument, type SearchDocument, type SearchIndex, type SearchTerms } from '../domain/search.js'
 import type { AnalyzedPatent, MatchIndex } from '../domain/matching/index.js'
+import type { JobQueue } from '../jobs.js'
 
 export interface IndexingDeps {
   patents: PatentStore
@@ -23,10 +24,10 @@ export interface IndexingDeps {
   matchIndex?: MatchIndex
   /** Runs `matchIndex.analyzePatent` for a batch off the event loop (worker threads); in-line when absent. */
   analysisPool?: { analyze(patents: Patent[]): Promise<AnalyzedPatent[]> }
-  /** The search backend. */
-  search: SearchIndex
-  /** Whether the search index lives in this process's memory (embedded) rather than a server. */
-  searchIsLocal: boolean
+  /** A search index in this process's memory (the API's embedded search): rebuilt at start, follows every change. */
+  localSearch?: SearchIndex
+  /** A search server (Meilisearch): the index job that analyses a change sends it there, once. */
+  remoteSearch?: SearchIndex
   log: Logger
   /**
    * A batch stored but not queued for indexing after this long, or an upload silent for this
@@ -36,7 +37,7 @@ export interface IndexingDeps {
 }
 
 export function createIndexingService(deps: IndexingDeps) {
-  const { matchIndex, search } = deps
+  const { matchIndex } = deps
 
   const applyToMatcher = (patents: Patent[], terms: Array<StoredTerms | undefined>) => {
     if (matchIndex === undefined) return
@@ -47,7 +48,8 @@ export function createIndexingService(deps: IndexingDeps) {
   }
 
   /** `terms[i]` are the stored terms of `patents[i]`: an in-process search index takes them instead of analysing again. */
-  const applyToSearch = async (patents: Patent[], terms: Array<StoredTerms | undefined>) => {
+  const applyToSearch = async (search: SearchIndex | undefined, patents: Patent[], terms: Array<StoredTerms | undefined>) => {
+    if (search === undefined) return
     const docs: SearchDocument[] = []
     const docTerms: Array<SearchTerms | undefined> = []
     const withdrawn: string[] = []
@@ -56,7 +58,7 @@ export function createIndexingService(deps: IndexingDeps) {
       docs.push(toSearchDocument(p))
       docTerms.push(terms[i] as SearchTerms | undefined)
     })
-    if (docs.length > 0) await search.upsert(docs, deps.searchIsLocal ? docTerms : undefined)
+    if (docs.length > 0) await search.upsert(docs, search === deps.localSearch ? docTerms : undefined)
     if (withdrawn.length > 0) await search.remove(withdrawn)
   }
 
@@ -71,7 +73,8 @@ export function createIndexingService(deps: IndexingDeps) {
         terms = analyzed
       }
       applyToMatcher(found, terms)
-      await applyToSearch(found, terms)
+      await applyToSearch(deps.localSearch, found, terms)
+      await applyToSearch(deps.remoteSearch, found, terms)
       await deps.feed.publish({ op: 'upsert', publicationNumbers: found.map((p) => p.publicationNumber) })
       // Counted once per batch: a job run again after its worker died counts nothing twice.
       if (payload.importId !== undefined) await deps.imports.addIndexed(payload.importId, payload.publicationNumbers.length, jobId)
@@ -122,7 +125,7 @@ export function createIndexingService(deps: IndexingDeps) {
         const patents = batch.map((b) => b.patent)
         const terms = batch.map((b) => b.terms)
         applyToMatcher(patents, terms)
-        if (deps.searchIsLocal) await applyToSearch(patents, terms)
+        await applyToSearch(deps.localSearch, patents, terms)
         loaded += batch.length
       }
       deps.log.info({ loaded }, 'in-memory indexes rebuilt from Redis')
@@ -130,7 +133,7 @@ export function createIndexingService(deps: IndexingDeps) {
         const patents = (await deps.patents.getMany(change.publicationNumbers)).filter((p): p is Patent => p !== undefined)
         const terms = await deps.patents.getTerms(patents.map((p) => p.publicationNumber))
         applyToMatcher(patents, terms)
-        if (deps.searchIsLocal) await applyToSearch(patents, terms)
+        await applyToSearch(deps.localSearch, patents, terms)
       })
       return { stop: () => follower.stop(), loaded }
     },

@@ -11,9 +11,10 @@ import {
   type PatentInput,
   type PatentPatch,
 } from '../domain/patent.js'
-import type { ImportStatus, ImportStore, JobQueue, PatentStore, ProgrammeLog } from '../domain/ports.js'
+import type { ImportStatus, ImportStore, PatentStore, ProgrammeLog } from '../domain/ports.js'
 import { detectLanguage } from '../domain/text/analyzer.js'
 import type { RawRecord } from '../adapters/import-formats.js'
+import type { JobQueue } from '../jobs.js'
 
 export interface ImportOutcome {
   importId: string

@@ -6,9 +6,10 @@ import { randomUUID } from 'node:crypto'
 import { assertOwn, scopeOf, type Action, type Principal } from '../domain/access.js'
 import { issuesToDetails, NotFoundError, ValidationError, ConflictError } from '../domain/errors.js'
 import { needInputSchema, type Need, type NeedInput, type NeedPatch } from '../domain/need.js'
-import type { JobQueue, MatchSet, MatchStore, NeedStore, PatentStore, ProgrammeLog, StoredMatch } from '../domain/ports.js'
+import type { MatchSet, MatchStore, NeedStore, PatentStore, ProgrammeLog, StoredMatch } from '../domain/ports.js'
 import type { MatchIndex, MatchResult, NeedQuery } from '../domain/matching/index.js'
 import { ipcTitle, type IpcTitle, type IpcTitles } from '../domain/ipc-titles.js'
+import type { JobQueue } from '../jobs.js'
 
 /** How many matches are kept per need. */
 export const KEPT_MATCHES = 100

@@ -13,7 +13,7 @@ import { Webhook } from 'standardwebhooks'
 import { assertOwn, type Principal } from '../domain/access.js'
 import { DomainError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
 import { EVENT_TYPES, type EventType, type ServiceEvent } from '../domain/events.js'
-import { DeferJob, type JobQueue } from '../domain/ports.js'
+import { DeferJob, RetryAfter, type JobQueue } from '../jobs.js'
 import {
   MAX_ENDPOINTS_PER_ORG,
   deliveryBody,
@@ -59,15 +59,9 @@ export interface WebhooksDeps {
   now?: () => Date
 }
 
-/** Thrown by a delivery that should be tried again; carries the delay the backoff strategy uses. */
-export class RetryDelivery extends Error {
+/** Thrown by a delivery that should be tried again, after the delay it carries. */
+export class RetryDelivery extends RetryAfter {
   override readonly name = 'RetryDelivery'
-  constructor(
-    message: string,
-    readonly delayMs: number,
-  ) {
-    super(message)
-  }
 }
 
 /** An endpoint as its owner sees it: everything but the secret. */
@@ -276,16 +270,14 @@ export function createWebhooksService(deps: WebhooksDeps) {
       if (!(await deps.store.takeSlot(payload.endpointId, job.id, deps.perEndpoint, leaseMs))) throw new DeferJob(leaseMs)
       try {
         await sendOnce(payload, job)
+      } catch (err) {
+        if (err instanceof RetryDelivery) throw err
+        // Anything else (Redis, say) is retried on the same schedule as a failed request.
+        throw new RetryDelivery((err as Error).message, retryDelay(deps.schedule, job.attempt))
       } finally {
         const next = await deps.store.releaseSlot(payload.endpointId, job.id)
         if (next !== undefined) await deps.queue.wake('deliver-webhook', next)
       }
-    },
-
-    /** BullMQ's custom backoff for delivery jobs: the delay the failed attempt chose. */
-    backoff(attemptsMade: number, _type?: string, err?: Error): number {
-      if (err instanceof RetryDelivery) return err.delayMs
-      return retryDelay(deps.schedule, attemptsMade)
     },
   }
 }

@@ -5,6 +5,7 @@ t.test('API and worker in separate processes share one Redis and stay in step', 
   const worker = await build(t, { ROLE: 'worker' })
   const api = await build(t, { ROLE: 'api', REDIS_PREFIX: worker.prefix })
   t.equal(api.container.matchIndex, undefined, 'an API-only process holds no matcher')
+  t.equal(worker.container.search, undefined, 'a worker-only process with the embedded search builds no search index (the API keeps its own)')
 
   const res = await importNdjson(api.app, samplePatents())
   t.equal(res.statusCode, 202)

@@ -1,50 +1,11 @@
 /**
- * BullMQ adapter: the job queue port for producers, and the worker runner for consumers.
- * Queue and job names are fixed here; payloads are validated with zod when a worker takes a job.
+ * BullMQ adapter: the job queue for producers, and the workers for consumers, both built from
+ * the job table in `src/jobs.ts`. Payloads are validated with the table's schemas when a worker
+ * takes a job.
  */
 import { DelayedError, Job, Queue, Worker, UnrecoverableError, type ConnectionOptions, type JobsOptions, type WorkerOptions } from 'bullmq'
-import { z } from 'zod'
-import { DeferJob, type JobName, type JobPayloads, type JobQueue } from '../../domain/ports.js'
-
-export const QUEUES = { index: 'index', match: 'match', webhooks: 'webhooks' } as const
-export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]
-
-const QUEUE_OF: Record<JobName, QueueName> = {
-  'index-patents': QUEUES.index,
-  'match-need': QUEUES.match,
-  'rematch-patents': QUEUES.match,
-  'route-pairings': QUEUES.match,
-  'pairing-digest': QUEUES.match,
-  'pool-check': QUEUES.match,
-  reconcile: QUEUES.index,
-  'deliver-webhook': QUEUES.webhooks,
-}
-
-const pns = z.array(z.string().min(1)).min(1).max(10_000)
-export const jobPayloadSchemas: { [N in JobName]: z.ZodType<JobPayloads[N]> } = {
-  'index-patents': z.object({ importId: z.string().optional(), publicationNumbers: pns }),
-  'match-need': z.object({ needId: z.string().min(1), version: z.number().int().min(1) }),
-  'rematch-patents': z.object({ publicationNumbers: pns }),
-  'route-pairings': z.object({ needId: z.string().min(1) }),
-  'pairing-digest': z.object({}).strict() as z.ZodType<Record<string, never>>,
-  'pool-check': z.object({}).strict() as z.ZodType<Record<string, never>>,
-  reconcile: z.object({}).strict() as z.ZodType<Record<string, never>>,
-  'deliver-webhook': z.object({
-    endpointId: z.string().min(1),
-    eventId: z.string().regex(/^\d+-\d+$/),
-    type: z.string().min(1),
-    webhookId: z.string().min(1),
-    body: z.string().min(2),
-    trigger: z.enum(['event', 'redelivery']).optional(),
-  }),
-}
-
-const DEFAULT_JOB_OPTIONS = {
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 500 },
-  removeOnComplete: { age: 3600, count: 1000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
-} as const
+import type { Config } from '../../config.js'
+import { DeferJob, JOBS, QUEUES, RetryAfter, jobOptions, repeatingJobs, type JobHandlers, type JobName, type JobQueue, type JobRun, type QueueName } from '../../jobs.js'
 
 /**
  * How jobs of a dead worker are taken over. A running job's lock is renewed every half
@@ -59,33 +20,47 @@ export function takeoverOptions(lockMs: number): Pick<WorkerOptions, 'lockDurati
 export interface BullmqOptions {
   connection: ConnectionOptions
   prefix: string
+  config: Config
+}
+
+/** The table's options in BullMQ's terms. */
+function bullOptions(name: JobName, config: Config): JobsOptions {
+  const o = jobOptions(name, config)
+  return {
+    attempts: o.attempts,
+    backoff: o.backoff.type === 'exponential' ? { type: 'exponential', delay: o.backoff.delayMs } : { type: 'custom' },
+    removeOnComplete: { age: o.keepCompleted.seconds, count: o.keepCompleted.count },
+    removeOnFail: { age: o.keepFailedSeconds },
+  }
 }
 
 /** Queues whose backlog `pending()` counts: webhook retries may stay delayed for days. */
-const COUNTED_QUEUES: QueueName[] = [QUEUES.index, QUEUES.match]
+const COUNTED_QUEUES: QueueName[] = ['index', 'match']
 
-export function createJobQueue(
-  opts: BullmqOptions & { jobOptions?: Partial<Record<JobName, JobsOptions>> },
-): JobQueue & { close(): Promise<void> } {
+export function createJobQueue(opts: BullmqOptions): JobQueue & { schedule(): Promise<void>; close(): Promise<void> } {
   const queues = new Map<QueueName, Queue>()
   const queueFor = (name: QueueName): Queue => {
     let q = queues.get(name)
     if (q === undefined) {
-      q = new Queue(name, { connection: opts.connection, prefix: opts.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS })
+      q = new Queue(name, { connection: opts.connection, prefix: opts.prefix })
       queues.set(name, q)
     }
     return q
   }
+  const queueOf = (name: JobName) => queueFor(JOBS[name].queue)
   return {
     async enqueue(name, payload, options = {}) {
-      const jobOpts = { ...opts.jobOptions?.[name], ...(options.jobId === undefined ? {} : { jobId: options.jobId }) }
-      await queueFor(QUEUE_OF[name]).add(name, payload, jobOpts)
+      await queueOf(name).add(name, payload, { ...bullOptions(name, opts.config), ...(options.jobId === undefined ? {} : { jobId: options.jobId }) })
     },
-    async schedule(name, payload, { everyMs }) {
-      await queueFor(QUEUE_OF[name]).upsertJobScheduler(name, { every: everyMs }, { name, data: payload })
+    /** Sets up every repeating job of the table (idempotent: one schedule across all processes), and runs each once now. */
+    async schedule() {
+      for (const { name, everyMs } of repeatingJobs(opts.config)) {
+        await queueOf(name).upsertJobScheduler(name, { every: everyMs }, { name, data: {}, opts: bullOptions(name, opts.config) })
+        await queueOf(name).add(name, {}, bullOptions(name, opts.config))
+      }
     },
     async wake(name, jobId) {
-      const job = await Job.fromId(queueFor(QUEUE_OF[name]), jobId)
+      const job = await Job.fromId(queueOf(name), jobId)
       // Only a job still waiting out its deferral; one that moved on meanwhile is left alone.
       if (job !== undefined && (await job.isDelayed())) await job.promote().catch(() => undefined)
     },
@@ -103,29 +78,21 @@ export function createJobQueue(
   }
 }
 
-export type JobHandlers = { [N in JobName]: (payload: JobPayloads[N], job: { id: string; attempt: number }) => Promise<void> }
-
 /** Starts one BullMQ worker per queue, dispatching each job to its handler after validation. */
 export function startWorkers(
   handlers: JobHandlers,
-  opts: BullmqOptions & {
-    concurrency: number
-    /** See `takeoverOptions`. */
-    lockMs: number
-    onError?: (err: Error, job?: Job) => void
-    /** Options of one queue's worker (backoff strategy, lock duration, concurrency). */
-    workerOptions?: Partial<Record<QueueName, Partial<WorkerOptions>>>
-  },
+  opts: BullmqOptions & { onError?: (err: Error, job?: { id?: string; name: string }) => void },
 ): { close(): Promise<void> } {
   const processor = async (job: Job, token?: string) => {
     const name = job.name as JobName
-    const schema = jobPayloadSchemas[name]
-    if (schema === undefined) throw new UnrecoverableError(`unknown job name ${job.name}`)
-    const parsed = schema.safeParse(job.data)
+    const def = JOBS[name]
+    if (def === undefined) throw new UnrecoverableError(`unknown job name ${job.name}`)
+    const parsed = def.payload.safeParse(job.data)
     if (!parsed.success) throw new UnrecoverableError(`bad payload for ${name}: ${parsed.error.message}`)
-    const handler = handlers[name] as (p: unknown, j: { id: string; attempt: number }) => Promise<void>
+    const handler = handlers[name] as (p: unknown, j: JobRun) => Promise<void>
+    const attempt = job.attemptsMade + 1
     try {
-      await handler(parsed.data, { id: job.id ?? '', attempt: job.attemptsMade + 1 })
+      await handler(parsed.data, { id: job.id ?? '', attempt, lastAttempt: attempt >= (job.opts.attempts ?? 1) })
     } catch (err) {
       if (!(err instanceof DeferJob)) throw err
       // Waits without using up an attempt: the retry schedule is the same as if it ran now.
@@ -133,15 +100,16 @@ export function startWorkers(
       throw new DelayedError()
     }
   }
-  const workers = Object.values(QUEUES).map((name) => {
-    const w = new Worker(name, processor, {
+  const workers = (Object.keys(QUEUES) as QueueName[]).map((queue) => {
+    const w = new Worker(queue, processor, {
       connection: opts.connection,
       prefix: opts.prefix,
-      concurrency: opts.concurrency,
-      ...takeoverOptions(opts.lockMs),
-      ...opts.workerOptions?.[name],
+      concurrency: QUEUES[queue].concurrency(opts.config),
+      ...takeoverOptions(opts.config.JOB_LOCK_MS),
+      // A `custom` backoff waits as long as the failed attempt said (RetryAfter), or else grows as the default does.
+      settings: { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => (err instanceof RetryAfter ? err.delayMs : 500 * 2 ** (attemptsMade - 1)) },
     })
-    w.on('failed', (job, err) => opts.onError?.(err, job))
+    w.on('failed', (job, err) => opts.onError?.(err, job === undefined ? undefined : { name: job.name, ...(job.id === undefined ? {} : { id: job.id }) }))
     w.on('error', (err) => opts.onError?.(err))
     return w
   })

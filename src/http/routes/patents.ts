@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { Transform, type Readable } from 'node:stream'
 import { z } from 'zod'
 import type { Container } from '../../container.js'
-import { DomainError, ValidationError } from '../../domain/errors.js'
+import { DomainError, UnavailableError, ValidationError } from '../../domain/errors.js'
 import { LEGAL_STATUSES, patentInputSchema, patentPatchSchema, publicationNumberSchema, TRANSFER_MODES } from '../../domain/patent.js'
 import { HeaderError, readCsv, readNdjson } from '../../adapters/import-formats.js'
 import { errorResponses, importOutcomeSchema, importStatusSchema, patentSchema } from '../schemas.js'
@@ -31,6 +31,7 @@ function limitBytes(limit: number): Transform {
 export const patentRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   const { inventory } = container.services
+  const search = container.search
   const pnParams = z.object({ publicationNumber: publicationNumberSchema })
   const maxBytes = container.config.IMPORT_MAX_BYTES
 
@@ -130,7 +131,9 @@ export const patentRoutes: FastifyPluginAsync<{ container: Container }> = async 
       const { q, limit, offset, ...filters } = request.query
       const clean = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined))
       if (typeof clean.ipc === 'string') clean.ipc = clean.ipc.toUpperCase()
-      return container.search.search({ q, limit, offset, filters: clean })
+      // A worker-only process serves no API (main.ts builds none); its container has no search.
+      if (search === undefined) throw new UnavailableError('this process holds no search index (ROLE=worker)')
+      return search.search({ q, limit, offset, filters: clean })
     },
   )
 
