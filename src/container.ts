@@ -40,6 +40,7 @@ import { createMatchingService, createNeedsService } from './services/needs.js'
 import { createOrgsService } from './services/orgs.js'
 import { createPairingsService } from './services/pairings.js'
 import { createPoolService } from './services/pool.js'
+import { createSearchService } from './services/search.js'
 import { createProgrammeLog } from './adapters/redis/programme-log.js'
 import { createRoundStore } from './adapters/redis/pool-store.js'
 import { createWebhooksService } from './services/webhooks.js'
@@ -222,7 +223,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     matchIndex,
     adminToken,
     adminTokenGenerated: config.ADMIN_TOKEN === undefined,
-    services: { inventory, needs: needsService, indexing, matching, orgs, interests, pairings, webhooks, pool },
+    services: { inventory, search: createSearchService(search), needs: needsService, indexing, matching, orgs, interests, pairings, webhooks, pool },
     eventLog,
     stores: { patents, imports, needs, matches, orgs: orgStore, keys: keyStore, interests: interestStore, pairings: pairingStore, webhooks: webhookStore },
     queue,

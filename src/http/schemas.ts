@@ -1,6 +1,7 @@
 /** Response schemas shared by routes: what leaves the API, and nothing more. */
 import { z } from 'zod'
 import { ENTERPRISE_FLAGS, ENTERPRISE_SIZES, ORG_KINDS } from '../domain/org.js'
+import { DECLINE_REASONS, PAIRING_STATES } from '../domain/pairing.js'
 import { LEGAL_STATUSES, TRANSFER_MODES } from '../domain/patent.js'
 
 export const errorSchema = z.object({
@@ -141,3 +142,43 @@ export const interestSchema = z.object({
   disclosure: z.enum(['none', 'identity', 'identity-and-need']),
   createdAt: z.string(),
 })
+
+export const pairingSchema = z.object({
+  id: z.string(),
+  publicationNumber: z.string(),
+  score: z.number(),
+  state: z.enum(PAIRING_STATES),
+  reason: z.enum(DECLINE_REASONS).optional(),
+  centreOrgId: z.string(),
+  needId: z.string().optional(),
+  enterprise: z.object({ id: z.string(), name: z.string().optional() }).optional(),
+  need: z.object({ id: z.string(), title: z.string(), description: z.string().optional() }).optional(),
+  pushed: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+})
+
+export const historySchema = z.object({
+  pairingId: z.string(),
+  at: z.string(),
+  actor: z.object({ role: z.string(), orgId: z.string().optional() }),
+  from: z.enum(PAIRING_STATES).nullable(),
+  to: z.enum(PAIRING_STATES),
+  reason: z.enum(DECLINE_REASONS).optional(),
+  note: z.string().optional(),
+})
+
+export const routingSchema = z.object({
+  provinces: z.array(z.string()),
+  ipcPrefixes: z.array(z.string()),
+  minScore: z.number(),
+  maxPerNeed: z.number(),
+  dailyCap: z.number().optional(),
+  delivery: z.enum(['immediate', 'digest']),
+  digestHours: z.number(),
+})
+
+export const roundSchema = z.object({ id: z.string(), name: z.string(), deadline: z.string(), createdAt: z.string() })
+/** Pool events and entries are returned as recorded; their shape is documented in src/domain/pool.ts. */
+export const poolEventSchema = z.record(z.string(), z.unknown())
+export const poolEntrySchema = z.record(z.string(), z.unknown())

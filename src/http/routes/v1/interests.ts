@@ -1,14 +1,13 @@
+/** `/v1/interests`: an enterprise's interest in a patent, as its university sees it. */
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { Container } from '../../container.js'
-import { ForbiddenError } from '../../domain/errors.js'
-import { interestInputSchema } from '../../services/interests.js'
-import { errorResponses, interestSchema } from '../schemas.js'
+import { ForbiddenError } from '../../../domain/errors.js'
+import { interestInputSchema, type InterestsService } from '../../../services/interests.js'
+import { errorResponses, interestSchema } from '../../schemas.js'
 
-export const interestRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
+export const interestRoutes: FastifyPluginAsync<{ interests: InterestsService }> = async (app, { interests }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
-  const interests = container.services.interests
 
   r.post(
     '/interests',

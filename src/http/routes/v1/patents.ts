@@ -1,12 +1,18 @@
+/**
+ * `/v1/patents`: the university inventory (list, read, change, withdraw, bulk import), search,
+ * and the decline feedback of a patent's pairings.
+ */
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { Transform, type Readable } from 'node:stream'
 import { z } from 'zod'
-import type { Container } from '../../container.js'
-import { DomainError, ValidationError } from '../../domain/errors.js'
-import { LEGAL_STATUSES, patentInputSchema, patentPatchSchema, publicationNumberSchema, TRANSFER_MODES } from '../../domain/patent.js'
-import { HeaderError, readCsv, readNdjson } from '../../adapters/import-formats.js'
-import { errorResponses, importOutcomeSchema, importStatusSchema, patentSchema } from '../schemas.js'
+import { DomainError, ValidationError } from '../../../domain/errors.js'
+import { LEGAL_STATUSES, patentInputSchema, patentPatchSchema, publicationNumberSchema, TRANSFER_MODES } from '../../../domain/patent.js'
+import { HeaderError, readCsv, readNdjson } from '../../../adapters/import-formats.js'
+import type { InventoryService } from '../../../services/inventory.js'
+import type { PairingsService } from '../../../services/pairings.js'
+import type { SearchService } from '../../../services/search.js'
+import { errorResponses, importOutcomeSchema, patentSchema } from '../../schemas.js'
 
 const CSV_FIELDS = new Set(Object.keys(patentInputSchema.shape))
 
@@ -28,11 +34,17 @@ function limitBytes(limit: number): Transform {
   })
 }
 
-export const patentRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
+export interface PatentRoutesOptions {
+  inventory: InventoryService
+  search: SearchService
+  pairings: Pick<PairingsService, 'feedback'>
+  /** Largest import body (IMPORT_MAX_BYTES). */
+  importMaxBytes: number
+}
+
+export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app, { inventory, search, pairings, importMaxBytes: maxBytes }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
-  const { inventory } = container.services
   const pnParams = z.object({ publicationNumber: publicationNumberSchema })
-  const maxBytes = container.config.IMPORT_MAX_BYTES
 
   // Import bodies are streamed to the reader, never buffered whole.
   app.addContentTypeParser(['application/x-ndjson', 'application/ndjson', 'text/csv'], (_req, payload, done) => done(null, payload))
@@ -67,25 +79,6 @@ export const patentRoutes: FastifyPluginAsync<{ container: Container }> = async 
         throw err
       }
     },
-  )
-
-  r.get(
-    '/imports',
-    {
-      config: { access: 'imports.list' },
-      schema: {
-        summary: "The caller's imports, newest first, each with its state and counts (kept 30 days)",
-        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
-        response: { 200: z.object({ items: z.array(importStatusSchema) }), ...errorResponses },
-      },
-    },
-    async (request) => ({ items: await inventory.listImports(request.principal, request.query.limit) }),
-  )
-
-  r.get(
-    '/imports/:importId',
-    { config: { access: 'imports.read' }, schema: { params: z.object({ importId: z.string().min(1).max(100) }), response: { 200: importStatusSchema, ...errorResponses } } },
-    async (request) => inventory.importStatus(request.principal, request.params.importId),
   )
 
   r.get(
@@ -126,12 +119,7 @@ export const patentRoutes: FastifyPluginAsync<{ container: Container }> = async 
         },
       },
     },
-    async (request) => {
-      const { q, limit, offset, ...filters } = request.query
-      const clean = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined))
-      if (typeof clean.ipc === 'string') clean.ipc = clean.ipc.toUpperCase()
-      return container.search.search({ q, limit, offset, filters: clean })
-    },
+    async (request) => search.search(request.query),
   )
 
   r.post(
@@ -166,5 +154,21 @@ export const patentRoutes: FastifyPluginAsync<{ container: Container }> = async 
       },
     },
     async (request) => inventory.withdraw(request.principal, request.params.publicationNumber),
+  )
+
+  r.get(
+    '/patents/:publicationNumber/feedback',
+    {
+      config: { access: 'patents.feedback' },
+      schema: {
+        summary: "Why enterprises passed over a patent: decline reasons of its pairings, for its university",
+        params: pnParams,
+        response: {
+          200: z.object({ publicationNumber: z.string(), pairings: z.number(), declined: z.record(z.string(), z.number()), notes: z.array(z.string()) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => pairings.feedback(request.principal, request.params.publicationNumber),
   )
 }

@@ -1,13 +1,21 @@
+/** `/v1/orgs`: organisations, their API keys, and an operations centre's routing. */
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { Container } from '../../container.js'
-import { keyInputSchema, orgInputSchema } from '../../domain/org.js'
-import { errorResponses, keyInfoSchema, orgSchema } from '../schemas.js'
+import { keyInputSchema, orgInputSchema } from '../../../domain/org.js'
+import { routingInputSchema } from '../../../domain/pairing.js'
+import type { OrgsService } from '../../../services/orgs.js'
+import type { PairingsService } from '../../../services/pairings.js'
+import { errorResponses, keyInfoSchema, orgSchema, routingSchema } from '../../schemas.js'
 
-export const orgRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
+export interface OrgRoutesOptions {
+  orgs: OrgsService
+  /** An operations centre's routing is kept with its pairings. */
+  pairings: Pick<PairingsService, 'setRouting' | 'getRouting'>
+}
+
+export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { orgs, pairings }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
-  const orgs = container.services.orgs
   const idParams = z.object({ id: z.uuid('expected an organisation id') })
 
   r.post(
@@ -65,5 +73,25 @@ export const orgRoutes: FastifyPluginAsync<{ container: Container }> = async (ap
       },
     },
     async (request) => orgs.revokeKey(request.params.id, request.params.keyId),
+  )
+
+  r.put(
+    '/orgs/:id/routing',
+    {
+      config: { access: 'routing.set' },
+      schema: {
+        summary: "An operations centre's scope: which matches become its pairings, and how they are pushed",
+        params: idParams,
+        body: routingInputSchema,
+        response: { 200: routingSchema, ...errorResponses },
+      },
+    },
+    async (request) => pairings.setRouting(request.principal, request.params.id, request.body),
+  )
+
+  r.get(
+    '/orgs/:id/routing',
+    { config: { access: 'routing.read' }, schema: { params: idParams, response: { 200: routingSchema, ...errorResponses } } },
+    async (request) => pairings.getRouting(request.principal, request.params.id),
   )
 }

@@ -1,16 +1,16 @@
 /**
- * Webhooks of operations centres: register (the secret shown once), list, read (status and the
+ * `/v1/webhooks`: webhooks of operations centres: register (the secret shown once), list, read (status and the
  * reason a disabled endpoint was disabled), delete, enable again, the delivery log, and manual
  * redelivery with the same `webhook-id`.
  */
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { Container } from '../../container.js'
-import { ForbiddenError } from '../../domain/errors.js'
-import { EVENT_TYPES } from '../../domain/events.js'
-import { LOG_CAP, webhookInputSchema } from '../../domain/webhooks.js'
-import { errorResponses } from '../schemas.js'
+import { ForbiddenError } from '../../../domain/errors.js'
+import { EVENT_TYPES } from '../../../domain/events.js'
+import { LOG_CAP, webhookInputSchema } from '../../../domain/webhooks.js'
+import type { WebhooksService } from '../../../services/webhooks.js'
+import { errorResponses } from '../../schemas.js'
 
 const webhookSchema = z.object({
   id: z.string(),
@@ -42,9 +42,8 @@ const attemptSchema = z.object({
   nextAttemptInMs: z.number().optional(),
 })
 
-export const webhookRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
+export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhooksService }> = async (app, { webhooks }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
-  const webhooks = container.services.webhooks
   const idParams = z.object({ id: z.uuid('expected a webhook id') })
 
   r.post(
