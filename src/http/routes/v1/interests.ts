@@ -3,8 +3,8 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ForbiddenError } from '../../../domain/errors.js'
-import { interestInputSchema, type InterestsService } from '../../../services/interests.js'
-import { errorResponses, interestSchema } from '../../schemas.js'
+import { interestInputSchema, interestViewSchema, type InterestsService } from '../../../services/interests.js'
+import { errorResponses } from '../../schemas.js'
 
 export const interestRoutes: FastifyPluginAsync<{ interests: InterestsService }> = async (app, { interests }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
@@ -16,7 +16,7 @@ export const interestRoutes: FastifyPluginAsync<{ interests: InterestsService }>
       schema: {
         summary: "An enterprise's interest in a patent, optionally for one of its needs, disclosing as much as it chooses",
         body: interestInputSchema,
-        response: { 201: interestSchema, ...errorResponses },
+        response: { 201: interestViewSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -31,7 +31,7 @@ export const interestRoutes: FastifyPluginAsync<{ interests: InterestsService }>
     '/interests',
     {
       config: { access: 'interests.list' },
-      schema: { summary: 'Interests: an enterprise its own, a university those in its patents', response: { 200: z.object({ items: z.array(interestSchema) }) } },
+      schema: { summary: 'Interests: an enterprise its own, a university those in its patents', response: { 200: z.object({ items: z.array(interestViewSchema) }) } },
     },
     async (request) => ({ items: await interests.list(request.principal) }),
   )

@@ -5,9 +5,9 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { ORG_KINDS } from '../../../domain/org.js'
+import { ORG_KINDS, orgSchema } from '../../../domain/org.js'
 import type { OrgsService } from '../../../services/orgs.js'
-import { errorResponses, orgSchema } from '../../schemas.js'
+import { errorResponses } from '../../schemas.js'
 
 const meSchema = z.object({
   role: z.enum(['admin', ...ORG_KINDS]),

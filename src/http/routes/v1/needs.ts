@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { STRONG_MATCH, strengthOf } from '../../../domain/matching/index.js'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { needInputSchema, needPatchSchema } from '../../../domain/need.js'
+import { NEED_STATES, needInputSchema, needPatchSchema } from '../../../domain/need.js'
 import type { NeedsService } from '../../../services/needs.js'
 import { errorResponses, matchesSchema, needSchema } from '../../schemas.js'
 
@@ -30,7 +30,7 @@ export const needRoutes: FastifyPluginAsync<{ needs: NeedsService }> = async (ap
       config: { access: 'needs.list' },
       schema: {
         summary: "The caller's own needs, newest first",
-        querystring: z.strictObject({ state: z.enum(['open', 'closed']).optional() }),
+        querystring: z.strictObject({ state: z.enum(NEED_STATES).optional() }),
         response: { 200: z.object({ items: z.array(needSchema) }), ...errorResponses },
       },
     },

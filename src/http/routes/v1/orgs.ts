@@ -2,11 +2,11 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { keyInputSchema, orgInputSchema } from '../../../domain/org.js'
-import { routingInputSchema } from '../../../domain/pairing.js'
+import { apiKeyInfoSchema, keyInputSchema, orgInputSchema, orgSchema } from '../../../domain/org.js'
+import { routingInputSchema, routingSchema } from '../../../domain/pairing.js'
 import type { OrgsService } from '../../../services/orgs.js'
 import type { PairingsService } from '../../../services/pairings.js'
-import { errorResponses, keyInfoSchema, orgSchema, routingSchema } from '../../schemas.js'
+import { errorResponses } from '../../schemas.js'
 
 export interface OrgRoutesOptions {
   orgs: OrgsService
@@ -47,7 +47,7 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
         summary: 'Issue an API key for an organisation (admin); the key is shown only in this response',
         params: idParams,
         body: keyInputSchema.nullish(),
-        response: { 201: keyInfoSchema.extend({ key: z.string() }), ...errorResponses },
+        response: { 201: apiKeyInfoSchema.extend({ key: z.string() }), ...errorResponses },
       },
     },
     async (request, reply) => reply.code(201).send(await orgs.createKey(request.params.id, request.body ?? {})),
@@ -57,7 +57,7 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
     '/orgs/:id/keys',
     {
       config: { access: 'keys.list' },
-      schema: { summary: "An organisation's keys, without secrets (admin)", params: idParams, response: { 200: z.object({ items: z.array(keyInfoSchema) }), ...errorResponses } },
+      schema: { summary: "An organisation's keys, without secrets (admin)", params: idParams, response: { 200: z.object({ items: z.array(apiKeyInfoSchema) }), ...errorResponses } },
     },
     async (request) => ({ items: await orgs.listKeys(request.params.id) }),
   )
@@ -69,7 +69,7 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
       schema: {
         summary: 'Revoke a key (admin); it stops working at once',
         params: idParams.extend({ keyId: z.string().regex(/^[0-9a-f]{16}$/, 'expected a key id') }),
-        response: { 200: keyInfoSchema, ...errorResponses },
+        response: { 200: apiKeyInfoSchema, ...errorResponses },
       },
     },
     async (request) => orgs.revokeKey(request.params.id, request.params.keyId),

@@ -2,10 +2,10 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { PAIRING_STATES, transitionInputSchema } from '../../../domain/pairing.js'
-import type { PairingsService } from '../../../services/pairings.js'
+import { PAIRING_STATES, pairingEventSchema, transitionInputSchema } from '../../../domain/pairing.js'
+import { pairingViewSchema, type PairingsService } from '../../../services/pairings.js'
 import type { EventStreams } from '../../live-events.js'
-import { errorResponses, historySchema, pairingSchema } from '../../schemas.js'
+import { errorResponses } from '../../schemas.js'
 
 const STREAM_ID = /^\d+-\d+$/
 
@@ -25,7 +25,7 @@ export const pairingRoutes: FastifyPluginAsync<PairingRoutesOptions> = async (ap
       schema: {
         summary: "Pairings the caller takes part in: a centre's inbox, a university's patents, an enterprise's needs",
         querystring: z.strictObject({ state: z.enum(PAIRING_STATES).optional() }),
-        response: { 200: z.object({ items: z.array(pairingSchema) }), ...errorResponses },
+        response: { 200: z.object({ items: z.array(pairingViewSchema) }), ...errorResponses },
       },
     },
     async (request) => ({ items: await pairings.list(request.principal, request.query.state === undefined ? {} : { state: request.query.state }) }),
@@ -64,7 +64,7 @@ export const pairingRoutes: FastifyPluginAsync<PairingRoutesOptions> = async (ap
 
   r.get(
     '/pairings/:id',
-    { config: { access: 'pairings.read' }, schema: { params: idParams, response: { 200: pairingSchema, ...errorResponses } } },
+    { config: { access: 'pairings.read' }, schema: { params: idParams, response: { 200: pairingViewSchema, ...errorResponses } } },
     async (request) => pairings.get(request.principal, request.params.id),
   )
 
@@ -72,7 +72,7 @@ export const pairingRoutes: FastifyPluginAsync<PairingRoutesOptions> = async (ap
     '/pairings/:id/history',
     {
       config: { access: 'pairings.history' },
-      schema: { summary: 'Every change of a pairing: who, when, from, to, reason, note', params: idParams, response: { 200: z.object({ items: z.array(historySchema) }), ...errorResponses } },
+      schema: { summary: 'Every change of a pairing: who, when, from, to, reason, note', params: idParams, response: { 200: z.object({ items: z.array(pairingEventSchema) }), ...errorResponses } },
     },
     async (request) => ({ items: await pairings.history(request.principal, request.params.id) }),
   )
@@ -85,7 +85,7 @@ export const pairingRoutes: FastifyPluginAsync<PairingRoutesOptions> = async (ap
         summary: 'Move a pairing along the workflow; 409 names the allowed next states',
         params: idParams,
         body: transitionInputSchema,
-        response: { 200: pairingSchema, ...errorResponses },
+        response: { 200: pairingViewSchema, ...errorResponses },
       },
     },
     async (request) => pairings.transition(request.principal, request.params.id, request.body),

@@ -8,11 +8,13 @@ import { Transform, type Readable } from 'node:stream'
 import { z } from 'zod'
 import { DomainError, ValidationError } from '../../../domain/errors.js'
 import { LEGAL_STATUSES, patentInputSchema, patentPatchSchema, publicationNumberSchema, TRANSFER_MODES } from '../../../domain/patent.js'
+import { importOutcomeSchema } from '../../../domain/imports.js'
+import { searchResultSchema } from '../../../domain/search.js'
 import { HeaderError, readCsv, readNdjson } from '../../../adapters/import-formats.js'
 import type { InventoryService } from '../../../services/inventory.js'
-import type { PairingsService } from '../../../services/pairings.js'
+import { patentFeedbackSchema, type PairingsService } from '../../../services/pairings.js'
 import type { SearchService } from '../../../services/search.js'
-import { errorResponses, importOutcomeSchema, patentSchema } from '../../schemas.js'
+import { errorResponses, patentSchema } from '../../schemas.js'
 
 const CSV_FIELDS = new Set(Object.keys(patentInputSchema.shape))
 
@@ -96,27 +98,7 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
           transferMode: z.enum(TRANSFER_MODES).optional(),
           legalStatus: z.enum(LEGAL_STATUSES).optional(),
         }),
-        response: {
-          200: z.object({
-            total: z.number().int(),
-            hits: z.array(
-              z.object({
-                publicationNumber: z.string(),
-                title: z.string(),
-                applicants: z.array(z.string()),
-                ipc: z.array(z.string()),
-                highlights: z.object({ title: z.string().optional(), abstract: z.string().optional() }),
-              }),
-            ),
-            facets: z.object({
-              legalStatus: z.record(z.string(), z.number()),
-              transferModes: z.record(z.string(), z.number()),
-              ipcClass: z.record(z.string(), z.number()),
-              applicants: z.record(z.string(), z.number()),
-            }),
-          }),
-          ...errorResponses,
-        },
+        response: { 200: searchResultSchema, ...errorResponses },
       },
     },
     async (request) => search.search(request.query),
@@ -163,10 +145,7 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
       schema: {
         summary: "Why enterprises passed over a patent: decline reasons of its pairings, for its university",
         params: pnParams,
-        response: {
-          200: z.object({ publicationNumber: z.string(), pairings: z.number(), declined: z.record(z.string(), z.number()), notes: z.array(z.string()) }),
-          ...errorResponses,
-        },
+        response: { 200: patentFeedbackSchema, ...errorResponses },
       },
     },
     async (request) => pairings.feedback(request.principal, request.params.publicationNumber),

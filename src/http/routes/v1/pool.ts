@@ -2,15 +2,17 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { POOL_STATUSES, poolEventSchema, type PoolEvent } from '../../../domain/pool.js'
 import {
   graduationInputSchema,
   progressInputSchema,
   recommendationInputSchema,
   violationInputSchema,
+  poolEntrySchema,
   withdrawalInputSchema,
   type PoolService,
 } from '../../../services/pool.js'
-import { errorResponses, poolEntrySchema, poolEventSchema } from '../../schemas.js'
+import { errorResponses } from '../../schemas.js'
 
 export const poolRoutes: FastifyPluginAsync<{ pool: PoolService }> = async (app, { pool }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
@@ -26,7 +28,7 @@ export const poolRoutes: FastifyPluginAsync<{ pool: PoolService }> = async (app,
         response: { 201: poolEventSchema, ...errorResponses },
       },
     },
-    async (request, reply) => reply.code(201).send({ ...(await pool.recommend(request.principal, request.body)) }),
+    async (request, reply) => reply.code(201).send(await pool.recommend(request.principal, request.body)),
   )
 
   r.get(
@@ -35,25 +37,24 @@ export const poolRoutes: FastifyPluginAsync<{ pool: PoolService }> = async (app,
       config: { access: 'pool.list' },
       schema: {
         summary: 'The cultivation pool: enterprises with their state and profile',
-        querystring: z.strictObject({ province: z.string().min(1).max(50).optional(), status: z.enum(['in', 'graduated', 'withdrawn']).optional() }),
+        querystring: z.strictObject({ province: z.string().min(1).max(50).optional(), status: z.enum(POOL_STATUSES).optional() }),
         response: { 200: z.object({ items: z.array(poolEntrySchema) }), ...errorResponses },
       },
     },
     async (request) => {
       const { province, status } = request.query
-      const items = await pool.list(request.principal, { ...(province ? { province } : {}), ...(status ? { status } : {}) })
-      return { items: items.map((e) => ({ ...e })) }
+      return { items: await pool.list(request.principal, { ...(province ? { province } : {}), ...(status ? { status } : {}) }) }
     },
   )
 
-  const decision = <S extends z.ZodType>(path: string, summary: string, body: S, run: (principal: Parameters<typeof pool.graduate>[0], id: string, input: z.infer<S>) => Promise<unknown>) =>
+  const decision = <S extends z.ZodType>(path: string, summary: string, body: S, run: (principal: Parameters<typeof pool.graduate>[0], id: string, input: z.infer<S>) => Promise<PoolEvent>) =>
     r.post(
       `/pool/enterprises/:id/${path}`,
       {
         config: { access: 'pool.decide' },
         schema: { summary, params: enterpriseParams, body, response: { 201: poolEventSchema, ...errorResponses } },
       },
-      async (request, reply) => reply.code(201).send((await run(request.principal, request.params.id, request.body as z.infer<S>)) as Record<string, unknown>),
+      async (request, reply) => reply.code(201).send(await run(request.principal, request.params.id, request.body as z.infer<S>)),
     )
   decision('graduation', 'Graduate an enterprise on evidence that meets an exit criterion', graduationInputSchema, (p, id, input) => pool.graduate(p, id, input))
   decision('violations', 'Record a serious violation: the enterprise leaves the pool at once', violationInputSchema, (p, id, input) => pool.recordViolation(p, id, input))

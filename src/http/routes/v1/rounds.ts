@@ -2,8 +2,9 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { roundSchema } from '../../../domain/pool.js'
 import { roundInputSchema, type PoolService } from '../../../services/pool.js'
-import { errorResponses, roundSchema } from '../../schemas.js'
+import { errorResponses } from '../../schemas.js'
 
 export const roundRoutes: FastifyPluginAsync<{ pool: Pick<PoolService, 'createRound' | 'listRounds'> }> = async (app, { pool }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()

@@ -2,7 +2,9 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { statsSchema } from '../../../domain/stats.js'
 import type { PoolService } from '../../../services/pool.js'
+import { errorResponses } from '../../schemas.js'
 
 export const statsRoutes: FastifyPluginAsync<{ pool: Pick<PoolService, 'stats' | 'statsToCsv' | 'annualReport'> }> = async (app, { pool }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
@@ -14,6 +16,7 @@ export const statsRoutes: FastifyPluginAsync<{ pool: Pick<PoolService, 'stats' |
       schema: {
         summary: "A province's annual evaluation report (Markdown): the year's figures beside the year before, with the events behind each",
         querystring: z.strictObject({ province: z.string().min(1).max(50).optional(), year: z.coerce.number().int().min(2000).max(2100) }),
+        response: { 200: { content: { 'text/markdown': { schema: z.string() } } }, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -33,6 +36,15 @@ export const statsRoutes: FastifyPluginAsync<{ pool: Pick<PoolService, 'stats' |
           province: z.string().min(1).max(50).optional(),
           year: z.coerce.number().int().min(2000).max(2100).optional(),
         }),
+        response: {
+          200: {
+            content: {
+              'application/json': { schema: statsSchema },
+              'text/csv': { schema: z.string().describe('one row a figure: section,subject,figure,value,event_ids (ids joined by ;)') },
+            },
+          },
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {
