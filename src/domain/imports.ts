@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { ErrorDetail } from './errors.js'
 
 export const IMPORT_STATES = ['receiving', 'indexing', 'done', 'failed'] as const
+export type ImportState = (typeof IMPORT_STATES)[number]
 
 export const importStatusSchema = z.object({
   importId: z.string(),

@@ -10,6 +10,7 @@ export const NEED_STATES = ['open', 'closed'] as const
  * enterprise, its identity, or its identity and the need's text.
  */
 export const DISCLOSURE_LEVELS = ['none', 'identity', 'identity-and-need'] as const
+export type DisclosureLevel = (typeof DISCLOSURE_LEVELS)[number]
 
 export const needInputSchema = z.strictObject({
   title: z.string().trim().min(1, 'must not be empty').max(500),

@@ -34,6 +34,9 @@ export const TRANSITIONS: Record<PairingState, readonly PairingState[]> = {
   withdrawn: [],
 }
 
+/** The way from recommendation to industrialisation: every state but the two early ends. */
+export const MAIN_PATH: readonly PairingState[] = PAIRING_STATES.filter((s) => s !== 'declined' && s !== 'withdrawn')
+
 /** States at or after a signed agreement: "substantive progress" for the cultivation pool. */
 export const AGREED_STATES: ReadonlySet<PairingState> = new Set(['agreement-signed', 'recorded', 'industrialised'])
 

@@ -23,6 +23,7 @@ import { healthRoutes } from './routes/health.js'
 import { importRoutes } from './routes/v1/imports.js'
 import { interestRoutes } from './routes/v1/interests.js'
 import { meRoutes } from './routes/v1/me.js'
+import { metaRoutes } from './routes/v1/meta.js'
 import { needRoutes } from './routes/v1/needs.js'
 import { orgRoutes } from './routes/v1/orgs.js'
 import { pairingRoutes } from './routes/v1/pairings.js'
@@ -115,6 +116,7 @@ export async function buildApp(container: Container, options: AppOptions) {
       })
       const { inventory, search, needs, orgs, interests, pairings, pool, webhooks } = container.services
       await v1.register(meRoutes, { orgs })
+      await v1.register(metaRoutes)
       await v1.register(patentRoutes, { inventory, search, pairings, importMaxBytes: container.config.IMPORT_MAX_BYTES })
       await v1.register(importRoutes, { inventory })
       await v1.register(needRoutes, { needs })
