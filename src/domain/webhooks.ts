@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto'
 import { isIP } from 'node:net'
 import ipaddr from 'ipaddr.js'
 import { z } from 'zod'
-import { EVENT_TYPES, type ServiceEvent } from './events.js'
+import { compareStreamIds, EVENT_TYPES, type ServiceEvent } from './events.js'
 
 export const webhookEndpointSchema = z.object({
   id: z.string(),
@@ -129,16 +129,6 @@ export function webhookMessageId(endpointId: string, eventId: string): string {
 /** BullMQ job id of an event's delivery to an endpoint (BullMQ forbids ':' in custom ids). */
 export function deliveryJobId(endpointId: string, eventId: string): string {
   return `${endpointId}_${eventId}`
-}
-
-/** Compares Redis stream ids (`ms-seq`). */
-export function compareStreamIds(a: string, b: string): number {
-  const [am = '0', as = '0'] = a.split('-')
-  const [bm = '0', bs = '0'] = b.split('-')
-  const ms = BigInt(am) - BigInt(bm)
-  if (ms !== 0n) return ms < 0n ? -1 : 1
-  const seq = BigInt(as) - BigInt(bs)
-  return seq === 0n ? 0 : seq < 0n ? -1 : 1
 }
 
 /** Whether the endpoint receives the event: enabled, subscribed, and registered before it happened. */

@@ -4,14 +4,7 @@
  * client missed before it follows live events. Routes only wire a stream to a response.
  */
 import type { Principal } from '../domain/access.js'
-import type { EventLog, ServiceEvent } from '../domain/events.js'
-
-/** Orders Redis stream ids (`<ms>-<seq>`). */
-export function compareIds(a: string, b: string): number {
-  const [am = 0, as = 0] = a.split('-').map(Number)
-  const [bm = 0, bs = 0] = b.split('-').map(Number)
-  return am - bm || as - bs
-}
+import { compareStreamIds, type EventLog, type ServiceEvent } from '../domain/events.js'
 
 export class LiveEvents {
   private readonly listeners = new Set<(e: ServiceEvent) => void>()
@@ -82,7 +75,7 @@ export function createEventStreams(log: EventLog) {
       const visible = (e: ServiceEvent) => principal.role === 'admin' || (principal.orgId !== undefined && e.recipients.includes(principal.orgId))
       let sent = after ?? (await log.head())
       const send = async (e: ServiceEvent) => {
-        if (compareIds(e.id, sent) <= 0 || !visible(e)) return
+        if (compareStreamIds(e.id, sent) <= 0 || !visible(e)) return
         sent = e.id
         await client.send(e)
       }
