@@ -12,6 +12,8 @@ import { createAnalyzer, type Analyzer } from './domain/text/analyzer.js'
 import { createApiRole, meilisearchIndex } from './roles/api.js'
 import { createWorkerRole } from './roles/worker.js'
 import { createIndexingService } from './services/indexing.js'
+import { createSearchService } from './services/search.js'
+import { UnavailableError } from './domain/errors.js'
 
 export { RedisUnavailableError } from './core.js'
 
@@ -65,7 +67,13 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     matchIndex: worker?.matchIndex,
     adminToken: core.adminToken,
     adminTokenGenerated: core.adminTokenGenerated,
-    services: { ...core.services, indexing, matching: worker?.matching },
+    services: {
+      ...core.services,
+      // A worker-only process serves no API (main.ts builds none): its container has no search.
+      search: createSearchService(api?.search ?? { search: () => Promise.reject(new UnavailableError('this process holds no search index (ROLE=worker)')) }),
+      indexing,
+      matching: worker?.matching,
+    },
     eventLog: core.eventLog,
     stores: core.stores,
     queue: core.queue,

@@ -25,6 +25,7 @@ export const MATRIX = {
   'orgs.list': {},
   'orgs.read': { enterprise: 'own', university: 'own', 'operations-centre': 'own', 'provincial-office': 'own', 'financial-institution': 'own' },
   'me.read': { enterprise: 'own', university: 'own', 'operations-centre': 'own', 'provincial-office': 'own', 'financial-institution': 'own' },
+  'meta.read': { enterprise: 'any', university: 'any', 'operations-centre': 'any', 'provincial-office': 'any', 'financial-institution': 'any' },
   'keys.create': {},
   'keys.list': {},
   'keys.revoke': {},

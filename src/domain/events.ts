@@ -17,6 +17,16 @@ export interface ServiceEvent {
   data: Record<string, unknown>
 }
 
+/** Orders event ids (Redis stream ids, `ms-seq`): the order events happened in. */
+export function compareStreamIds(a: string, b: string): number {
+  const [am = '0', as = '0'] = a.split('-')
+  const [bm = '0', bs = '0'] = b.split('-')
+  const ms = BigInt(am) - BigInt(bm)
+  if (ms !== 0n) return ms < 0n ? -1 : 1
+  const seq = BigInt(as) - BigInt(bs)
+  return seq === 0n ? 0 : seq < 0n ? -1 : 1
+}
+
 export interface EventLog {
   /** Events after `afterId` (exclusive), oldest first; `0-0` reads from the start. */
   readAfter(afterId: string, count: number): Promise<ServiceEvent[]>

@@ -3,14 +3,16 @@
  * specific prefix that has a title (main group G06F16, else subclass G06F, class G06, section G).
  * The titles are data (`search-config/ipc-titles.tsv`, abridged from WIPO's IPC scheme).
  */
+import { z } from 'zod'
 import { mainGroup, normalizeCode } from './matching/classes.js'
 
-export interface IpcTitle {
+export const ipcTitleSchema = z.object({
   /** The prefix of the code that the title belongs to (`G06F16` for `G06F16/35`). */
-  prefix: string
-  zh: string
-  en: string
-}
+  prefix: z.string(),
+  zh: z.string(),
+  en: z.string(),
+})
+export type IpcTitle = z.infer<typeof ipcTitleSchema>
 
 export type IpcTitles = ReadonlyMap<string, { zh: string; en: string }>
 

@@ -1,7 +1,16 @@
 /** An enterprise's technology need: what it wants to solve, in its own words. */
 import { z } from 'zod'
 import './zod-messages.js'
-import { ipcCodeSchema, TRANSFER_MODES, type TransferMode } from './patent.js'
+import { ipcTitleSchema } from './ipc-titles.js'
+import { ipcCodeSchema, TRANSFER_MODES } from './patent.js'
+
+export const NEED_STATES = ['open', 'closed'] as const
+/**
+ * What a university sees of a need in pairings and interests on its patents: nothing of the
+ * enterprise, its identity, or its identity and the need's text.
+ */
+export const DISCLOSURE_LEVELS = ['none', 'identity', 'identity-and-need'] as const
+export type DisclosureLevel = (typeof DISCLOSURE_LEVELS)[number]
 
 export const needInputSchema = z.strictObject({
   title: z.string().trim().min(1, 'must not be empty').max(500),
@@ -11,31 +20,66 @@ export const needInputSchema = z.strictObject({
   transferModes: z.array(z.enum(TRANSFER_MODES)).max(4).optional(),
   province: z.string().trim().min(1).max(50).optional(),
   industry: z.string().trim().min(1).max(100).optional(),
-  /**
-   * What a university sees of this need in pairings on its patents: nothing of the enterprise
-   * (default), its identity, or its identity and this need's text.
-   */
-  disclosure: z.enum(['none', 'identity', 'identity-and-need']).optional(),
+  /** What a university sees of this need in pairings on its patents (default: nothing). */
+  disclosure: z.enum(DISCLOSURE_LEVELS).optional(),
 })
 export type NeedInput = z.infer<typeof needInputSchema>
 
 export const needPatchSchema = needInputSchema.partial()
 export type NeedPatch = z.infer<typeof needPatchSchema>
 
-export interface Need {
-  id: string
-  title: string
-  description?: string
-  keywords: string[]
-  ipc: string[]
-  transferModes: TransferMode[]
-  province?: string
-  industry?: string
-  disclosure?: 'none' | 'identity' | 'identity-and-need'
-  state: 'open' | 'closed'
+export const needSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string().optional(),
+  keywords: z.array(z.string()),
+  ipc: z.array(z.string()),
+  transferModes: z.array(z.enum(TRANSFER_MODES)),
+  province: z.string().optional(),
+  industry: z.string().optional(),
+  disclosure: z.enum(DISCLOSURE_LEVELS).optional(),
+  state: z.enum(NEED_STATES),
   /** Bumped by every change; a match job computes for one version. */
-  version: number
-  ownerOrgId?: string
-  createdAt: string
-  updatedAt: string
-}
+  version: z.number().int(),
+  ownerOrgId: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+})
+export type Need = z.infer<typeof needSchema>
+
+/** What others are shown of a need that its enterprise disclosed. */
+export const disclosedNeedSchema = needSchema.pick({ id: true, title: true, description: true })
+
+/** One match of a need as stored, with what explains it; the API shows it as it is. */
+export const storedMatchSchema = z.object({
+  publicationNumber: z.string(),
+  title: z.string(),
+  score: z.number().describe('the estimated probability (0..1) that the patent is relevant to the need'),
+  /** Absent in matches stored before it was kept. */
+  evidence: z.number().optional().describe('the evidence the probability rests on: text evidence lifted by class evidence'),
+  /** Set when the patent qualified through reverse matching after the last full computation. */
+  new: z.boolean().optional(),
+  explanation: z.object({
+    matchedTerms: z.array(z.string()).describe("the need's words found in the patent, as the need wrote them"),
+    titleCoverage: z.number().optional().describe("share (0..1) of the weight of the need's title words that the patent contains"),
+    coverage: z.number().optional().describe("share (0..1) of the weight of all the need's words that the patent contains"),
+    classTitles: z
+      .record(z.string(), ipcTitleSchema)
+      .optional()
+      .describe("titles of the shown classes by code: the most specific titled prefix, abridged from WIPO's IPC scheme"),
+    sharedClasses: z.array(z.string()),
+    inferredClasses: z.array(z.string()),
+    signals: z.record(z.string(), z.number()).describe("each signal's share of the evidence, in percent (summing to 100)"),
+  }),
+})
+export type StoredMatch = z.infer<typeof storedMatchSchema>
+
+/** A need's matches, computed for one version of the need. */
+export const matchSetSchema = z.object({
+  needId: z.string(),
+  needVersion: z.number().int(),
+  state: z.enum(['pending', 'ready']),
+  computedAt: z.string().optional(),
+  matches: z.array(storedMatchSchema),
+})
+export type MatchSet = z.infer<typeof matchSetSchema>

@@ -25,10 +25,21 @@ export const orgInputSchema = z.strictObject({
 })
 export type OrgInput = z.infer<typeof orgInputSchema>
 
-export interface Org extends OrgInput {
-  id: string
-  createdAt: string
-}
+/** An organisation as stored: what it was registered with, and its id. */
+export const orgSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(ORG_KINDS),
+  province: z.string().optional(),
+  city: z.string().optional(),
+  creditCode: z.string().optional(),
+  size: z.enum(ENTERPRISE_SIZES).optional(),
+  flags: z.array(z.enum(ENTERPRISE_FLAGS)).optional(),
+  industry: z.string().optional(),
+  patentsHeld: z.number().optional(),
+  createdAt: z.string(),
+})
+export type Org = z.infer<typeof orgSchema>
 
 export const keyInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(100).optional(),
@@ -38,15 +49,17 @@ export const keyInputSchema = z.strictObject({
 export type KeyInput = z.infer<typeof keyInputSchema>
 
 /** What is stored of a key: never the secret, only its hash. */
-export interface ApiKeyRecord {
-  keyId: string
-  orgId: string
-  name?: string
-  secretHash: string
-  createdAt: string
-  expiresAt?: string
-  revokedAt?: string
-}
+export const apiKeyRecordSchema = z.object({
+  keyId: z.string(),
+  orgId: z.string(),
+  name: z.string().optional(),
+  secretHash: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string().optional(),
+  revokedAt: z.string().optional(),
+})
+export type ApiKeyRecord = z.infer<typeof apiKeyRecordSchema>
 
 /** A key as shown after creation: id and metadata, no secret. */
-export type ApiKeyInfo = Omit<ApiKeyRecord, 'secretHash'>
+export const apiKeyInfoSchema = apiKeyRecordSchema.omit({ secretHash: true })
+export type ApiKeyInfo = z.infer<typeof apiKeyInfoSchema>

@@ -34,6 +34,9 @@ export const TRANSITIONS: Record<PairingState, readonly PairingState[]> = {
   withdrawn: [],
 }
 
+/** The way from recommendation to industrialisation: every state but the two early ends. */
+export const MAIN_PATH: readonly PairingState[] = PAIRING_STATES.filter((s) => s !== 'declined' && s !== 'withdrawn')
+
 /** States at or after a signed agreement: "substantive progress" for the cultivation pool. */
 export const AGREED_STATES: ReadonlySet<PairingState> = new Set(['agreement-signed', 'recorded', 'industrialised'])
 
@@ -70,39 +73,43 @@ export function assertTransition(from: PairingState, to: PairingState): void {
   }
 }
 
-export interface Pairing {
-  id: string
-  centreOrgId: string
-  needId: string
-  enterpriseOrgId?: string
+export const pairingSchema = z.object({
+  id: z.string(),
+  centreOrgId: z.string(),
+  needId: z.string(),
+  enterpriseOrgId: z.string().optional(),
   /** The need's province, for routing and the provincial figures. */
-  province?: string
-  publicationNumber: string
-  universityOrgId?: string
-  score: number
-  state: PairingState
-  reason?: DeclineReason
+  province: z.string().optional(),
+  publicationNumber: z.string(),
+  universityOrgId: z.string().optional(),
+  score: z.number(),
+  state: z.enum(PAIRING_STATES),
+  reason: z.enum(DECLINE_REASONS).optional(),
   /** False while held back by the centre's daily cap or digest mode. */
-  pushed: boolean
-  createdAt: string
-  updatedAt: string
-}
+  pushed: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+})
+export type Pairing = z.infer<typeof pairingSchema>
 
 /** One audit event of a pairing; never rewritten. */
-export interface PairingEvent {
-  pairingId: string
-  at: string
-  actor: { role: string; orgId?: string }
-  from: PairingState | null
-  to: PairingState
-  reason?: DeclineReason
-  note?: string
-}
+export const pairingEventSchema = z.object({
+  pairingId: z.string(),
+  at: z.string(),
+  actor: z.object({ role: z.string(), orgId: z.string().optional() }),
+  from: z.enum(PAIRING_STATES).nullable(),
+  to: z.enum(PAIRING_STATES),
+  reason: z.enum(DECLINE_REASONS).optional(),
+  note: z.string().optional(),
+})
+export type PairingEvent = z.infer<typeof pairingEventSchema>
 
 /** A pairing is one per centre, need and patent: re-scoring updates it, never duplicates it. */
 export function pairingId(centreOrgId: string, needId: string, publicationNumber: string): string {
   return createHash('sha256').update(`${centreOrgId}|${needId}|${publicationNumber}`).digest('hex').slice(0, 24)
 }
+
+const DELIVERY_MODES = ['immediate', 'digest'] as const
 
 export const routingInputSchema = z.strictObject({
   /** Provinces of the needs this centre serves; all when absent. */
@@ -119,21 +126,23 @@ export const routingInputSchema = z.strictObject({
   /** Most pairings pushed a day (China time); the rest wait in the inbox and the next digest. */
   dailyCap: z.number().int().min(1).max(10_000).optional(),
   /** `immediate`: one message per pairing (default); `digest`: one message with the top pairings of each period. */
-  delivery: z.enum(['immediate', 'digest']).optional(),
+  delivery: z.enum(DELIVERY_MODES).optional(),
   /** Length of a digest period in hours. */
   digestHours: z.number().int().min(1).max(168).optional(),
 })
 export type RoutingInput = z.infer<typeof routingInputSchema>
 
-export interface Routing {
-  provinces: string[]
-  ipcPrefixes: string[]
-  minScore: number
-  maxPerNeed: number
-  dailyCap?: number
-  delivery: 'immediate' | 'digest'
-  digestHours: number
-}
+/** A centre's routing with every default applied: what `toRouting` makes of the input. */
+export const routingSchema = z.object({
+  provinces: z.array(z.string()),
+  ipcPrefixes: z.array(z.string()),
+  minScore: z.number(),
+  maxPerNeed: z.number(),
+  dailyCap: z.number().optional(),
+  delivery: z.enum(DELIVERY_MODES),
+  digestHours: z.number(),
+})
+export type Routing = z.infer<typeof routingSchema>
 
 export function toRouting(input: RoutingInput): Routing {
   const r: Routing = {

@@ -56,29 +56,30 @@ export const patentPatchSchema = patentInputSchema.omit({ publicationNumber: tru
 export type PatentPatch = z.infer<typeof patentPatchSchema>
 
 /** A stored patent: the input with defaults applied and bookkeeping added. */
-export interface Patent {
-  publicationNumber: string
-  title: string
-  abstract: string
-  claims?: string
-  keywords: string[]
-  ipc: string[]
-  applicants: string[]
-  inventors: string[]
+export const patentSchema = z.object({
+  publicationNumber: z.string(),
+  title: z.string(),
+  abstract: z.string(),
+  claims: z.string().optional(),
+  keywords: z.array(z.string()),
+  ipc: z.array(z.string()),
+  applicants: z.array(z.string()),
+  inventors: z.array(z.string()),
   /** Given by the TTO, or detected from title and abstract (zh, en or mixed). */
-  language: 'zh' | 'en' | 'mixed'
-  legalStatus: LegalStatus
-  filingDate?: string
-  grantDate?: string
-  expiryDate?: string
-  transferModes: TransferMode[]
+  language: z.enum(['zh', 'en', 'mixed']),
+  legalStatus: z.enum(LEGAL_STATUSES),
+  filingDate: z.string().optional(),
+  grantDate: z.string().optional(),
+  expiryDate: z.string().optional(),
+  transferModes: z.array(z.enum(TRANSFER_MODES)),
   /** `listed` while on offer; `withdrawn` once the owner takes it off the market. */
-  status: 'listed' | 'withdrawn'
+  status: z.enum(['listed', 'withdrawn']),
   /** Organisation that listed it (the key's organisation). */
-  ownerOrgId?: string
-  createdAt: string
-  updatedAt: string
-}
+  ownerOrgId: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+})
+export type Patent = z.infer<typeof patentSchema>
 
 /** Whether a patent may be offered to an enterprise at all. */
 export function isOfferable(p: Pick<Patent, 'status' | 'legalStatus'>): boolean {

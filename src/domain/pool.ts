@@ -97,16 +97,12 @@ export function sortByTime<E extends { at: string }>(events: readonly E[]): E[] 
 // ---------------------------------------------------------------------------------------------
 // Events
 
-export interface PoolActor {
-  orgId?: string
-  role: string
-}
+export const poolActorSchema = z.object({ orgId: z.string().optional(), role: z.string() })
+export type PoolActor = z.infer<typeof poolActorSchema>
 
 /** Documentary evidence behind a decision: what was shown, and where it can be checked. */
-export interface EvidenceNote {
-  description: string
-  reference?: string
-}
+export const evidenceNoteSchema = z.object({ description: z.string(), reference: z.string().optional() })
+export type EvidenceNote = z.infer<typeof evidenceNoteSchema>
 
 /** Figures an enterprise reports for graduation; rates and growth in percent (35 means 35 %). */
 export const graduationEvidenceSchema = z.strictObject({
@@ -120,34 +116,30 @@ export const graduationEvidenceSchema = z.strictObject({
 })
 export type GraduationEvidence = z.infer<typeof graduationEvidenceSchema>
 
-interface PoolEventBase {
-  id: string
+const poolEventBase = z.object({
+  id: z.string(),
   /** ISO 8601 instant. */
-  at: string
-  actor: PoolActor
+  at: z.string(),
+  actor: poolActorSchema,
   /** The province whose pool the enterprise is in (the recommending office's province). */
-  province: string
-  enterpriseId: string
-  note?: string
-}
+  province: z.string(),
+  enterpriseId: z.string(),
+  note: z.string().optional(),
+})
 
-export type PoolEvent =
-  | (PoolEventBase & { type: 'recommended'; roundId?: string; addedByRolling: boolean })
-  | (PoolEventBase & { type: 'graduated'; evidence: GraduationEvidence; reasons: string[] })
-  | (PoolEventBase & { type: 'withdrawal-flagged'; reason: 'no-progress'; dueOn: string })
-  | (PoolEventBase & { type: 'withdrawn'; reason: WithdrawalReason; evidence?: EvidenceNote })
-  | (PoolEventBase & { type: 'violation-recorded'; violation: Violation; evidence: EvidenceNote })
-  | (PoolEventBase & { type: 'progress-recorded'; kind: ProgressKind; evidence: EvidenceNote })
+/** A recorded pool event: the pool's state is what these events, replayed in time order, make it. */
+export const poolEventSchema = z.discriminatedUnion('type', [
+  poolEventBase.extend({ type: z.literal('recommended'), roundId: z.string().optional(), addedByRolling: z.boolean() }),
+  poolEventBase.extend({ type: z.literal('graduated'), evidence: graduationEvidenceSchema.strip(), reasons: z.array(z.string()) }),
+  poolEventBase.extend({ type: z.literal('withdrawal-flagged'), reason: z.literal('no-progress'), dueOn: z.string() }),
+  poolEventBase.extend({ type: z.literal('withdrawn'), reason: z.enum(WITHDRAWAL_REASONS), evidence: evidenceNoteSchema.optional() }),
+  poolEventBase.extend({ type: z.literal('violation-recorded'), violation: z.enum(VIOLATIONS), evidence: evidenceNoteSchema }),
+  poolEventBase.extend({ type: z.literal('progress-recorded'), kind: z.enum(PROGRESS_KINDS), evidence: evidenceNoteSchema }),
+])
+export type PoolEvent = z.infer<typeof poolEventSchema>
 
 export type PoolEventType = PoolEvent['type']
-export const POOL_EVENT_TYPES: readonly PoolEventType[] = [
-  'recommended',
-  'graduated',
-  'withdrawal-flagged',
-  'withdrawn',
-  'violation-recorded',
-  'progress-recorded',
-]
+export const POOL_EVENT_TYPES: readonly PoolEventType[] = poolEventSchema.options.map((o) => o.shape.type.value)
 
 export function isPoolEvent(e: { type: string }): e is PoolEvent {
   return (POOL_EVENT_TYPES as readonly string[]).includes(e.type)
@@ -156,24 +148,28 @@ export function isPoolEvent(e: { type: string }): e is PoolEvent {
 // ---------------------------------------------------------------------------------------------
 // Derived state
 
-export type PoolStatus = 'in' | 'graduated' | 'withdrawn'
+export const POOL_STATUSES = ['in', 'graduated', 'withdrawn'] as const
+export type PoolStatus = (typeof POOL_STATUSES)[number]
 
-export interface EnterprisePoolState {
-  enterpriseId: string
-  province: string
-  status: PoolStatus
-  enteredAt: string
+const eventRef = { eventId: z.string(), at: z.string() }
+
+export const enterprisePoolStateSchema = z.object({
+  enterpriseId: z.string(),
+  province: z.string(),
+  status: z.enum(POOL_STATUSES),
+  enteredAt: z.string(),
   /** The entry's calendar date in China time. */
-  enteredOn: string
-  recommendedEventId: string
-  roundId?: string
-  addedByRolling: boolean
+  enteredOn: z.string(),
+  recommendedEventId: z.string(),
+  roundId: z.string().optional(),
+  addedByRolling: z.boolean(),
   /** Set while a no-progress flag stands (cleared by later progress). */
-  flag?: { eventId: string; at: string; dueOn: string }
-  exit?: { eventId: string; at: string; status: 'graduated' | 'withdrawn'; reason: string }
-  violations: { eventId: string; at: string; violation: Violation }[]
-  progress: { eventId: string; at: string; kind: ProgressKind }[]
-}
+  flag: z.object({ ...eventRef, dueOn: z.string() }).optional(),
+  exit: z.object({ ...eventRef, status: z.enum(['graduated', 'withdrawn']), reason: z.string() }).optional(),
+  violations: z.array(z.object({ ...eventRef, violation: z.enum(VIOLATIONS) })),
+  progress: z.array(z.object({ ...eventRef, kind: z.enum(PROGRESS_KINDS) })),
+})
+export type EnterprisePoolState = z.infer<typeof enterprisePoolStateSchema>
 
 /**
  * Each enterprise's state after the events (optionally only those before `until`, exclusive).
@@ -289,6 +285,16 @@ function describePlaces(province: string, p: PlacesLeft): string {
     `rolling additions allowed after graduations: ${ROLLING_ADDITIONS_PER_GRADUATION} × ${p.graduated} graduated − ${p.rollingAdded} added = ${p.rollingPlacesLeft}`
   )
 }
+
+/** A recommendation round of the cultivation pool, as opened. */
+export const roundSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Last day on which recommendations are accepted, YYYY-MM-DD, China time. */
+  deadline: z.string(),
+  createdAt: z.string(),
+})
+export type Round = z.infer<typeof roundSchema>
 
 export interface RecommendationRound {
   id: string
@@ -469,28 +475,30 @@ export function dueForWithdrawal(input: { events: readonly PoolEvent[]; now: Dat
 // Counts
 
 /** A number and the ids of the recorded events it is computed from. */
-export interface Figure {
-  value: number
-  eventIds: string[]
+export const figureSchema = z.object({
+  value: z.number(),
+  eventIds: z.array(z.string()),
   /** For figures computed by arithmetic rather than counting: the arithmetic, with its terms. */
-  formula?: string
-}
+  formula: z.string().optional(),
+})
+export type Figure = z.infer<typeof figureSchema>
 
-export interface PoolCounts {
-  province: string
-  year: number | null
-  quota: number
+export const poolCountsSchema = z.object({
+  province: z.string(),
+  year: z.number().int().nullable(),
+  quota: z.number().int(),
   /** Flows within the year (all time without a year). */
-  recommended: Figure
-  addedByRolling: Figure
-  graduated: Figure
-  withdrawn: Figure
+  recommended: figureSchema,
+  addedByRolling: figureSchema,
+  graduated: figureSchema,
+  withdrawn: figureSchema,
   /** Stocks at the end of the year (now without a year). */
-  in: Figure
-  flagged: Figure
-  placesLeft: Figure
-  rollingAllowance: Figure
-}
+  in: figureSchema,
+  flagged: figureSchema,
+  placesLeft: figureSchema,
+  rollingAllowance: figureSchema,
+})
+export type PoolCounts = z.infer<typeof poolCountsSchema>
 
 /**
  * A province's pool figures. Counted figures list one event per unit counted (value = eventIds.length):

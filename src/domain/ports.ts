@@ -2,15 +2,22 @@
  * The interfaces the core needs from the outside world. Adapters under src/adapters implement
  * them; services depend only on these.
  */
-import type { Need } from './need.js'
-import type { IpcTitle } from './ipc-titles.js'
+import type { ImportStatus } from './imports.js'
+import type { Interest } from './interest.js'
+import type { MatchSet, Need } from './need.js'
 import type { ApiKeyRecord, Org } from './org.js'
 import type { EventType } from './events.js'
 import type { Pairing, PairingEvent, Routing } from './pairing.js'
-import type { PoolEvent } from './pool.js'
+import type { PoolEvent, Round } from './pool.js'
 import type { ProgrammeEvent } from './stats.js'
 import type { Patent } from './patent.js'
 import type { DeliveryPayload } from './webhooks.js'
+
+// Records the stores keep are defined, as schemas, beside their part of the domain; named here too.
+export type { ImportStatus } from './imports.js'
+export type { Interest } from './interest.js'
+export type { MatchSet, StoredMatch } from './need.js'
+export type { Round } from './pool.js'
 
 /** Terms of a patent per field, as the matcher analysed them: stored so a rebuild skips jieba. */
 export type StoredTerms = unknown
@@ -33,18 +40,6 @@ export interface PatentStore {
   count(): Promise<number>
   /** Every patent, in batches, for rebuilding in-memory indexes at start. */
   scan(batchSize: number): AsyncIterable<Array<{ patent: Patent; terms: StoredTerms | undefined }>>
-}
-
-export interface ImportStatus {
-  importId: string
-  state: 'receiving' | 'indexing' | 'done' | 'failed'
-  total: number
-  indexed: number
-  rejected: number
-  error?: string
-  ownerOrgId?: string
-  createdAt: string
-  finishedAt?: string
 }
 
 export interface ImportStore {
@@ -75,34 +70,6 @@ export interface NeedStore {
   /** Ids of an organisation's needs (`admin` for those the admin stated), newest first. */
   idsOf(owner: string): Promise<string[]>
   getMany(ids: string[]): Promise<Array<Need | undefined>>
-}
-
-export interface StoredMatch {
-  publicationNumber: string
-  title: string
-  score: number
-  /** The evidence the score rests on (absent in matches stored before it was kept). */
-  evidence?: number
-  explanation: {
-    titleCoverage?: number
-    coverage?: number
-    /** Titles of the shared and inferred classes, by code (the most specific titled prefix). */
-    classTitles?: Record<string, IpcTitle>
-    matchedTerms: string[]
-    sharedClasses: string[]
-    inferredClasses: string[]
-    signals: Record<string, number>
-  }
-  /** Set when the patent qualified through reverse matching after the last full computation. */
-  new?: boolean
-}
-
-export interface MatchSet {
-  needId: string
-  needVersion: number
-  state: 'pending' | 'ready'
-  computedAt?: string
-  matches: StoredMatch[]
 }
 
 export interface MatchStore {
@@ -142,19 +109,6 @@ export interface KeyStore {
   listForOrg(orgId: string): Promise<Array<ApiKeyRecord>>
 }
 
-/** An enterprise's interest in a patent, seen by the patent's university as far as disclosed. */
-export interface Interest {
-  id: string
-  publicationNumber: string
-  enterpriseOrgId: string
-  universityOrgId?: string
-  needId?: string
-  message?: string
-  /** What the enterprise lets the university see: nothing, its name, or its name and the need. */
-  disclosure: 'none' | 'identity' | 'identity-and-need'
-  createdAt: string
-}
-
 export interface InterestStore {
   create(interest: Interest): Promise<void>
   listByEnterprise(orgId: string): Promise<Interest[]>
@@ -172,15 +126,6 @@ export interface ProgrammeLog {
   appendPool(event: NewEvent<PoolEvent>): Promise<PoolEvent>
   activity(): Promise<ProgrammeEvent[]>
   pool(): Promise<PoolEvent[]>
-}
-
-/** A recommendation round of the cultivation pool. */
-export interface Round {
-  id: string
-  name: string
-  /** Last day on which recommendations are accepted, YYYY-MM-DD, China time. */
-  deadline: string
-  createdAt: string
 }
 
 export interface RoundStore {

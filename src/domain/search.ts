@@ -3,6 +3,7 @@
  * highlights, facets). Two adapters implement it: `embedded` (in-process, the default) and
  * `meilisearch`. One contract suite (test/contract/search-index.contract.ts) runs against both.
  */
+import { z } from 'zod'
 import type { LegalStatus, Patent, TransferMode } from './patent.js'
 
 /** What the search index holds of a patent. Withdrawn patents are not in the index. */
@@ -36,30 +37,31 @@ export interface SearchQuery {
   filters: SearchFilters
 }
 
-export interface SearchHit {
-  publicationNumber: string
-  title: string
-  applicants: string[]
-  ipc: string[]
+export const searchHitSchema = z.object({
+  publicationNumber: z.string(),
+  title: z.string(),
+  applicants: z.array(z.string()),
+  ipc: z.array(z.string()),
   /** Field → text with matched terms wrapped in `<em>…</em>`; abstract cut to a snippet. */
-  highlights: { title?: string; abstract?: string }
-}
+  highlights: z.object({ title: z.string().optional(), abstract: z.string().optional() }),
+})
+export type SearchHit = z.infer<typeof searchHitSchema>
+
+const counts = z.record(z.string(), z.number())
 
 /** Facet → value → count, over every document matching the query and filters. */
-export interface SearchFacets {
-  legalStatus: Record<string, number>
-  transferModes: Record<string, number>
+export const searchFacetsSchema = z.object({
+  legalStatus: counts,
+  transferModes: counts,
   /** IPC subclass (first four characters, e.g. G06F). */
-  ipcClass: Record<string, number>
+  ipcClass: counts,
   /** The 20 most frequent applicants. */
-  applicants: Record<string, number>
-}
+  applicants: counts,
+})
+export type SearchFacets = z.infer<typeof searchFacetsSchema>
 
-export interface SearchResult {
-  total: number
-  hits: SearchHit[]
-  facets: SearchFacets
-}
+export const searchResultSchema = z.object({ total: z.number().int(), hits: z.array(searchHitSchema), facets: searchFacetsSchema })
+export type SearchResult = z.infer<typeof searchResultSchema>
 
 /** A document's analysed terms per field, with search-mode sub-words (`analyze(text, { subwords: true })`). */
 export interface SearchTerms {

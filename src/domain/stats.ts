@@ -23,15 +23,17 @@
  *   licensed (pairings of its patents counted under agreements). A pairing's university is its own
  *   `universityOrgId`, else the one that listed its patent.
  */
+import { z } from 'zod'
 import {
   chinaYearBounds,
+  figureSchema,
   instantMs,
   isPoolEvent,
   poolCounts,
+  poolCountsSchema,
   provinceQuota,
   sortByTime,
   type Figure,
-  type PoolCounts,
   type PoolEvent,
 } from './pool.js'
 
@@ -82,26 +84,30 @@ export interface StatsInput {
   largeProvinces?: ReadonlySet<string>
 }
 
-export interface UniversityFigures {
-  universityOrgId: string
-  patentsListed: Figure
-  transferredOrLicensed: Figure
-}
+export const universityFiguresSchema = z.object({
+  universityOrgId: z.string(),
+  patentsListed: figureSchema,
+  transferredOrLicensed: figureSchema,
+})
+export type UniversityFigures = z.infer<typeof universityFiguresSchema>
 
-export interface Stats {
-  scope: { province: string | null; year: number | null; from: string | null; to: string | null }
-  funnel: {
-    needs: Figure
-    matches: Figure
-    pairings: { reached: Record<PairingState, Figure>; inState: Record<PairingState, Figure> }
-    agreements: Figure
-    industrialised: Figure
-  }
+const byStateSchema = z.record(z.enum(PAIRING_STATES), figureSchema)
+
+export const statsSchema = z.object({
+  scope: z.object({ province: z.string().nullable(), year: z.number().int().nullable(), from: z.string().nullable(), to: z.string().nullable() }),
+  funnel: z.object({
+    needs: figureSchema,
+    matches: figureSchema,
+    pairings: z.object({ reached: byStateSchema, inState: byStateSchema }),
+    agreements: figureSchema,
+    industrialised: figureSchema,
+  }),
   /** One entry per province in scope, by province name. */
-  pool: PoolCounts[]
+  pool: z.array(poolCountsSchema),
   /** By university id. */
-  universities: UniversityFigures[]
-}
+  universities: z.array(universityFiguresSchema),
+})
+export type Stats = z.infer<typeof statsSchema>
 
 const byState = <T>(make: () => T): Record<PairingState, T> =>
   Object.fromEntries(PAIRING_STATES.map((s) => [s, make()])) as Record<PairingState, T>

@@ -11,26 +11,28 @@ import { createHash } from 'node:crypto'
 import { isIP } from 'node:net'
 import ipaddr from 'ipaddr.js'
 import { z } from 'zod'
-import { EVENT_TYPES, type EventType, type ServiceEvent } from './events.js'
+import { compareStreamIds, EVENT_TYPES, type ServiceEvent } from './events.js'
 
-export interface WebhookEndpoint {
-  id: string
-  orgId: string
-  url: string
-  events: EventType[]
+export const webhookEndpointSchema = z.object({
+  id: z.string(),
+  orgId: z.string(),
+  url: z.string(),
+  events: z.array(z.enum(EVENT_TYPES)),
   /** `whsec_` + base64 of the signing key; shown to the owner once, at registration. */
-  secret: string
-  createdAt: string
+  secret: z.string(),
+  createdAt: z.string(),
   /** Events up to and including this stream id happened before registration and are not sent. */
-  sinceEventId: string
-  status: 'enabled' | 'disabled'
-  disabledReason?: string
-  disabledAt?: string
+  sinceEventId: z.string(),
+  status: z.enum(['enabled', 'disabled']),
+  /** Why the endpoint was disabled: a 410 Gone, or failures for longer than WEBHOOK_DISABLE_AFTER. */
+  disabledReason: z.string().optional(),
+  disabledAt: z.string().optional(),
   /** Start of the current run of failed attempts; cleared by a success. */
-  failingSince?: string
-  lastSuccessAt?: string
-  lastFailureAt?: string
-}
+  failingSince: z.string().optional(),
+  lastSuccessAt: z.string().optional(),
+  lastFailureAt: z.string().optional(),
+})
+export type WebhookEndpoint = z.infer<typeof webhookEndpointSchema>
 
 /** What a delivery job carries; `body` is the exact JSON that is signed and sent. */
 export interface DeliveryPayload {
@@ -48,24 +50,25 @@ export interface DeliveryRecord extends DeliveryPayload {
   createdAt: string
 }
 
-export type AttemptOutcome = 'succeeded' | 'retrying' | 'failed' | 'endpoint-disabled' | 'skipped'
+export const ATTEMPT_OUTCOMES = ['succeeded', 'retrying', 'failed', 'endpoint-disabled', 'skipped'] as const
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number]
 
 /** One attempt, as the endpoint's owner sees it in the delivery log. */
-export interface DeliveryAttempt {
-  /** The delivery, which is also the `webhook-id` header. */
-  deliveryId: string
-  eventId: string
-  type: string
-  attempt: number
-  trigger: 'event' | 'redelivery'
-  statusCode?: number
-  error?: string
-  durationMs: number
-  at: string
-  outcome: AttemptOutcome
+export const deliveryAttemptSchema = z.object({
+  deliveryId: z.string().describe('the delivery, also its webhook-id header'),
+  eventId: z.string(),
+  type: z.string(),
+  attempt: z.number().int(),
+  trigger: z.enum(['event', 'redelivery']),
+  statusCode: z.number().int().optional(),
+  error: z.string().optional(),
+  durationMs: z.number(),
+  at: z.string(),
+  outcome: z.enum(ATTEMPT_OUTCOMES),
   /** When the next attempt is due, for `retrying`. */
-  nextAttemptInMs?: number
-}
+  nextAttemptInMs: z.number().optional(),
+})
+export type DeliveryAttempt = z.infer<typeof deliveryAttemptSchema>
 
 export interface WebhookStore {
   create(endpoint: WebhookEndpoint): Promise<void>
@@ -126,16 +129,6 @@ export function webhookMessageId(endpointId: string, eventId: string): string {
 /** BullMQ job id of an event's delivery to an endpoint (BullMQ forbids ':' in custom ids). */
 export function deliveryJobId(endpointId: string, eventId: string): string {
   return `${endpointId}_${eventId}`
-}
-
-/** Compares Redis stream ids (`ms-seq`). */
-export function compareStreamIds(a: string, b: string): number {
-  const [am = '0', as = '0'] = a.split('-')
-  const [bm = '0', bs = '0'] = b.split('-')
-  const ms = BigInt(am) - BigInt(bm)
-  if (ms !== 0n) return ms < 0n ? -1 : 1
-  const seq = BigInt(as) - BigInt(bs)
-  return seq === 0n ? 0 : seq < 0n ? -1 : 1
 }
 
 /** Whether the endpoint receives the event: enabled, subscribed, and registered before it happened. */

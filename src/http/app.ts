@@ -1,6 +1,8 @@
 /**
  * The Fastify app, built by a function from a container; server.ts only listens.
  * Schemas beside the routes are the single source of validation and of the OpenAPI document.
+ * Route plugins live in files that follow their URLs (`routes/v1/<first segment>.ts`) and are
+ * handed the services they use, never the container: this is the one place that wires them.
  */
 import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
@@ -14,17 +16,22 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Container } from '../container.js'
 import { registerAuth } from './auth.js'
 import { registerErrorHandling } from './errors.js'
-import { healthRoutes } from './routes/health.js'
-import { consoleRoutes } from './console/index.js'
-import { meRoutes } from './routes/me.js'
-import { interestRoutes } from './routes/interests.js'
-import { orgRoutes } from './routes/orgs.js'
-import { pairingRoutes } from './routes/pairings.js'
-import { poolRoutes } from './routes/pool.js'
 import sseModule, { type SSEPluginOptions } from '@fastify/sse'
-import { needRoutes } from './routes/needs.js'
-import { patentRoutes } from './routes/patents.js'
-import { webhookRoutes } from './routes/webhooks.js'
+import { consoleRoutes } from './console/index.js'
+import { createEventStreams } from './live-events.js'
+import { healthRoutes } from './routes/health.js'
+import { importRoutes } from './routes/v1/imports.js'
+import { interestRoutes } from './routes/v1/interests.js'
+import { meRoutes } from './routes/v1/me.js'
+import { metaRoutes } from './routes/v1/meta.js'
+import { needRoutes } from './routes/v1/needs.js'
+import { orgRoutes } from './routes/v1/orgs.js'
+import { pairingRoutes } from './routes/v1/pairings.js'
+import { patentRoutes } from './routes/v1/patents.js'
+import { poolRoutes } from './routes/v1/pool.js'
+import { roundRoutes } from './routes/v1/rounds.js'
+import { statsRoutes } from './routes/v1/stats.js'
+import { webhookRoutes } from './routes/v1/webhooks.js'
 
 /** The plugin as the package exports it at runtime (wrapped to share its decorators); its types name the module. */
 const sse = sseModule as unknown as FastifyPluginAsync<SSEPluginOptions>
@@ -80,8 +87,12 @@ export async function buildApp(container: Container, options: AppOptions) {
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(sse, { heartbeatInterval: 15_000 })
+  const streams = createEventStreams(container.eventLog)
+  // Open streams end when the server starts to close (see endAll); the fan-out stops after.
+  app.addHook('preClose', async () => streams.endAll())
+  app.addHook('onClose', async () => streams.close())
 
-  await app.register(healthRoutes, { container })
+  await app.register(healthRoutes, { isReady: () => container.isReady() })
   // The web console: static files at /, no key (its API calls send the signed-in key).
   await app.register(consoleRoutes)
   await app.register(
@@ -103,14 +114,19 @@ export async function buildApp(container: Container, options: AppOptions) {
           return Object.assign(err, { statusCode: 429 })
         },
       })
-      await v1.register(meRoutes, { container })
-      await v1.register(patentRoutes, { container })
-      await v1.register(needRoutes, { container })
-      await v1.register(orgRoutes, { container })
-      await v1.register(interestRoutes, { container })
-      await v1.register(pairingRoutes, { container })
-      await v1.register(poolRoutes, { container })
-      await v1.register(webhookRoutes, { container })
+      const { inventory, search, needs, orgs, interests, pairings, pool, webhooks } = container.services
+      await v1.register(meRoutes, { orgs })
+      await v1.register(metaRoutes)
+      await v1.register(patentRoutes, { inventory, search, pairings, importMaxBytes: container.config.IMPORT_MAX_BYTES })
+      await v1.register(importRoutes, { inventory })
+      await v1.register(needRoutes, { needs })
+      await v1.register(orgRoutes, { orgs, pairings })
+      await v1.register(interestRoutes, { interests })
+      await v1.register(pairingRoutes, { pairings, streams })
+      await v1.register(roundRoutes, { pool })
+      await v1.register(poolRoutes, { pool })
+      await v1.register(statsRoutes, { pool })
+      await v1.register(webhookRoutes, { webhooks })
     },
     { prefix: '/v1' },
   )

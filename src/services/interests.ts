@@ -7,26 +7,26 @@ import { z } from 'zod'
 import { assertOwn, type Principal } from '../domain/access.js'
 import { NotFoundError } from '../domain/errors.js'
 import { publicationNumberSchema } from '../domain/patent.js'
-import type { Interest, InterestStore, NeedStore, OrgStore, PatentStore } from '../domain/ports.js'
+import { interestSchema, type Interest } from '../domain/interest.js'
+import { disclosedNeedSchema, DISCLOSURE_LEVELS } from '../domain/need.js'
+import { orgSchema } from '../domain/org.js'
+import type { InterestStore, NeedStore, OrgStore, PatentStore } from '../domain/ports.js'
 
 export const interestInputSchema = z.strictObject({
   publicationNumber: publicationNumberSchema,
   /** One of the enterprise's own needs that this patent would answer. */
   needId: z.uuid().optional(),
   message: z.string().trim().min(1).max(2000).optional(),
-  disclosure: z.enum(['none', 'identity', 'identity-and-need']).default('none'),
+  disclosure: z.enum(DISCLOSURE_LEVELS).default('none'),
 })
 export type InterestInput = z.infer<typeof interestInputSchema>
 
-export interface InterestView {
-  id: string
-  publicationNumber: string
-  enterprise?: { id: string; name: string }
-  need?: { id: string; title: string; description?: string }
-  message?: string
-  disclosure: Interest['disclosure']
-  createdAt: string
-}
+/** What a caller sees of an interest: the enterprise and its need only as far as disclosed. */
+export const interestViewSchema = interestSchema.pick({ id: true, publicationNumber: true, message: true, disclosure: true, createdAt: true }).extend({
+  enterprise: orgSchema.pick({ id: true, name: true }).optional(),
+  need: disclosedNeedSchema.optional(),
+})
+export type InterestView = z.infer<typeof interestViewSchema>
 
 export interface InterestsDeps {
   interests: InterestStore

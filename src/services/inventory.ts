@@ -11,18 +11,11 @@ import {
   type PatentInput,
   type PatentPatch,
 } from '../domain/patent.js'
-import type { ImportStatus, ImportStore, PatentStore, ProgrammeLog } from '../domain/ports.js'
+import type { ImportOutcome, ImportStatus } from '../domain/imports.js'
+import type { ImportStore, PatentStore, ProgrammeLog } from '../domain/ports.js'
 import { detectLanguage } from '../domain/text/analyzer.js'
 import type { RawRecord } from '../adapters/import-formats.js'
 import type { JobQueue } from '../jobs.js'
-
-export interface ImportOutcome {
-  importId: string
-  accepted: number
-  rejected: Array<{ line: number; errors: ErrorDetail[] }>
-  /** Rejected records in all; `rejected` lists at most the first 1,000. */
-  rejectedTotal: number
-}
 
 export interface InventoryDeps {
   /** The programme's record (patent-listed events feed the per-university figures). */

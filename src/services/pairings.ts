@@ -2,16 +2,18 @@
  * Recommended pairings for operations centres: routing matches into pairings, the transfer
  * workflow with its audit trail, reason-coded feedback, and digests.
  */
+import { z } from 'zod'
 import { scopeOf, type Principal } from '../domain/access.js'
 import { NotFoundError, ValidationError } from '../domain/errors.js'
-import type { Need } from '../domain/need.js'
-import type { Org } from '../domain/org.js'
+import { disclosedNeedSchema, type Need } from '../domain/need.js'
+import { orgSchema, type Org } from '../domain/org.js'
 import {
   assertTransition,
   chinaDay,
   DECLINE_REASONS,
   inScope,
   pairingId,
+  pairingSchema,
   toRouting,
   type DeclineReason,
   type Pairing,
@@ -33,20 +35,23 @@ export interface PairingsDeps {
 }
 
 /** What a caller sees of a pairing. A university sees the enterprise and need only as disclosed. */
-export interface PairingView {
-  id: string
-  publicationNumber: string
-  score: number
-  state: PairingState
-  reason?: DeclineReason
-  centreOrgId: string
-  needId?: string
-  enterprise?: { id: string; name?: string }
-  need?: { id: string; title: string; description?: string }
-  pushed: boolean
-  createdAt: string
-  updatedAt: string
-}
+export const pairingViewSchema = pairingSchema
+  .pick({ id: true, publicationNumber: true, score: true, state: true, reason: true, centreOrgId: true, pushed: true, createdAt: true, updatedAt: true })
+  .extend({
+    needId: z.string().optional(),
+    enterprise: orgSchema.pick({ id: true, name: true }).partial({ name: true }).optional(),
+    need: disclosedNeedSchema.optional(),
+  })
+export type PairingView = z.infer<typeof pairingViewSchema>
+
+/** Why enterprises passed over a patent: its pairings, the decline reasons counted, their notes. */
+export const patentFeedbackSchema = z.object({
+  publicationNumber: z.string(),
+  pairings: z.number(),
+  declined: z.record(z.enum(DECLINE_REASONS), z.number()),
+  notes: z.array(z.string()),
+})
+export type PatentFeedback = z.infer<typeof patentFeedbackSchema>
 
 const DIGEST_SIZE = 20
 
@@ -247,7 +252,7 @@ export function createPairingsService(deps: PairingsDeps) {
     },
 
     /** Why enterprises passed over a patent: decline reasons counted, for its university. */
-    async feedback(principal: Principal, publicationNumber: string): Promise<{ publicationNumber: string; pairings: number; declined: Record<DeclineReason, number>; notes: string[] }> {
+    async feedback(principal: Principal, publicationNumber: string): Promise<PatentFeedback> {
       const patent = await deps.patents.get(publicationNumber)
       if (patent === undefined || (scopeOf(principal.role, 'patents.feedback') === 'own' && patent.ownerOrgId !== principal.orgId)) {
         throw new NotFoundError(`patent ${publicationNumber}`)

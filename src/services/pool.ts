@@ -7,12 +7,13 @@ import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { Principal } from '../domain/access.js'
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
-import type { Org } from '../domain/org.js'
+import { orgSchema, type Org } from '../domain/org.js'
 import { AGREED_STATES } from '../domain/pairing.js'
 import {
   checkGraduation,
   checkRecommendation,
   dueForWithdrawal,
+  enterprisePoolStateSchema,
   enterpriseState,
   graduationEvidenceSchema,
   provinceQuota,
@@ -22,6 +23,7 @@ import {
   type EnterprisePoolState,
   type PoolActor,
   type PoolEvent,
+  type PoolStatus,
 } from '../domain/pool.js'
 import type { NewEvent, OrgStore, ProgrammeLog, Round, RoundStore } from '../domain/ports.js'
 import { annualReport } from '../domain/report.js'
@@ -49,9 +51,11 @@ export interface PoolDeps {
   now?: () => Date
 }
 
-export interface PoolEntry extends EnterprisePoolState {
-  enterprise: Pick<Org, 'id' | 'name' | 'creditCode' | 'city' | 'size' | 'flags' | 'industry'>
-}
+/** An enterprise's place in the pool, with the profile a reader of the pool needs. */
+export const poolEntrySchema = enterprisePoolStateSchema.extend({
+  enterprise: orgSchema.pick({ id: true, name: true, creditCode: true, city: true, size: true, flags: true, industry: true }),
+})
+export type PoolEntry = z.infer<typeof poolEntrySchema>
 
 const actorOf = (p: Principal): PoolActor => (p.orgId === undefined ? { role: p.role } : { role: p.role, orgId: p.orgId })
 
@@ -214,7 +218,7 @@ export function createPoolService(deps: PoolDeps) {
     },
 
     /** Enterprises in the pool (and those that left it), with their profiles. */
-    async list(principal: Principal, filter: { province?: string; status?: 'in' | 'graduated' | 'withdrawn' }): Promise<PoolEntry[]> {
+    async list(principal: Principal, filter: { province?: string; status?: PoolStatus }): Promise<PoolEntry[]> {
       const province = principal.role === 'provincial-office' ? principal.province : filter.province
       if (principal.role === 'provincial-office' && filter.province !== undefined && filter.province !== province) return []
       const { enterprises } = replayPool(await deps.log.pool())

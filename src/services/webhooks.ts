@@ -10,17 +10,20 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { Webhook } from 'standardwebhooks'
+import { z } from 'zod'
 import { assertOwn, type Principal } from '../domain/access.js'
 import { DomainError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
 import { EVENT_TYPES, type EventType, type ServiceEvent } from '../domain/events.js'
 import { DeferJob, RetryAfter, type JobQueue } from '../jobs.js'
 import {
   MAX_ENDPOINTS_PER_ORG,
+  deliveryAttemptSchema,
   deliveryBody,
   deliveryJobId,
   endpointWants,
   retryDelay,
   parseRetryAfter,
+  webhookEndpointSchema,
   webhookMessageId,
   type DeliveryAttempt,
   type DeliveryPayload,
@@ -65,7 +68,11 @@ export class RetryDelivery extends RetryAfter {
 }
 
 /** An endpoint as its owner sees it: everything but the secret. */
-export type WebhookView = Omit<WebhookEndpoint, 'secret' | 'sinceEventId'>
+export const webhookViewSchema = webhookEndpointSchema.omit({ secret: true, sinceEventId: true })
+export type WebhookView = z.infer<typeof webhookViewSchema>
+
+/** A delivery queued again by hand. */
+export const redeliverySchema = deliveryAttemptSchema.pick({ deliveryId: true, eventId: true, type: true }).extend({ queued: z.literal(true) })
 
 function view(e: WebhookEndpoint): WebhookView {
   const { secret: _secret, sinceEventId: _since, ...rest } = e
@@ -219,7 +226,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
     },
 
     /** Sends a logged delivery again, with the same `webhook-id`, body and retry schedule. */
-    async redeliver(principal: Principal, id: string, deliveryId: string): Promise<{ deliveryId: string; eventId: string; type: string; queued: true }> {
+    async redeliver(principal: Principal, id: string, deliveryId: string): Promise<z.infer<typeof redeliverySchema>> {
       const endpoint = await owned(principal, 'webhooks.redeliver', id)
       const record = await deps.store.getDelivery(id, deliveryId)
       if (record === undefined) throw new NotFoundError(`delivery ${deliveryId}`)

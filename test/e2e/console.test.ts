@@ -229,6 +229,10 @@ t.test('the console, role by role', async (t) => {
     t.ok(other, 'another pairing to decline')
     await page.goto(`${base}#/pairing/${other!.id}`)
     await page.click('button[data-to="declined"]')
+    // The console copies no enum: the reasons offered, and their names, are those the API gives.
+    const meta = await api('GET', '/v1/meta', undefined, centre.key)
+    const offered = await page.$$eval('#decline-form select[name=reason] option', (os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]))
+    t.same(offered, (meta.declineReasons as Array<{ value: string; zh: string }>).map((r) => [r.value, r.zh]), 'the decline reasons come from GET /v1/meta')
     await page.selectOption('#decline-form select[name=reason]', 'price')
     await page.fill('#decline-form textarea[name=note]', '许可费超出预算')
     await shot(page, '10-centre-decline-form')

@@ -189,6 +189,7 @@ t.test('every route × every role × own and other object', async (t) => {
     'POST /v1/orgs': () => ({ url: '/v1/orgs', payload: { name: `new ${randomUUID()}`, kind: 'university' } }),
     'GET /v1/orgs': () => ({ url: '/v1/orgs' }),
     'GET /v1/me': () => ({ url: '/v1/me' }),
+    'GET /v1/meta': () => ({ url: '/v1/meta' }),
     'GET /v1/orgs/:id': (side, caller) => ({
       url: `/v1/orgs/${side === 'own' && caller.orgId !== undefined ? caller.orgId : orgs.university.B.id}`,
     }),

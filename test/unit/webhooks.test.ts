@@ -1,7 +1,6 @@
 import t from 'tap'
 import {
   classifyAddress,
-  compareStreamIds,
   deliveryJobId,
   parseDuration,
   parseRetryAfter,
@@ -9,6 +8,7 @@ import {
   retryDelay,
   webhookMessageId,
 } from '../../src/domain/webhooks.js'
+import { compareStreamIds } from '../../src/domain/events.js'
 import { createWebhookSender } from '../../src/adapters/http/webhook-sender.js'
 
 t.test('addresses webhooks may not reach', async (t) => {

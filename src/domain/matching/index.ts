@@ -11,4 +11,4 @@ export {
   type MatchResult,
   type NeedQuery,
 } from './types.js'
-export { STRONG_MATCH, strengthOf, type MatchStrength } from './strength.js'
+export { MATCH_STRENGTHS, STRONG_MATCH, strengthOf, type MatchStrength } from './strength.js'

@@ -8,7 +8,8 @@
 export const STRONG_MATCH = 0.5
 
 /** `strong`: the best match is at or above the threshold; `weak`: matches, all below it; `none`: no match at all. */
-export type MatchStrength = 'strong' | 'weak' | 'none'
+export const MATCH_STRENGTHS = ['strong', 'weak', 'none'] as const
+export type MatchStrength = (typeof MATCH_STRENGTHS)[number]
 
 export function strengthOf(bestScore: number | undefined, threshold = STRONG_MATCH): MatchStrength {
   if (bestScore === undefined) return 'none'

@@ -1,9 +1,9 @@
+/** `GET /health` and `GET /ready`, outside /v1 and without a key: for the process supervisor and the load balancer. */
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { Container } from '../../container.js'
 
-export const healthRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
+export const healthRoutes: FastifyPluginAsync<{ isReady: () => Promise<boolean> }> = async (app, { isReady }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   r.get('/health', { schema: { hide: false, security: [], response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({
     status: 'ok' as const,
@@ -17,7 +17,7 @@ export const healthRoutes: FastifyPluginAsync<{ container: Container }> = async 
       },
     },
     async (_req, reply) => {
-      if (await container.isReady()) return { status: 'ready' as const }
+      if (await isReady()) return { status: 'ready' as const }
       return reply.code(503).send({ status: 'unavailable' as const })
     },
   )

@@ -8,6 +8,7 @@ import { universityPages } from './pages/university.js'
 import { centrePages } from './pages/centre.js'
 import { officePages } from './pages/office.js'
 import { adminPages } from './pages/admin.js'
+import { loadEnums } from './pages/common.js'
 
 const main = document.getElementById('main')
 const nav = document.getElementById('nav')
@@ -116,9 +117,17 @@ async function render() {
       dropKey()
     }
   }
+  // The pages and the shell name the domain's values: their enums come first.
+  let enumsError
+  if (me) await loadEnums().catch((err) => (enumsError = err))
   if (run !== rendering) return
   shell()
   if (!me) return signInPage()
+  if (enumsError) {
+    clear(main)
+    main.appendChild(h('p', { class: 'notice error', role: 'alert' }, `${t('error')}: ${enumsError.message}`))
+    return
+  }
   const pages = PAGES[me.role] ?? []
   const [route, ...params] = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent)
   const page = pages.find((p) => p[0] === route) ?? pages[0]

@@ -5,9 +5,8 @@ const DICT = {
     signInTitle: '登录', signInHelp: '粘贴本机构的 API 密钥（形如 pbk_…）。密钥只保存在本浏览器标签页中，关闭即清除。',
     key: '机构密钥', signIn: '登录', signedInAs: '当前机构', badKey: '密钥无效：未知、已吊销或已过期',
     loading: '加载中…', none: '暂无', error: '出错了', save: '保存', saved: '已保存', refresh: '刷新', back: '返回', close: '关闭',
-    // roles
-    'role.enterprise': '企业', 'role.university': '高校技术转移机构', 'role.operations-centre': '运营中心',
-    'role.provincial-office': '省级知识产权局', 'role.financial-institution': '金融机构', 'role.admin': '管理员', 'role.system': '系统',
+    // roles without an organisation (the kinds' names come from GET /v1/meta, as every enum's)
+    'role.admin': '管理员', 'role.system': '系统',
     // nav
     'nav.newNeed': '发布需求', 'nav.needs': '我的需求', 'nav.search': '检索专利', 'nav.interests': '我的意向',
     'nav.upload': '上传专利清单', 'nav.patents': '专利与对接', 'nav.inbox': '对接收件箱', 'nav.funnel': '对接漏斗', 'nav.routing': '服务范围',
@@ -18,9 +17,6 @@ const DICT = {
     'need.industry': '所属行业', 'need.disclosure': '对高校公开的信息', 'need.submit': '发布并开始匹配', 'need.created': '需求已发布，正在匹配…',
     'need.matches': '匹配结果', 'need.pending': '正在计算匹配，结果到达后会自动显示…', 'need.ready': '匹配完成', 'need.noMatches': '没有找到匹配的专利',
     'need.list': '我的需求（本浏览器中发布的）', 'need.open': '查看匹配', 'need.lookup': '按需求编号打开', 'need.id': '需求编号',
-    'disclosure.none': '不公开', 'disclosure.identity': '公开企业名称', 'disclosure.identity-and-need': '公开企业名称和需求内容',
-    'mode.assignment': '转让', 'mode.license': '许可', 'mode.open-license': '开放许可', 'mode.equity': '作价入股',
-    'legal.pending': '审中', 'legal.granted': '已授权', 'legal.lapsed': '失效', 'legal.expired': '届满', 'legal.invalidated': '已无效',
     // match
     'match.rank': '排名', 'match.terms': '命中词', 'match.classes': '共同分类', 'match.inferred': '推断分类',
     'match.signals': '依据占比', 'match.abstract': '摘要', 'match.showAbstract': '显示摘要', 'match.new': '新',
@@ -40,7 +36,7 @@ const DICT = {
     'upload.title': '上传专利清单', 'upload.help': '选择 CSV（首行为字段名，列表字段用 ; 分隔）或 NDJSON（每行一条 JSON）文件。',
     'upload.file': '清单文件（.csv 或 .ndjson / .jsonl）', 'upload.go': '上传', 'upload.sample': '下载示例清单（CSV）',
     'upload.accepted': '已接收 {n} 条', 'upload.rejectedTotal': '被拒 {n} 条', 'upload.progress': '索引进度',
-    'upload.state': '状态', 'state.receiving': '接收中', 'state.indexing': '索引中', 'state.done': '完成', 'state.failed': '失败',
+    'upload.state': '状态',
     'upload.rejected': '被拒的行（请修改后重新上传）', 'upload.line': '行号', 'upload.field': '字段', 'upload.message': '问题',
     'upload.badType': '请选择 .csv、.ndjson 或 .jsonl 文件', 'upload.noFile': '请先选择文件',
     // patents of a university
@@ -55,10 +51,6 @@ const DICT = {
     'pairing.confirmDecline': '确认放弃', 'pairing.final': '流程已结束', 'pairing.at': '时间', 'pairing.actor': '操作方',
     'pairing.from': '从', 'pairing.to': '到', 'pairing.allStates': '全部状态', 'pairing.newArrived': '新对接已到达',
     'pairing.count': '{n} 条',
-    'state.recommended': '已推荐', 'state.contacted': '已联系', 'state.nda-signed': '已签保密协议', 'state.negotiating': '谈判中',
-    'state.agreement-signed': '已签协议', 'state.recorded': '已备案', 'state.industrialised': '已产业化', 'state.declined': '已放弃', 'state.withdrawn': '已撤回',
-    'reason.not-relevant': '不相关', 'reason.too-early-stage': '技术成熟度不足', 'reason.price': '价格', 'reason.transfer-mode': '转化方式不合适',
-    'reason.region': '地域', 'reason.already-solved': '已解决', 'reason.other': '其他',
     'funnel.title': '对接漏斗', 'funnel.help': '本中心范围内各状态的对接数（到达过该状态的数量）。', 'funnel.reached': '到达', 'funnel.now': '当前',
     'routing.title': '服务范围', 'routing.help': '哪些匹配会成为本中心的对接。', 'routing.provinces': '省份（逗号分隔，留空为全部）',
     'routing.ipcPrefixes': 'IPC 前缀（逗号分隔，留空为全部）', 'routing.minScore': '最低相关可能性（0–1）', 'routing.minScoreDefault': '留空：从强匹配起推送', 'routing.maxPerNeed': '每个需求最多对接数',
@@ -68,7 +60,6 @@ const DICT = {
     'pool.graduated': '已毕业', 'pool.withdrawn': '已退出', 'pool.flagged': '预警', 'pool.rolling': '滚动增补额度', 'pool.addedByRolling': '滚动增补',
     'pool.enterprise': '企业', 'pool.status': '状态', 'pool.since': '入库时间', 'pool.round': '批次', 'pool.empty': '培育库中还没有企业',
     'pool.recommend': '推荐企业入库', 'pool.enterpriseId': '企业编号', 'pool.roundId': '批次', 'pool.recommendGo': '推荐',
-    'status.in': '在库', 'status.graduated': '已毕业', 'status.withdrawn': '已退出',
     'stats.title': '统计数据', 'stats.export': '导出 CSV', 'stats.year': '年份', 'stats.figure': '指标', 'stats.value': '数值',
     'stats.needs': '需求数', 'stats.matches': '匹配数', 'stats.pairings': '对接数', 'stats.agreements': '签约数', 'stats.industrialised': '产业化数',
     'stats.downloaded': 'CSV 已下载',
@@ -82,8 +73,7 @@ const DICT = {
     signInTitle: 'Sign in', signInHelp: "Paste your organisation's API key (pbk_…). It is kept only in this browser tab and cleared when the tab closes.",
     key: 'Organisation key', signIn: 'Sign in', signedInAs: 'Signed in as', badKey: 'This key is not valid: unknown, revoked or expired',
     loading: 'Loading…', none: 'None', error: 'Error', save: 'Save', saved: 'Saved', refresh: 'Refresh', back: 'Back', close: 'Close',
-    'role.enterprise': 'Enterprise', 'role.university': 'University TTO', 'role.operations-centre': 'Operations centre',
-    'role.provincial-office': 'Provincial IP office', 'role.financial-institution': 'Financial institution', 'role.admin': 'Administrator', 'role.system': 'System',
+    'role.admin': 'Administrator', 'role.system': 'System',
     'nav.newNeed': 'New need', 'nav.needs': 'My needs', 'nav.search': 'Search patents', 'nav.interests': 'My interests',
     'nav.upload': 'Upload inventory', 'nav.patents': 'Patents & pairings', 'nav.inbox': 'Pairing inbox', 'nav.funnel': 'Funnel', 'nav.routing': 'Scope',
     'nav.pool': 'Cultivation pool', 'nav.stats': 'Figures', 'nav.orgs': 'Organisations & keys', 'nav.rounds': 'Rounds',
@@ -92,9 +82,6 @@ const DICT = {
     'need.industry': 'Industry', 'need.disclosure': 'What universities may see', 'need.submit': 'Publish and match', 'need.created': 'Need published, matching…',
     'need.matches': 'Matches', 'need.pending': 'Computing matches; they appear here as soon as they are ready…', 'need.ready': 'Matches ready', 'need.noMatches': 'No matching patents found',
     'need.list': 'My needs (published from this browser)', 'need.open': 'Matches', 'need.lookup': 'Open a need by id', 'need.id': 'Need id',
-    'disclosure.none': 'Nothing', 'disclosure.identity': 'Our name', 'disclosure.identity-and-need': 'Our name and this need',
-    'mode.assignment': 'Assignment', 'mode.license': 'Licence', 'mode.open-license': 'Open licence', 'mode.equity': 'Equity',
-    'legal.pending': 'Pending', 'legal.granted': 'Granted', 'legal.lapsed': 'Lapsed', 'legal.expired': 'Expired', 'legal.invalidated': 'Invalidated',
     'match.rank': 'Rank', 'match.terms': 'Matched terms', 'match.classes': 'Shared classes', 'match.inferred': 'Inferred classes',
     'match.signals': 'Share of the evidence', 'match.abstract': 'Abstract', 'match.showAbstract': 'Show abstract', 'match.new': 'new',
     'match.likely': 'Likely relevant', 'match.likelyHelp': 'Estimated chance that this patent is relevant to the need (the same scale for every need)',
@@ -111,7 +98,7 @@ const DICT = {
     'upload.title': 'Upload the inventory', 'upload.help': 'Choose a CSV file (a header of field names; list fields split by ;) or NDJSON (one JSON record a line).',
     'upload.file': 'Inventory file (.csv or .ndjson / .jsonl)', 'upload.go': 'Upload', 'upload.sample': 'Download the sample inventory (CSV)',
     'upload.accepted': '{n} accepted', 'upload.rejectedTotal': '{n} rejected', 'upload.progress': 'Indexing progress',
-    'upload.state': 'State', 'state.receiving': 'receiving', 'state.indexing': 'indexing', 'state.done': 'done', 'state.failed': 'failed',
+    'upload.state': 'State',
     'upload.rejected': 'Rejected rows (fix them and upload again)', 'upload.line': 'Line', 'upload.field': 'Field', 'upload.message': 'Problem',
     'upload.badType': 'Choose a .csv, .ndjson or .jsonl file', 'upload.noFile': 'Choose a file first',
     'patents.title': 'Our patents and their pairings', 'patents.help': "How our patents are being paired, and why enterprises declined them.",
@@ -124,10 +111,6 @@ const DICT = {
     'pairing.confirmDecline': 'Confirm decline', 'pairing.final': 'This pairing has ended', 'pairing.at': 'When', 'pairing.actor': 'By',
     'pairing.from': 'From', 'pairing.to': 'To', 'pairing.allStates': 'All states', 'pairing.newArrived': 'New pairing arrived',
     'pairing.count': '{n} pairings',
-    'state.recommended': 'recommended', 'state.contacted': 'contacted', 'state.nda-signed': 'NDA signed', 'state.negotiating': 'negotiating',
-    'state.agreement-signed': 'agreement signed', 'state.recorded': 'recorded', 'state.industrialised': 'industrialised', 'state.declined': 'declined', 'state.withdrawn': 'withdrawn',
-    'reason.not-relevant': 'not relevant', 'reason.too-early-stage': 'too early stage', 'reason.price': 'price', 'reason.transfer-mode': 'transfer mode',
-    'reason.region': 'region', 'reason.already-solved': 'already solved', 'reason.other': 'other',
     'funnel.title': 'Pairing funnel', 'funnel.help': 'Pairings in this centre\'s scope by state (how many reached each state).', 'funnel.reached': 'reached', 'funnel.now': 'now',
     'routing.title': 'Scope', 'routing.help': 'Which matches become this centre\'s pairings.', 'routing.provinces': 'Provinces (comma separated, empty for all)',
     'routing.ipcPrefixes': 'IPC prefixes (comma separated, empty for all)', 'routing.minScore': 'Lowest likelihood of relevance (0–1)', 'routing.minScoreDefault': 'Empty: push from where matches are strong', 'routing.maxPerNeed': 'Most pairings per need',
@@ -136,7 +119,6 @@ const DICT = {
     'pool.graduated': 'Graduated', 'pool.withdrawn': 'Withdrawn', 'pool.flagged': 'Flagged', 'pool.rolling': 'Rolling allowance', 'pool.addedByRolling': 'Added by rolling',
     'pool.enterprise': 'Enterprise', 'pool.status': 'Status', 'pool.since': 'Since', 'pool.round': 'Round', 'pool.empty': 'No enterprise in the pool yet',
     'pool.recommend': 'Recommend an enterprise', 'pool.enterpriseId': 'Enterprise id', 'pool.roundId': 'Round', 'pool.recommendGo': 'Recommend',
-    'status.in': 'in', 'status.graduated': 'graduated', 'status.withdrawn': 'withdrawn',
     'stats.title': 'Figures', 'stats.export': 'Export CSV', 'stats.year': 'Year', 'stats.figure': 'Figure', 'stats.value': 'Value',
     'stats.needs': 'Needs', 'stats.matches': 'Matches', 'stats.pairings': 'Pairings', 'stats.agreements': 'Agreements', 'stats.industrialised': 'Industrialised',
     'stats.downloaded': 'CSV downloaded',
@@ -154,6 +136,11 @@ export function setLang(next) {
   lang = next === 'en' ? 'en' : 'zh'
   localStorage.setItem('pb.lang', lang)
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en'
+}
+
+/** Adds words given by the server (`{zh: {key: word}, en: {key: word}}`): the names of the domain's values. */
+export function addWords(words) {
+  for (const l of Object.keys(DICT)) Object.assign(DICT[l], words[l])
 }
 
 /** The word for `key`, with `{name}` placeholders filled; the key itself when missing. */

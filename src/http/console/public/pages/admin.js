@@ -2,15 +2,13 @@
 import { api } from '../api.js'
 import { fmtDate, h, table } from '../dom.js'
 import { t } from '../i18n.js'
-import { errorNotice, field, select } from './common.js'
-
-const KINDS = ['enterprise', 'university', 'operations-centre', 'provincial-office', 'financial-institution']
+import { enums, errorNotice, field, select } from './common.js'
 
 async function orgs(ctx) {
   const { main } = ctx
   main.appendChild(h('h1', {}, t('admin.orgs')))
   const name = h('input', { type: 'text', name: 'name', required: true })
-  const kind = select('kind', KINDS.map((k) => [k, t(`role.${k}`)]), 'enterprise')
+  const kind = select('kind', enums.orgKinds.map((k) => [k, t(`role.${k}`)]), 'enterprise')
   const province = h('input', { type: 'text', name: 'province' })
   const status = h('div', { 'aria-live': 'polite' })
   const form = h(

@@ -3,7 +3,7 @@
 import { api, streamEvents } from '../api.js'
 import { clear, fmtDate, h, splitList, table } from '../dom.js'
 import { t } from '../i18n.js'
-import { DECLINE_REASONS, MAIN_PATH, PAIRING_STATES, TRANSITIONS, errorNotice, field, notice, select, stateBadge } from './common.js'
+import { enums, errorNotice, field, notice, select, stateBadge } from './common.js'
 
 let stateFilter = ''
 
@@ -11,7 +11,7 @@ async function inbox(ctx) {
   const { main } = ctx
   const liveBadge = h('span', { class: 'badge offline', id: 'stream-state' }, t('pairing.offline'))
   main.appendChild(h('h1', {}, t('pairing.inbox'), ' ', liveBadge))
-  const filter = select('state', [['', t('pairing.allStates')], ...PAIRING_STATES.map((s) => [s, t(`state.${s}`)])], stateFilter)
+  const filter = select('state', [['', t('pairing.allStates')], ...enums.pairingStates.map((s) => [s, t(`state.${s}`)])], stateFilter)
   filter.addEventListener('change', () => {
     stateFilter = filter.value
     void load()
@@ -84,7 +84,7 @@ async function pairingView(ctx, id) {
     .catch(() => undefined)
 
   const status = h('div', { 'aria-live': 'polite', id: 'transition-status' })
-  const next = TRANSITIONS[p.state] ?? []
+  const next = enums.transitions[p.state] ?? []
   const move = async (body) => {
     try {
       await api('POST', `/v1/pairings/${encodeURIComponent(id)}/transitions`, { body })
@@ -110,7 +110,7 @@ async function pairingView(ctx, id) {
   if (next.includes('declined')) {
     const openDecline = h('button', { type: 'button', class: 'danger', dataset: { to: 'declined' }, 'aria-expanded': 'false' }, t('pairing.decline'))
     buttons.appendChild(openDecline)
-    const reason = select('reason', DECLINE_REASONS.map((r) => [r, t(`reason.${r}`)]), 'not-relevant')
+    const reason = select('reason', enums.declineReasons.map((r) => [r, t(`reason.${r}`)]), 'not-relevant')
     const note = h('textarea', { name: 'note', rows: '2', maxlength: '2000' })
     const form = h(
       'form',
@@ -148,10 +148,14 @@ async function funnel(ctx) {
   main.appendChild(h('h1', {}, t('funnel.title')))
   main.appendChild(h('p', { class: 'muted' }, t('funnel.help')))
   const { items } = await api('GET', '/v1/pairings')
-  const now = Object.fromEntries(PAIRING_STATES.map((s) => [s, 0]))
+  const { pairingStates, mainPath } = enums
+  const now = Object.fromEntries(pairingStates.map((s) => [s, 0]))
   for (const p of items) now[p.state]++
+  // The states off the main path end a pairing early; every pairing was recommended first.
+  const ends = pairingStates.filter((s) => !mainPath.includes(s))
+  const sum = (states) => states.reduce((n, x) => n + now[x], 0)
   // Reached: a pairing now at a later step of the main path has passed every earlier one.
-  const reached = MAIN_PATH.map((s, i) => [s, MAIN_PATH.slice(i).reduce((n, x) => n + now[x], 0) + (i === 0 ? now.declined + now.withdrawn : 0)])
+  const reached = mainPath.map((s, i) => [s, sum(mainPath.slice(i)) + (i === 0 ? sum(ends) : 0)])
   const max = Math.max(1, items.length)
   const row = (s, n, cls) =>
     h(
@@ -166,10 +170,10 @@ async function funnel(ctx) {
       'figure',
       { class: 'card' },
       h('figcaption', { class: 'visually-hidden' }, t('funnel.title')),
-      h('div', { class: 'funnel', id: 'funnel' }, reached.map(([s, n]) => row(s, n)), row('declined', now.declined, 'end'), row('withdrawn', now.withdrawn, 'end')),
+      h('div', { class: 'funnel', id: 'funnel' }, reached.map(([s, n]) => row(s, n)), ends.map((s) => row(s, now[s], 'end'))),
     ),
   )
-  main.appendChild(table([t('pairing.state'), t('funnel.now')], PAIRING_STATES.map((s) => [t(`state.${s}`), String(now[s])])))
+  main.appendChild(table([t('pairing.state'), t('funnel.now')], pairingStates.map((s) => [t(`state.${s}`), String(now[s])])))
 }
 
 async function routing(ctx) {

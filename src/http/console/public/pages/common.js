@@ -1,25 +1,50 @@
 // Pieces shared by several roles' pages.
 import { api } from '../api.js'
 import { h } from '../dom.js'
-import { t } from '../i18n.js'
+import { addWords, t } from '../i18n.js'
 
-export const TRANSFER_MODES = ['assignment', 'license', 'open-license', 'equity']
-export const LEGAL_STATUSES = ['pending', 'granted', 'lapsed', 'expired', 'invalidated']
-export const DISCLOSURES = ['none', 'identity', 'identity-and-need']
-export const PAIRING_STATES = ['recommended', 'contacted', 'nda-signed', 'negotiating', 'agreement-signed', 'recorded', 'industrialised', 'declined', 'withdrawn']
-export const MAIN_PATH = PAIRING_STATES.slice(0, 7)
-export const TRANSITIONS = {
-  recommended: ['contacted', 'declined', 'withdrawn'],
-  contacted: ['nda-signed', 'declined', 'withdrawn'],
-  'nda-signed': ['negotiating', 'declined', 'withdrawn'],
-  negotiating: ['agreement-signed', 'declined', 'withdrawn'],
-  'agreement-signed': ['recorded', 'withdrawn'],
-  recorded: ['industrialised'],
-  industrialised: [],
-  declined: [],
-  withdrawn: [],
+/**
+ * The domain's enums as GET /v1/meta gives them (value lists, each pairing state's next states,
+ * the main path), filled by loadEnums before any page renders: the console keeps no copy.
+ */
+export const enums = {}
+
+/** Each enum's prefix in the dictionary: its values' names are the words `<prefix>.<value>`. */
+const PREFIXES = {
+  pairingStates: 'state',
+  declineReasons: 'reason',
+  disclosureLevels: 'disclosure',
+  legalStatuses: 'legal',
+  transferModes: 'mode',
+  orgKinds: 'role',
+  poolStatuses: 'status',
+  importStates: 'import',
 }
-export const DECLINE_REASONS = ['not-relevant', 'too-early-stage', 'price', 'transfer-mode', 'region', 'already-solved', 'other']
+
+let loading
+/** Loads the enums and their names once per page load; a failure is tried again on the next call. */
+export function loadEnums() {
+  loading ??= api('GET', '/v1/meta').then(
+    (meta) => {
+      const words = { zh: {}, en: {} }
+      for (const [name, prefix] of Object.entries(PREFIXES)) {
+        enums[name] = meta[name].map((e) => e.value)
+        for (const e of meta[name]) {
+          words.zh[`${prefix}.${e.value}`] = e.zh
+          words.en[`${prefix}.${e.value}`] = e.en
+        }
+      }
+      enums.transitions = Object.fromEntries(meta.pairingStates.map((s) => [s.value, s.next]))
+      enums.mainPath = meta.mainPath
+      addWords(words)
+    },
+    (err) => {
+      loading = undefined
+      throw err
+    },
+  )
+  return loading
+}
 
 let fieldSeq = 0
 /** A labelled field: the control gets an id, the label points at it. */
@@ -57,7 +82,7 @@ export function interestControl(publicationNumber, needId) {
   open.addEventListener('click', () => {
     open.setAttribute('aria-expanded', 'true')
     open.hidden = true
-    const disclosure = select('disclosure', DISCLOSURES.map((d) => [d, t(`disclosure.${d}`)]), 'identity')
+    const disclosure = select('disclosure', enums.disclosureLevels.map((d) => [d, t(`disclosure.${d}`)]), 'identity')
     const message = h('textarea', { name: 'message', rows: '2', maxlength: '2000' })
     const status = h('div', { 'aria-live': 'polite' })
     const form = h(

@@ -3,7 +3,7 @@
 import { api } from '../api.js'
 import { clear, fmtDate, h, markTerms, pct, safeHighlight, splitList, table } from '../dom.js'
 import { getLang, t } from '../i18n.js'
-import { DISCLOSURES, LEGAL_STATUSES, TRANSFER_MODES, errorNotice, field, interestControl, notice, select } from './common.js'
+import { enums, errorNotice, field, interestControl, notice, select } from './common.js'
 
 async function newNeed(ctx) {
   const { main, me } = ctx
@@ -14,8 +14,8 @@ async function newNeed(ctx) {
   const ipc = h('input', { type: 'text', name: 'ipc', placeholder: 'G06V10/82' })
   const province = h('input', { type: 'text', name: 'province', value: me.org?.province ?? '' })
   const industry = h('input', { type: 'text', name: 'industry', value: me.org?.industry ?? '' })
-  const disclosure = select('disclosure', DISCLOSURES.map((d) => [d, t(`disclosure.${d}`)]), 'none')
-  const modes = TRANSFER_MODES.map((m) => h('input', { type: 'checkbox', name: 'transferModes', value: m, id: `mode-${m}` }))
+  const disclosure = select('disclosure', enums.disclosureLevels.map((d) => [d, t(`disclosure.${d}`)]), 'none')
+  const modes = enums.transferModes.map((m) => h('input', { type: 'checkbox', name: 'transferModes', value: m, id: `mode-${m}` }))
   const status = h('div', { 'aria-live': 'polite' })
   const form = h(
     'form',
@@ -260,8 +260,8 @@ async function search(ctx) {
   const q = h('input', { type: 'search', name: 'q', value: lastSearch.q ?? '' })
   const ipc = h('input', { type: 'text', name: 'ipc', value: lastSearch.ipc ?? '', placeholder: 'G06F' })
   const applicant = h('input', { type: 'text', name: 'applicant', value: lastSearch.applicant ?? '' })
-  const mode = select('transferMode', [['', t('search.any')], ...TRANSFER_MODES.map((m) => [m, t(`mode.${m}`)])], lastSearch.transferMode ?? '')
-  const legal = select('legalStatus', [['', t('search.any')], ...LEGAL_STATUSES.map((m) => [m, t(`legal.${m}`)])], lastSearch.legalStatus ?? '')
+  const mode = select('transferMode', [['', t('search.any')], ...enums.transferModes.map((m) => [m, t(`mode.${m}`)])], lastSearch.transferMode ?? '')
+  const legal = select('legalStatus', [['', t('search.any')], ...enums.legalStatuses.map((m) => [m, t(`legal.${m}`)])], lastSearch.legalStatus ?? '')
   const form = h(
     'form',
     { class: 'card', role: 'search', id: 'search-form' },

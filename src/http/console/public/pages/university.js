@@ -41,7 +41,7 @@ async function upload(ctx) {
       return
     }
     const progress = h('progress', { id: 'import-progress', max: String(Math.max(outcome.accepted, 1)), value: '0' })
-    const label = h('span', { id: 'import-state' }, t('state.receiving'))
+    const label = h('span', { id: 'import-state' }, t('import.receiving'))
     status.replaceChildren(
       h(
         'div',
@@ -65,10 +65,10 @@ async function upload(ctx) {
       progress.max = Math.max(s.total, 1)
       progress.value = s.indexed
       progress.textContent = `${s.indexed}/${s.total}`
-      label.textContent = `${t(`state.${s.state}`)} (${s.indexed}/${s.total})`
+      label.textContent = `${t(`import.${s.state}`)} (${s.indexed}/${s.total})`
       if (s.state === 'done' || s.state === 'failed') {
         label.dataset.state = s.state
-        ctx.announce(`${t('upload.progress')}: ${t(`state.${s.state}`)}`)
+        ctx.announce(`${t('upload.progress')}: ${t(`import.${s.state}`)}`)
         if (s.error) status.appendChild(notice('error', s.error))
         return
       }

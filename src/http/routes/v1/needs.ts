@@ -1,14 +1,14 @@
+/** `/v1/needs`: an enterprise's technology needs and their explained matches. */
 import type { FastifyPluginAsync } from 'fastify'
-import { STRONG_MATCH, strengthOf } from '../../domain/matching/index.js'
+import { STRONG_MATCH, strengthOf } from '../../../domain/matching/index.js'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { Container } from '../../container.js'
-import { needInputSchema, needPatchSchema } from '../../domain/need.js'
-import { errorResponses, matchesSchema, needSchema } from '../schemas.js'
+import { NEED_STATES, needInputSchema, needPatchSchema } from '../../../domain/need.js'
+import type { NeedsService } from '../../../services/needs.js'
+import { errorResponses, matchesSchema, needSchema } from '../../schemas.js'
 
-export const needRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
+export const needRoutes: FastifyPluginAsync<{ needs: NeedsService }> = async (app, { needs }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
-  const needs = container.services.needs
   const idParams = z.object({ id: z.uuid('expected a need id') })
 
   r.post(
@@ -30,7 +30,7 @@ export const needRoutes: FastifyPluginAsync<{ container: Container }> = async (a
       config: { access: 'needs.list' },
       schema: {
         summary: "The caller's own needs, newest first",
-        querystring: z.strictObject({ state: z.enum(['open', 'closed']).optional() }),
+        querystring: z.strictObject({ state: z.enum(NEED_STATES).optional() }),
         response: { 200: z.object({ items: z.array(needSchema) }), ...errorResponses },
       },
     },

@@ -1,14 +1,13 @@
+/** `/v1/interests`: an enterprise's interest in a patent, as its university sees it. */
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { Container } from '../../container.js'
-import { ForbiddenError } from '../../domain/errors.js'
-import { interestInputSchema } from '../../services/interests.js'
-import { errorResponses, interestSchema } from '../schemas.js'
+import { ForbiddenError } from '../../../domain/errors.js'
+import { interestInputSchema, interestViewSchema, type InterestsService } from '../../../services/interests.js'
+import { errorResponses } from '../../schemas.js'
 
-export const interestRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
+export const interestRoutes: FastifyPluginAsync<{ interests: InterestsService }> = async (app, { interests }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
-  const interests = container.services.interests
 
   r.post(
     '/interests',
@@ -17,7 +16,7 @@ export const interestRoutes: FastifyPluginAsync<{ container: Container }> = asyn
       schema: {
         summary: "An enterprise's interest in a patent, optionally for one of its needs, disclosing as much as it chooses",
         body: interestInputSchema,
-        response: { 201: interestSchema, ...errorResponses },
+        response: { 201: interestViewSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -32,7 +31,7 @@ export const interestRoutes: FastifyPluginAsync<{ container: Container }> = asyn
     '/interests',
     {
       config: { access: 'interests.list' },
-      schema: { summary: 'Interests: an enterprise its own, a university those in its patents', response: { 200: z.object({ items: z.array(interestSchema) }) } },
+      schema: { summary: 'Interests: an enterprise its own, a university those in its patents', response: { 200: z.object({ items: z.array(interestViewSchema) }) } },
     },
     async (request) => ({ items: await interests.list(request.principal) }),
   )

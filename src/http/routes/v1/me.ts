@@ -5,9 +5,9 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { Container } from '../../container.js'
-import { ORG_KINDS } from '../../domain/org.js'
-import { errorResponses, orgSchema } from '../schemas.js'
+import { ORG_KINDS, orgSchema } from '../../../domain/org.js'
+import type { OrgsService } from '../../../services/orgs.js'
+import { errorResponses } from '../../schemas.js'
 
 const meSchema = z.object({
   role: z.enum(['admin', ...ORG_KINDS]),
@@ -16,7 +16,7 @@ const meSchema = z.object({
   org: orgSchema.optional(),
 })
 
-export const meRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
+export const meRoutes: FastifyPluginAsync<{ orgs: Pick<OrgsService, 'get'> }> = async (app, { orgs }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   r.get(
     '/me',
@@ -27,7 +27,7 @@ export const meRoutes: FastifyPluginAsync<{ container: Container }> = async (app
     async (request) => {
       const p = request.principal
       if (p.role === 'admin') return { role: 'admin' as const }
-      const org = await container.services.orgs.get(p, p.orgId)
+      const org = await orgs.get(p, p.orgId)
       return { role: p.role, orgId: p.orgId, keyId: p.keyId, org }
     },
   )

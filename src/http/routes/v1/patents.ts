@@ -1,12 +1,20 @@
+/**
+ * `/v1/patents`: the university inventory (list, read, change, withdraw, bulk import), search,
+ * and the decline feedback of a patent's pairings.
+ */
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { Transform, type Readable } from 'node:stream'
 import { z } from 'zod'
-import type { Container } from '../../container.js'
-import { DomainError, UnavailableError, ValidationError } from '../../domain/errors.js'
-import { LEGAL_STATUSES, patentInputSchema, patentPatchSchema, publicationNumberSchema, TRANSFER_MODES } from '../../domain/patent.js'
-import { HeaderError, readCsv, readNdjson } from '../../adapters/import-formats.js'
-import { errorResponses, importOutcomeSchema, importStatusSchema, patentSchema } from '../schemas.js'
+import { DomainError, ValidationError } from '../../../domain/errors.js'
+import { LEGAL_STATUSES, patentInputSchema, patentPatchSchema, publicationNumberSchema, TRANSFER_MODES } from '../../../domain/patent.js'
+import { importOutcomeSchema } from '../../../domain/imports.js'
+import { searchResultSchema } from '../../../domain/search.js'
+import { HeaderError, readCsv, readNdjson } from '../../../adapters/import-formats.js'
+import type { InventoryService } from '../../../services/inventory.js'
+import { patentFeedbackSchema, type PairingsService } from '../../../services/pairings.js'
+import type { SearchService } from '../../../services/search.js'
+import { errorResponses, patentSchema } from '../../schemas.js'
 
 const CSV_FIELDS = new Set(Object.keys(patentInputSchema.shape))
 
@@ -28,12 +36,17 @@ function limitBytes(limit: number): Transform {
   })
 }
 
-export const patentRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
+export interface PatentRoutesOptions {
+  inventory: InventoryService
+  search: SearchService
+  pairings: Pick<PairingsService, 'feedback'>
+  /** Largest import body (IMPORT_MAX_BYTES). */
+  importMaxBytes: number
+}
+
+export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app, { inventory, search, pairings, importMaxBytes: maxBytes }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
-  const { inventory } = container.services
-  const search = container.search
   const pnParams = z.object({ publicationNumber: publicationNumberSchema })
-  const maxBytes = container.config.IMPORT_MAX_BYTES
 
   // Import bodies are streamed to the reader, never buffered whole.
   app.addContentTypeParser(['application/x-ndjson', 'application/ndjson', 'text/csv'], (_req, payload, done) => done(null, payload))
@@ -71,25 +84,6 @@ export const patentRoutes: FastifyPluginAsync<{ container: Container }> = async 
   )
 
   r.get(
-    '/imports',
-    {
-      config: { access: 'imports.list' },
-      schema: {
-        summary: "The caller's imports, newest first, each with its state and counts (kept 30 days)",
-        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
-        response: { 200: z.object({ items: z.array(importStatusSchema) }), ...errorResponses },
-      },
-    },
-    async (request) => ({ items: await inventory.listImports(request.principal, request.query.limit) }),
-  )
-
-  r.get(
-    '/imports/:importId',
-    { config: { access: 'imports.read' }, schema: { params: z.object({ importId: z.string().min(1).max(100) }), response: { 200: importStatusSchema, ...errorResponses } } },
-    async (request) => inventory.importStatus(request.principal, request.params.importId),
-  )
-
-  r.get(
     '/patents/search',
     {
       config: { access: 'patents.search' },
@@ -104,37 +98,10 @@ export const patentRoutes: FastifyPluginAsync<{ container: Container }> = async 
           transferMode: z.enum(TRANSFER_MODES).optional(),
           legalStatus: z.enum(LEGAL_STATUSES).optional(),
         }),
-        response: {
-          200: z.object({
-            total: z.number().int(),
-            hits: z.array(
-              z.object({
-                publicationNumber: z.string(),
-                title: z.string(),
-                applicants: z.array(z.string()),
-                ipc: z.array(z.string()),
-                highlights: z.object({ title: z.string().optional(), abstract: z.string().optional() }),
-              }),
-            ),
-            facets: z.object({
-              legalStatus: z.record(z.string(), z.number()),
-              transferModes: z.record(z.string(), z.number()),
-              ipcClass: z.record(z.string(), z.number()),
-              applicants: z.record(z.string(), z.number()),
-            }),
-          }),
-          ...errorResponses,
-        },
+        response: { 200: searchResultSchema, ...errorResponses },
       },
     },
-    async (request) => {
-      const { q, limit, offset, ...filters } = request.query
-      const clean = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined))
-      if (typeof clean.ipc === 'string') clean.ipc = clean.ipc.toUpperCase()
-      // A worker-only process serves no API (main.ts builds none); its container has no search.
-      if (search === undefined) throw new UnavailableError('this process holds no search index (ROLE=worker)')
-      return search.search({ q, limit, offset, filters: clean })
-    },
+    async (request) => search.search(request.query),
   )
 
   r.post(
@@ -169,5 +136,18 @@ export const patentRoutes: FastifyPluginAsync<{ container: Container }> = async 
       },
     },
     async (request) => inventory.withdraw(request.principal, request.params.publicationNumber),
+  )
+
+  r.get(
+    '/patents/:publicationNumber/feedback',
+    {
+      config: { access: 'patents.feedback' },
+      schema: {
+        summary: "Why enterprises passed over a patent: decline reasons of its pairings, for its university",
+        params: pnParams,
+        response: { 200: patentFeedbackSchema, ...errorResponses },
+      },
+    },
+    async (request) => pairings.feedback(request.principal, request.params.publicationNumber),
   )
 }

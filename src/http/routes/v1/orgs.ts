@@ -1,13 +1,21 @@
+/** `/v1/orgs`: organisations, their API keys, and an operations centre's routing. */
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { Container } from '../../container.js'
-import { keyInputSchema, orgInputSchema } from '../../domain/org.js'
-import { errorResponses, keyInfoSchema, orgSchema } from '../schemas.js'
+import { apiKeyInfoSchema, keyInputSchema, orgInputSchema, orgSchema } from '../../../domain/org.js'
+import { routingInputSchema, routingSchema } from '../../../domain/pairing.js'
+import type { OrgsService } from '../../../services/orgs.js'
+import type { PairingsService } from '../../../services/pairings.js'
+import { errorResponses } from '../../schemas.js'
 
-export const orgRoutes: FastifyPluginAsync<{ container: Container }> = async (app, { container }) => {
+export interface OrgRoutesOptions {
+  orgs: OrgsService
+  /** An operations centre's routing is kept with its pairings. */
+  pairings: Pick<PairingsService, 'setRouting' | 'getRouting'>
+}
+
+export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { orgs, pairings }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
-  const orgs = container.services.orgs
   const idParams = z.object({ id: z.uuid('expected an organisation id') })
 
   r.post(
@@ -39,7 +47,7 @@ export const orgRoutes: FastifyPluginAsync<{ container: Container }> = async (ap
         summary: 'Issue an API key for an organisation (admin); the key is shown only in this response',
         params: idParams,
         body: keyInputSchema.nullish(),
-        response: { 201: keyInfoSchema.extend({ key: z.string() }), ...errorResponses },
+        response: { 201: apiKeyInfoSchema.extend({ key: z.string() }), ...errorResponses },
       },
     },
     async (request, reply) => reply.code(201).send(await orgs.createKey(request.params.id, request.body ?? {})),
@@ -49,7 +57,7 @@ export const orgRoutes: FastifyPluginAsync<{ container: Container }> = async (ap
     '/orgs/:id/keys',
     {
       config: { access: 'keys.list' },
-      schema: { summary: "An organisation's keys, without secrets (admin)", params: idParams, response: { 200: z.object({ items: z.array(keyInfoSchema) }), ...errorResponses } },
+      schema: { summary: "An organisation's keys, without secrets (admin)", params: idParams, response: { 200: z.object({ items: z.array(apiKeyInfoSchema) }), ...errorResponses } },
     },
     async (request) => ({ items: await orgs.listKeys(request.params.id) }),
   )
@@ -61,9 +69,29 @@ export const orgRoutes: FastifyPluginAsync<{ container: Container }> = async (ap
       schema: {
         summary: 'Revoke a key (admin); it stops working at once',
         params: idParams.extend({ keyId: z.string().regex(/^[0-9a-f]{16}$/, 'expected a key id') }),
-        response: { 200: keyInfoSchema, ...errorResponses },
+        response: { 200: apiKeyInfoSchema, ...errorResponses },
       },
     },
     async (request) => orgs.revokeKey(request.params.id, request.params.keyId),
+  )
+
+  r.put(
+    '/orgs/:id/routing',
+    {
+      config: { access: 'routing.set' },
+      schema: {
+        summary: "An operations centre's scope: which matches become its pairings, and how they are pushed",
+        params: idParams,
+        body: routingInputSchema,
+        response: { 200: routingSchema, ...errorResponses },
+      },
+    },
+    async (request) => pairings.setRouting(request.principal, request.params.id, request.body),
+  )
+
+  r.get(
+    '/orgs/:id/routing',
+    { config: { access: 'routing.read' }, schema: { params: idParams, response: { 200: routingSchema, ...errorResponses } } },
+    async (request) => pairings.getRouting(request.principal, request.params.id),
   )
 }

@@ -1,0 +1,80 @@
+/**
+ * The names people read for the domain's values, in Chinese and English. The console shows them
+ * (it reads them from GET /v1/meta); each table is typed by its enum, so a new value cannot go
+ * without a name.
+ */
+import type { ImportState } from './imports.js'
+import type { DisclosureLevel } from './need.js'
+import type { OrgKind } from './org.js'
+import type { DeclineReason, PairingState } from './pairing.js'
+import type { LegalStatus, TransferMode } from './patent.js'
+import type { PoolStatus } from './pool.js'
+
+export interface Label {
+  zh: string
+  en: string
+}
+
+export const PAIRING_STATE_LABELS: Record<PairingState, Label> = {
+  recommended: { zh: '已推荐', en: 'recommended' },
+  contacted: { zh: '已联系', en: 'contacted' },
+  'nda-signed': { zh: '已签保密协议', en: 'NDA signed' },
+  negotiating: { zh: '谈判中', en: 'negotiating' },
+  'agreement-signed': { zh: '已签协议', en: 'agreement signed' },
+  recorded: { zh: '已备案', en: 'recorded' },
+  industrialised: { zh: '已产业化', en: 'industrialised' },
+  declined: { zh: '已放弃', en: 'declined' },
+  withdrawn: { zh: '已撤回', en: 'withdrawn' },
+}
+
+export const DECLINE_REASON_LABELS: Record<DeclineReason, Label> = {
+  'not-relevant': { zh: '不相关', en: 'not relevant' },
+  'too-early-stage': { zh: '技术成熟度不足', en: 'too early stage' },
+  price: { zh: '价格', en: 'price' },
+  'transfer-mode': { zh: '转化方式不合适', en: 'transfer mode' },
+  region: { zh: '地域', en: 'region' },
+  'already-solved': { zh: '已解决', en: 'already solved' },
+  other: { zh: '其他', en: 'other' },
+}
+
+export const DISCLOSURE_LEVEL_LABELS: Record<DisclosureLevel, Label> = {
+  none: { zh: '不公开', en: 'Nothing' },
+  identity: { zh: '公开企业名称', en: 'Our name' },
+  'identity-and-need': { zh: '公开企业名称和需求内容', en: 'Our name and this need' },
+}
+
+export const LEGAL_STATUS_LABELS: Record<LegalStatus, Label> = {
+  pending: { zh: '审中', en: 'Pending' },
+  granted: { zh: '已授权', en: 'Granted' },
+  lapsed: { zh: '失效', en: 'Lapsed' },
+  expired: { zh: '届满', en: 'Expired' },
+  invalidated: { zh: '已无效', en: 'Invalidated' },
+}
+
+export const TRANSFER_MODE_LABELS: Record<TransferMode, Label> = {
+  assignment: { zh: '转让', en: 'Assignment' },
+  license: { zh: '许可', en: 'Licence' },
+  'open-license': { zh: '开放许可', en: 'Open licence' },
+  equity: { zh: '作价入股', en: 'Equity' },
+}
+
+export const ORG_KIND_LABELS: Record<OrgKind, Label> = {
+  enterprise: { zh: '企业', en: 'Enterprise' },
+  university: { zh: '高校技术转移机构', en: 'University TTO' },
+  'operations-centre': { zh: '运营中心', en: 'Operations centre' },
+  'provincial-office': { zh: '省级知识产权局', en: 'Provincial IP office' },
+  'financial-institution': { zh: '金融机构', en: 'Financial institution' },
+}
+
+export const POOL_STATUS_LABELS: Record<PoolStatus, Label> = {
+  in: { zh: '在库', en: 'in' },
+  graduated: { zh: '已毕业', en: 'graduated' },
+  withdrawn: { zh: '已退出', en: 'withdrawn' },
+}
+
+export const IMPORT_STATE_LABELS: Record<ImportState, Label> = {
+  receiving: { zh: '接收中', en: 'receiving' },
+  indexing: { zh: '索引中', en: 'indexing' },
+  done: { zh: '完成', en: 'done' },
+  failed: { zh: '失败', en: 'failed' },
+}

@@ -1,0 +1,68 @@
+/**
+ * `GET /v1/meta`: the domain's enums, each value with its names in Chinese and English, and the
+ * pairing workflow's allowed moves, so that the console copies none of them. Any key may read it.
+ */
+import type { FastifyPluginAsync } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { EVENT_TYPES } from '../../../domain/events.js'
+import { IMPORT_STATES } from '../../../domain/imports.js'
+import {
+  DECLINE_REASON_LABELS,
+  DISCLOSURE_LEVEL_LABELS,
+  IMPORT_STATE_LABELS,
+  LEGAL_STATUS_LABELS,
+  ORG_KIND_LABELS,
+  PAIRING_STATE_LABELS,
+  POOL_STATUS_LABELS,
+  TRANSFER_MODE_LABELS,
+  type Label,
+} from '../../../domain/labels.js'
+import { DISCLOSURE_LEVELS } from '../../../domain/need.js'
+import { ORG_KINDS } from '../../../domain/org.js'
+import { DECLINE_REASONS, MAIN_PATH, PAIRING_STATES, TRANSITIONS } from '../../../domain/pairing.js'
+import { LEGAL_STATUSES, TRANSFER_MODES } from '../../../domain/patent.js'
+import { POOL_STATUSES } from '../../../domain/pool.js'
+import { errorResponses } from '../../schemas.js'
+
+const labelled = <V extends string>(values: readonly [V, ...V[]]) => z.array(z.object({ value: z.enum(values), zh: z.string(), en: z.string() }))
+const withLabels = <V extends string>(values: readonly V[], labels: Record<V, Label>) => values.map((value) => ({ value, ...labels[value] }))
+
+const metaSchema = z.object({
+  pairingStates: z.array(
+    z.object({ value: z.enum(PAIRING_STATES), zh: z.string(), en: z.string(), next: z.array(z.enum(PAIRING_STATES)).describe('the states a pairing may move to from this one') }),
+  ),
+  mainPath: z.array(z.enum(PAIRING_STATES)).describe('the workflow from recommendation to industrialisation, without its early ends'),
+  declineReasons: labelled(DECLINE_REASONS),
+  disclosureLevels: labelled(DISCLOSURE_LEVELS),
+  legalStatuses: labelled(LEGAL_STATUSES),
+  transferModes: labelled(TRANSFER_MODES),
+  orgKinds: labelled(ORG_KINDS),
+  poolStatuses: labelled(POOL_STATUSES),
+  importStates: labelled(IMPORT_STATES),
+  eventTypes: z.array(z.enum(EVENT_TYPES)),
+})
+
+const META: z.infer<typeof metaSchema> = {
+  pairingStates: PAIRING_STATES.map((value) => ({ value, ...PAIRING_STATE_LABELS[value], next: [...TRANSITIONS[value]] })),
+  mainPath: [...MAIN_PATH],
+  declineReasons: withLabels(DECLINE_REASONS, DECLINE_REASON_LABELS),
+  disclosureLevels: withLabels(DISCLOSURE_LEVELS, DISCLOSURE_LEVEL_LABELS),
+  legalStatuses: withLabels(LEGAL_STATUSES, LEGAL_STATUS_LABELS),
+  transferModes: withLabels(TRANSFER_MODES, TRANSFER_MODE_LABELS),
+  orgKinds: withLabels(ORG_KINDS, ORG_KIND_LABELS),
+  poolStatuses: withLabels(POOL_STATUSES, POOL_STATUS_LABELS),
+  importStates: withLabels(IMPORT_STATES, IMPORT_STATE_LABELS),
+  eventTypes: [...EVENT_TYPES],
+}
+
+export const metaRoutes: FastifyPluginAsync = async (app) => {
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/meta',
+    {
+      config: { access: 'meta.read' },
+      schema: { summary: "The domain's enums with their names (zh, en), and the pairing workflow's moves", response: { 200: metaSchema, ...errorResponses } },
+    },
+    async () => META,
+  )
+}

@@ -1,0 +1,26 @@
+/** `/v1/rounds`: recommendation rounds of the cultivation pool, each with its deadline. */
+import type { FastifyPluginAsync } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { roundSchema } from '../../../domain/pool.js'
+import { roundInputSchema, type PoolService } from '../../../services/pool.js'
+import { errorResponses } from '../../schemas.js'
+
+export const roundRoutes: FastifyPluginAsync<{ pool: Pick<PoolService, 'createRound' | 'listRounds'> }> = async (app, { pool }) => {
+  const r = app.withTypeProvider<ZodTypeProvider>()
+
+  r.post(
+    '/rounds',
+    {
+      config: { access: 'rounds.create' },
+      schema: { summary: 'Open a recommendation round with its deadline (admin)', body: roundInputSchema, response: { 201: roundSchema, ...errorResponses } },
+    },
+    async (request, reply) => reply.code(201).send(await pool.createRound(request.body)),
+  )
+
+  r.get(
+    '/rounds',
+    { config: { access: 'rounds.list' }, schema: { response: { 200: z.object({ items: z.array(roundSchema) }) } } },
+    async () => ({ items: await pool.listRounds() }),
+  )
+}

@@ -1,0 +1,60 @@
+/** `/v1/stats`: the programme's figures (JSON or CSV) and a province's annual report. */
+import type { FastifyPluginAsync } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { statsSchema } from '../../../domain/stats.js'
+import type { PoolService } from '../../../services/pool.js'
+import { errorResponses } from '../../schemas.js'
+
+export const statsRoutes: FastifyPluginAsync<{ pool: Pick<PoolService, 'stats' | 'statsToCsv' | 'annualReport'> }> = async (app, { pool }) => {
+  const r = app.withTypeProvider<ZodTypeProvider>()
+
+  r.get(
+    '/stats/report',
+    {
+      config: { access: 'stats.read' },
+      schema: {
+        summary: "A province's annual evaluation report (Markdown): the year's figures beside the year before, with the events behind each",
+        querystring: z.strictObject({ province: z.string().min(1).max(50).optional(), year: z.coerce.number().int().min(2000).max(2100) }),
+        response: { 200: { content: { 'text/markdown': { schema: z.string() } } }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { province, year } = request.query
+      const report = await pool.annualReport(request.principal, { ...(province ? { province } : {}), year })
+      return reply.type('text/markdown; charset=utf-8').send(report)
+    },
+  )
+
+  r.get(
+    '/stats',
+    {
+      config: { access: 'stats.read' },
+      schema: {
+        summary: "The programme's figures per province and year, each with the events behind it; Accept: text/csv for CSV",
+        querystring: z.strictObject({
+          province: z.string().min(1).max(50).optional(),
+          year: z.coerce.number().int().min(2000).max(2100).optional(),
+        }),
+        response: {
+          200: {
+            content: {
+              'application/json': { schema: statsSchema },
+              'text/csv': { schema: z.string().describe('one row a figure: section,subject,figure,value,event_ids (ids joined by ;)') },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { province, year } = request.query
+      const stats = await pool.stats(request.principal, { ...(province ? { province } : {}), ...(year === undefined ? {} : { year }) })
+      if ((request.headers.accept ?? '').includes('text/csv')) {
+        const name = `stats-${stats.scope.province ?? 'all'}-${stats.scope.year ?? 'all'}.csv`
+        return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${encodeURIComponent(name)}"`).send(pool.statsToCsv(stats))
+      }
+      return stats
+    },
+  )
+}
