@@ -3,11 +3,14 @@ import { z } from 'zod'
 import { ENTERPRISE_FLAGS, ENTERPRISE_SIZES, ORG_KINDS } from '../domain/org.js'
 import { LEGAL_STATUSES, TRANSFER_MODES } from '../domain/patent.js'
 
+/** A field's problem; import rows and headers also say it in Chinese and quote (a short excerpt of) the value. */
+const detail = z.object({ path: z.string(), message: z.string(), zh: z.string().optional(), value: z.string().optional() })
+
 export const errorSchema = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    details: z.array(z.object({ path: z.string(), message: z.string() })),
+    details: z.array(detail),
   }),
 })
 
@@ -32,7 +35,9 @@ export const patentSchema = z.object({
   inventors: z.array(z.string()),
   language: z.enum(['zh', 'en', 'mixed']),
   legalStatus: z.enum(LEGAL_STATUSES),
+  applicationNumber: z.string().optional(),
   filingDate: z.string().optional(),
+  publicationDate: z.string().optional(),
   grantDate: z.string().optional(),
   expiryDate: z.string().optional(),
   transferModes: z.array(z.enum(TRANSFER_MODES)),
@@ -52,12 +57,25 @@ export const importStatusSchema = z.object({
   finishedAt: z.string().optional(),
 })
 
-const detail = z.object({ path: z.string(), message: z.string() })
 export const importOutcomeSchema = z.object({
   importId: z.string(),
-  accepted: z.number().int(),
-  rejected: z.array(z.object({ line: z.number().int(), errors: z.array(detail) })),
+  mode: z.enum(['merge', 'replace']),
+  accepted: z.number().int().describe('valid records: created + updated + unchanged'),
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int().describe('records equal to the stored patent: not stored or indexed again'),
+  rejected: z.array(z.object({ line: z.number().int(), errors: z.array(detail) })).describe('the first 1,000 rejected records, each with its line (or Excel row)'),
   rejectedTotal: z.number().int(),
+  warnings: z.array(z.object({ line: z.number().int(), message: z.string(), zh: z.string() })),
+  file: z
+    .object({
+      format: z.enum(['ndjson', 'csv', 'xlsx']),
+      encoding: z.string().optional(),
+      encodingSource: z.enum(['bom', 'declared', 'detected']).optional(),
+      sheet: z.string().optional(),
+      columns: z.record(z.string(), z.string()).optional().describe("the file's columns → the fields they filled"),
+    })
+    .describe('how the file was read'),
 })
 
 export const needSchema = z.object({

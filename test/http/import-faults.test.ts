@@ -18,29 +18,35 @@ t.test('bad uploads are refused and the process lives', async (t) => {
   const port = (h.app.server.address() as AddressInfo).port
   const alive = async () => (await fetch(`http://127.0.0.1:${port}/health`)).status
 
-  /** A chunked upload: `chunks` written one by one; resolves with the status, or 'aborted'. */
-  const upload = (chunks: string[], abortAfter?: number) =>
+  /**
+   * A chunked upload: `chunks` written one by one; resolves with the status, or 'aborted'. With
+   * `abortAfter`, the client writes that many chunks, waits until `beforeAbort` resolves, and
+   * destroys the connection.
+   */
+  const upload = (chunks: string[], abortAfter?: number, beforeAbort?: () => Promise<unknown>) =>
     new Promise<number | 'aborted'>((resolve) => {
       const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/patents/import', headers: { ...auth, 'content-type': 'application/x-ndjson', 'transfer-encoding': 'chunked' } }, (res) => {
         res.resume()
         res.on('end', () => resolve(res.statusCode ?? 0))
       })
       req.on('error', () => resolve('aborted'))
-      chunks.forEach((c, i) => {
-        if (abortAfter !== undefined && i === abortAfter) {
-          req.destroy()
-          return
-        }
-        if (abortAfter === undefined || i < abortAfter) req.write(c)
-      })
+      for (const c of chunks.slice(0, abortAfter)) req.write(c)
       if (abortAfter === undefined) req.end()
+      else void (beforeAbort?.() ?? Promise.resolve()).then(() => req.destroy())
     })
+  /** Resolves once the service is reading an upload (its import is receiving). */
+  const receiving = () =>
+    eventually(async () => {
+      const res = await h.app.inject({ method: 'GET', url: '/v1/imports', headers: auth })
+      return (res.json() as { items: Array<{ state: string }> }).items.some((i) => i.state === 'receiving') ? true : undefined
+    }, 10_000, 'the upload to be received')
 
   const big = Array.from({ length: 400 }, (_, i) => record(i))
   t.equal(await upload(big), 413, 'a chunked body over the limit is refused with 413')
   t.equal(await alive(), 200, 'and the process lives')
 
-  t.equal(await upload(big.slice(0, 50), 20), 'aborted', 'the client aborts half way')
+  // Aborted once the service is reading it (before that, there is no import to speak of).
+  t.equal(await upload(big.slice(0, 50), 20, receiving), 'aborted', 'the client aborts half way')
   await new Promise((r) => setTimeout(r, 300))
   t.equal(await alive(), 200, 'and the process lives')
   // The client never got an answer; the import is in the list, and tells the truth.
