@@ -1,19 +1,40 @@
 /**
- * Readers for bulk-import bodies: NDJSON (one JSON object a line) and CSV (a header of field
- * names, lists separated by `;`). They stream: one record at a time, each with its line number,
- * either as an object to validate or as a syntax error. Nothing here decides what is valid.
+ * Readers for bulk-import bodies as offices have them: NDJSON (one JSON object a line), CSV and
+ * Excel (.xlsx) with a header row in Chinese or English. Text is decoded from UTF-8 (with or
+ * without BOM), UTF-16 or GB18030/GBK, detected or as the upload's `charset` says. They stream:
+ * one record at a time, each with its line (or row) number, either as fields to validate or as a
+ * syntax error. Headers and values are made into the API's fields by `domain/office-sheet`;
+ * nothing here decides what is valid.
  */
 import { parse as parseCsv } from 'csv-parse'
+import chardet from 'chardet'
+import ExcelJS from 'exceljs'
+import iconv from 'iconv-lite'
 import split2 from 'split2'
-import { pipeline, type Readable } from 'node:stream'
-import { DomainError, type ErrorDetail } from '../domain/errors.js'
+import { Readable, pipeline, type Transform } from 'node:stream'
+import { DomainError, ValidationError, type ErrorDetail } from '../domain/errors.js'
+import type { FileFacts } from '../domain/imports.js'
+import { foldKey, mapHeader, normaliseRecord, type Cell, type HeaderMapping, type SheetVocabulary } from '../domain/office-sheet.js'
 
-export type ImportFormat = 'ndjson' | 'csv'
+export type ImportFormat = 'ndjson' | 'csv' | 'xlsx'
 
 export type RawRecord = { line: number; value: Record<string, unknown> } | { line: number; errors: ErrorDetail[] }
 
-/** Fields that CSV carries as `;`-separated lists. */
-const LIST_FIELDS = new Set(['keywords', 'ipc', 'applicants', 'inventors', 'transferModes'])
+export type { FileFacts } from '../domain/imports.js'
+
+export const MEDIA_TYPES: Record<string, ImportFormat> = {
+  'application/x-ndjson': 'ndjson',
+  'application/ndjson': 'ndjson',
+  'application/jsonl': 'ndjson',
+  'text/csv': 'csv',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+}
+
+/** At most this much of a value is ever shown back. */
+export function excerpt(value: unknown, max = 40): string {
+  const s = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)
+  return s.length > max ? `${s.slice(0, max)}…` : s
+}
 
 export class HeaderError extends Error {
   constructor(
@@ -38,7 +59,8 @@ export class LineTooLong extends DomainError {
   }
 }
 
-export async function* readNdjson(body: Readable): AsyncGenerator<RawRecord> {
+/** NDJSON, decoded already; keys may be the columns' names too (公开号), values are normalised as a sheet's. */
+export async function* readNdjson(body: Readable, vocabulary: SheetVocabulary): AsyncGenerator<RawRecord> {
   let line = 0
   let split = 0
   const lines = pipeline(
@@ -71,57 +93,212 @@ export async function* readNdjson(body: Readable): AsyncGenerator<RawRecord> {
       yield { line, errors: [{ path: '(root)', message: 'expected a JSON object' }] }
       continue
     }
-    yield { line, value: value as Record<string, unknown> }
+    const byField: Record<string, unknown> = {}
+    // Chinese column names are understood; English keys are the API's field names, exactly.
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) byField[/^[\x00-\x7f]*$/.test(key) ? key : (vocabulary.columns.get(foldKey(key)) ?? key)] = v
+    yield { line, value: normaliseRecord(byField, vocabulary, 'json') }
   }
 }
 
+/** The first `bytes` of a stream, and the whole stream again to read from. */
+export async function peek(body: Readable, bytes: number): Promise<{ head: Buffer; stream: Readable }> {
+  const chunks: Buffer[] = []
+  let size = 0
+  const iterator = body[Symbol.asyncIterator]()
+  let done = false
+  while (size < bytes) {
+    const next = (await iterator.next()) as IteratorResult<Buffer>
+    if (next.done) {
+      done = true
+      break
+    }
+    chunks.push(next.value)
+    size += next.value.length
+  }
+  const head = Buffer.concat(chunks)
+  async function* all() {
+    if (head.length > 0) yield head
+    if (done) return
+    for (;;) {
+      const next = (await iterator.next()) as IteratorResult<Buffer>
+      if (next.done) return
+      yield next.value
+    }
+  }
+  return { head, stream: Readable.from(all(), { objectMode: false }) }
+}
+
 /**
- * CSV with a header line. Empty cells are absent fields; list fields split on `;`.
- * `knownFields` lets the reader refuse an unknown column once, by name, instead of on every row.
+ * Whether a body starting with `[` is one JSON array of records (pretty-printed over many lines,
+ * or on one line of objects) rather than NDJSON whose first line happens to be an array.
  */
-export async function* readCsv(body: Readable, knownFields: ReadonlySet<string>): AsyncGenerator<RawRecord> {
+function looksLikeJsonArray(text: string): boolean {
+  const first = text.split('\n', 1)[0]!.trim()
+  try {
+    const v: unknown = JSON.parse(first)
+    return Array.isArray(v) && v.length > 0 && v.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x))
+  } catch {
+    return true
+  }
+}
+
+/** What the first bytes say a body is, whatever it was declared as. */
+export function sniff(head: Buffer): ImportFormat | 'xls' | 'json-array' | 'empty' | undefined {
+  if (head.length >= 4 && head.readUInt32BE(0) === 0x504b0304) return 'xlsx'
+  if (head.length >= 4 && head.readUInt32BE(0) === 0xd0cf11e0) return 'xls'
+  const text = head.subarray(0, 512).toString('utf8').replace(/^\uFEFF/, '').trimStart()
+  if (text === '') return 'empty'
+  if (text.startsWith('[') && looksLikeJsonArray(text)) return 'json-array'
+  if (text.startsWith('{')) return 'ndjson'
+  return undefined
+}
+
+/** Refuses a body that is plainly not what it was declared as, saying what it looks like. */
+export function checkDeclared(declared: ImportFormat, head: Buffer): void {
+  const seen = sniff(head)
+  const hint: Record<string, string> = {
+    xlsx: 'it is an Excel workbook (.xlsx): send it with content-type application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    xls: 'it is an old Excel workbook (.xls): save it as .xlsx or CSV in Excel and upload that',
+    'json-array': 'it is a JSON array: send one object per line as NDJSON (application/x-ndjson)',
+    ndjson: 'it looks like NDJSON (one JSON object per line): send it with content-type application/x-ndjson',
+  }
+  if (seen === 'empty') throw new ValidationError('the file is empty: nothing to import', [{ path: 'body', message: 'no records' }])
+  if (seen === undefined || seen === declared) return
+  if (declared === 'ndjson' && seen === 'json-array') throw new ValidationError(`the body is not NDJSON: ${hint['json-array']}`, [{ path: 'body', message: hint['json-array']! }])
+  if (declared !== 'xlsx' || seen !== 'ndjson') {
+    throw new ValidationError(`the body was declared ${declared.toUpperCase()}, but ${hint[seen]}`, [{ path: 'body', message: hint[seen]! }])
+  }
+}
+
+const BOMS: Array<[number[], string]> = [
+  [[0xef, 0xbb, 0xbf], 'utf-8'],
+  [[0xff, 0xfe], 'utf-16le'],
+  [[0xfe, 0xff], 'utf-16be'],
+]
+
+/**
+ * The encoding of a text body: its byte-order mark, else the declared charset, else UTF-8 when
+ * the first bytes are valid UTF-8, else what chardet finds — GB18030 (which reads GBK and
+ * GB2312) unless chardet is sure of UTF-16, Big5 or another it names with confidence.
+ */
+export function detectEncoding(head: Buffer, declared?: string): { encoding: string; source: 'bom' | 'declared' | 'detected' } {
+  for (const [bytes, encoding] of BOMS) if (bytes.every((b, i) => head[i] === b)) return { encoding, source: 'bom' }
+  if (declared !== undefined) {
+    const name = declared.toLowerCase()
+    if (!iconv.encodingExists(name)) throw new ValidationError(`unknown charset "${excerpt(declared, 30)}"`, [{ path: 'headers.content-type', message: 'unknown charset' }])
+    return { encoding: ['gbk', 'gb2312'].includes(name) ? 'gb18030' : name, source: 'declared' }
+  }
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true })
+    return { encoding: 'utf-8', source: 'detected' }
+  } catch {
+    const best = chardet.analyse(head)[0]
+    const sure = best !== undefined && best.confidence >= 80 && /^(UTF-16LE|UTF-16BE|Big5|Shift_JIS|EUC-KR|EUC-JP)$/.test(best.name)
+    return { encoding: sure ? best.name.toLowerCase() : 'gb18030', source: 'detected' }
+  }
+}
+
+/** The body decoded to text by `encoding` (a BOM dropped). */
+export function decode(body: Readable, encoding: string): Readable {
+  const out = iconv.decodeStream(encoding, { stripBOM: true }) as unknown as Transform
+  return pipeline(body, out, () => {}) as unknown as Readable
+}
+
+function headerError(mapping: HeaderMapping, vocabulary: SheetVocabulary): HeaderError | undefined {
+  if (mapping.unknown.length === 0 && mapping.duplicates.length === 0) return undefined
+  const known = [...vocabulary.templateHeaders.entries()].map(([field, zh]) => `${zh} (${field})`).join(', ')
+  const details: ErrorDetail[] = [
+    ...mapping.unknown.map((h) => ({ path: excerpt(h, 40), message: `unknown field "${excerpt(h, 40)}"`, zh: `无法识别的列「${excerpt(h, 40)}」` })),
+    ...mapping.duplicates.map((d) => ({ path: excerpt(d.columns[1], 40), message: `"${excerpt(d.columns[0], 40)}" and "${excerpt(d.columns[1], 40)}" both fill ${d.field}`, zh: `「${excerpt(d.columns[0], 40)}」和「${excerpt(d.columns[1], 40)}」是同一字段` })),
+  ]
+  const what = mapping.unknown.length > 0 ? `unknown column${mapping.unknown.length > 1 ? 's' : ''} in the header: ${mapping.unknown.map((h) => excerpt(h, 40)).join(', ')}` : 'two columns name the same field'
+  return new HeaderError(`${what}; the columns understood are: ${known}`, details)
+}
+
+/** One spreadsheet or CSV row, by the header's fields, made into the API's fields. */
+function rowValue(fields: ReadonlyArray<string | undefined>, cells: ReadonlyArray<Cell | undefined>, vocabulary: SheetVocabulary): Record<string, unknown> {
+  const byField: Record<string, Cell> = {}
+  fields.forEach((field, i) => {
+    const cell = cells[i]
+    if (field !== undefined && cell !== undefined && cell !== '') byField[field] = cell
+  })
+  return normaliseRecord(byField, vocabulary, 'sheet')
+}
+
+/**
+ * CSV with a header line, decoded already. Empty cells are absent fields. The header is mapped
+ * once: an unknown column is refused by name before any row is read.
+ */
+export async function* readCsv(text: Readable, vocabulary: SheetVocabulary, facts: FileFacts): AsyncGenerator<RawRecord> {
   const skipped: RawRecord[] = []
   const parser = pipeline(
-    body,
+    text,
     parseCsv({ info: true, skip_records_with_error: true, relax_column_count: true, bom: true, skip_empty_lines: true, trim: true, max_record_size: MAX_LINE_BYTES }),
     () => {},
   )
   parser.on('skip', (err: Error & { lines?: number }) => {
-    skipped.push({ line: err.lines ?? 0, errors: [{ path: '(row)', message: `not valid CSV: ${err.message}` }] })
+    skipped.push({ line: err.lines ?? 0, errors: [{ path: '(row)', message: `not valid CSV: ${excerpt(err.message, 200)}` }] })
   })
-  let header: string[] | undefined
+  let header: HeaderMapping | undefined
   let prevEnd = 0
   for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
     while (skipped.length > 0) yield skipped.shift()!
     const line = prevEnd + 1
     prevEnd = info.lines
     if (header === undefined) {
-      header = record
-      const unknown = header.filter((h) => !knownFields.has(h))
-      if (unknown.length > 0) {
-        throw new HeaderError(
-          `unknown column${unknown.length > 1 ? 's' : ''} in the CSV header: ${unknown.join(', ')}`,
-          unknown.map((h) => ({ path: h, message: `unknown field "${h}"` })),
-        )
-      }
+      header = mapHeader(record, vocabulary)
+      const err = headerError(header, vocabulary)
+      if (err !== undefined) throw err
+      facts.columns = header.mapping
       continue
     }
-    if (record.length > header.length) {
-      yield { line, errors: [{ path: '(row)', message: `${record.length} cells for ${header.length} columns` }] }
+    if (record.length > header.fields.length) {
+      yield { line, errors: [{ path: '(row)', message: `${record.length} cells for ${header.fields.length} columns`, zh: `这一行有 ${record.length} 个单元格，表头只有 ${header.fields.length} 列` }] }
       continue
     }
-    const value: Record<string, unknown> = {}
-    header.forEach((name, i) => {
-      const cell = record[i]
-      if (cell === undefined || cell === '') return
-      value[name] = LIST_FIELDS.has(name)
-        ? cell
-            .split(';')
-            .map((s) => s.trim())
-            .filter((s) => s !== '')
-        : cell
-    })
-    yield { line, value }
+    yield { line, value: rowValue(header.fields, record, vocabulary) }
   }
   while (skipped.length > 0) yield skipped.shift()!
+}
+
+/** A spreadsheet cell's value as text, date or number (rich text, formulas and links flattened). */
+function cellValue(v: unknown): Cell | undefined {
+  if (v === null || v === undefined) return undefined
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof Date) return v
+  const o = v as { richText?: Array<{ text: string }>; result?: unknown; text?: unknown; error?: string }
+  if (Array.isArray(o.richText)) return o.richText.map((r) => r.text).join('')
+  if ('result' in o) return cellValue(o.result)
+  if (typeof o.text === 'string') return o.text
+  return undefined
+}
+
+/**
+ * The first sheet of an .xlsx workbook (or the one named), streamed row by row: the first
+ * non-empty row is the header, each later row a record numbered as Excel numbers it.
+ */
+export async function* readXlsx(body: Readable, vocabulary: SheetVocabulary, facts: FileFacts, sheetName?: string): AsyncGenerator<RawRecord> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(body, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'ignore' })
+  const names: string[] = []
+  for await (const sheet of reader as AsyncIterable<AsyncIterable<{ number: number; values: unknown[] }> & { name: string }>) {
+    names.push(sheet.name)
+    if (sheetName !== undefined ? sheet.name !== sheetName : names.length > 1) continue
+    facts.sheet = sheet.name
+    let header: HeaderMapping | undefined
+    for await (const row of sheet) {
+      const cells = row.values.slice(1).map(cellValue)
+      if (header === undefined) {
+        if (cells.every((c) => c === undefined || c === '')) continue
+        header = mapHeader(cells.map((c) => (c === undefined ? '' : String(c))), vocabulary)
+        const err = headerError(header, vocabulary)
+        if (err !== undefined) throw err
+        facts.columns = header.mapping
+        continue
+      }
+      if (cells.every((c) => c === undefined || c === '')) continue
+      yield { line: row.number, value: rowValue(header.fields, cells, vocabulary) }
+    }
+  }
+  if (sheetName !== undefined && !names.includes(sheetName)) {
+    throw new ValidationError(`the workbook has no sheet "${excerpt(sheetName, 40)}"; its sheets: ${names.map((n) => excerpt(n, 40)).join(', ')}`, [{ path: 'query.sheet', message: 'no such sheet' }])
+  }
 }

@@ -5,6 +5,10 @@
 export interface ErrorDetail {
   path: string
   message: string
+  /** The message in Chinese, where one is written (import rows, for the console). */
+  zh?: string
+  /** A short excerpt of the value at fault, where showing it helps. */
+  value?: string
 }
 
 export class DomainError extends Error {

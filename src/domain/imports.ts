@@ -18,13 +18,30 @@ export const importStatusSchema = z.object({
 })
 export type ImportStatus = z.infer<typeof importStatusSchema>
 
-const detail = z.object({ path: z.string(), message: z.string() }) satisfies z.ZodType<ErrorDetail>
+const detail = z.object({ path: z.string(), message: z.string(), zh: z.string().optional(), value: z.string().optional() }) satisfies z.ZodType<ErrorDetail>
 
 export const importOutcomeSchema = z.object({
   importId: z.string(),
-  accepted: z.number().int(),
-  rejected: z.array(z.object({ line: z.number().int(), errors: z.array(detail) })),
+  mode: z.enum(['merge', 'replace']),
+  accepted: z.number().int().describe('valid records: created + updated + unchanged'),
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int().describe('records equal to the stored patent: not stored or indexed again'),
+  rejected: z.array(z.object({ line: z.number().int(), errors: z.array(detail) })).describe('the first 1,000 rejected records, each with its line (or Excel row)'),
   /** Rejected records in all; `rejected` lists at most the first 1,000. */
   rejectedTotal: z.number().int(),
+  warnings: z.array(z.object({ line: z.number().int(), message: z.string(), zh: z.string() })),
 })
 export type ImportOutcome = z.infer<typeof importOutcomeSchema>
+
+/** What a reader learnt of the file: its format, how it was decoded, which sheet, the columns. */
+export const fileFactsSchema = z
+  .object({
+    format: z.enum(['ndjson', 'csv', 'xlsx']),
+    encoding: z.string().optional(),
+    encodingSource: z.enum(['bom', 'declared', 'detected']).optional(),
+    sheet: z.string().optional(),
+    columns: z.record(z.string(), z.string()).optional().describe("the file's columns → the fields they filled"),
+  })
+  .describe('how the file was read')
+export type FileFacts = z.infer<typeof fileFactsSchema>

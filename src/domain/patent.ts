@@ -35,6 +35,12 @@ export const ipcCodeSchema = z
 /** Fields a TTO may write; `publicationNumber` is the identity. */
 export const patentInputSchema = z.strictObject({
   publicationNumber: publicationNumberSchema,
+  /** The application number (申请号), kept as its own field: offices look patents up by it. */
+  applicationNumber: z
+    .string()
+    .trim()
+    .regex(/^(CN)?\d{8,13}(\.[\dX])?$|^[A-Z]{2}[0-9A-Z/.\-]{4,24}$/, 'expected an application number such as CN202310012345.6')
+    .optional(),
   title: text(500),
   abstract: text(20_000),
   claims: z.string().max(200_000).optional(),
@@ -45,6 +51,7 @@ export const patentInputSchema = z.strictObject({
   language: z.enum(['zh', 'en']).optional(),
   legalStatus: z.enum(LEGAL_STATUSES).optional(),
   filingDate: isoDate.optional(),
+  publicationDate: isoDate.optional(),
   grantDate: isoDate.optional(),
   expiryDate: isoDate.optional(),
   transferModes: list(z.enum(TRANSFER_MODES), 4).optional(),
@@ -58,6 +65,7 @@ export type PatentPatch = z.infer<typeof patentPatchSchema>
 /** A stored patent: the input with defaults applied and bookkeeping added. */
 export const patentSchema = z.object({
   publicationNumber: z.string(),
+  applicationNumber: z.string().optional(),
   title: z.string(),
   abstract: z.string(),
   claims: z.string().optional(),
@@ -69,6 +77,7 @@ export const patentSchema = z.object({
   language: z.enum(['zh', 'en', 'mixed']),
   legalStatus: z.enum(LEGAL_STATUSES),
   filingDate: z.string().optional(),
+  publicationDate: z.string().optional(),
   grantDate: z.string().optional(),
   expiryDate: z.string().optional(),
   transferModes: z.array(z.enum(TRANSFER_MODES)),

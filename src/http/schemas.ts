@@ -10,11 +10,14 @@ import { MATCH_STRENGTHS } from '../domain/matching/index.js'
 import { matchSetSchema, needSchema as needRecordSchema, storedMatchSchema } from '../domain/need.js'
 import { patentSchema as patentRecordSchema } from '../domain/patent.js'
 
+/** A field's problem; import rows and headers also say it in Chinese and quote (a short excerpt of) the value. */
+const detail = z.object({ path: z.string(), message: z.string(), zh: z.string().optional(), value: z.string().optional() })
+
 export const errorSchema = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    details: z.array(z.object({ path: z.string(), message: z.string() })),
+    details: z.array(detail),
   }),
 })
 

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { assertOwn, type Principal } from '../domain/access.js'
-import { ConflictError, issuesToDetails, NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.js'
+import { ConflictError, DomainError, issuesToDetails, NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.js'
 import {
   patentInputSchema,
   type Patent,
@@ -16,6 +16,20 @@ import type { ImportStore, PatentStore, ProgrammeLog } from '../domain/ports.js'
 import { detectLanguage } from '../domain/text/analyzer.js'
 import type { RawRecord } from '../adapters/import-formats.js'
 import type { JobQueue } from '../jobs.js'
+
+export interface ImportOptions {
+  mode?: 'merge' | 'replace'
+  /** A rejected record's problems (default: the schema's messages). */
+  describe?: (issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string }>, value: Record<string, unknown>) => ErrorDetail[]
+}
+
+/** Whether two versions of a patent say the same (bookkeeping aside). */
+function sameContent(a: Patent, b: Patent): boolean {
+  const { updatedAt: _a, ...ra } = a
+  const { updatedAt: _b, ...rb } = b
+  const canon = (o: object) => JSON.stringify(Object.fromEntries(Object.entries(o).sort(([x], [y]) => x.localeCompare(y))))
+  return canon(ra) === canon(rb)
+}
 
 export interface InventoryDeps {
   /** The programme's record (patent-listed events feed the per-university figures). */
@@ -60,7 +74,7 @@ export function buildPatent(input: PatentInput, existing: Patent | undefined, ac
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   }
-  for (const key of ['claims', 'filingDate', 'grantDate', 'expiryDate'] as const) {
+  for (const key of ['applicationNumber', 'claims', 'filingDate', 'publicationDate', 'grantDate', 'expiryDate'] as const) {
     const v = input[key]
     if (v !== undefined) patent[key] = v
   }
@@ -156,43 +170,60 @@ export function createInventoryService(deps: InventoryDeps) {
     /**
      * Streams records from a reader, storing valid ones in batches as they come (upsert on
      * publicationNumber) and collecting each invalid one with its line and field paths.
+     * `merge` (the default) changes the fields a record gives and keeps the others; `replace`
+     * makes the stored patent exactly the record. Records that change nothing are not stored
+     * again; a publication number met twice in one file is a warning (the later line wins).
      */
-    async importRecords(records: AsyncIterable<RawRecord>, actor: Principal): Promise<ImportOutcome> {
+    async importRecords(records: AsyncIterable<RawRecord>, actor: Principal, options: ImportOptions = {}): Promise<ImportOutcome> {
+      const mode = options.mode ?? 'merge'
+      const describe = options.describe ?? ((issues) => issuesToDetails(issues))
       const importId = randomUUID()
       const status: ImportStatus = { importId, state: 'receiving', total: 0, indexed: 0, rejected: 0, createdAt: now() }
       if (actor.orgId !== undefined) status.ownerOrgId = actor.orgId
       await deps.imports.create(status)
-      const outcome: ImportOutcome = { importId, accepted: 0, rejected: [], rejectedTotal: 0 }
+      const outcome: ImportOutcome = { importId, mode, accepted: 0, created: 0, updated: 0, unchanged: 0, rejected: [], rejectedTotal: 0, warnings: [] }
       const reject = (line: number, errors: ErrorDetail[]) => {
         outcome.rejectedTotal++
         if (outcome.rejected.length < MAX_LISTED_REJECTIONS) outcome.rejected.push({ line, errors })
       }
-      let batch: Array<{ input: PatentInput; line: number }> = []
+      /** Records stored (and so to be indexed) so far. */
+      let stored = 0
+      const firstLine = new Map<string, number>()
+      let batch = new Map<string, { input: PatentInput; line: number }>()
       let batchNo = 0
       const flush = async () => {
-        if (batch.length === 0) return
-        const inputs = batch
-        batch = []
+        if (batch.size === 0) return
+        const inputs = [...batch.values()]
+        batch = new Map()
         const existing = await deps.patents.getMany(inputs.map((b) => b.input.publicationNumber))
         const stamp = now()
-        const patents: Patent[] = []
+        const changed: Patent[] = []
+        const listed: Patent[] = []
         inputs.forEach(({ input, line }, i) => {
-          if (mayReplace(actor, existing[i])) patents.push(buildPatent(input, existing[i], actor, stamp))
-          else reject(line, [{ path: 'publicationNumber', message: 'this patent is listed by another organisation' }])
+          const before = existing[i]
+          if (!mayReplace(actor, before)) {
+            outcome.accepted--
+            return reject(line, [{ path: 'publicationNumber', message: 'this patent is listed by another organisation', zh: '这件专利由另一家机构登记，不能修改' }])
+          }
+          const merged = before !== undefined && mode === 'merge' ? { ...toInput(before), ...input } : input
+          const patent = buildPatent(merged, before, actor, stamp)
+          if (before === undefined) {
+            outcome.created++
+            listed.push(patent)
+          } else if (sameContent(before, patent)) return void outcome.unchanged++
+          else outcome.updated++
+          changed.push(patent)
         })
-        outcome.accepted -= inputs.length - patents.length
-        if (patents.length === 0) return
-        await storeAndIndex(patents, importId, `${importId}-${batchNo++}`)
-        await recordListed(
-          patents.filter((_, i) => existing[i] === undefined),
-          actor,
-        )
-        await deps.imports.progress(importId, outcome.accepted, outcome.rejectedTotal)
+        if (changed.length === 0) return
+        await storeAndIndex(changed, importId, `${importId}-${batchNo++}`)
+        stored += changed.length
+        await recordListed(listed, actor)
+        await deps.imports.progress(importId, stored, outcome.rejectedTotal)
       }
       // A slow upload still says it is alive between batches: reconciliation fails only
       // uploads whose process is gone.
       const heartbeat = setInterval(() => {
-        void deps.imports.progress(importId, outcome.accepted - batch.length, outcome.rejectedTotal).catch(() => undefined)
+        void deps.imports.progress(importId, stored, outcome.rejectedTotal).catch(() => undefined)
       }, deps.aliveMs / 6)
       let line = 0
       try {
@@ -204,31 +235,46 @@ export function createInventoryService(deps: InventoryDeps) {
             continue
           }
           if (++seen > deps.maxRecords) {
-            reject(raw.line, [{ path: '(row)', message: `over the limit of ${deps.maxRecords} records a request: send the rest in another import` }])
+            reject(raw.line, [{ path: '(row)', message: `over the limit of ${deps.maxRecords} records a request: send the rest in another import`, zh: `一次最多导入 ${deps.maxRecords} 条，其余请另行导入` }])
             continue
           }
           const parsed = patentInputSchema.safeParse(raw.value)
           if (!parsed.success) {
-            reject(raw.line, issuesToDetails(parsed.error.issues))
+            reject(raw.line, describe(parsed.error.issues, raw.value))
             continue
           }
-          batch.push({ input: parsed.data, line: raw.line })
+          const pn = parsed.data.publicationNumber
+          const first = firstLine.get(pn)
+          if (first !== undefined) {
+            outcome.warnings.push({
+              line: raw.line,
+              message: `${pn} is also on line ${first}: the later line is kept`,
+              zh: `${pn} 与第 ${first} 行重复，以后一行为准`,
+            })
+            if (batch.has(pn)) outcome.accepted--
+          }
+          firstLine.set(pn, raw.line)
+          batch.set(pn, { input: parsed.data, line: raw.line })
           outcome.accepted++
-          if (batch.length >= BATCH) await flush()
+          if (batch.size >= BATCH) await flush()
         }
         await flush()
       } catch (err) {
         // What was stored stays stored and is indexed; the import records why it stopped.
         clearInterval(heartbeat)
         await flush().catch(() => undefined)
-        const stored = outcome.accepted - batch.length
         await deps.imports.progress(importId, stored, outcome.rejectedTotal)
-        await deps.imports.fail(importId, cutOff((err as Error).message, line, stored))
+        // A file refused as a whole says why; an upload cut short says where and what it kept.
+        await deps.imports.fail(importId, err instanceof DomainError && stored === 0 ? err.message : cutOff((err as Error).message, line, stored))
         throw err
       } finally {
         clearInterval(heartbeat)
       }
-      await deps.imports.received(importId, outcome.accepted, outcome.rejectedTotal)
+      if (outcome.accepted === 0 && outcome.rejectedTotal === 0) {
+        await deps.imports.fail(importId, 'the file holds no records')
+        throw new ValidationError('the file holds no records: nothing to import', [{ path: 'body', message: 'no records', zh: '文件中没有记录' }])
+      }
+      await deps.imports.received(importId, stored, outcome.rejectedTotal)
       return outcome
     },
 

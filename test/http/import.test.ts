@@ -53,7 +53,7 @@ t.test('an unknown CSV column is refused by name before anything is stored', asy
     payload: 'publicationNumber,title,abstract,price\nCN100000001A,标题,摘要,100\n',
   })
   t.equal(res.statusCode, 400)
-  t.same(res.json().error.details, [{ path: 'price', message: 'unknown field "price"' }])
+  t.same(res.json().error.details, [{ path: 'price', message: 'unknown field "price"', zh: '无法识别的列「price」' }])
   t.equal(await container.stores.patents.count(), 0)
 })
 
@@ -86,7 +86,7 @@ t.test('NDJSON import: bad JSON and bad records reported by line, neighbours kep
     [2, 5, 7],
   )
   t.match(body.rejected[0].errors[0].message, /not valid JSON/)
-  t.same(body.rejected[1].errors, [{ path: 'inventor', message: 'unknown field "inventor"' }])
+  t.same(body.rejected[1].errors, [{ path: 'inventor', message: 'unknown field "inventor"', zh: '未知字段「inventor」' }])
   await waitForImport(app, body.importId)
   const first = await app.inject({ method: 'GET', url: `/v1/patents/${good[0]!.publicationNumber}`, headers: auth })
 

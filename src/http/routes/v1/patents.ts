@@ -6,17 +6,35 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { Transform, type Readable } from 'node:stream'
 import { z } from 'zod'
+import ExcelJS from 'exceljs'
+import { loadSheetVocabulary } from '../../../../search-config/import-sheet.js'
+import {
+  HeaderError,
+  MEDIA_TYPES,
+  checkDeclared,
+  decode,
+  detectEncoding,
+  excerpt,
+  peek,
+  readCsv,
+  readNdjson,
+  readXlsx,
+  type FileFacts,
+} from '../../../adapters/import-formats.js'
 import { DomainError, ValidationError } from '../../../domain/errors.js'
+import { fileFactsSchema, importOutcomeSchema } from '../../../domain/imports.js'
+import { importTemplate, rowDetails } from '../../../domain/office-sheet.js'
 import { LEGAL_STATUSES, patentInputSchema, patentPatchSchema, publicationNumberSchema, TRANSFER_MODES } from '../../../domain/patent.js'
-import { importOutcomeSchema } from '../../../domain/imports.js'
 import { searchResultSchema } from '../../../domain/search.js'
-import { HeaderError, readCsv, readNdjson } from '../../../adapters/import-formats.js'
 import type { InventoryService } from '../../../services/inventory.js'
 import { patentFeedbackSchema, type PairingsService } from '../../../services/pairings.js'
 import type { SearchService } from '../../../services/search.js'
 import { errorResponses, patentSchema } from '../../schemas.js'
 
-const CSV_FIELDS = new Set(Object.keys(patentInputSchema.shape))
+const vocabulary = loadSheetVocabulary()
+
+/** A CSV cell, quoted when it must be. */
+const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)
 
 class TooLarge extends DomainError {
   constructor(limit: number) {
@@ -48,38 +66,100 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
   const r = app.withTypeProvider<ZodTypeProvider>()
   const pnParams = z.object({ publicationNumber: publicationNumberSchema })
 
-  // Import bodies are streamed to the reader, never buffered whole.
-  app.addContentTypeParser(['application/x-ndjson', 'application/ndjson', 'text/csv'], (_req, payload, done) => done(null, payload))
+  // Import bodies are streamed to the reader, never buffered whole: in their own context, every
+  // media type arrives as the raw stream (a JSON array too, which gets a hint, not a parse).
+  await app.register(async (imports) => {
+    imports.removeAllContentTypeParsers()
+    imports.addContentTypeParser('*', (_req, payload, done) => done(null, payload))
+    imports.withTypeProvider<ZodTypeProvider>().post(
+      '/patents/import',
+      {
+        bodyLimit: maxBytes,
+        config: { access: 'patents.import' },
+        schema: {
+          summary:
+            'Bulk import of patents as NDJSON, CSV (UTF-8, GB18030/GBK or UTF-16, detected or as charset says) or Excel .xlsx, ' +
+            'with Chinese or English column names; valid records are stored even when others are rejected',
+          consumes: Object.keys(MEDIA_TYPES),
+          querystring: z.strictObject({
+            mode: z.enum(['merge', 'replace']).default('merge').describe('merge: change the fields a record gives, keep the others; replace: the record is the whole patent'),
+            sheet: z.string().min(1).max(100).optional().describe('the .xlsx sheet to read (default: the first)'),
+          }),
+          response: { 202: importOutcomeSchema.extend({ file: fileFactsSchema }), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const [mediaType = '', ...params] = (request.headers['content-type'] ?? '').split(';').map((p) => p.trim())
+        const format = MEDIA_TYPES[mediaType.toLowerCase()]
+        if (format === undefined) {
+          throw new DomainError(
+            'unsupported_media_type',
+            `an import is sent as ${Object.keys(MEDIA_TYPES).join(', ')}; this one was "${excerpt(mediaType, 60) || 'without a content-type'}"`,
+            [{ path: 'headers.content-type', message: 'unsupported media type', zh: '不支持的文件类型：请上传 .xlsx、CSV 或 NDJSON 文件' }],
+          )
+        }
+        const charset = params.find((p) => /^charset=/i.test(p))?.slice('charset='.length).replace(/^"|"$/g, '')
+        const declared = Number(request.headers['content-length'] ?? 0)
+        if (declared > maxBytes) throw new TooLarge(maxBytes)
+        // An aborted upload's error goes on to the limiter; the limiter's errors (its own, or the
+        // reader's) reach the reader, which listens (see import-formats). The request itself is not
+        // destroyed, so the client still receives the answer (413 with its reason).
+        const source = request.body as Readable
+        const limited = source.pipe(limitBytes(maxBytes))
+        source.on('error', (err) => limited.destroy(err))
+        const file: FileFacts = { format }
+        // Read lazily, inside the import: an upload cut off or refused at its first bytes is an
+        // import too, failed, with the reason, in the office's history.
+        async function* records() {
+          const { head, stream } = await peek(limited, 64 * 1024)
+          checkDeclared(format!, head)
+          if (format === 'xlsx') return yield* readXlsx(stream, vocabulary, file, request.query.sheet)
+          const { encoding, source: how } = detectEncoding(head, charset)
+          Object.assign(file, { encoding, encodingSource: how })
+          const text = decode(stream, encoding)
+          yield* format === 'csv' ? readCsv(text, vocabulary, file) : readNdjson(text, vocabulary)
+        }
+        try {
+          const outcome = await inventory.importRecords(records(), request.principal, {
+            mode: request.query.mode,
+            describe: (issues, value) => rowDetails(issues, value, vocabulary, file.columns),
+          })
+          return reply.code(202).send({ ...outcome, file })
+        } catch (err) {
+          if (err instanceof HeaderError) throw new ValidationError(err.message, err.details)
+          throw err
+        }
+      },
+    )
+  })
 
-  r.post(
-    '/patents/import',
+  r.get(
+    '/patents/import/template',
     {
-      bodyLimit: maxBytes,
       config: { access: 'patents.import' },
       schema: {
-        summary: 'Bulk import of patents as NDJSON or CSV; valid records are stored even when others are rejected',
-        consumes: ['application/x-ndjson', 'text/csv'],
-        response: { 202: importOutcomeSchema, ...errorResponses },
+        summary: 'The inventory template, with Chinese column names and one example row (.xlsx or CSV in UTF-8 with BOM, which Excel opens)',
+        querystring: z.strictObject({ format: z.enum(['xlsx', 'csv']).default('xlsx') }),
       },
     },
     async (request, reply) => {
-      const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
-      const declared = Number(request.headers['content-length'] ?? 0)
-      if (declared > maxBytes) throw new TooLarge(maxBytes)
-      // An aborted upload's error goes on to the limiter; the limiter's errors (its own, or the
-      // reader's) reach the reader, which listens (see import-formats). The request itself is not
-      // destroyed, so the client still receives the answer (413 with its reason).
-      const source = request.body as Readable
-      const body = source.pipe(limitBytes(maxBytes))
-      source.on('error', (err) => body.destroy(err))
-      const records = type === 'text/csv' ? readCsv(body, CSV_FIELDS) : readNdjson(body)
-      try {
-        const outcome = await inventory.importRecords(records, request.principal)
-        return reply.code(202).send(outcome)
-      } catch (err) {
-        if (err instanceof HeaderError) throw new ValidationError(err.message, err.details)
-        throw err
+      const { header, example } = importTemplate(vocabulary)
+      if (request.query.format === 'csv') {
+        const csv = [header, example].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n'
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="patent-inventory-template.csv"; filename*=UTF-8''${encodeURIComponent('专利清单模板.csv')}`)
+          .send(`\uFEFF${csv}`)
       }
+      const workbook = new ExcelJS.Workbook()
+      const sheet = workbook.addWorksheet('专利清单')
+      sheet.addRow(header).font = { bold: true }
+      sheet.addRow(example)
+      sheet.columns.forEach((c) => (c.width = 18))
+      return reply
+        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename="patent-inventory-template.xlsx"; filename*=UTF-8''${encodeURIComponent('专利清单模板.xlsx')}`)
+        .send(Buffer.from(await workbook.xlsx.writeBuffer()))
     },
   )
 
