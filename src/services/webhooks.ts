@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { Webhook } from 'standardwebhooks'
 import { assertOwn, type Principal } from '../domain/access.js'
-import { DomainError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
 import { EVENT_TYPES, type EventType, type ServiceEvent } from '../domain/events.js'
 import { DeferJob, type JobQueue } from '../domain/ports.js'
 import {
@@ -230,7 +230,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
       const record = await deps.store.getDelivery(id, deliveryId)
       if (record === undefined) throw new NotFoundError(`delivery ${deliveryId}`)
       if (endpoint.status !== 'enabled') {
-        throw new DomainError('webhook_disabled', `this webhook is disabled (${endpoint.disabledReason ?? 'no reason recorded'}); enable it first`)
+        throw new ConflictError('webhook_disabled', `this webhook is disabled (${endpoint.disabledReason ?? 'no reason recorded'}); enable it first`)
       }
       const payload: DeliveryPayload = {
         endpointId: record.endpointId,
