@@ -4,7 +4,7 @@
  * so no route can slip through without a rule.
  */
 import type { FastifyInstance } from 'fastify'
-import { ACTIONS, roleMay, type Action, type Principal } from '../domain/access.js'
+import { ACTIONS, authorize, type Action, type Principal } from '../domain/access.js'
 import type { OrgsService } from '../services/orgs.js'
 import { sendError } from './errors.js'
 
@@ -41,8 +41,6 @@ export function registerAuth(app: FastifyInstance, orgs: OrgsService): void {
     }
     request.principal = principal
     const access = request.routeOptions.config.access
-    if (access !== undefined && !roleMay(principal.role, access)) {
-      return sendError(reply, 'forbidden', `a key of a ${principal.role} may not do this (${access})`)
-    }
+    if (access !== undefined) await authorize(principal, access)
   })
 }

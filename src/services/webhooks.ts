@@ -10,7 +10,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { Webhook } from 'standardwebhooks'
-import { assertOwn, type Principal } from '../domain/access.js'
+import { authorize, type Action, type Principal } from '../domain/access.js'
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
 import { EVENT_TYPES, type EventType, type ServiceEvent } from '../domain/events.js'
 import { DeferJob, type JobQueue } from '../domain/ports.js'
@@ -94,10 +94,10 @@ export function createWebhooksService(deps: WebhooksDeps) {
   const now = () => deps.now?.() ?? new Date()
   const maxAttempts = deps.schedule.length + 1
 
-  const owned = async (principal: Principal, action: Parameters<typeof assertOwn>[1], id: string): Promise<WebhookEndpoint> => {
+  const owned = async (principal: Principal, action: Action, id: string): Promise<WebhookEndpoint> => {
     const endpoint = await deps.store.get(id)
     if (endpoint === undefined) throw new NotFoundError(`webhook ${id}`)
-    assertOwn(principal, action, endpoint.orgId, `webhook ${id}`)
+    await authorize(principal, action, { ...endpoint, kind: 'webhook' })
     return endpoint
   }
 
