@@ -21,10 +21,16 @@ export type Principal =
   | { role: 'admin'; orgId?: undefined; keyId?: string; province?: undefined }
   | { role: OrgKind; orgId: string; keyId: string; province?: string }
 
+/** The caller as an event records it: its role, and its organisation when it has one. */
+export function actorOf(principal: Principal): { role: Role; orgId?: string } {
+  return principal.orgId === undefined ? { role: principal.role } : { role: principal.role, orgId: principal.orgId }
+}
+
 /**
  * `any`: every object of the kind; `own`: only the caller's organisation's objects (for a pairing:
- * the pairings its organisation takes part in); `routed`: objects routed to the caller (a need
- * with a pairing for this operations centre).
+ * the pairings its organisation takes part in; for a provincial office: its province's); `routed`:
+ * objects routed to the caller (a need with a pairing for this operations centre). RESOLVERS
+ * below says what each means for each kind of object.
  */
 export type Scope = 'any' | 'own' | 'routed'
 
