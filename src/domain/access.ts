@@ -1,22 +1,36 @@
 /**
- * Who may do what: the authorization matrix, enforced in one place.
+ * Who may do what: the authorization matrix, and the one point that enforces it.
  *
  * Each /v1 route names one action. The matrix says which roles may take it at all (otherwise
- * 403) and whether the object must be the caller's own; object-level checks answer 404 for an
- * object the caller may not see, exactly as for one that does not exist. Admin may do everything.
- * Ownership always comes from the key, never from the request body.
+ * 403) and on which objects: `any`, the caller's `own`, or those `routed` to it. What `own` and
+ * `routed` mean for each kind of object is declared beside the matrix (RESOLVERS), and services
+ * ask `authorize(principal, action, resource)` and nothing else. An object the caller may not see
+ * answers 404, exactly as one that does not exist. Admin may do everything. Ownership always
+ * comes from the key, never from the request body.
  */
-import { NotFoundError } from './errors.js'
+import { ForbiddenError, NotFoundError } from './errors.js'
+import type { Need } from './need.js'
 import type { OrgKind, Role } from './org.js'
+import type { Pairing } from './pairing.js'
+import type { Patent } from './patent.js'
+import type { EnterprisePoolState } from './pool.js'
+import type { ImportStatus } from './ports.js'
+import type { WebhookEndpoint } from './webhooks.js'
 
 export type Principal =
   | { role: 'admin'; orgId?: undefined; keyId?: string; province?: undefined }
   | { role: OrgKind; orgId: string; keyId: string; province?: string }
 
+/** The caller as an event records it: its role, and its organisation when it has one. */
+export function actorOf(principal: Principal): { role: Role; orgId?: string } {
+  return principal.orgId === undefined ? { role: principal.role } : { role: principal.role, orgId: principal.orgId }
+}
+
 /**
  * `any`: every object of the kind; `own`: only the caller's organisation's objects (for a pairing:
- * the pairings its organisation takes part in); `routed`: objects routed to the caller (a need
- * with a pairing for this operations centre).
+ * the pairings its organisation takes part in; for a provincial office: its province's); `routed`:
+ * objects routed to the caller (a need with a pairing for this operations centre). RESOLVERS
+ * below says what each means for each kind of object.
  */
 export type Scope = 'any' | 'own' | 'routed'
 
@@ -83,22 +97,96 @@ export function scopeOf(role: Role, action: Action): Scope | undefined {
   return (MATRIX[action] as Partial<Record<OrgKind, Scope>>)[role]
 }
 
-/** Whether the role may take the action at all (on some object). */
-export function roleMay(role: Role, action: Action): boolean {
-  return scopeOf(role, action) !== undefined
+/**
+ * What an object-level check needs to know of an object, by kind. Services pass the stored
+ * object itself with its kind (`{ ...need, kind: 'need' }`); only the fields named here are read.
+ */
+export type Resource =
+  | { kind: 'organisation'; id: string }
+  | ({ kind: 'patent' } & Pick<Patent, 'publicationNumber' | 'ownerOrgId' | 'status'>)
+  | ({ kind: 'import' } & Pick<ImportStatus, 'importId' | 'ownerOrgId'>)
+  | ({ kind: 'need' } & Pick<Need, 'id' | 'ownerOrgId'> & {
+        /** Whether the need is routed to this operations centre; asked only for a `routed` scope. */
+        routedTo?: (centreOrgId: string) => Promise<boolean>
+      })
+  | ({ kind: 'pairing' } & Pick<Pairing, 'id' | 'centreOrgId' | 'universityOrgId' | 'enterpriseOrgId'>)
+  | ({ kind: 'webhook' } & Pick<WebhookEndpoint, 'id' | 'orgId'>)
+  | ({ kind: 'pool-entry' } & Pick<EnterprisePoolState, 'enterpriseId' | 'province'>)
+  /** A province's figures; no province: the whole country's. */
+  | { kind: 'figures'; province: string | undefined }
+
+type OrgPrincipal = Extract<Principal, { role: OrgKind }>
+
+interface Resolver<R> {
+  /** What the 404 names: the same words as for a missing object. */
+  name(r: R): string
+  /** Whether the object is the caller's own. */
+  own(p: OrgPrincipal, r: R): boolean
+  /** Whether the object is routed to the caller; a kind without one is routed to nobody. */
+  routed?(p: OrgPrincipal, r: R): Promise<boolean>
+  /** Whether an `any` scope shows the object; every object when absent. */
+  any?(p: OrgPrincipal, r: R): boolean
+}
+
+const ours = (p: OrgPrincipal, orgId: string | undefined) => orgId !== undefined && orgId === p.orgId
+// An organisation without a province on record holds none.
+const ourProvince = (p: OrgPrincipal, province: string | undefined) => province !== undefined && province === p.province
+
+/** Which of a pairing's organisations each role takes part as. */
+const PAIRING_PARTY: Partial<Record<OrgKind, 'centreOrgId' | 'universityOrgId' | 'enterpriseOrgId'>> = {
+  'operations-centre': 'centreOrgId',
+  university: 'universityOrgId',
+  enterprise: 'enterpriseOrgId',
+}
+
+/** Per kind of object: what `own` (and `routed`) means. A provincial office's `own` is its province. */
+const RESOLVERS: { [K in Resource['kind']]: Resolver<Extract<Resource, { kind: K }>> } = {
+  organisation: { name: (r) => `organisation ${r.id}`, own: (p, r) => ours(p, r.id) },
+  patent: {
+    name: (r) => `patent ${r.publicationNumber}`,
+    own: (p, r) => ours(p, r.ownerOrgId),
+    // A withdrawn patent is off the market: only its university still sees it.
+    any: (p, r) => r.status !== 'withdrawn' || ours(p, r.ownerOrgId),
+  },
+  import: { name: (r) => `import ${r.importId}`, own: (p, r) => ours(p, r.ownerOrgId) },
+  need: {
+    name: (r) => `need ${r.id}`,
+    own: (p, r) => ours(p, r.ownerOrgId),
+    routed: async (p, r) => (await r.routedTo?.(p.orgId)) ?? false,
+  },
+  pairing: {
+    name: (r) => `pairing ${r.id}`,
+    own: (p, r) => {
+      const party = PAIRING_PARTY[p.role]
+      return party !== undefined && ours(p, r[party])
+    },
+  },
+  webhook: { name: (r) => `webhook ${r.id}`, own: (p, r) => ours(p, r.orgId) },
+  'pool-entry': { name: (r) => `enterprise ${r.enterpriseId} in the pool`, own: (p, r) => ourProvince(p, r.province) },
+  figures: { name: (r) => `figures of ${r.province ?? 'the whole country'}`, own: (p, r) => ourProvince(p, r.province) },
+}
+
+/** Whether the caller may take the action on this object (false also when its role may not take it at all). */
+export async function permits(principal: Principal, action: Action, resource: Resource): Promise<boolean> {
+  const scope = scopeOf(principal.role, action)
+  if (scope === undefined) return false
+  if (principal.role === 'admin') return true
+  const resolver = RESOLVERS[resource.kind] as Resolver<Resource>
+  if (scope === 'any') return resolver.any?.(principal, resource) ?? true
+  if (scope === 'own') return resolver.own(principal, resource)
+  return (await resolver.routed?.(principal, resource)) ?? false
 }
 
 /**
- * Object-level check: the object is visible when the action's scope for the caller is `any`, or
- * `own` and the object belongs to the caller's organisation, or `routed` and the caller has
- * established (`routed`) that the object is routed to it. Otherwise: not found.
+ * The one authorization point. Without a resource: whether the role may take the action at all
+ * (403 otherwise; every route asks this first). With one: whether the caller may take it on that
+ * object (404 otherwise, as for a missing object).
  */
-export function assertOwn(principal: Principal, action: Action, ownerOrgId: string | undefined, what: string, routed = false): void {
-  const scope = scopeOf(principal.role, action)
-  if (scope === 'any') return
-  if (scope === 'own' && ownerOrgId !== undefined && ownerOrgId === principal.orgId) return
-  if (scope === 'routed' && routed) return
-  throw new NotFoundError(what)
+export async function authorize(principal: Principal, action: Action, resource?: Resource): Promise<void> {
+  if (scopeOf(principal.role, action) === undefined) throw new ForbiddenError(`a key of a ${principal.role} may not do this (${action})`)
+  if (resource !== undefined && !(await permits(principal, action, resource))) {
+    throw new NotFoundError((RESOLVERS[resource.kind] as Resolver<Resource>).name(resource))
+  }
 }
 
 /** The matrix as a Markdown table, for the README. */

@@ -1,7 +1,40 @@
 /**
  * Domain errors carry a stable snake_case `code`, a message for a person and, for bad input,
- * the path of each bad field. The HTTP layer maps codes to statuses in one table.
+ * the path of each bad field. Every code is declared below with the status the API answers it
+ * with, so a code without a status does not compile and none falls through to a default.
  */
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  already_exists: 409,
+  need_closed: 409,
+  illegal_transition: 409,
+  not_in_pool: 409,
+  not_eligible: 409,
+  webhook_disabled: 409,
+  // refusals of a recommendation (domain/pool.ts)
+  already_in_pool: 409,
+  left_pool: 409,
+  province_mismatch: 409,
+  deadline_passed: 409,
+  // limits on what is already held (a province's places, an organisation's webhooks): 409, as
+  // the contract says for the quota; 429 is for the rate of requests
+  quota_exceeded: 409,
+  webhook_limit_exceeded: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal_error: 500,
+  dependency_unavailable: 503,
+} as const
+
+export type ErrorCode = keyof typeof ERROR_STATUS
+/** The codes of refusals that the state of things causes (409): what a ConflictError may carry. */
+export type ConflictCode = { [C in ErrorCode]: (typeof ERROR_STATUS)[C] extends 409 ? C : never }[ErrorCode]
+
 export interface ErrorDetail {
   path: string
   message: string
@@ -13,7 +46,7 @@ export interface ErrorDetail {
 
 export class DomainError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details: ErrorDetail[] = [],
   ) {
@@ -35,7 +68,7 @@ export class NotFoundError extends DomainError {
 }
 
 export class ConflictError extends DomainError {
-  constructor(code: string, message: string, details: ErrorDetail[] = []) {
+  constructor(code: ConflictCode, message: string, details: ErrorDetail[] = []) {
     super(code, message, details)
   }
 }

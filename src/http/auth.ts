@@ -4,9 +4,9 @@
  * so no route can slip through without a rule.
  */
 import type { FastifyInstance } from 'fastify'
-import { ACTIONS, roleMay, type Action, type Principal } from '../domain/access.js'
+import { ACTIONS, authorize, type Action, type Principal } from '../domain/access.js'
 import type { OrgsService } from '../services/orgs.js'
-import { errorBody } from './errors.js'
+import { sendError } from './errors.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,16 +33,14 @@ export function registerAuth(app: FastifyInstance, orgs: OrgsService): void {
   app.addHook('onRequest', async (request, reply) => {
     const match = BEARER.exec(request.headers.authorization ?? '')
     if (match === null) {
-      return reply.code(401).send(errorBody('unauthorized', 'send an API key as "Authorization: Bearer <key>"'))
+      return sendError(reply, 'unauthorized', 'send an API key as "Authorization: Bearer <key>"')
     }
     const principal = await orgs.authenticate(match[1]!)
     if (principal === undefined) {
-      return reply.code(401).send(errorBody('unauthorized', 'this API key is not valid: unknown, revoked or expired'))
+      return sendError(reply, 'unauthorized', 'this API key is not valid: unknown, revoked or expired')
     }
     request.principal = principal
     const access = request.routeOptions.config.access
-    if (access !== undefined && !roleMay(principal.role, access)) {
-      return reply.code(403).send(errorBody('forbidden', `a key of a ${principal.role} may not do this (${access})`))
-    }
+    if (access !== undefined) await authorize(principal, access)
   })
 }

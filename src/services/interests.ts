@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
-import { assertOwn, type Principal } from '../domain/access.js'
+import { authorize, permits, type Principal } from '../domain/access.js'
 import { NotFoundError } from '../domain/errors.js'
 import { publicationNumberSchema } from '../domain/patent.js'
 import { interestSchema, type Interest } from '../domain/interest.js'
@@ -39,9 +39,9 @@ export interface InterestsDeps {
 export function createInterestsService(deps: InterestsDeps) {
   const now = () => (deps.now?.() ?? new Date()).toISOString()
 
-  /** What the caller may see of an interest: everything for its enterprise and the admin. */
+  /** What the caller may see of an interest: everything for whoever may read its enterprise (itself, the admin). */
   const view = async (principal: Principal, i: Interest): Promise<InterestView> => {
-    const full = principal.role === 'admin' || principal.orgId === i.enterpriseOrgId
+    const full = await permits(principal, 'orgs.read', { kind: 'organisation', id: i.enterpriseOrgId })
     const out: InterestView = { id: i.id, publicationNumber: i.publicationNumber, disclosure: i.disclosure, createdAt: i.createdAt }
     if (i.message !== undefined) out.message = i.message
     if (full || i.disclosure !== 'none') {
@@ -65,7 +65,7 @@ export function createInterestsService(deps: InterestsDeps) {
       if (input.needId !== undefined) {
         const need = await deps.needs.get(input.needId)
         if (need === undefined) throw new NotFoundError(`need ${input.needId}`)
-        assertOwn(principal, 'needs.read', need.ownerOrgId, `need ${input.needId}`)
+        await authorize(principal, 'interests.create', { ...need, kind: 'need' })
       }
       const interest: Interest = {
         id: randomUUID(),

@@ -3,7 +3,7 @@
  * Writes go to the patent store; indexing (search, matcher) follows in background jobs.
  */
 import { randomUUID } from 'node:crypto'
-import { assertOwn, type Principal } from '../domain/access.js'
+import { authorize, permits, type Principal } from '../domain/access.js'
 import { ConflictError, DomainError, issuesToDetails, NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.js'
 import {
   patentInputSchema,
@@ -109,10 +109,10 @@ export function createInventoryService(deps: InventoryDeps) {
     return p
   }
 
-  /** A patent the caller may change: its own university's, or any for the admin. */
-  const mustOwn = async (principal: Principal, pn: string): Promise<Patent> => {
+  /** The patent, when the caller may take `action` on it; 404 otherwise, as for a missing one. */
+  const authorized = async (principal: Principal, action: 'patents.read' | 'patents.update' | 'patents.withdraw', pn: string): Promise<Patent> => {
     const p = await mustGet(pn)
-    assertOwn(principal, 'patents.update', p.ownerOrgId, `patent ${pn}`)
+    await authorize(principal, action, { ...p, kind: 'patent' })
     return p
   }
 
@@ -128,17 +128,9 @@ export function createInventoryService(deps: InventoryDeps) {
       })),
     )
 
-  /** Whether a write by this caller may replace the stored patent. */
-  const mayReplace = (principal: Principal, existing: Patent | undefined) =>
-    existing === undefined || principal.role === 'admin' || existing.ownerOrgId === principal.orgId
-
   return {
     /** Listed patents are visible to every role that may read patents; withdrawn ones only to their owner. */
-    async get(principal: Principal, pn: string): Promise<Patent> {
-      const p = await mustGet(pn)
-      if (p.status === 'withdrawn') assertOwn(principal, 'patents.update', p.ownerOrgId, `patent ${pn}`)
-      return p
-    },
+    get: (principal: Principal, pn: string) => authorized(principal, 'patents.read', pn),
 
     async create(input: PatentInput, actor: Principal): Promise<Patent> {
       if ((await deps.patents.get(input.publicationNumber)) !== undefined) {
@@ -151,7 +143,7 @@ export function createInventoryService(deps: InventoryDeps) {
     },
 
     async update(actor: Principal, pn: string, patch: PatentPatch): Promise<Patent> {
-      const existing = await mustOwn(actor, pn)
+      const existing = await authorized(actor, 'patents.update', pn)
       const parsed = patentInputSchema.safeParse({ ...toInput(existing), ...patch, publicationNumber: pn })
       if (!parsed.success) throw new ValidationError('the changed patent is not valid', issuesToDetails(parsed.error.issues, 'body'))
       const patent = { ...buildPatent(parsed.data, existing, actor, now()), status: existing.status }
@@ -161,7 +153,7 @@ export function createInventoryService(deps: InventoryDeps) {
 
     /** Takes a patent off the market: kept on record, gone from search and matching. */
     async withdraw(actor: Principal, pn: string): Promise<Patent> {
-      const existing = await mustOwn(actor, pn)
+      const existing = await authorized(actor, 'patents.withdraw', pn)
       const patent: Patent = { ...existing, status: 'withdrawn', updatedAt: now() }
       await storeAndIndex([patent])
       return patent
@@ -199,21 +191,25 @@ export function createInventoryService(deps: InventoryDeps) {
         const stamp = now()
         const changed: Patent[] = []
         const listed: Patent[] = []
-        inputs.forEach(({ input, line }, i) => {
+        for (const [i, { input, line }] of inputs.entries()) {
           const before = existing[i]
-          if (!mayReplace(actor, before)) {
+          // a new record becomes the importer's; a stored one is replaced only by its owner (or the admin)
+          if (before !== undefined && !(await permits(actor, 'patents.import', { ...before, kind: 'patent' }))) {
             outcome.accepted--
-            return reject(line, [{ path: 'publicationNumber', message: 'this patent is listed by another organisation', zh: '这件专利由另一家机构登记，不能修改' }])
+            reject(line, [{ path: 'publicationNumber', message: 'this patent is listed by another organisation', zh: '这件专利由另一家机构登记，不能修改' }])
+            continue
           }
           const merged = before !== undefined && mode === 'merge' ? { ...toInput(before), ...input } : input
           const patent = buildPatent(merged, before, actor, stamp)
           if (before === undefined) {
             outcome.created++
             listed.push(patent)
-          } else if (sameContent(before, patent)) return void outcome.unchanged++
-          else outcome.updated++
+          } else if (sameContent(before, patent)) {
+            outcome.unchanged++
+            continue
+          } else outcome.updated++
           changed.push(patent)
-        })
+        }
         if (changed.length === 0) return
         await storeAndIndex(changed, importId, `${importId}-${batchNo++}`)
         stored += changed.length
@@ -286,7 +282,7 @@ export function createInventoryService(deps: InventoryDeps) {
     async importStatus(principal: Principal, importId: string): Promise<ImportStatus> {
       const s = await deps.imports.get(importId)
       if (s === undefined) throw new NotFoundError(`import ${importId}`)
-      assertOwn(principal, 'imports.read', s.ownerOrgId, `import ${importId}`)
+      await authorize(principal, 'imports.read', { ...s, kind: 'import' })
       return s
     },
   }

@@ -3,7 +3,7 @@
  * job for that version; workers compute matches (full for a need, incremental for new patents).
  */
 import { randomUUID } from 'node:crypto'
-import { assertOwn, scopeOf, type Action, type Principal } from '../domain/access.js'
+import { authorize, type Action, type Principal } from '../domain/access.js'
 import { issuesToDetails, NotFoundError, ValidationError, ConflictError } from '../domain/errors.js'
 import { needInputSchema, type Need, type NeedInput, type NeedPatch } from '../domain/need.js'
 import type { MatchSet, MatchStore, NeedStore, PatentStore, ProgrammeLog, StoredMatch } from '../domain/ports.js'
@@ -41,8 +41,7 @@ export function createNeedsService(deps: NeedsDeps) {
   const mustGet = async (principal: Principal, action: Action, id: string): Promise<Need> => {
     const need = await deps.needs.get(id)
     if (need === undefined) throw new NotFoundError(`need ${id}`)
-    const routed = scopeOf(principal.role, action) === 'routed' && (await deps.isRoutedTo(id, principal.orgId ?? ''))
-    assertOwn(principal, action, need.ownerOrgId, `need ${id}`, routed)
+    await authorize(principal, action, { ...need, kind: 'need', routedTo: (centreOrgId) => deps.isRoutedTo(id, centreOrgId) })
     return need
   }
   const enqueueMatch = (need: Need) =>

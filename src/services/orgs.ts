@@ -3,7 +3,7 @@
  * stored only as a SHA-256 hash of the secret, revocable, and optionally expiring.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
-import { assertOwn, type Principal } from '../domain/access.js'
+import { authorize, type Principal } from '../domain/access.js'
 import { NotFoundError } from '../domain/errors.js'
 import type { ApiKeyInfo, ApiKeyRecord, KeyInput, Org, OrgInput } from '../domain/org.js'
 import type { KeyStore, OrgStore } from '../domain/ports.js'
@@ -42,7 +42,7 @@ export function createOrgsService(deps: OrgsDeps) {
     },
 
     async get(principal: Principal, id: string): Promise<Org> {
-      assertOwn(principal, 'orgs.read', id, `organisation ${id}`)
+      await authorize(principal, 'orgs.read', { kind: 'organisation', id })
       return mustGet(id)
     },
 

@@ -3,7 +3,7 @@
  * workflow with its audit trail, reason-coded feedback, and digests.
  */
 import { z } from 'zod'
-import { scopeOf, type Principal } from '../domain/access.js'
+import { actorOf, authorize, type Action, type Principal } from '../domain/access.js'
 import { NotFoundError, ValidationError } from '../domain/errors.js'
 import { disclosedNeedSchema, type Need } from '../domain/need.js'
 import { orgSchema, type Org } from '../domain/org.js'
@@ -58,18 +58,11 @@ const DIGEST_SIZE = 20
 export function createPairingsService(deps: PairingsDeps) {
   const now = () => deps.now?.() ?? new Date()
 
-  /** Whether the pairing involves the caller's organisation in the caller's role. */
-  const involves = (principal: Principal, p: Pairing): boolean => {
-    if (principal.role === 'admin') return true
-    if (principal.role === 'operations-centre') return p.centreOrgId === principal.orgId
-    if (principal.role === 'university') return p.universityOrgId === principal.orgId
-    if (principal.role === 'enterprise') return p.enterpriseOrgId === principal.orgId
-    return false
-  }
-
-  const mustSee = async (principal: Principal, id: string): Promise<Pairing> => {
+  /** The pairing, when the caller takes part in it (for `action`); 404 otherwise, as for a missing one. */
+  const mustSee = async (principal: Principal, action: Action, id: string): Promise<Pairing> => {
     const p = await deps.pairings.get(id)
-    if (p === undefined || !involves(principal, p)) throw new NotFoundError(`pairing ${id}`)
+    if (p === undefined) throw new NotFoundError(`pairing ${id}`)
+    await authorize(principal, action, { ...p, kind: 'pairing' })
     return p
   }
 
@@ -185,8 +178,9 @@ export function createPairingsService(deps: PairingsDeps) {
     },
 
     async setRouting(principal: Principal, orgId: string, input: RoutingInput): Promise<Routing> {
+      await authorize(principal, 'routing.set', { kind: 'organisation', id: orgId })
       const org = await deps.orgs.get(orgId)
-      if (org === undefined || (principal.role !== 'admin' && principal.orgId !== orgId)) throw new NotFoundError(`organisation ${orgId}`)
+      if (org === undefined) throw new NotFoundError(`organisation ${orgId}`)
       if (org.kind !== 'operations-centre') {
         throw new ValidationError('routing is set for operations centres only', [{ path: 'path.id', message: `this organisation is a ${org.kind}` }])
       }
@@ -196,7 +190,8 @@ export function createPairingsService(deps: PairingsDeps) {
     },
 
     async getRouting(principal: Principal, orgId: string): Promise<Routing> {
-      const routing = principal.role === 'admin' || principal.orgId === orgId ? await deps.pairings.getRouting(orgId) : undefined
+      await authorize(principal, 'routing.read', { kind: 'organisation', id: orgId })
+      const routing = await deps.pairings.getRouting(orgId)
       if (routing === undefined) throw new NotFoundError(`routing of ${orgId}`)
       return routing
     },
@@ -215,18 +210,18 @@ export function createPairingsService(deps: PairingsDeps) {
     },
 
     async get(principal: Principal, id: string): Promise<PairingView> {
-      return (await views(principal, [await mustSee(principal, id)]))[0]!
+      return (await views(principal, [await mustSee(principal, 'pairings.read', id)]))[0]!
     },
 
     async history(principal: Principal, id: string): Promise<PairingEvent[]> {
-      await mustSee(principal, id)
+      await mustSee(principal, 'pairings.history', id)
       const events = await deps.pairings.history(id)
       // A university sees who acted only as roles, never another organisation's id.
       return principal.role === 'university' ? events.map((e) => ({ ...e, actor: { role: e.actor.role } })) : events
     },
 
     async transition(principal: Principal, id: string, input: TransitionInput): Promise<PairingView> {
-      await mustSee(principal, id)
+      await mustSee(principal, 'pairings.transition', id)
       const at = now().toISOString()
       const next = await deps.pairings.transition(id, (current) => {
         assertTransition(current.state, input.to)
@@ -235,7 +230,7 @@ export function createPairingsService(deps: PairingsDeps) {
         const history: PairingEvent = {
           pairingId: id,
           at,
-          actor: principal.orgId === undefined ? { role: principal.role } : { role: principal.role, orgId: principal.orgId },
+          actor: actorOf(principal),
           from: current.state,
           to: input.to,
         }
@@ -254,9 +249,8 @@ export function createPairingsService(deps: PairingsDeps) {
     /** Why enterprises passed over a patent: decline reasons counted, for its university. */
     async feedback(principal: Principal, publicationNumber: string): Promise<PatentFeedback> {
       const patent = await deps.patents.get(publicationNumber)
-      if (patent === undefined || (scopeOf(principal.role, 'patents.feedback') === 'own' && patent.ownerOrgId !== principal.orgId)) {
-        throw new NotFoundError(`patent ${publicationNumber}`)
-      }
+      if (patent === undefined) throw new NotFoundError(`patent ${publicationNumber}`)
+      await authorize(principal, 'patents.feedback', { ...patent, kind: 'patent' })
       const ids = patent.ownerOrgId === undefined ? await deps.pairings.ids('all') : await deps.pairings.ids({ university: patent.ownerOrgId })
       const pairings = (await deps.pairings.getMany(ids)).filter((p) => p.publicationNumber === publicationNumber)
       const declined = Object.fromEntries(DECLINE_REASONS.map((r) => [r, 0])) as Record<DeclineReason, number>

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
-import type { Principal } from '../domain/access.js'
+import { actorOf, authorize, permits, type Principal } from '../domain/access.js'
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
 import { orgSchema, type Org } from '../domain/org.js'
 import { AGREED_STATES } from '../domain/pairing.js'
@@ -21,7 +21,6 @@ import {
   VIOLATIONS,
   WITHDRAWAL_REASONS,
   type EnterprisePoolState,
-  type PoolActor,
   type PoolEvent,
   type PoolStatus,
 } from '../domain/pool.js'
@@ -57,8 +56,6 @@ export const poolEntrySchema = enterprisePoolStateSchema.extend({
 })
 export type PoolEntry = z.infer<typeof poolEntrySchema>
 
-const actorOf = (p: Principal): PoolActor => (p.orgId === undefined ? { role: p.role } : { role: p.role, orgId: p.orgId })
-
 export function createPoolService(deps: PoolDeps) {
   const now = () => deps.now?.() ?? new Date()
 
@@ -81,9 +78,8 @@ export function createPoolService(deps: PoolDeps) {
    */
   const inPool = async (principal: Principal, enterpriseId: string): Promise<EnterprisePoolState> => {
     const state = enterpriseState(await deps.log.pool(), enterpriseId)
-    if (state === undefined || (principal.role !== 'admin' && state.province !== principal.province)) {
-      throw new NotFoundError(`enterprise ${enterpriseId} in the pool`)
-    }
+    if (state === undefined) throw new NotFoundError(`enterprise ${enterpriseId} in the pool`)
+    await authorize(principal, 'pool.decide', { ...state, kind: 'pool-entry' })
     if (state.status !== 'in') throw new ConflictError('not_in_pool', `enterprise ${enterpriseId} is no longer in the pool (${state.status})`)
     return state
   }
@@ -217,15 +213,14 @@ export function createPoolService(deps: PoolDeps) {
       return flagged
     },
 
-    /** Enterprises in the pool (and those that left it), with their profiles. */
+    /** Enterprises in the pool (and those that left it) that the caller may see, with their profiles. */
     async list(principal: Principal, filter: { province?: string; status?: PoolStatus }): Promise<PoolEntry[]> {
-      const province = principal.role === 'provincial-office' ? principal.province : filter.province
-      if (principal.role === 'provincial-office' && filter.province !== undefined && filter.province !== province) return []
       const { enterprises } = replayPool(await deps.log.pool())
       const out: PoolEntry[] = []
       for (const state of enterprises.values()) {
-        if (province !== undefined && state.province !== province) continue
+        if (filter.province !== undefined && state.province !== filter.province) continue
         if (filter.status !== undefined && state.status !== filter.status) continue
+        if (!(await permits(principal, 'pool.list', { ...state, kind: 'pool-entry' }))) continue
         const org = await deps.orgs.get(state.enterpriseId)
         // Absent profile fields stay undefined and are left out of the JSON response.
         const { creditCode, city, size, flags, industry } = org ?? {}
@@ -234,13 +229,10 @@ export function createPoolService(deps: PoolDeps) {
       return out.sort((a, b) => a.enteredAt.localeCompare(b.enteredAt) || a.enterpriseId.localeCompare(b.enterpriseId))
     },
 
-    /** The programme's figures; a provincial office sees its own province only. */
+    /** The programme's figures: of the province asked for, else of the caller's own (the admin's: the whole country). */
     async stats(principal: Principal, query: { province?: string; year?: number }): Promise<Stats> {
-      let province = query.province
-      if (principal.role === 'provincial-office') {
-        if (province !== undefined && province !== principal.province) throw new NotFoundError(`figures of ${province}`)
-        province = principal.province
-      }
+      const province = query.province ?? principal.province
+      await authorize(principal, 'stats.read', { kind: 'figures', province })
       const [activity, pool] = await Promise.all([deps.log.activity(), deps.log.pool()])
       return computeStats({
         events: [...activity, ...pool],

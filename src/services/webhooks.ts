@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { Webhook } from 'standardwebhooks'
 import { z } from 'zod'
-import { assertOwn, type Principal } from '../domain/access.js'
+import { authorize, type Action, type Principal } from '../domain/access.js'
 import { DomainError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
 import { EVENT_TYPES, type EventType, type ServiceEvent } from '../domain/events.js'
 import { DeferJob, RetryAfter, type JobQueue } from '../jobs.js'
@@ -95,10 +95,10 @@ export function createWebhooksService(deps: WebhooksDeps) {
   const now = () => deps.now?.() ?? new Date()
   const maxAttempts = deps.schedule.length + 1
 
-  const owned = async (principal: Principal, action: Parameters<typeof assertOwn>[1], id: string): Promise<WebhookEndpoint> => {
+  const owned = async (principal: Principal, action: Action, id: string): Promise<WebhookEndpoint> => {
     const endpoint = await deps.store.get(id)
     if (endpoint === undefined) throw new NotFoundError(`webhook ${id}`)
-    assertOwn(principal, action, endpoint.orgId, `webhook ${id}`)
+    await authorize(principal, action, { ...endpoint, kind: 'webhook' })
     return endpoint
   }
 
@@ -231,7 +231,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
       const record = await deps.store.getDelivery(id, deliveryId)
       if (record === undefined) throw new NotFoundError(`delivery ${deliveryId}`)
       if (endpoint.status !== 'enabled') {
-        throw new DomainError('webhook_disabled', `this webhook is disabled (${endpoint.disabledReason ?? 'no reason recorded'}); enable it first`)
+        throw new ConflictError('webhook_disabled', `this webhook is disabled (${endpoint.disabledReason ?? 'no reason recorded'}); enable it first`)
       }
       const payload: DeliveryPayload = {
         endpointId: record.endpointId,

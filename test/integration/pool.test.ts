@@ -133,6 +133,28 @@ t.test('an enterprise idle for two years is flagged; a violation withdraws at on
   t.equal((await s.h.app.inject({ method: 'GET', url: '/v1/patents/search', headers: bank.h })).statusCode, 403, 'nor the inventory')
 })
 
+t.test('a provincial office lists its own province’s pool only; a bank lists every province’s', async (t) => {
+  const s = await setup(t)
+  const jiangsu = await org(s.h, { name: '江苏省知识产权局', kind: 'provincial-office', province: '江苏' })
+  const zj = await s.enterprise('浙江')
+  const js = await s.enterprise('江苏')
+  t.equal((await s.recommend(zj)).statusCode, 201)
+  t.equal((await s.recommend(js, s.round.id, jiangsu.h)).statusCode, 201)
+  const ids = async (headers: { authorization?: string }, query = '') => {
+    const res = await s.h.app.inject({ method: 'GET', url: `/v1/pool${query}`, headers })
+    t.equal(res.statusCode, 200)
+    return res.json().items.map((e: { enterpriseId: string }) => e.enterpriseId)
+  }
+  const other = `?province=${encodeURIComponent('江苏')}`
+  t.same(await ids(s.office.h), [zj], 'its own province by default')
+  t.same(await ids(s.office.h, other), [], 'another province: nothing, not an error')
+  t.same(await ids(jiangsu.h), [js])
+  const bank = await org(s.h, { name: '某银行', kind: 'financial-institution' })
+  t.same(await ids(bank.h), [zj, js], 'a bank: every province')
+  t.same(await ids(bank.h, other), [js], 'filtered by province when it asks')
+  t.same(await ids(auth, other), [js], 'the admin likewise')
+})
+
 t.test('GET /v1/stats and its CSV agree with the events of a seeded scenario', async (t) => {
   const s = await setup(t)
   const a = await s.enterprise()

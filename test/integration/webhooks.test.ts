@@ -12,6 +12,7 @@ import { Webhook } from 'standardwebhooks'
 import { pino } from 'pino'
 import { eventFields, eventStreamKey } from '../../src/adapters/redis/event-log.js'
 import { startEventConsumer } from '../../src/adapters/redis/event-consumer.js'
+import { MAX_ENDPOINTS_PER_ORG } from '../../src/domain/webhooks.js'
 import { ADMIN, auth, build, eventually, type Harness } from '../helper.js'
 
 interface Received {
@@ -346,6 +347,19 @@ t.test('a local installation (API on loopback) may reach a receiver on loopback,
   const c2 = await centre(exposed, 'Centre exposed')
   const refused = await exposed.app.inject({ method: 'POST', url: '/v1/webhooks', headers: c2.headers, payload: { url: 'http://127.0.0.1:9/x' } })
   t.equal(refused.statusCode, 400, 'an API listening on all interfaces refuses loopback webhooks')
+})
+
+t.test('an organisation holds at most MAX_ENDPOINTS_PER_ORG webhooks: one more is a conflict (409), not bad input', async (t) => {
+  const h = await build(t, { ROLE: 'api', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false', HOST: '127.0.0.1' })
+  const c = await centre(h, 'Centre full')
+  const register = () => h.app.inject({ method: 'POST', url: '/v1/webhooks', headers: c.headers, payload: { url: 'http://127.0.0.1:9/x' } })
+  const ids: string[] = []
+  for (let i = 0; i < MAX_ENDPOINTS_PER_ORG; i++) ids.push((await register()).json().id)
+  const over = await register()
+  t.equal(over.statusCode, 409)
+  t.match(over.json(), { error: { code: 'webhook_limit_exceeded', message: /at most 20 webhooks/ } })
+  await h.app.inject({ method: 'DELETE', url: `/v1/webhooks/${ids[0]}`, headers: c.headers })
+  t.equal((await register()).statusCode, 201, 'a place freed by deleting one is taken again')
 })
 
 t.test('a worker killed in the middle of deliveries loses no event; the receiver dedupes by webhook-id', async (t) => {
