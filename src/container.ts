@@ -16,19 +16,22 @@ import { createMeilisearchSearchIndex } from './adapters/meilisearch/search-inde
 import { meilisearchIndexUid } from '../search-config/meilisearch.js'
 import {
   createChangeFeed,
+  createEventLog,
   createImportStore,
   createInterestStore,
   createKeyStore,
   createMatchStore,
   createNeedStore,
+  createOptimistic,
   createOrgStore,
+  createPairingStore,
   createPatentStore,
-} from './adapters/redis/stores.js'
-import { createOptimistic } from './adapters/redis/optimistic.js'
-import { createEventLog } from './adapters/redis/event-log.js'
-import { createPairingStore } from './adapters/redis/pairing-store.js'
-import { createWebhookStore } from './adapters/redis/webhook-store.js'
-import { startEventConsumer } from './adapters/redis/event-consumer.js'
+  createProgrammeLog,
+  createRoundStore,
+  createWebhookStore,
+  redisKeys,
+  startEventConsumer,
+} from './adapters/redis/index.js'
 import { createWebhookSender } from './adapters/http/webhook-sender.js'
 import { MatchIndex } from './domain/matching/index.js'
 import type { SearchIndex } from './domain/search.js'
@@ -40,8 +43,6 @@ import { createMatchingService, createNeedsService } from './services/needs.js'
 import { createOrgsService } from './services/orgs.js'
 import { createPairingsService } from './services/pairings.js'
 import { createPoolService } from './services/pool.js'
-import { createProgrammeLog } from './adapters/redis/programme-log.js'
-import { createRoundStore } from './adapters/redis/pool-store.js'
 import { createWebhooksService } from './services/webhooks.js'
 
 export class RedisUnavailableError extends Error {}
@@ -104,7 +105,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   )
   const queueConnection = await connect(config.REDIS_URL, { enableOfflineQueue: false, connectTimeout: 3000, commandTimeout: REQUEST_REDIS_TIMEOUT_MS }, log)
   const workerConnection = runsWorkers ? await connect(config.REDIS_URL, { maxRetriesPerRequest: null }, log) : undefined
-  const bullPrefix = `${prefix}:bull`
+  const bullPrefix = redisKeys(prefix).bull
 
   const analyzer = createAnalyzer(loadAnalysisResources())
   const patents = createPatentStore(redis, prefix)
