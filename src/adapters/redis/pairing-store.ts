@@ -1,26 +1,17 @@
 /**
- * Pairings, their audit trail and the centres' routing, in Redis. A pairing is created together
- * with its first audit event and, when it is pushed, its `pairing.created` event in the event
- * log, in one atomic script: a process dying half-way leaves either all of them or none.
+ * Pairings, their audit trail and the centres' routing, in Redis. Each change is written in one
+ * transaction with what it announces (its programme record, its event), which the service builds
+ * and the event log and programme log word as stream entries: a process dying half-way leaves
+ * all of them or none, and this store knows neither stream's format.
  */
 import type { Redis } from 'ioredis'
 import type { Pairing, PairingEvent, Routing } from '../../domain/pairing.js'
-import type { CreateOutcome, NewEvent, PairingStore } from '../../domain/ports.js'
-import type { PairingStateChangedEvent } from '../../domain/stats.js'
+import type { CreateOutcome, PairingStore } from '../../domain/ports.js'
 import { eventAppend } from './event-log.js'
 import { redisKeys } from './keys.js'
 import type { Optimistic } from './optimistic.js'
 import { activityAppend } from './programme-log.js'
 import { jsonRecords, parse } from './records.js'
-
-/** The programme's record of a pairing's change, for the provincial figures. */
-function stateChanged(p: Pairing, h: PairingEvent): NewEvent<PairingStateChangedEvent> {
-  const e: NewEvent<PairingStateChangedEvent> = { type: 'pairing-state-changed', at: h.at, pairingId: p.id, from: h.from, to: h.to, needId: p.needId, publicationNumber: p.publicationNumber }
-  if (p.province !== undefined) e.province = p.province
-  if (p.universityOrgId !== undefined) e.universityOrgId = p.universityOrgId
-  if (p.enterpriseOrgId !== undefined) e.enterpriseId = p.enterpriseOrgId
-  return e
-}
 
 /**
  * KEYS: pairing, history, byCentre, all, byUniversity, byEnterprise, needCentres, capCounter,
@@ -67,12 +58,11 @@ export function createPairingStore(redis: Redis, prefix: string, optimistic: Opt
   const k = redisKeys(prefix).pairings
   const pairings = jsonRecords<Pairing>(redis, k.record)
   const routings = jsonRecords<Routing>(redis, k.routing)
-  const recipientsOf = (p: Pairing) => [p.centreOrgId]
 
   return {
-    async createOrRescore({ pairing, history, push, dailyCap, day, event: announced }) {
-      const record = activityAppend(prefix, stateChanged(pairing, history))
-      const event = eventAppend(prefix, { ...announced, recipients: recipientsOf(pairing) })
+    async createOrRescore({ pairing, history, push, dailyCap, day, announce }) {
+      const record = activityAppend(prefix, announce.record)
+      const event = eventAppend(prefix, announce.event)
       const keys = [
         k.record(pairing.id),
         k.history(pairing.id),
@@ -114,9 +104,9 @@ export function createPairingStore(redis: Redis, prefix: string, optimistic: Opt
       return optimistic.update(k.record(id), (raw) => {
         const current = parse<Pairing>(raw)
         if (current === undefined) return undefined
-        const { next, history, event: announced } = plan(current)
-        const record = activityAppend(prefix, stateChanged(next, history))
-        const event = eventAppend(prefix, { ...announced, recipients: recipientsOf(next) })
+        const { next, history, announce } = plan(current)
+        const record = activityAppend(prefix, announce.record)
+        const event = eventAppend(prefix, announce.event)
         return {
           result: next,
           write: (multi) => {
@@ -128,10 +118,10 @@ export function createPairingStore(redis: Redis, prefix: string, optimistic: Opt
         }
       })
     },
-    async publishDigest(centreOrgId, held, event) {
+    async publishDigest(held, event) {
       const multi = redis.multi()
       for (const p of held) pairings.write(multi, p.id, { ...p, pushed: true })
-      const append = eventAppend(prefix, { type: 'pairing.digest', recipients: [centreOrgId], ...event })
+      const append = eventAppend(prefix, event)
       await multi.xadd(append.key, ...append.args).exec()
     },
     centresOfNeed(needId) {
