@@ -10,22 +10,23 @@ import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { createJobQueue } from './adapters/bullmq/queue.js'
 import { createWebhookSender } from './adapters/http/webhook-sender.js'
-import { createEventLog } from './adapters/redis/event-log.js'
-import { createOptimistic } from './adapters/redis/optimistic.js'
-import { createPairingStore } from './adapters/redis/pairing-store.js'
-import { createRoundStore } from './adapters/redis/pool-store.js'
-import { createProgrammeLog } from './adapters/redis/programme-log.js'
 import {
   createChangeFeed,
+  createEventLog,
   createImportStore,
   createInterestStore,
   createKeyStore,
   createMatchStore,
   createNeedStore,
+  createOptimistic,
   createOrgStore,
+  createPairingStore,
   createPatentStore,
-} from './adapters/redis/stores.js'
-import { createWebhookStore } from './adapters/redis/webhook-store.js'
+  createProgrammeLog,
+  createRoundStore,
+  createWebhookStore,
+  redisKeys,
+} from './adapters/redis/index.js'
 import { createInterestsService } from './services/interests.js'
 import { createInventoryService } from './services/inventory.js'
 import { createNeedsService } from './services/needs.js'
@@ -84,7 +85,7 @@ export async function createCore(config: Config, log: Logger, options: CoreOptio
     log,
   )
   const queueConnection = await connect(config.REDIS_URL, { enableOfflineQueue: false, connectTimeout: 3000, commandTimeout: REQUEST_REDIS_TIMEOUT_MS }, log)
-  const bullPrefix = `${prefix}:bull`
+  const bullPrefix = redisKeys(prefix).bull
 
   const optimistic = createOptimistic(redis)
   const stores = {

@@ -6,7 +6,7 @@ import type { ImportStatus } from './imports.js'
 import type { Interest } from './interest.js'
 import type { MatchSet, Need } from './need.js'
 import type { ApiKeyRecord, Org } from './org.js'
-import type { EventType } from './events.js'
+import type { NewEvent, PairingAnnouncement, ServiceEvent } from './events.js'
 import type { Pairing, PairingEvent, Routing } from './pairing.js'
 import type { PoolEvent, Round } from './pool.js'
 import type { ProgrammeEvent } from './stats.js'
@@ -116,8 +116,7 @@ export interface InterestStore {
   listAll(): Promise<Interest[]>
 }
 
-/** An event before its log gives it its id. */
-export type NewEvent<E extends { id: string }> = E extends unknown ? Omit<E, 'id'> : never
+export type { NewEvent } from './events.js'
 
 /** The programme's record: what happened, from which every provincial figure is computed. */
 export interface ProgrammeLog {
@@ -138,27 +137,33 @@ export interface RoundStore {
 
 export type CreateOutcome = 'created-pushed' | 'created-held' | 'rescored' | 'unchanged'
 
+/**
+ * Pairings, their audit trail and the centres' routing. Every change is written with what it
+ * announces (built by the service: `announcePairingChange`) in one transaction, so a process
+ * dying in between leaves the change and its announcements together or neither.
+ */
 export interface PairingStore {
+  /**
+   * Creates the pairing with its first audit event and its announcement, counting it against the
+   * centre's daily cap when it is to be pushed; an existing pairing only takes the new score.
+   */
   createOrRescore(args: {
     pairing: Pairing
     history: PairingEvent
     push: boolean
     dailyCap?: number
     day: string
-    event: { type: EventType; at: string; data: Record<string, unknown> }
+    announce: PairingAnnouncement
   }): Promise<CreateOutcome>
   get(id: string): Promise<Pairing | undefined>
   getMany(ids: string[]): Promise<Pairing[]>
   /** Ids, newest first, of one index: a centre's, a university's, an enterprise's or all. */
   ids(index: { centre: string } | { university: string } | { enterprise: string } | 'all'): Promise<string[]>
   history(id: string): Promise<PairingEvent[]>
-  /** Moves a pairing under optimistic locking, appending its audit event and publishing an event. */
-  transition(
-    id: string,
-    plan: (current: Pairing) => { next: Pairing; history: PairingEvent; event: { type: EventType; at: string; data: Record<string, unknown> } },
-  ): Promise<Pairing | undefined>
-  /** Marks held pairings pushed and publishes one event for them (a digest), atomically. */
-  publishDigest(centreOrgId: string, pairings: Pairing[], event: { at: string; data: Record<string, unknown> }): Promise<void>
+  /** Moves a pairing under optimistic locking, appending its audit event and its announcement. */
+  transition(id: string, plan: (current: Pairing) => { next: Pairing; history: PairingEvent; announce: PairingAnnouncement }): Promise<Pairing | undefined>
+  /** Marks held pairings pushed and publishes the one event for them (a digest), atomically. */
+  publishDigest(pairings: Pairing[], event: NewEvent<ServiceEvent>): Promise<void>
   /** Centres that receive pairings for a need (operations centres may read a need routed to them). */
   centresOfNeed(needId: string): Promise<string[]>
   putRouting(orgId: string, routing: Routing): Promise<void>

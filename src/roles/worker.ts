@@ -6,7 +6,7 @@
 import { loadIpcTitles } from '../../search-config/ipc-titles.js'
 import { createAnalysisPool } from '../adapters/analysis-pool/index.js'
 import { startWorkers } from '../adapters/bullmq/queue.js'
-import { startEventConsumer } from '../adapters/redis/event-consumer.js'
+import { startEventConsumer } from '../adapters/redis/index.js'
 import { connect, type Core } from '../core.js'
 import { MatchIndex } from '../domain/matching/index.js'
 import type { Analyzer } from '../domain/text/analyzer.js'

@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { actorOf, authorize, type Action, type Principal } from '../domain/access.js'
 import { NotFoundError, ValidationError } from '../domain/errors.js'
+import { announceDigest, announcePairingChange } from '../domain/events.js'
 import { disclosedNeedSchema, type Need } from '../domain/need.js'
 import { orgSchema, type Org } from '../domain/org.js'
 import {
@@ -136,17 +137,14 @@ export function createPairingsService(deps: PairingsDeps) {
           if (need.ownerOrgId !== undefined) pairing.enterpriseOrgId = need.ownerOrgId
           if (need.province !== undefined) pairing.province = need.province
           if (patent!.ownerOrgId !== undefined) pairing.universityOrgId = patent!.ownerOrgId
+          const history: PairingEvent = { pairingId: id, at: at.toISOString(), actor: { role: 'system' }, from: null, to: 'recommended' }
           await deps.pairings.createOrRescore({
             pairing,
-            history: { pairingId: id, at: at.toISOString(), actor: { role: 'system' }, from: null, to: 'recommended' },
+            history,
             push: routing.delivery === 'immediate',
             ...(routing.dailyCap === undefined ? {} : { dailyCap: routing.dailyCap }),
             day: chinaDay(at),
-            event: {
-              type: 'pairing.created',
-              at: at.toISOString(),
-              data: { pairingId: id, needId: need.id, publicationNumber: m.publicationNumber, score: m.score },
-            },
+            announce: announcePairingChange(pairing, history),
           })
         }
       }
@@ -164,14 +162,7 @@ export function createPairingsService(deps: PairingsDeps) {
         await deps.pairings.setMeta(orgId, 'lastDigestAt', at.toISOString())
         if (held.length === 0) continue
         const top = held.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id)).slice(0, DIGEST_SIZE)
-        await deps.pairings.publishDigest(orgId, top, {
-          at: at.toISOString(),
-          data: {
-            since: last ?? null,
-            count: held.length,
-            pairings: top.map((p) => ({ pairingId: p.id, needId: p.needId, publicationNumber: p.publicationNumber, score: p.score })),
-          },
-        })
+        await deps.pairings.publishDigest(top, announceDigest(orgId, at.toISOString(), last, held.length, top))
         sent++
       }
       return sent
@@ -236,11 +227,7 @@ export function createPairingsService(deps: PairingsDeps) {
         }
         if (input.reason !== undefined) history.reason = input.reason
         if (input.note !== undefined) history.note = input.note
-        return {
-          next: updated,
-          history,
-          event: { type: 'pairing.updated', at, data: { pairingId: id, from: current.state, to: input.to, ...(input.reason ? { reason: input.reason } : {}) } },
-        }
+        return { next: updated, history, announce: announcePairingChange(updated, history) }
       })
       if (next === undefined) throw new NotFoundError(`pairing ${id}`)
       return (await views(principal, [next]))[0]!

@@ -40,11 +40,15 @@ async function setup(t: Test, routing: Record<string, unknown> = { minScore: 0.1
     payload: { title: '图像识别技术', description: '利用图像识别进行缺陷检测', province: '浙江', ...needExtra },
   })
   const needId = need.json().id as string
-  const items = await eventually(async () => {
+  const pairings = async () => {
     const res = await app.inject({ method: 'GET', url: '/v1/pairings', headers: centre.h })
-    const list = res.json().items as Array<{ id: string; state: string; needId: string; score: number; pushed: boolean; publicationNumber: string }>
-    return list.length > 0 ? list : undefined
-  }, 20_000, 'pairings')
+    return res.json().items as Array<{ id: string; state: string; needId: string; score: number; pushed: boolean; publicationNumber: string }>
+  }
+  await eventually(async () => ((await pairings()).length > 0 ? true : undefined), 20_000, 'pairings')
+  // The route-pairings job may still be adding pairings one by one: routing again (idempotent)
+  // completes the set, so `items` is all of them.
+  await harness.container.services.pairings.routeNeed({ needId })
+  const items = await pairings()
   return { harness, app, centre, otherCentre, university, enterprise, needId, items }
 }
 

@@ -32,6 +32,7 @@ type Answer = 'destroy' | { status: number; headers?: Record<string, string>; de
 /** One receiver for the file: each scenario has its own path, secret and answers. */
 async function startReceiver(t: Test) {
   const paths = new Map<string, { secret?: string; answer: (nth: number) => Answer; got: Received[] }>()
+  const delayed = new Set<NodeJS.Timeout>()
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
@@ -49,14 +50,21 @@ async function startReceiver(t: Test) {
       path.got.push(r)
       const answer = path.answer(path.got.length)
       if (answer === 'destroy') return void req.socket.destroy()
-      setTimeout(() => {
+      const timer = setTimeout(() => {
+        delayed.delete(timer)
         r.answeredAt = Date.now()
         res.writeHead(answer.status, answer.headers ?? {}).end('ok')
       }, answer.delayMs ?? 0)
+      delayed.add(timer)
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  t.teardown(() => {
+    // Answers still delayed (the hanging receiver's minute) are dropped: the file need not wait them out.
+    for (const timer of delayed) clearTimeout(timer)
+    server.closeAllConnections()
+    return new Promise<void>((resolve) => server.close(() => resolve()))
+  })
   const port = (server.address() as AddressInfo).port
   return {
     port,

@@ -11,6 +11,8 @@ import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { ServiceEvent } from '../../domain/events.js'
 import { eventStreamKey, toEvent, type Entry } from './event-log.js'
+import { pairs } from './records.js'
+import { blockingConnection } from './streams.js'
 
 export interface EventConsumerOptions {
   redis: Redis
@@ -32,7 +34,7 @@ const STALE_CONSUMER_MS = 24 * 3_600_000
 
 export function startEventConsumer(opts: EventConsumerOptions): { stop(): Promise<void>; consumer: string } {
   const key = eventStreamKey(opts.prefix)
-  const conn = opts.redis.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null })
+  const conn = blockingConnection(opts.redis)
   conn.on('error', () => undefined) // reconnects by itself; the loop reports failed commands
   const consumer = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`
   const blockMs = opts.blockMs ?? 1000
@@ -100,8 +102,7 @@ export function startEventConsumer(opts: EventConsumerOptions): { stop(): Promis
   const cleanupConsumers = async () => {
     const rows = (await conn.xinfo('CONSUMERS', key, opts.group)) as Array<Array<string | number>>
     for (const row of rows) {
-      const info: Record<string, string | number> = {}
-      for (let i = 0; i + 1 < row.length; i += 2) info[String(row[i])] = row[i + 1]!
+      const info = pairs(row)
       if (info.name !== consumer && Number(info.pending) === 0 && Number(info.idle) > STALE_CONSUMER_MS) {
         await conn.xgroup('DELCONSUMER', key, opts.group, String(info.name))
       }

@@ -1,33 +1,24 @@
 /**
- * Pairings, their audit trail and the centres' routing, in Redis. A pairing is created together
- * with its first audit event and, when it is pushed, its `pairing.created` event in the event
- * log, in one atomic script: a process dying half-way leaves either all of them or none.
+ * Pairings, their audit trail and the centres' routing, in Redis. Each change is written in one
+ * transaction with what it announces (its programme record, its event), which the service builds
+ * and the event log and programme log word as stream entries: a process dying half-way leaves
+ * all of them or none, and this store knows neither stream's format.
  */
 import type { Redis } from 'ioredis'
 import type { Pairing, PairingEvent, Routing } from '../../domain/pairing.js'
-import type { CreateOutcome, NewEvent, PairingStore } from '../../domain/ports.js'
-import { eventFields, eventStreamKey } from './event-log.js'
+import type { CreateOutcome, PairingStore } from '../../domain/ports.js'
+import { eventAppend } from './event-log.js'
+import { redisKeys } from './keys.js'
 import type { Optimistic } from './optimistic.js'
-import { appendActivity, programmeKeys } from './programme-log.js'
-import type { PairingStateChangedEvent } from '../../domain/stats.js'
-
-/** The programme's record of a pairing's change, for the provincial figures. */
-function stateChanged(p: Pairing, h: PairingEvent): NewEvent<PairingStateChangedEvent> {
-  const e: NewEvent<PairingStateChangedEvent> = { type: 'pairing-state-changed', at: h.at, pairingId: p.id, from: h.from, to: h.to, needId: p.needId, publicationNumber: p.publicationNumber }
-  if (p.province !== undefined) e.province = p.province
-  if (p.universityOrgId !== undefined) e.universityOrgId = p.universityOrgId
-  if (p.enterpriseOrgId !== undefined) e.enterpriseId = p.enterpriseOrgId
-  return e
-}
-
-const parse = <T>(raw: string | null | undefined): T | undefined => (raw == null ? undefined : (JSON.parse(raw) as T))
+import { activityAppend } from './programme-log.js'
+import { jsonRecords, parse } from './records.js'
 
 /**
- * KEYS: pairing, history, byCentre, all, byUniversity, byEnterprise, needCentres, capCounter, stream,
- *       programme activity stream
+ * KEYS: pairing, history, byCentre, all, byUniversity, byEnterprise, needCentres, capCounter,
+ *       programme record stream, event stream
  * ARGV: pairing json (pushed), pairing json (held), history json, score (ms), cap (0 = none),
- *       push ('1' when the centre wants it pushed now), new score, centre id, programme event json,
- *       then event fields.
+ *       push ('1' when the centre wants it pushed now), new score, centre id, n, then the n
+ *       XADD arguments of the programme record, then those of the event.
  * Returns 'created-pushed', 'created-held', 'rescored' or 'unchanged'.
  */
 const CREATE_OR_RESCORE = `
@@ -54,124 +45,103 @@ redis.call('ZADD', KEYS[4], ARGV[4], id)
 redis.call('ZADD', KEYS[5], ARGV[4], id)
 redis.call('ZADD', KEYS[6], ARGV[4], id)
 redis.call('SADD', KEYS[7], ARGV[8])
-redis.call('XADD', KEYS[10], '*', 'e', ARGV[9])
+local n = tonumber(ARGV[9])
+redis.call('XADD', KEYS[9], unpack(ARGV, 10, 9 + n))
 if push then
-  local fields = {}
-  for i = 10, #ARGV do fields[#fields + 1] = ARGV[i] end
-  redis.call('XADD', KEYS[9], 'MAXLEN', '~', '1000000', '*', unpack(fields))
+  redis.call('XADD', KEYS[10], unpack(ARGV, 10 + n))
   return 'created-pushed'
 end
 return 'created-held'
 `
 
 export function createPairingStore(redis: Redis, prefix: string, optimistic: Optimistic): PairingStore {
-  const k = {
-    pairing: (id: string) => `${prefix}:pairing:${id}`,
-    history: (id: string) => `${prefix}:pairing-history:${id}`,
-    centre: (org: string) => `${prefix}:pairings:centre:${org}`,
-    university: (org: string) => `${prefix}:pairings:university:${org}`,
-    enterprise: (org: string) => `${prefix}:pairings:enterprise:${org}`,
-    all: `${prefix}:pairings:all`,
-    needCentres: (needId: string) => `${prefix}:need-centres:${needId}`,
-    cap: (org: string, day: string) => `${prefix}:pushed:${org}:${day}`,
-    routing: (org: string) => `${prefix}:routing:${org}`,
-    routed: `${prefix}:routed-centres`,
-    meta: (org: string) => `${prefix}:centre-meta:${org}`,
-    stream: eventStreamKey(prefix),
-  }
-  const recipientsOf = (p: Pairing) => [p.centreOrgId]
+  const k = redisKeys(prefix).pairings
+  const pairings = jsonRecords<Pairing>(redis, k.record)
+  const routings = jsonRecords<Routing>(redis, k.routing)
 
   return {
-    async createOrRescore({ pairing, history, push, dailyCap, day, event }) {
-      const pushed = { ...pairing, pushed: true }
-      const held = { ...pairing, pushed: false }
+    async createOrRescore({ pairing, history, push, dailyCap, day, announce }) {
+      const record = activityAppend(prefix, announce.record)
+      const event = eventAppend(prefix, announce.event)
       const keys = [
-        k.pairing(pairing.id),
+        k.record(pairing.id),
         k.history(pairing.id),
-        k.centre(pairing.centreOrgId),
+        k.ofCentre(pairing.centreOrgId),
         k.all,
-        k.university(pairing.universityOrgId ?? '-'),
-        k.enterprise(pairing.enterpriseOrgId ?? '-'),
-        k.needCentres(pairing.needId),
-        k.cap(pairing.centreOrgId, day),
-        k.stream,
-        programmeKeys(prefix).activity,
+        k.ofUniversity(pairing.universityOrgId ?? '-'),
+        k.ofEnterprise(pairing.enterpriseOrgId ?? '-'),
+        k.centresOfNeed(pairing.needId),
+        k.pushedOn(pairing.centreOrgId, day),
+        record.key,
+        event.key,
       ]
       const args = [
-        JSON.stringify(pushed),
-        JSON.stringify(held),
+        JSON.stringify({ ...pairing, pushed: true }),
+        JSON.stringify({ ...pairing, pushed: false }),
         JSON.stringify(history),
         String(Date.parse(pairing.createdAt)),
         String(dailyCap ?? 0),
         push ? '1' : '0',
         String(pairing.score),
         pairing.centreOrgId,
-        JSON.stringify(stateChanged(pairing, history)),
-        ...eventFields({ ...event, recipients: recipientsOf(pairing) }),
+        String(record.args.length),
+        ...record.args,
+        ...event.args,
       ]
       return (await redis.eval(CREATE_OR_RESCORE, keys.length, ...keys, ...args)) as CreateOutcome
     },
-    async get(id) {
-      return parse<Pairing>(await redis.get(k.pairing(id)))
-    },
-    async getMany(ids) {
-      if (ids.length === 0) return []
-      return (await redis.mget(ids.map(k.pairing))).map((raw) => parse<Pairing>(raw)).filter((p): p is Pairing => p !== undefined)
-    },
+    get: pairings.get,
+    getMany: pairings.existing,
     ids(index) {
       const key =
-        index === 'all' ? k.all : 'centre' in index ? k.centre(index.centre) : 'university' in index ? k.university(index.university) : k.enterprise(index.enterprise)
+        index === 'all' ? k.all : 'centre' in index ? k.ofCentre(index.centre) : 'university' in index ? k.ofUniversity(index.university) : k.ofEnterprise(index.enterprise)
       return redis.zrevrange(key, '0', '-1')
     },
     async history(id) {
       return (await redis.lrange(k.history(id), 0, -1)).map((raw) => JSON.parse(raw) as PairingEvent)
     },
     transition(id, plan) {
-      const key = k.pairing(id)
-      return optimistic.update(key, (raw) => {
+      return optimistic.update(k.record(id), (raw) => {
         const current = parse<Pairing>(raw)
         if (current === undefined) return undefined
-        const { next, history, event } = plan(current)
+        const { next, history, announce } = plan(current)
+        const record = activityAppend(prefix, announce.record)
+        const event = eventAppend(prefix, announce.event)
         return {
           result: next,
           write: (multi) => {
-            multi.set(key, JSON.stringify(next))
+            pairings.write(multi, id, next)
             multi.rpush(k.history(id), JSON.stringify(history))
-            appendActivity(multi, prefix, stateChanged(next, history))
-            multi.xadd(k.stream, 'MAXLEN', '~', '1000000', '*', ...eventFields({ ...event, recipients: recipientsOf(next) }))
+            multi.xadd(record.key, ...record.args)
+            multi.xadd(event.key, ...event.args)
           },
         }
       })
     },
-    async publishDigest(centreOrgId, pairings, event) {
+    async publishDigest(held, event) {
       const multi = redis.multi()
-      for (const p of pairings) multi.set(k.pairing(p.id), JSON.stringify({ ...p, pushed: true }))
-      multi.xadd(k.stream, 'MAXLEN', '~', '1000000', '*', ...eventFields({ type: 'pairing.digest', recipients: [centreOrgId], ...event }))
-      await multi.exec()
+      for (const p of held) pairings.write(multi, p.id, { ...p, pushed: true })
+      const append = eventAppend(prefix, event)
+      await multi.xadd(append.key, ...append.args).exec()
     },
     centresOfNeed(needId) {
-      return redis.smembers(k.needCentres(needId))
+      return redis.smembers(k.centresOfNeed(needId))
     },
-    async putRouting(orgId, routing) {
-      await redis.multi().set(k.routing(orgId), JSON.stringify(routing)).sadd(k.routed, orgId).exec()
-    },
-    async getRouting(orgId) {
-      return parse<Routing>(await redis.get(k.routing(orgId)))
-    },
+    putRouting: (orgId, routing) => routings.put(orgId, routing, k.routedCentres),
+    getRouting: routings.get,
     async routedCentres() {
-      const ids = await redis.smembers(k.routed)
-      if (ids.length === 0) return []
-      const raws = await redis.mget(ids.map(k.routing))
+      const ids = await redis.smembers(k.routedCentres)
+      const loaded = await routings.getMany(ids)
       return ids.flatMap((orgId, i) => {
-        const routing = parse<Routing>(raws[i])
+        const routing = loaded[i]
         return routing === undefined ? [] : [{ orgId, routing }]
       })
     },
     async getMeta(orgId, field) {
-      return (await redis.hget(k.meta(orgId), field)) ?? undefined
+      return (await redis.hget(k.centreMeta(orgId), field)) ?? undefined
     },
     async setMeta(orgId, field, value) {
-      await redis.hset(k.meta(orgId), field, value)
+      await redis.hset(k.centreMeta(orgId), field, value)
     },
   }
 }

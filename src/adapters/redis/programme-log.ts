@@ -4,20 +4,21 @@
  * computed from these events only, and each figure lists the ids of the events behind it.
  * Pool decisions have a stream of their own, since every recommendation replays them.
  */
-import type { ChainableCommander, Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import type { PoolEvent } from '../../domain/pool.js'
 import type { NewEvent, ProgrammeLog } from '../../domain/ports.js'
 import type { ProgrammeEvent } from '../../domain/stats.js'
+import { redisKeys } from './keys.js'
+import type { StreamAppend } from './streams.js'
 
 type Entry = [id: string, fields: string[]]
 
-export function programmeKeys(prefix: string) {
-  return { activity: `${prefix}:programme:activity`, pool: `${prefix}:programme:pool` }
-}
+/** An entry holds the event's JSON in its one field `e`. */
+const entry = (event: object): string[] => ['*', 'e', JSON.stringify(event)]
 
-/** Queues the append of an activity event on a MULTI, so it commits with the change it records. */
-export function appendActivity(multi: ChainableCommander, prefix: string, event: NewEvent<ProgrammeEvent>): void {
-  multi.xadd(programmeKeys(prefix).activity, '*', 'e', JSON.stringify(event))
+/** The append of an activity event, for the transaction of the change it records. */
+export function activityAppend(prefix: string, event: NewEvent<ProgrammeEvent>): StreamAppend {
+  return { key: redisKeys(prefix).programme.activity, args: entry(event) }
 }
 
 async function readAll<E>(redis: Redis, key: string): Promise<E[]> {
@@ -32,19 +33,19 @@ async function readAll<E>(redis: Redis, key: string): Promise<E[]> {
 }
 
 export function createProgrammeLog(redis: Redis, prefix: string): ProgrammeLog {
-  const k = programmeKeys(prefix)
+  const k = redisKeys(prefix).programme
   return {
     async append(event) {
-      return (await redis.xadd(k.activity, '*', 'e', JSON.stringify(event))) ?? ''
+      return (await redis.xadd(k.activity, ...entry(event))) ?? ''
     },
     async appendMany(events) {
       if (events.length === 0) return
       const pipe = redis.pipeline()
-      for (const e of events) pipe.xadd(k.activity, '*', 'e', JSON.stringify(e))
+      for (const e of events) pipe.xadd(k.activity, ...entry(e))
       await pipe.exec()
     },
     async appendPool(event) {
-      const id = (await redis.xadd(k.pool, '*', 'e', JSON.stringify(event))) ?? ''
+      const id = (await redis.xadd(k.pool, ...entry(event))) ?? ''
       return { ...event, id } as PoolEvent
     },
     activity: () => readAll<ProgrammeEvent>(redis, k.activity),

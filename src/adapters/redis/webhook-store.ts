@@ -7,7 +7,6 @@
  * and deliveries (a hash of records plus a sorted set by time, for trimming and redelivery).
  */
 import type { Redis } from 'ioredis'
-import { eventStreamKey } from './event-log.js'
 import {
   LOG_CAP,
   type DeliveryAttempt,
@@ -15,19 +14,9 @@ import {
   type WebhookEndpoint,
   type WebhookStore,
 } from '../../domain/webhooks.js'
-
-export function webhookKeys(prefix: string) {
-  return {
-    endpoint: (id: string) => `${prefix}:webhook:${id}`,
-    all: `${prefix}:webhooks`,
-    ofOrg: (orgId: string) => `${prefix}:webhooks:org:${orgId}`,
-    attempts: (id: string) => `${prefix}:webhook:${id}:attempts`,
-    deliveries: (id: string) => `${prefix}:webhook:${id}:deliveries`,
-    deliveryOrder: (id: string) => `${prefix}:webhook:${id}:delivery-order`,
-    slots: (id: string) => `${prefix}:webhook:${id}:slots`,
-    line: (id: string) => `${prefix}:webhook:${id}:line`,
-  }
-}
+import { redisKeys } from './keys.js'
+import { parse } from './records.js'
+import { streamHead } from './streams.js'
 
 /** Slots are leases (a sorted set by expiry, on Redis's clock): a dead holder's slot frees itself. */
 const TAKE_SLOT = `
@@ -66,7 +55,8 @@ function toEndpoint(h: Record<string, string>): WebhookEndpoint | undefined {
 }
 
 export function createWebhookStore(redis: Redis, prefix: string): WebhookStore {
-  const k = webhookKeys(prefix)
+  const keys = redisKeys(prefix)
+  const k = keys.webhooks
   const getMany = async (ids: string[]): Promise<WebhookEndpoint[]> => {
     if (ids.length === 0) return []
     const pipe = redis.pipeline()
@@ -148,10 +138,7 @@ export function createWebhookStore(redis: Redis, prefix: string): WebhookStore {
       )
       return String(since)
     },
-    async lastEventId() {
-      const last = await redis.xrevrange(eventStreamKey(prefix), '+', '-', 'COUNT', 1)
-      return last[0]?.[0] ?? '0-0'
-    },
+    lastEventId: () => streamHead(redis, keys.events),
     async putDelivery(record) {
       const added = await redis
         .multi()
@@ -172,8 +159,7 @@ export function createWebhookStore(redis: Redis, prefix: string): WebhookStore {
       }
     },
     async getDelivery(endpointId, deliveryId) {
-      const raw = await redis.hget(k.deliveries(endpointId), deliveryId)
-      return raw === null ? undefined : (JSON.parse(raw) as DeliveryRecord)
+      return parse<DeliveryRecord>(await redis.hget(k.deliveries(endpointId), deliveryId))
     },
     async logAttempt(endpointId, attempt) {
       // Not for a deleted endpoint: its log went with it.

@@ -2,29 +2,22 @@
 import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import type { Round, RoundStore } from '../../domain/ports.js'
+import { redisKeys } from './keys.js'
+import { jsonRecords } from './records.js'
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`
 
 export function createRoundStore(redis: Redis, prefix: string): RoundStore {
-  const key = (id: string) => `${prefix}:round:${id}`
-  const all = `${prefix}:rounds`
+  const k = redisKeys(prefix).rounds
+  const records = jsonRecords<Round>(redis, k.record)
   return {
-    async put(round) {
-      await redis.multi().set(key(round.id), JSON.stringify(round)).sadd(all, round.id).exec()
-    },
-    async get(id) {
-      const raw = await redis.get(key(id))
-      return raw === null ? undefined : (JSON.parse(raw) as Round)
-    },
+    put: (round) => records.put(round.id, round, k.all),
+    get: records.get,
     async list() {
-      const ids = await redis.smembers(all)
-      if (ids.length === 0) return []
-      return (await redis.mget(ids.map(key)))
-        .flatMap((raw) => (raw === null ? [] : [JSON.parse(raw) as Round]))
-        .sort((a, b) => a.deadline.localeCompare(b.deadline))
+      return (await records.members(k.all)).sort((a, b) => a.deadline.localeCompare(b.deadline))
     },
     async withProvinceLock(province, fn) {
-      const lock = `${prefix}:pool-lock:${province}`
+      const lock = k.poolLock(province)
       const token = randomUUID()
       for (let i = 0; ; i++) {
         if ((await redis.set(lock, token, 'PX', 10_000, 'NX')) === 'OK') break

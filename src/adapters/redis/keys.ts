@@ -1,0 +1,88 @@
+/**
+ * Every Redis key of the service, built from the configured prefix in this one file, grouped by
+ * the store that owns it. The names are those of stored data: renaming one here orphans what is
+ * already stored under it (test/unit/redis-keys.test.ts pins them).
+ */
+export function redisKeys(prefix: string) {
+  const key = (name: string) => `${prefix}:${name}`
+  return {
+    /** BullMQ's own prefix: every queue's keys live below it. */
+    bull: key('bull'),
+    /** Namespace of the API's per-key request counters (@fastify/rate-limit's Redis store). */
+    rateLimit: key('ratelimit:'),
+    /** The event log: every event published to organisations, a stream. */
+    events: key('events'),
+    /** The inventory change feed that keeps every process's in-memory indexes current, a stream. */
+    patentChanges: key('patent-changes'),
+    patents: {
+      /** A hash: `record` (the patent's JSON) and `terms` (its analysed terms). */
+      record: (pn: string) => key(`patent:${pn}`),
+      all: key('patents'),
+      /** Batches stored but not yet queued for indexing, by batch key. */
+      indexOutbox: key('index-outbox'),
+    },
+    imports: {
+      record: (id: string) => key(`import:${id}`),
+      /** Index batches already counted, so a batch run again counts once. */
+      batches: (id: string) => key(`import:${id}:batches`),
+      /** Uploads being received, by their last sign of life. */
+      receiving: key('imports:receiving'),
+      ofOwner: (owner: string) => key(`imports:owner:${owner}`),
+    },
+    needs: {
+      record: (id: string) => key(`need:${id}`),
+      open: key('needs:open'),
+      ofOwner: (owner: string) => key(`needs:owner:${owner}`),
+    },
+    matches: (needId: string) => key(`matches:${needId}`),
+    orgs: {
+      record: (id: string) => key(`org:${id}`),
+      all: key('orgs'),
+    },
+    apiKeys: {
+      record: (keyId: string) => key(`apikey:${keyId}`),
+      ofOrg: (orgId: string) => key(`org-keys:${orgId}`),
+    },
+    interests: {
+      record: (id: string) => key(`interest:${id}`),
+      all: key('interests'),
+      ofEnterprise: (orgId: string) => key(`interests:enterprise:${orgId}`),
+      ofUniversity: (orgId: string) => key(`interests:university:${orgId}`),
+    },
+    pairings: {
+      record: (id: string) => key(`pairing:${id}`),
+      history: (id: string) => key(`pairing-history:${id}`),
+      all: key('pairings:all'),
+      ofCentre: (orgId: string) => key(`pairings:centre:${orgId}`),
+      ofUniversity: (orgId: string) => key(`pairings:university:${orgId}`),
+      ofEnterprise: (orgId: string) => key(`pairings:enterprise:${orgId}`),
+      centresOfNeed: (needId: string) => key(`need-centres:${needId}`),
+      /** Pairings pushed to a centre on a day (China time), for its daily cap. */
+      pushedOn: (orgId: string, day: string) => key(`pushed:${orgId}:${day}`),
+      routing: (orgId: string) => key(`routing:${orgId}`),
+      routedCentres: key('routed-centres'),
+      centreMeta: (orgId: string) => key(`centre-meta:${orgId}`),
+    },
+    webhooks: {
+      endpoint: (id: string) => key(`webhook:${id}`),
+      all: key('webhooks'),
+      ofOrg: (orgId: string) => key(`webhooks:org:${orgId}`),
+      attempts: (id: string) => key(`webhook:${id}:attempts`),
+      deliveries: (id: string) => key(`webhook:${id}:deliveries`),
+      deliveryOrder: (id: string) => key(`webhook:${id}:delivery-order`),
+      slots: (id: string) => key(`webhook:${id}:slots`),
+      line: (id: string) => key(`webhook:${id}:line`),
+    },
+    rounds: {
+      record: (id: string) => key(`round:${id}`),
+      all: key('rounds'),
+      poolLock: (province: string) => key(`pool-lock:${province}`),
+    },
+    programme: {
+      /** Needs stated, matches computed, pairings moved, patents listed, a stream. */
+      activity: key('programme:activity'),
+      /** Cultivation-pool decisions, a stream of its own (every recommendation replays it). */
+      pool: key('programme:pool'),
+    },
+  }
+}

@@ -1,0 +1,23 @@
+/** What the stream-backed adapters (event log, programme log, change feed) share. */
+import type { Redis } from 'ioredis'
+
+/**
+ * One append to a stream, worded by the adapter that owns the stream's format: `XADD key ...args`.
+ * A store that must announce a change in the change's own transaction queues it on its MULTI or
+ * passes it to its script, without knowing what the entry holds.
+ */
+export interface StreamAppend {
+  key: string
+  args: string[]
+}
+
+/** The id of a stream's newest entry, or `0-0` when it has none. */
+export async function streamHead(redis: Redis, key: string): Promise<string> {
+  const last = await redis.xrevrange(key, '+', '-', 'COUNT', 1)
+  return last[0]?.[0] ?? '0-0'
+}
+
+/** A connection of its own for blocking reads, which would hold up every other command on a shared one. */
+export function blockingConnection(redis: Redis): Redis {
+  return redis.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null })
+}
