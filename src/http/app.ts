@@ -13,6 +13,7 @@ import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { redisKeys } from '../adapters/redis/index.js'
 import type { Container } from '../container.js'
 import { registerAuth } from './auth.js'
 import { registerErrorHandling } from './errors.js'
@@ -104,7 +105,7 @@ export async function buildApp(container: Container, options: AppOptions) {
         max: container.config.RATE_LIMIT_MAX,
         timeWindow: container.config.RATE_LIMIT_WINDOW_MS,
         redis: container.redis,
-        nameSpace: `${container.config.REDIS_PREFIX}:ratelimit:`,
+        nameSpace: redisKeys(container.config.REDIS_PREFIX).rateLimit,
         keyGenerator: (request) => request.principal?.keyId ?? request.principal?.role ?? request.ip,
         // The bootstrap admin key is the operator's own (bulk set-up, evaluation runs): not limited.
         allowList: (request) => request.principal?.role === 'admin',

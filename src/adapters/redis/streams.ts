@@ -17,7 +17,16 @@ export async function streamHead(redis: Redis, key: string): Promise<string> {
   return last[0]?.[0] ?? '0-0'
 }
 
-/** A connection of its own for blocking reads, which would hold up every other command on a shared one. */
+/** The longest a blocking read here waits (BLOCK), well under the blocking connections' command timeout. */
+const BLOCKING_COMMAND_TIMEOUT_MS = 15_000
+
+/**
+ * A connection of its own for blocking reads, which would hold up every other command on a shared
+ * one. It does not inherit the request path's 2 s command timeout (a BLOCK of 2 s would race it),
+ * and its errors are the readers' to handle (each read rejects), so none is left unhandled.
+ */
 export function blockingConnection(redis: Redis): Redis {
-  return redis.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null })
+  const conn = redis.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: BLOCKING_COMMAND_TIMEOUT_MS })
+  conn.on('error', () => undefined)
+  return conn
 }
