@@ -16,6 +16,21 @@ const commaList = z
   .default('')
   .transform((s) => s.split(',').map((o) => o.trim()).filter((o) => o !== ''))
 
+/** A text setting read by `parse` (undefined: not readable, reported with `expected`). */
+function parsed<T>(fallback: string, parse: (s: string) => T | undefined, expected: string) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      const value = parse(s)
+      if (value === undefined) {
+        ctx.addIssue({ code: 'custom', message: expected })
+        return z.NEVER
+      }
+      return value
+    })
+}
+
 export const configSchema = z.object({
   PORT: port.default(3000).describe('TCP port the API listens on'),
   HOST: z.string().min(1).default('127.0.0.1').describe('Interface the API listens on'),
@@ -87,31 +102,9 @@ export const configSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean
     .default(false)
     .describe('Let webhooks reach loopback, private, link-local and other non-public addresses (refused by default)'),
-  WEBHOOK_RETRY_SCHEDULE: z
-    .string()
-    .default('5s,5m,30m,2h,5h,10h,24h')
-    .transform((s, ctx) => {
-      const schedule = parseSchedule(s)
-      if (schedule === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'expected a comma-separated list of durations such as 5s,5m,2h,1d' })
-        return z.NEVER
-      }
-      return schedule
-    })
-    .describe('Waits between webhook delivery attempts (comma-separated durations, each with ±20 % jitter); one attempt more than entries'),
+  WEBHOOK_RETRY_SCHEDULE: parsed('5s,5m,30m,2h,5h,10h,24h', parseSchedule, 'expected a comma-separated list of durations such as 5s,5m,2h,1d').describe('Waits between webhook delivery attempts (comma-separated durations, each with ±20 % jitter); one attempt more than entries'),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000).describe('How long one webhook request may take'),
-  WEBHOOK_DISABLE_AFTER: z
-    .string()
-    .default('3d')
-    .transform((s, ctx) => {
-      const ms = parseDuration(s)
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'expected a duration such as 3d, 12h or 30s' })
-        return z.NEVER
-      }
-      return ms
-    })
-    .describe('An endpoint whose deliveries have failed continuously for longer than this is disabled'),
+  WEBHOOK_DISABLE_AFTER: parsed('3d', parseDuration, 'expected a duration such as 3d, 12h or 30s').describe('An endpoint whose deliveries have failed continuously for longer than this is disabled'),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16).describe('Webhook requests each worker process sends at once'),
   WEBHOOK_CONCURRENCY_PER_ENDPOINT: z.coerce
     .number()
