@@ -12,7 +12,7 @@ import ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
 import split2 from 'split2'
 import { Readable, pipeline, type Transform } from 'node:stream'
-import { DomainError, ValidationError, type ErrorDetail } from '../domain/errors.js'
+import { DomainError, ValidationError, excerpt, type ErrorDetail } from '../domain/errors.js'
 import type { FileFacts } from '../domain/imports.js'
 import { foldKey, mapHeader, normaliseRecord, type Cell, type HeaderMapping, type SheetVocabulary } from '../domain/office-sheet.js'
 
@@ -30,11 +30,7 @@ export const MEDIA_TYPES: Record<string, ImportFormat> = {
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
 }
 
-/** At most this much of a value is ever shown back. */
-export function excerpt(value: unknown, max = 40): string {
-  const s = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)
-  return s.length > max ? `${s.slice(0, max)}…` : s
-}
+export { excerpt }
 
 export class HeaderError extends Error {
   constructor(
@@ -163,6 +159,10 @@ export function checkDeclared(declared: ImportFormat, head: Buffer): void {
     ndjson: 'it looks like NDJSON (one JSON object per line): send it with content-type application/x-ndjson',
   }
   if (seen === 'empty') throw new ValidationError('the file is empty: nothing to import', [{ path: 'body', message: 'no records' }])
+  if (declared === 'xlsx' && seen !== 'xlsx') {
+    const what = seen === 'xls' ? hint.xls! : 'it is not an Excel workbook (.xlsx): send a CSV as text/csv, NDJSON as application/x-ndjson'
+    throw new ValidationError(`the body was declared .xlsx, but ${what}`, [{ path: 'body', message: what, zh: '文件不是 Excel 工作簿（.xlsx）' }])
+  }
   if (seen === undefined || seen === declared) return
   if (declared === 'ndjson' && seen === 'json-array') throw new ValidationError(`the body is not NDJSON: ${hint['json-array']}`, [{ path: 'body', message: hint['json-array']! }])
   if (declared !== 'xlsx' || seen !== 'ndjson') {
@@ -279,7 +279,29 @@ function cellValue(v: unknown): Cell | undefined {
 export async function* readXlsx(body: Readable, vocabulary: SheetVocabulary, facts: FileFacts, sheetName?: string): AsyncGenerator<RawRecord> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(body, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'ignore' })
   const names: string[] = []
-  for await (const sheet of reader as AsyncIterable<AsyncIterable<{ number: number; values: unknown[] }> & { name: string }>) {
+  try {
+    yield* sheetRows(reader as Parameters<typeof sheetRows>[0], names, vocabulary, facts, sheetName)
+  } catch (err) {
+    if (err instanceof DomainError || err instanceof HeaderError) throw err
+    // unzipper and the XML parser: a workbook cut off or damaged
+    throw new ValidationError(`the workbook cannot be read (${excerpt((err as Error).message, 80)}): is the file complete, and saved as .xlsx?`, [
+      { path: 'body', message: 'not a readable .xlsx workbook', zh: '无法读取该 Excel 文件：文件是否完整、是否保存为 .xlsx？' },
+    ])
+  }
+  if (sheetName !== undefined && !names.includes(sheetName)) {
+    throw new ValidationError(`the workbook has no sheet "${excerpt(sheetName, 40)}"; its sheets: ${names.map((n) => excerpt(n, 40)).join(', ')}`, [{ path: 'query.sheet', message: 'no such sheet' }])
+  }
+}
+
+/** The rows of the chosen sheet of a workbook being read; `names` collects every sheet's name. */
+async function* sheetRows(
+  reader: AsyncIterable<AsyncIterable<{ number: number; values: unknown[] }> & { name: string }>,
+  names: string[],
+  vocabulary: SheetVocabulary,
+  facts: FileFacts,
+  sheetName: string | undefined,
+): AsyncGenerator<RawRecord> {
+  for await (const sheet of reader) {
     names.push(sheet.name)
     if (sheetName !== undefined ? sheet.name !== sheetName : names.length > 1) continue
     facts.sheet = sheet.name
@@ -297,8 +319,5 @@ export async function* readXlsx(body: Readable, vocabulary: SheetVocabulary, fac
       if (cells.every((c) => c === undefined || c === '')) continue
       yield { line: row.number, value: rowValue(header.fields, cells, vocabulary) }
     }
-  }
-  if (sheetName !== undefined && !names.includes(sheetName)) {
-    throw new ValidationError(`the workbook has no sheet "${excerpt(sheetName, 40)}"; its sheets: ${names.map((n) => excerpt(n, 40)).join(', ')}`, [{ path: 'query.sheet', message: 'no such sheet' }])
   }
 }

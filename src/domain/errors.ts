@@ -85,13 +85,19 @@ export class UnavailableError extends DomainError {
   }
 }
 
+/** At most `max` characters of a value, for a message or a path: no answer echoes a long input back. */
+export function excerpt(value: unknown, max = 40): string {
+  const s = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
+  return s.length > max ? `${s.slice(0, max)}…` : s
+}
+
 /** Zod issues → error details with dotted field paths. */
 export function issuesToDetails(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: string[] }>, prefix = ''): ErrorDetail[] {
   const out: ErrorDetail[] = []
   for (const issue of issues) {
     const base = [prefix, ...issue.path.map(String)].filter((s) => s !== '').join('.')
     if (issue.code === 'unrecognized_keys' && issue.keys !== undefined) {
-      for (const key of issue.keys) out.push({ path: base === '' ? key : `${base}.${key}`, message: `unknown field "${key}"` })
+      for (const key of issue.keys.map((k) => excerpt(k))) out.push({ path: base === '' ? key : `${base}.${key}`, message: `unknown field "${key}"` })
     } else {
       out.push({ path: base === '' ? '(root)' : base, message: issue.message })
     }

@@ -1,7 +1,7 @@
 /** One error handler: every error leaves as the contract's `{error: {code, message, details}}`. */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
-import { DomainError, ERROR_STATUS, type ErrorCode, type ErrorDetail } from '../domain/errors.js'
+import { DomainError, ERROR_STATUS, excerpt, type ErrorCode, type ErrorDetail } from '../domain/errors.js'
 
 function errorBody(code: ErrorCode, message: string, details: ErrorDetail[] = []) {
   return { error: { code, message, details } }
@@ -22,7 +22,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
         const path = [part, ...v.instancePath.split('/').filter((s) => s !== '')]
         const keys = (v.params as { keys?: string[] }).keys
         if (v.keyword === 'unrecognized_keys' && keys !== undefined) {
-          return keys.map((key) => ({ path: [...path, key].join('.'), message: `unknown field "${key}"` }))
+          return keys.map((k) => excerpt(k)).map((key) => ({ path: [...path, key].join('.'), message: `unknown field "${key}"` }))
         }
         return [{ path: path.join('.'), message: v.message ?? 'invalid' }]
       })
@@ -53,7 +53,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   })
 
   app.setNotFoundHandler((request, reply) => {
-    sendError(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`)
+    sendError(reply, 'not_found', `no route ${request.method} ${excerpt(request.url.split('?')[0], 200)}`)
   })
 }
 

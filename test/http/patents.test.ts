@@ -150,3 +150,16 @@ t.test('search finds imported patents with highlights, filters and facets', asyn
   t.equal(bad.statusCode, 400)
   t.same(bad.json().error.details.map((d: { path: string }) => d.path).sort(), ['query.colour', 'query.limit'])
 })
+
+t.test('errors quote at most an excerpt of what the client sent', async (t) => {
+  const { app } = await build(t)
+  const longKey = 'k'.repeat(5000)
+  const unknown = await app.inject({ method: 'POST', url: '/v1/needs', headers: auth, payload: { title: '图像识别', [longKey]: 1 } })
+  t.equal(unknown.statusCode, 400)
+  t.notOk(unknown.body.includes(longKey), 'an unknown field of 5,000 characters is not echoed')
+  t.match(unknown.json().error.details[0].message, /^unknown field "k{40}…"$/)
+  const longPath = `/v1/${'p'.repeat(3000)}`
+  const noRoute = await app.inject({ method: 'GET', url: longPath, headers: auth })
+  t.equal(noRoute.statusCode, 404)
+  t.ok(noRoute.body.length < 600, `a 3,000-character path is not echoed (${noRoute.body.length} bytes)`)
+})
