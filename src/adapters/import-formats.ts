@@ -89,7 +89,7 @@ export async function* readNdjson(body: Readable, vocabulary: SheetVocabulary): 
       yield { line, errors: [{ path: '(root)', message: 'expected a JSON object' }] }
       continue
     }
-    const byField: Record<string, unknown> = {}
+    const byField: Record<string, unknown> = Object.create(null) as Record<string, unknown>
     // Chinese column names are understood; English keys are the API's field names, exactly.
     for (const [key, v] of Object.entries(value as Record<string, unknown>)) byField[/^[\x00-\x7f]*$/.test(key) ? key : (vocabulary.columns.get(foldKey(key)) ?? key)] = v
     yield { line, value: normaliseRecord(byField, vocabulary, 'json') }

@@ -160,10 +160,12 @@ function listOf(cell: Cell): string[] {
  * text, a number or a date; from JSON, values that are not text are left for the schema to judge.
  */
 export function normaliseRecord(cells: Record<string, unknown>, vocabulary: SheetVocabulary, from: 'sheet' | 'json'): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
+  // No prototype: a "__proto__" field stays a field (and is refused by name as unknown).
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>
   const code = (field: string, v: unknown) => (typeof v === 'string' ? (vocabulary.values.get(field)?.get(foldKey(v)) ?? v.trim()) : v)
   for (const [field, raw] of Object.entries(cells)) {
-    if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) continue
+    // A blank cell is an absent field; in JSON a blank value is the schema's to judge, as any other.
+    if (from === 'sheet' && (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === ''))) continue
     if (from === 'json' && typeof raw !== 'string' && !Array.isArray(raw)) {
       out[field] = raw
       continue
