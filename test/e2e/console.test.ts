@@ -90,6 +90,7 @@ t.test('the console, role by role', async (t) => {
     t.ok(rows.length >= 3, `the rejected rows are listed (${rows.length})`)
     t.same(rows.map((r) => r[0]).filter((v, i, a) => a.indexOf(v) === i), ['3', '4', '5'], 'by their line numbers')
     t.ok(rows.some((r) => r[1] === 'publicationNumber'), 'naming the field')
+    t.ok(rows.some((r) => r[1] === 'legalStatus' && r[2]!.startsWith('「legalStatus」的值「sold」无法识别')), `the problem said in Chinese, with the value (${JSON.stringify(rows.map((r) => r[2]))})`)
     t.match(await page.textContent('#import-rejected'), /3/)
     await shot(page, '03-university-rejected-rows')
     await page.context().close()

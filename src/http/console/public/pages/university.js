@@ -2,15 +2,20 @@
 // rows, see each patent's pairings, enterprises' interests and why they declined.
 import { api } from '../api.js'
 import { fmtDate, h, table } from '../dom.js'
-import { t } from '../i18n.js'
+import { getLang, t } from '../i18n.js'
 import { errorNotice, field, notice, stateBadge } from './common.js'
 
-const TYPES = { csv: 'text/csv', ndjson: 'application/x-ndjson', jsonl: 'application/x-ndjson' }
+const TYPES = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  csv: 'text/csv',
+  ndjson: 'application/x-ndjson',
+  jsonl: 'application/x-ndjson',
+}
 
 async function upload(ctx) {
   const { main } = ctx
   main.appendChild(h('h1', {}, t('upload.title')))
-  const file = h('input', { type: 'file', name: 'file', accept: '.csv,.ndjson,.jsonl,text/csv,application/x-ndjson', required: true })
+  const file = h('input', { type: 'file', name: 'file', accept: '.xlsx,.csv,.ndjson,.jsonl,text/csv,application/x-ndjson', required: true })
   const status = h('div', { id: 'upload-status', 'aria-live': 'polite' })
   const form = h(
     'form',
@@ -53,7 +58,8 @@ async function upload(ctx) {
       ),
     )
     if (outcome.rejected.length) {
-      const rows = outcome.rejected.flatMap((r) => r.errors.map((er) => [String(r.line), er.path, er.message]))
+      // The service says each problem in Chinese too (naming the file's own column and the value).
+      const rows = outcome.rejected.flatMap((r) => r.errors.map((er) => [String(r.line), er.path, getLang() === 'zh' ? (er.zh ?? er.message) : er.message]))
       const tbl = table([t('upload.line'), t('upload.field'), t('upload.message')], rows, t('upload.rejected'))
       tbl.id = 'rejected-rows'
       result.appendChild(tbl)
