@@ -164,8 +164,9 @@ export function normaliseRecord(cells: Record<string, unknown>, vocabulary: Shee
   const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>
   const code = (field: string, v: unknown) => (typeof v === 'string' ? (vocabulary.values.get(field)?.get(foldKey(v)) ?? v.trim()) : v)
   for (const [field, raw] of Object.entries(cells)) {
-    // A blank cell is an absent field; in JSON a blank value is the schema's to judge, as any other.
-    if (from === 'sheet' && (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === ''))) continue
+    // A blank value of a known field is an absent field; an unknown field stays, to be refused by name.
+    const blank = raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')
+    if (blank && vocabulary.templateHeaders.has(field)) continue
     if (from === 'json' && typeof raw !== 'string' && !Array.isArray(raw)) {
       out[field] = raw
       continue
