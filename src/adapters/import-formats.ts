@@ -30,7 +30,6 @@ export const MEDIA_TYPES: Record<string, ImportFormat> = {
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
 }
 
-export { excerpt }
 
 export class HeaderError extends Error {
   constructor(

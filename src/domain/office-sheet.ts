@@ -7,6 +7,8 @@
  * for the patent schema to reject with the field's name.
  */
 
+import { excerpt } from './errors.js'
+
 export interface SheetVocabulary {
   /** Normalised header → field. */
   columns: ReadonlyMap<string, string>
@@ -208,10 +210,6 @@ const FORMAT_HINTS_ZH: Record<string, string> = {
 }
 for (const f of ['publicationDate', 'grantDate', 'expiryDate']) FORMAT_HINTS_ZH[f] = FORMAT_HINTS_ZH.filingDate!
 
-const short = (v: unknown, max = 40) => {
-  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v))
-  return s.length > max ? `${s.slice(0, max)}…` : s
-}
 
 /**
  * A rejected record's problems, each with its field path, the message in English and Chinese,
@@ -238,10 +236,10 @@ export function rowDetails(issues: readonly Issue[], record: Record<string, unkn
     const field = String(issue.path[0] ?? '')
     const path = issue.path.map(String).join('.') || '(root)'
     const at = issue.path.length > 1 ? (record[field] as unknown[] | undefined)?.[Number(issue.path[1])] : record[field]
-    const value = at === undefined ? undefined : short(at)
+    const value = at === undefined ? undefined : excerpt(at)
     const withValue = <T extends object>(d: T) => (value === undefined ? d : { ...d, value })
     if (issue.code === 'unrecognized_keys' && issue.keys !== undefined) {
-      return issue.keys.map((k) => ({ path: k, message: `unknown field "${short(k)}"`, zh: `未知字段「${short(k)}」` }))
+      return issue.keys.map((k) => excerpt(k)).map((k) => ({ path: k, message: `unknown field "${k}"`, zh: `未知字段「${k}」` }))
     }
     const name = label(field)
     let zh: string

@@ -14,14 +14,13 @@ import {
   checkDeclared,
   decode,
   detectEncoding,
-  excerpt,
   peek,
   readCsv,
   readNdjson,
   readXlsx,
   type FileFacts,
 } from '../../../adapters/import-formats.js'
-import { DomainError, ValidationError } from '../../../domain/errors.js'
+import { DomainError, ValidationError, excerpt } from '../../../domain/errors.js'
 import { fileFactsSchema, importOutcomeSchema } from '../../../domain/imports.js'
 import { importTemplate, rowDetails } from '../../../domain/office-sheet.js'
 import { LEGAL_STATUSES, patentInputSchema, patentPatchSchema, publicationNumberSchema, TRANSFER_MODES } from '../../../domain/patent.js'
