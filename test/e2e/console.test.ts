@@ -256,6 +256,8 @@ t.test('the console, role by role', async (t) => {
     await page.goto(`${base}#/patents`)
     await page.waitForSelector('#patent-pairings .feedback .chip')
     t.match(await page.textContent('#patent-pairings'), /价格: 1/, 'the decline reason is counted')
+    await page.waitForFunction(() => document.querySelectorAll('#patent-pairings .feedback h3').length >= 2)
+    t.notMatch(await page.textContent('#patent-pairings'), /\bnull\b/, 'a patent without notes shows none, not "null"')
     await shot(page, '13-university-patents')
     await page.context().close()
   })

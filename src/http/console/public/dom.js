@@ -16,7 +16,8 @@ export function h(tag, attrs, ...children) {
   return el
 }
 
-function append(el, children) {
+/** Appends children as `h` does: absent ones (undefined, null, false) are skipped, never printed. */
+export function append(el, children) {
   for (const c of children) {
     if (c === undefined || c === null || c === false) continue
     if (Array.isArray(c)) append(el, c)

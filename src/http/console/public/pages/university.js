@@ -1,7 +1,7 @@
 // A university's tech-transfer office: upload the inventory and watch it indexed, fix rejected
 // rows, see each patent's pairings, enterprises' interests and why they declined.
 import { api } from '../api.js'
-import { fmtDate, h, table } from '../dom.js'
+import { append, fmtDate, h, table } from '../dom.js'
 import { getLang, t } from '../i18n.js'
 import { errorNotice, field, notice, stateBadge } from './common.js'
 
@@ -115,11 +115,11 @@ async function patents(ctx) {
       api('GET', `/v1/patents/${encodeURIComponent(pn)}/feedback`)
         .then((f) => {
           const reasons = Object.entries(f.declined).filter(([, n]) => n > 0)
-          fb.append(
+          append(fb, [
             h('h3', {}, t('patents.declined')),
             reasons.length ? h('ul', { class: 'chips' }, reasons.map(([r, n]) => h('li', { class: 'chip' }, `${t(`reason.${r}`)}: ${n}`))) : h('p', { class: 'muted' }, t('none')),
             f.notes.length ? h('div', {}, h('h3', {}, t('patents.notes')), h('ul', {}, f.notes.map((n) => h('li', {}, n)))) : null,
-          )
+          ])
         })
         .catch((err) => fb.appendChild(errorNotice(err)))
     }
