@@ -9,7 +9,7 @@
  * comes from the key, never from the request body.
  */
 import { ForbiddenError, NotFoundError } from './errors.js'
-import type { Need } from './need.js'
+import type { DisclosureLevel, Need } from './need.js'
 import type { OrgKind, Role } from './org.js'
 import type { Pairing } from './pairing.js'
 import type { Patent } from './patent.js'
@@ -132,12 +132,12 @@ const ours = (p: OrgPrincipal, orgId: string | undefined) => orgId !== undefined
 // An organisation without a province on record holds none.
 const ourProvince = (p: OrgPrincipal, province: string | undefined) => province !== undefined && province === p.province
 
-/** Which of a pairing's organisations each role takes part as. */
-const PAIRING_PARTY: Partial<Record<OrgKind, 'centreOrgId' | 'universityOrgId' | 'enterpriseOrgId'>> = {
-  'operations-centre': 'centreOrgId',
-  university: 'universityOrgId',
-  enterprise: 'enterpriseOrgId',
-}
+/** The side an organisation takes in a pairing or an interest, by its role. */
+export type Party = 'centre' | 'university' | 'enterprise'
+const PARTY: Partial<Record<OrgKind, Party>> = { 'operations-centre': 'centre', university: 'university', enterprise: 'enterprise' }
+
+/** Which of a pairing's organisations each party is. */
+const PAIRING_PARTY = { centre: 'centreOrgId', university: 'universityOrgId', enterprise: 'enterpriseOrgId' } as const
 
 /** Per kind of object: what `own` (and `routed`) means. A provincial office's `own` is its province. */
 const RESOLVERS: { [K in Resource['kind']]: Resolver<Extract<Resource, { kind: K }>> } = {
@@ -157,8 +157,8 @@ const RESOLVERS: { [K in Resource['kind']]: Resolver<Extract<Resource, { kind: K
   pairing: {
     name: (r) => `pairing ${r.id}`,
     own: (p, r) => {
-      const party = PAIRING_PARTY[p.role]
-      return party !== undefined && ours(p, r[party])
+      const party = PARTY[p.role]
+      return party !== undefined && ours(p, r[PAIRING_PARTY[party]])
     },
   },
   webhook: { name: (r) => `webhook ${r.id}`, own: (p, r) => ours(p, r.orgId) },
@@ -187,6 +187,35 @@ export async function authorize(principal: Principal, action: Action, resource?:
   if (resource !== undefined && !(await permits(principal, action, resource))) {
     throw new NotFoundError((RESOLVERS[resource.kind] as Resolver<Resource>).name(resource))
   }
+}
+
+/**
+ * What a list action shows the caller: `all` objects of the kind, or those of its organisation,
+ * which takes part as `party` where the kind has sides (pairings, interests). Services pick the
+ * index that answers it; the role itself is never asked outside this file.
+ */
+export type ListScope = 'all' | { orgId: string; party?: Party }
+
+export function listScope(principal: Principal, action: Action): ListScope {
+  const scope = scopeOf(principal.role, action)
+  if (scope === undefined) throw new ForbiddenError(`a key of a ${principal.role} may not do this (${action})`)
+  if (principal.role === 'admin' || scope === 'any') return 'all'
+  const party = PARTY[principal.role]
+  return party === undefined ? { orgId: principal.orgId } : { orgId: principal.orgId, party }
+}
+
+/**
+ * How much of an enterprise's need and identity a pairing or an interest shows the caller: the
+ * university on the other side sees only what the enterprise chose to disclose; the enterprise
+ * itself, the centre that brokers the pairing and the admin see all.
+ */
+export function disclosureTo(principal: Principal, chosen: DisclosureLevel | undefined): DisclosureLevel {
+  return principal.role === 'university' ? (chosen ?? 'none') : 'identity-and-need'
+}
+
+/** Whether an event's actor shows the caller its organisation, or only its role (for a university, which sees no other party's ids). */
+export function seesActorOrgs(principal: Principal): boolean {
+  return principal.role !== 'university'
 }
 
 /** The matrix as a Markdown table, for the README. */

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
-import { authorize, permits, type Principal } from '../domain/access.js'
+import { authorize, disclosureTo, listScope, type Principal } from '../domain/access.js'
 import { NotFoundError } from '../domain/errors.js'
 import { publicationNumberSchema } from '../domain/patent.js'
 import { interestSchema, type Interest } from '../domain/interest.js'
@@ -39,16 +39,16 @@ export interface InterestsDeps {
 export function createInterestsService(deps: InterestsDeps) {
   const now = () => (deps.now?.() ?? new Date()).toISOString()
 
-  /** What the caller may see of an interest: everything for whoever may read its enterprise (itself, the admin). */
+  /** What the caller may see of an interest: the university sees the enterprise as far as it disclosed itself. */
   const view = async (principal: Principal, i: Interest): Promise<InterestView> => {
-    const full = await permits(principal, 'orgs.read', { kind: 'organisation', id: i.enterpriseOrgId })
+    const disclosure = disclosureTo(principal, i.disclosure)
     const out: InterestView = { id: i.id, publicationNumber: i.publicationNumber, disclosure: i.disclosure, createdAt: i.createdAt }
     if (i.message !== undefined) out.message = i.message
-    if (full || i.disclosure !== 'none') {
+    if (disclosure !== 'none') {
       const org = await deps.orgs.get(i.enterpriseOrgId)
       if (org !== undefined) out.enterprise = { id: org.id, name: org.name }
     }
-    if (i.needId !== undefined && (full || i.disclosure === 'identity-and-need')) {
+    if (i.needId !== undefined && disclosure === 'identity-and-need') {
       const need = await deps.needs.get(i.needId)
       if (need !== undefined) {
         out.need = { id: need.id, title: need.title }
@@ -83,12 +83,13 @@ export function createInterestsService(deps: InterestsDeps) {
 
     /** The enterprise's own interests; a university's, those in its patents; the admin's, all. */
     async list(principal: Principal): Promise<InterestView[]> {
+      const scope = listScope(principal, 'interests.list')
       const items =
-        principal.role === 'admin'
+        scope === 'all'
           ? await deps.interests.listAll()
-          : principal.role === 'university'
-            ? await deps.interests.listByUniversity(principal.orgId)
-            : await deps.interests.listByEnterprise(principal.orgId)
+          : scope.party === 'university'
+            ? await deps.interests.listByUniversity(scope.orgId)
+            : await deps.interests.listByEnterprise(scope.orgId)
       return Promise.all(items.map((i) => view(principal, i)))
     },
   }

@@ -3,7 +3,7 @@
  * workflow with its audit trail, reason-coded feedback, and digests.
  */
 import { z } from 'zod'
-import { actorOf, authorize, type Action, type Principal } from '../domain/access.js'
+import { actorOf, authorize, disclosureTo, listScope, seesActorOrgs, type Action, type Principal } from '../domain/access.js'
 import { NotFoundError, ValidationError } from '../domain/errors.js'
 import { announceDigest, announcePairingChange } from '../domain/events.js'
 import { disclosedNeedSchema, type Need } from '../domain/need.js'
@@ -80,7 +80,7 @@ export function createPairingsService(deps: PairingsDeps) {
     }
     if (p.reason !== undefined) out.reason = p.reason
     const need = needs.get(p.needId)
-    const disclosure = principal.role === 'university' ? (need?.disclosure ?? 'none') : 'identity-and-need'
+    const disclosure = disclosureTo(principal, need?.disclosure)
     if (disclosure === 'identity-and-need') {
       out.needId = p.needId
       if (need !== undefined) {
@@ -188,14 +188,9 @@ export function createPairingsService(deps: PairingsDeps) {
     },
 
     async list(principal: Principal, filter: { state?: PairingState }): Promise<PairingView[]> {
+      const scope = listScope(principal, 'pairings.list')
       const index =
-        principal.role === 'admin'
-          ? ('all' as const)
-          : principal.role === 'operations-centre'
-            ? { centre: principal.orgId }
-            : principal.role === 'university'
-              ? { university: principal.orgId }
-              : { enterprise: principal.orgId }
+        scope === 'all' ? ('all' as const) : scope.party === 'centre' ? { centre: scope.orgId } : scope.party === 'university' ? { university: scope.orgId } : { enterprise: scope.orgId }
       const items = (await deps.pairings.getMany(await deps.pairings.ids(index))).filter((p) => filter.state === undefined || p.state === filter.state)
       return views(principal, items)
     },
@@ -207,8 +202,7 @@ export function createPairingsService(deps: PairingsDeps) {
     async history(principal: Principal, id: string): Promise<PairingEvent[]> {
       await mustSee(principal, 'pairings.history', id)
       const events = await deps.pairings.history(id)
-      // A university sees who acted only as roles, never another organisation's id.
-      return principal.role === 'university' ? events.map((e) => ({ ...e, actor: { role: e.actor.role } })) : events
+      return seesActorOrgs(principal) ? events : events.map((e) => ({ ...e, actor: { role: e.actor.role } }))
     },
 
     async transition(principal: Principal, id: string, input: TransitionInput): Promise<PairingView> {

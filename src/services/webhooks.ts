@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { Webhook } from 'standardwebhooks'
 import { z } from 'zod'
-import { authorize, type Action, type Principal } from '../domain/access.js'
+import { authorize, listScope, type Action, type Principal } from '../domain/access.js'
 import { DomainError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
 import { EVENT_TYPES, type EventType, type ServiceEvent } from '../domain/events.js'
 import { DeferJob, RetryAfter, type JobQueue } from '../jobs.js'
@@ -196,7 +196,8 @@ export function createWebhooksService(deps: WebhooksDeps) {
     },
 
     async list(principal: Principal): Promise<WebhookView[]> {
-      const items = principal.role === 'admin' ? await deps.store.listAll() : await deps.store.listForOrg(principal.orgId)
+      const scope = listScope(principal, 'webhooks.list')
+      const items = scope === 'all' ? await deps.store.listAll() : await deps.store.listForOrg(scope.orgId)
       return items.map(view)
     },
 

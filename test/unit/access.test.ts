@@ -4,7 +4,7 @@
  * test/http/access-matrix.test.ts.
  */
 import t from 'tap'
-import { authorize, permits, type Principal, type Resource } from '../../src/domain/access.js'
+import { authorize, disclosureTo, listScope, permits, seesActorOrgs, type Principal, type Resource } from '../../src/domain/access.js'
 import { DomainError, NotFoundError } from '../../src/domain/errors.js'
 
 const ADMIN: Principal = { role: 'admin' }
@@ -131,4 +131,22 @@ t.test('a provincial office’s own is its province: pool entries and figures', 
   const bank = org('financial-institution', 'bank-a', '浙江')
   t.equal(await permits(bank, 'pool.list', { kind: 'pool-entry', enterpriseId: 'e2', province: '江苏' }), true, 'a bank reads the whole pool')
   t.match(await outcome(bank, 'pool.decide', { kind: 'pool-entry', enterpriseId: 'e1', province: '浙江' }), { code: 'forbidden' })
+})
+
+t.test('a list shows the admin everything and an organisation its own, as the party its role takes', async (t) => {
+  t.equal(listScope(ADMIN, 'pairings.list'), 'all')
+  t.same(listScope(CENTRE_A, 'pairings.list'), { orgId: 'centre-a', party: 'centre' })
+  t.same(listScope(UNI_A, 'interests.list'), { orgId: 'uni-a', party: 'university' })
+  t.same(listScope(ENT_A, 'pairings.list'), { orgId: 'ent-a', party: 'enterprise' })
+  t.same(listScope(CENTRE_A, 'webhooks.list'), { orgId: 'centre-a', party: 'centre' })
+  t.equal(listScope(OFFICE_ZJ, 'rounds.list'), 'all', 'an `any` scope lists everything')
+  t.throws(() => listScope(UNI_A, 'webhooks.list'), { code: 'forbidden' }, 'a role the matrix does not list is refused')
+})
+
+t.test('a university sees an enterprise only as far as it disclosed itself; the other parties see all', async (t) => {
+  for (const level of ['none', 'identity', 'identity-and-need'] as const) t.equal(disclosureTo(UNI_A, level), level)
+  t.equal(disclosureTo(UNI_A, undefined), 'none', 'nothing chosen discloses nothing')
+  for (const p of [ADMIN, ENT_A, CENTRE_A]) t.equal(disclosureTo(p, 'none'), 'identity-and-need')
+  t.notOk(seesActorOrgs(UNI_A))
+  t.ok(seesActorOrgs(CENTRE_A))
 })
