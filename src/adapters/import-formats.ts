@@ -6,6 +6,7 @@
  * syntax error. Headers and values are made into the API's fields by `domain/office-sheet`;
  * nothing here decides what is valid.
  */
+import { Busboy } from '@fastify/busboy'
 import { parse as parseCsv } from 'csv-parse'
 import chardet from 'chardet'
 import ExcelJS from 'exceljs'
@@ -13,14 +14,17 @@ import iconv from 'iconv-lite'
 import split2 from 'split2'
 import { Readable, pipeline, type Transform } from 'node:stream'
 import { DomainError, ValidationError, excerpt, type ErrorDetail } from '../domain/errors.js'
-import type { FileFacts } from '../domain/imports.js'
+import type { FileFacts, RawRecord } from '../domain/imports.js'
 import { foldKey, mapHeader, normaliseRecord, type Cell, type HeaderMapping, type SheetVocabulary } from '../domain/office-sheet.js'
 
 export type ImportFormat = 'ndjson' | 'csv' | 'xlsx'
 
-export type RawRecord = { line: number; value: Record<string, unknown> } | { line: number; errors: ErrorDetail[] }
+export type { FileFacts, RawRecord } from '../domain/imports.js'
 
-export type { FileFacts } from '../domain/imports.js'
+/** What a reader learns of a file: the facts the import's answer gives, and the header as written. */
+export interface ReadFacts extends FileFacts {
+  header?: string[]
+}
 
 export const MEDIA_TYPES: Record<string, ImportFormat> = {
   'application/x-ndjson': 'ndjson',
@@ -30,6 +34,66 @@ export const MEDIA_TYPES: Record<string, ImportFormat> = {
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
 }
 
+/** A file's type by its name, as a browser form sends it (its declared type is often generic). */
+const EXTENSIONS: Record<string, ImportFormat | 'xls'> = { xlsx: 'xlsx', xls: 'xls', csv: 'csv', ndjson: 'ndjson', jsonl: 'ndjson' }
+
+/** The file of a multipart form, streaming, with the form's other fields sent before it. */
+export interface FormFile {
+  stream: Readable
+  format: ImportFormat
+  filename: string
+  /** The charset the part's content-type declares, if any. */
+  charset?: string
+  fields: Record<string, string>
+}
+
+/**
+ * Reads a `multipart/form-data` body (a browser's upload form) up to its first file, which is
+ * handed on as a stream; fields sent before the file (mode, sheet, charset) come with it. The
+ * file's format is taken from its name's extension, else from the part's content-type.
+ */
+export function formFile(body: Readable, headers: Record<string, string | string[] | undefined>): Promise<FormFile> {
+  return new Promise((resolve, reject) => {
+    const fields: Record<string, string> = {}
+    let busboy: ReturnType<typeof Busboy>
+    try {
+      busboy = Busboy({ headers: headers as { 'content-type': string }, limits: { files: 1, fields: 20, fieldSize: 1000, parts: 30 } })
+    } catch (err) {
+      return reject(new ValidationError(`not a readable form: ${excerpt((err as Error).message, 80)}`, [{ path: 'headers.content-type', message: 'a multipart form needs its boundary', zh: '表单格式不正确' }]))
+    }
+    let found = false
+    busboy.on('field', (name, value) => {
+      if (!found) fields[excerpt(name, 40)] = value
+    })
+    busboy.on('file', (_field, stream, filename, _encoding, mimeType) => {
+      if (found) return stream.resume()
+      found = true
+      const [type = '', ...params] = mimeType.split(';').map((p) => p.trim())
+      const ext = /\.([A-Za-z0-9]{1,10})$/.exec(filename ?? '')?.[1]?.toLowerCase()
+      const byName = ext === undefined ? undefined : EXTENSIONS[ext]
+      const format = byName ?? MEDIA_TYPES[type.toLowerCase()]
+      if (format === undefined || format === 'xls') {
+        stream.resume()
+        const what = format === 'xls' ? 'an old Excel workbook (.xls): save it as .xlsx in Excel and upload that' : `"${excerpt(filename || type, 60)}", which is none of .xlsx, .csv, .ndjson`
+        return reject(
+          new DomainError('unsupported_media_type', `the form's file is ${what}`, [
+            { path: 'body.file', message: 'unsupported file type', zh: format === 'xls' ? '不支持旧版 Excel（.xls）：请在 Excel 中另存为 .xlsx 后上传' : '不支持的文件类型：请上传 .xlsx、CSV 或 NDJSON 文件' },
+          ]),
+        )
+      }
+      const charset = params.find((p) => /^charset=/i.test(p))?.slice('charset='.length).replace(/^"|"$/g, '')
+      resolve({ stream, format, filename: filename ?? '', fields, ...(charset === undefined ? {} : { charset }) })
+    })
+    busboy.on('error', (err: unknown) => {
+      if (!found) reject(new ValidationError(`the form cannot be read: ${excerpt(err instanceof Error ? err.message : String(err), 80)}`, [{ path: 'body', message: 'not a readable multipart form', zh: '无法读取上传的表单' }]))
+    })
+    busboy.on('finish', () => {
+      if (!found) reject(new ValidationError('the form holds no file: send the inventory as its field "file"', [{ path: 'body.file', message: 'required', zh: '表单中没有文件' }]))
+    })
+    body.on('error', (err) => (found ? undefined : reject(err)))
+    body.pipe(busboy)
+  })
+}
 
 export class HeaderError extends Error {
   constructor(
@@ -81,17 +145,17 @@ export async function* readNdjson(body: Readable, vocabulary: SheetVocabulary): 
     try {
       value = JSON.parse(text)
     } catch (err) {
-      yield { line, errors: [{ path: '(root)', message: `not valid JSON: ${(err as Error).message}` }] }
+      yield { line, errors: [{ path: '(root)', message: `not valid JSON: ${(err as Error).message}` }], original: [text] }
       continue
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      yield { line, errors: [{ path: '(root)', message: 'expected a JSON object' }] }
+      yield { line, errors: [{ path: '(root)', message: 'expected a JSON object' }], original: [text] }
       continue
     }
     const byField: Record<string, unknown> = Object.create(null) as Record<string, unknown>
     // Chinese column names are understood; English keys are the API's field names, exactly.
     for (const [key, v] of Object.entries(value as Record<string, unknown>)) byField[/^[\x00-\x7f]*$/.test(key) ? key : (vocabulary.columns.get(foldKey(key)) ?? key)] = v
-    yield { line, value: normaliseRecord(byField, vocabulary, 'json') }
+    yield { line, value: normaliseRecord(byField, vocabulary, 'json'), original: [text] }
   }
 }
 
@@ -228,7 +292,7 @@ function rowValue(fields: ReadonlyArray<string | undefined>, cells: ReadonlyArra
  * CSV with a header line, decoded already. Empty cells are absent fields. The header is mapped
  * once: an unknown column is refused by name before any row is read.
  */
-export async function* readCsv(text: Readable, vocabulary: SheetVocabulary, facts: FileFacts): AsyncGenerator<RawRecord> {
+export async function* readCsv(text: Readable, vocabulary: SheetVocabulary, facts: ReadFacts): AsyncGenerator<RawRecord> {
   const skipped: RawRecord[] = []
   const parser = pipeline(
     text,
@@ -249,13 +313,14 @@ export async function* readCsv(text: Readable, vocabulary: SheetVocabulary, fact
       const err = headerError(header, vocabulary)
       if (err !== undefined) throw err
       facts.columns = header.mapping
+      facts.header = record
       continue
     }
     if (record.length > header.fields.length) {
-      yield { line, errors: [{ path: '(row)', message: `${record.length} cells for ${header.fields.length} columns`, zh: `这一行有 ${record.length} 个单元格，表头只有 ${header.fields.length} 列` }] }
+      yield { line, errors: [{ path: '(row)', message: `${record.length} cells for ${header.fields.length} columns`, zh: `这一行有 ${record.length} 个单元格，表头只有 ${header.fields.length} 列` }], original: record }
       continue
     }
-    yield { line, value: rowValue(header.fields, record, vocabulary) }
+    yield { line, value: rowValue(header.fields, record, vocabulary), original: record }
   }
   while (skipped.length > 0) yield skipped.shift()!
 }
@@ -271,11 +336,14 @@ function cellValue(v: unknown): Cell | undefined {
   return undefined
 }
 
+/** A cell as a person reads it back: a date as YYYY-MM-DD (Excel's dates carry no zone: UTC). */
+const cellText = (c: Cell | undefined): string => (c === undefined ? '' : c instanceof Date ? c.toISOString().slice(0, 10) : String(c))
+
 /**
  * The first sheet of an .xlsx workbook (or the one named), streamed row by row: the first
  * non-empty row is the header, each later row a record numbered as Excel numbers it.
  */
-export async function* readXlsx(body: Readable, vocabulary: SheetVocabulary, facts: FileFacts, sheetName?: string): AsyncGenerator<RawRecord> {
+export async function* readXlsx(body: Readable, vocabulary: SheetVocabulary, facts: ReadFacts, sheetName?: string): AsyncGenerator<RawRecord> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(body, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'ignore' })
   const names: string[] = []
   try {
@@ -297,7 +365,7 @@ async function* sheetRows(
   reader: AsyncIterable<AsyncIterable<{ number: number; values: unknown[] }> & { name: string }>,
   names: string[],
   vocabulary: SheetVocabulary,
-  facts: FileFacts,
+  facts: ReadFacts,
   sheetName: string | undefined,
 ): AsyncGenerator<RawRecord> {
   for await (const sheet of reader) {
@@ -309,14 +377,15 @@ async function* sheetRows(
       const cells = row.values.slice(1).map(cellValue)
       if (header === undefined) {
         if (cells.every((c) => c === undefined || c === '')) continue
-        header = mapHeader(cells.map((c) => (c === undefined ? '' : String(c))), vocabulary)
+        facts.header = cells.map(cellText)
+        header = mapHeader(facts.header, vocabulary)
         const err = headerError(header, vocabulary)
         if (err !== undefined) throw err
         facts.columns = header.mapping
         continue
       }
       if (cells.every((c) => c === undefined || c === '')) continue
-      yield { line: row.number, value: rowValue(header.fields, cells, vocabulary) }
+      yield { line: row.number, value: rowValue(header.fields, cells, vocabulary), original: cells.map(cellText) }
     }
   }
 }

@@ -34,6 +34,16 @@ export const importOutcomeSchema = z.object({
 })
 export type ImportOutcome = z.infer<typeof importOutcomeSchema>
 
+/**
+ * One record as a reader hands it on: fields to validate, or a syntax error; with the row's cells
+ * as the file had them (`original`), so that a rejected row can be given back as it was.
+ */
+export type RawRecord = ({ line: number; value: Record<string, unknown> } | { line: number; errors: ErrorDetail[] }) & { original?: string[] }
+
+/** A rejected row kept for its import's download: its line, its cells as written, its problems. */
+export const rejectedRowSchema = z.object({ line: z.number().int(), cells: z.array(z.string()), errors: z.array(detail) })
+export type RejectedRow = z.infer<typeof rejectedRowSchema>
+
 /** What a reader learnt of the file: its format, how it was decoded, which sheet, the columns. */
 export const fileFactsSchema = z
   .object({
@@ -45,3 +55,28 @@ export const fileFactsSchema = z
   })
   .describe('how the file was read')
 export type FileFacts = z.infer<typeof fileFactsSchema>
+
+/** A cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is given back quoted as text. */
+const inert = (cell: string) => (/^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell)
+
+/**
+ * An import's rejected rows as a sheet to correct and send again: the line, the file's own
+ * columns with the values as written, then what was wrong, in Chinese or English. The columns
+ * are the file's header (NDJSON: the record as one column), so a corrected file imports as is
+ * once the first and last columns are removed.
+ */
+export function rejectedSheet(header: readonly string[] | undefined, rows: readonly RejectedRow[], lang: 'zh' | 'en', truncated: number): string[][] {
+  const width = Math.max(header?.length ?? 0, ...rows.map((r) => r.cells.length))
+  const columns = header !== undefined && header.length >= width ? [...header] : width <= 1 && header === undefined ? [lang === 'zh' ? '记录' : 'record'] : Array.from({ length: width }, (_, i) => header?.[i] ?? `${i + 1}`)
+  const head = [lang === 'zh' ? '行号' : 'line', ...columns, lang === 'zh' ? '错误' : 'errors']
+  const body = rows.map((r) => {
+    const cells = Array.from({ length: columns.length }, (_, i) => inert(r.cells[i] ?? ''))
+    const problems = r.errors.map((e) => (lang === 'zh' ? (e.zh ?? e.message) : e.message)).join(lang === 'zh' ? '；' : '; ')
+    return [String(r.line), ...cells, problems]
+  })
+  if (truncated > 0) {
+    const note = lang === 'zh' ? `另有 ${truncated} 行被拒绝，未能保留：请修正以上各行后重新导入，再下载其余各行` : `${truncated} more rejected rows were not kept: correct these, import again, and download the rest`
+    body.push(['', ...columns.map(() => ''), note])
+  }
+  return [head, ...body]
+}

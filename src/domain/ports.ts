@@ -2,7 +2,7 @@
  * The interfaces the core needs from the outside world. Adapters under src/adapters implement
  * them; services depend only on these.
  */
-import type { ImportStatus } from './imports.js'
+import type { ImportStatus, RejectedRow } from './imports.js'
 import type { Interest } from './interest.js'
 import type { MatchSet, Need } from './need.js'
 import type { ApiKeyRecord, Org } from './org.js'
@@ -59,6 +59,13 @@ export interface ImportStore {
    */
   addIndexed(importId: string, count: number, batchKey: string): Promise<ImportStatus>
   fail(importId: string, error: string): Promise<void>
+  /**
+   * Keeps rejected rows for the import's download, appended in the order given; `header` (the
+   * file's columns as written) is kept from the first call that gives one. Kept as long as the import.
+   */
+  keepRejected(importId: string, rows: RejectedRow[], header?: string[]): Promise<void>
+  /** The kept rejected rows, in order, and the file's header; none for an unknown import. */
+  rejectedRows(importId: string): Promise<{ header?: string[]; rows: RejectedRow[] }>
 }
 
 export interface NeedStore {

@@ -11,14 +11,15 @@ import {
   type PatentInput,
   type PatentPatch,
 } from '../domain/patent.js'
-import type { ImportOutcome, ImportStatus } from '../domain/imports.js'
+import type { ImportOutcome, ImportStatus, RawRecord, RejectedRow } from '../domain/imports.js'
 import type { ImportStore, PatentStore, ProgrammeLog } from '../domain/ports.js'
 import { detectLanguage } from '../domain/text/analyzer.js'
-import type { RawRecord } from '../adapters/import-formats.js'
 import type { JobQueue } from '../jobs.js'
 
 export interface ImportOptions {
   mode?: 'merge' | 'replace'
+  /** The file's columns as written, once the reader has met them (kept with the rejected rows). */
+  header?: () => string[] | undefined
   /** A rejected record's problems (default: the schema's messages). */
   describe?: (issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string }>, value: Record<string, unknown>) => ErrorDetail[]
 }
@@ -48,6 +49,13 @@ export interface InventoryDeps {
 
 const BATCH = 500
 const MAX_LISTED_REJECTIONS = 1000
+/**
+ * Rejected rows kept for the download: enough for any office's worst file, bounded so that a
+ * file of garbage cannot fill Redis. A cell is kept up to Excel's own limit of a cell.
+ */
+const MAX_KEPT_REJECTIONS = 20_000
+const MAX_KEPT_BYTES = 32 * 2 ** 20
+const MAX_CELL = 32_767
 
 /** Why an import stopped while its body was read, and what it leaves. */
 export function cutOff(reason: string, line: number, stored: number): string {
@@ -96,6 +104,13 @@ export function createInventoryService(deps: InventoryDeps) {
    * the note goes once the job is queued, so a process dying in between loses nothing: the
    * indexing service's reconciliation queues what such a note names.
    */
+  const readableImport = async (principal: Principal, importId: string): Promise<ImportStatus> => {
+    const s = await deps.imports.get(importId)
+    if (s === undefined) throw new NotFoundError(`import ${importId}`)
+    await authorize(principal, 'imports.read', { ...s, kind: 'import' })
+    return s
+  }
+
   const storeAndIndex = async (patents: Patent[], importId?: string, key = `write-${randomUUID()}`) => {
     await deps.patents.putMany(patents, importId === undefined ? { key } : { key, importId })
     const publicationNumbers = patents.map((p) => p.publicationNumber)
@@ -174,29 +189,44 @@ export function createInventoryService(deps: InventoryDeps) {
       if (actor.orgId !== undefined) status.ownerOrgId = actor.orgId
       await deps.imports.create(status)
       const outcome: ImportOutcome = { importId, mode, accepted: 0, created: 0, updated: 0, unchanged: 0, rejected: [], rejectedTotal: 0, warnings: [] }
-      const reject = (line: number, errors: ErrorDetail[]) => {
+      let kept: RejectedRow[] = []
+      let keptRows = 0
+      let keptBytes = 0
+      const reject = (line: number, errors: ErrorDetail[], original: string[] = []) => {
         outcome.rejectedTotal++
         if (outcome.rejected.length < MAX_LISTED_REJECTIONS) outcome.rejected.push({ line, errors })
+        const cells = original.map((c) => c.slice(0, MAX_CELL))
+        const size = cells.reduce((n, c) => n + c.length, 0)
+        if (keptRows >= MAX_KEPT_REJECTIONS || keptBytes + size > MAX_KEPT_BYTES) return
+        keptRows++
+        keptBytes += size
+        kept.push({ line, cells, errors })
+      }
+      const keepRejected = async () => {
+        const rows = kept
+        kept = []
+        await deps.imports.keepRejected(importId, rows, options.header?.())
       }
       /** Records stored (and so to be indexed) so far. */
       let stored = 0
       const firstLine = new Map<string, number>()
-      let batch = new Map<string, { input: PatentInput; line: number }>()
+      let batch = new Map<string, { input: PatentInput; line: number; original: string[] | undefined }>()
       let batchNo = 0
       const flush = async () => {
         if (batch.size === 0) return
         const inputs = [...batch.values()]
         batch = new Map()
+        await keepRejected()
         const existing = await deps.patents.getMany(inputs.map((b) => b.input.publicationNumber))
         const stamp = now()
         const changed: Patent[] = []
         const listed: Patent[] = []
-        for (const [i, { input, line }] of inputs.entries()) {
+        for (const [i, { input, line, original }] of inputs.entries()) {
           const before = existing[i]
           // a new record becomes the importer's; a stored one is replaced only by its owner (or the admin)
           if (before !== undefined && !(await permits(actor, 'patents.import', { ...before, kind: 'patent' }))) {
             outcome.accepted--
-            reject(line, [{ path: 'publicationNumber', message: 'this patent is listed by another organisation', zh: '这件专利由另一家机构登记，不能修改' }])
+            reject(line, [{ path: 'publicationNumber', message: 'this patent is listed by another organisation', zh: '这件专利由另一家机构登记，不能修改' }], original)
             continue
           }
           const merged = before !== undefined && mode === 'merge' ? { ...toInput(before), ...input } : input
@@ -227,16 +257,16 @@ export function createInventoryService(deps: InventoryDeps) {
         for await (const raw of records) {
           line = raw.line
           if ('errors' in raw) {
-            reject(raw.line, raw.errors)
+            reject(raw.line, raw.errors, raw.original)
             continue
           }
           if (++seen > deps.maxRecords) {
-            reject(raw.line, [{ path: '(row)', message: `over the limit of ${deps.maxRecords} records a request: send the rest in another import`, zh: `一次最多导入 ${deps.maxRecords} 条，其余请另行导入` }])
+            reject(raw.line, [{ path: '(row)', message: `over the limit of ${deps.maxRecords} records a request: send the rest in another import`, zh: `一次最多导入 ${deps.maxRecords} 条，其余请另行导入` }], raw.original)
             continue
           }
           const parsed = patentInputSchema.safeParse(raw.value)
           if (!parsed.success) {
-            reject(raw.line, describe(parsed.error.issues, raw.value))
+            reject(raw.line, describe(parsed.error.issues, raw.value), raw.original)
             continue
           }
           const pn = parsed.data.publicationNumber
@@ -250,15 +280,17 @@ export function createInventoryService(deps: InventoryDeps) {
             if (batch.has(pn)) outcome.accepted--
           }
           firstLine.set(pn, raw.line)
-          batch.set(pn, { input: parsed.data, line: raw.line })
+          batch.set(pn, { input: parsed.data, line: raw.line, original: raw.original })
           outcome.accepted++
           if (batch.size >= BATCH) await flush()
         }
         await flush()
+        await keepRejected()
       } catch (err) {
         // What was stored stays stored and is indexed; the import records why it stopped.
         clearInterval(heartbeat)
         await flush().catch(() => undefined)
+        await keepRejected().catch(() => undefined)
         await deps.imports.progress(importId, stored, outcome.rejectedTotal)
         // A file refused as a whole says why; an upload cut short says where and what it kept.
         await deps.imports.fail(importId, err instanceof DomainError && stored === 0 ? err.message : cutOff((err as Error).message, line, stored))
@@ -279,12 +311,13 @@ export function createInventoryService(deps: InventoryDeps) {
       return deps.imports.listOf(principal.orgId ?? 'admin', limit)
     },
 
-    async importStatus(principal: Principal, importId: string): Promise<ImportStatus> {
-      const s = await deps.imports.get(importId)
-      if (s === undefined) throw new NotFoundError(`import ${importId}`)
-      await authorize(principal, 'imports.read', { ...s, kind: 'import' })
-      return s
+    /** An import's rejected rows as the file had them, with the file's header: for the office to correct and send again. */
+    async rejectedRows(principal: Principal, importId: string): Promise<{ header?: string[]; rows: RejectedRow[]; total: number }> {
+      const s = await readableImport(principal, importId)
+      return { ...(await deps.imports.rejectedRows(importId)), total: s.rejected }
     },
+
+    importStatus: readableImport,
   }
 }
 

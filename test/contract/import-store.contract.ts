@@ -75,4 +75,15 @@ export async function importStoreContract(t: Test, make: () => Promise<ImportSto
     t.same((await store.listOf('admin', 10)).map((s) => s.importId), ['imp-admin'])
     t.same(await store.listOf('uni-2', 10), [])
   })
+
+  await t.test('rejected rows are kept in order with the first header given; none for an unknown import', async (t) => {
+    const store = await make()
+    await store.create(receiving('imp-1', new Date().toISOString(), 'uni-1'))
+    const row = (line: number) => ({ line, cells: ['CN1A', `第${line}行`], errors: [{ path: 'abstract', message: 'required', zh: '缺少「摘要」' }] })
+    await store.keepRejected('imp-1', [row(2), row(5)], ['公开号', '专利名称'])
+    await store.keepRejected('imp-1', [row(9)], ['ignored'])
+    await store.keepRejected('imp-1', [])
+    t.strictSame(await store.rejectedRows('imp-1'), { header: ['公开号', '专利名称'], rows: [row(2), row(5), row(9)] })
+    t.strictSame(await store.rejectedRows('imp-unknown'), { rows: [] })
+  })
 }

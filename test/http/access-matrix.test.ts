@@ -206,6 +206,7 @@ t.test('every route × every role × own and other object', async (t) => {
     'GET /v1/imports': () => ({ url: '/v1/imports' }),
     'GET /v1/patents/import/template': () => ({ url: '/v1/patents/import/template?format=csv' }),
     'GET /v1/imports/:importId': (side) => ({ url: `/v1/imports/${pick(side).import}` }),
+    'GET /v1/imports/:importId/rejected': (side) => ({ url: `/v1/imports/${pick(side).import}/rejected` }),
     'GET /v1/patents/:publicationNumber': (side) => ({ url: `/v1/patents/${pick(side).patent}` }),
     'PATCH /v1/patents/:publicationNumber': (side) => ({ url: `/v1/patents/${pick(side).patent}`, payload: { keywords: ['视觉'] } }),
     'DELETE /v1/patents/:publicationNumber': (side) => ({ url: `/v1/patents/${pick(side).patentToWithdraw}` }),

@@ -191,3 +191,100 @@ t.test('the template downloads in both forms, in Chinese, and imports as it is',
     t.equal(res.json().rejectedTotal, 0, `with no rejected row (${JSON.stringify(res.json().rejected).slice(0, 300)})`)
   }
 })
+
+/** A browser form's body, as the browser encodes it: the fields, then the file as the field `file`. */
+async function formBody(file: { name: string; type?: string; data: Buffer | string }, fields: Record<string, string> = {}) {
+  const form = new FormData()
+  for (const [k, v] of Object.entries(fields)) form.append(k, v)
+  form.append('file', new Blob([file.data], { type: file.type ?? 'application/octet-stream' }), file.name)
+  const request = new Request('http://localhost/', { method: 'POST', body: form })
+  return { body: Buffer.from(await request.arrayBuffer()), type: request.headers.get('content-type')! }
+}
+
+t.test('a browser form uploads the file: its type from its name, the form fields say how', async (t) => {
+  const h = await build(t)
+  const gbk = await formBody({ name: '专利清单.csv', data: iconv.encode(csv([HEADER, ...ROWS]), 'gbk') })
+  const body = await checkStored(t, h, await post(h, gbk.body, gbk.type))
+  t.match(body.file, { format: 'csv', encoding: 'gb18030' }, 'a GBK CSV in a form is detected like one sent alone')
+
+  const wb = new ExcelJS.Workbook()
+  wb.addWorksheet('说明').addRow(['本表由科技成果转化办公室导出'])
+  const sheet = wb.addWorksheet('清单')
+  sheet.addRow(HEADER)
+  sheet.addRow(['CN117151125A', '', '一种茶叶杀青设备', '滚筒杀青，温度闭环控制。', 'A23F3/06', '浙江某大学', '', '有效', '2022/5/6', '', '许可'])
+  const xlsx = await formBody({ name: 'inventory.XLSX', data: Buffer.from(await wb.xlsx.writeBuffer()) }, { sheet: '清单', mode: 'replace' })
+  const res = await post(h, xlsx.body, xlsx.type)
+  t.equal(res.statusCode, 202, res.body.slice(0, 300))
+  t.match(res.json(), { accepted: 1, mode: 'replace', file: { format: 'xlsx', sheet: '清单' } }, 'sheet and mode taken from the form')
+
+  const over = await formBody({ name: 'inventory.xlsx', data: Buffer.from(await wb.xlsx.writeBuffer()) }, { sheet: '清单', mode: 'replace' })
+  t.match((await post(h, over.body, over.type, '?mode=merge')).json(), { mode: 'merge' }, 'the URL’s parameters win over the form’s')
+
+  const badMode = await formBody({ name: 'a.csv', data: csv([HEADER, ROWS[0]!]) }, { mode: 'overwrite' })
+  const refused = await post(h, badMode.body, badMode.type)
+  t.equal(refused.statusCode, 400)
+  t.equal(refused.json().error.details[0].path, 'body.mode')
+})
+
+t.test('a form without a file, with an .xls or an unknown file, or without its boundary gets a clear error', async (t) => {
+  const h = await build(t)
+  const form = new FormData()
+  form.append('mode', 'merge')
+  const request = new Request('http://localhost/', { method: 'POST', body: form })
+  const none = await post(h, Buffer.from(await request.arrayBuffer()), request.headers.get('content-type')!)
+  t.equal(none.statusCode, 400)
+  t.match(none.json().error, { details: [{ path: 'body.file', zh: '表单中没有文件' }] })
+
+  const xls = await formBody({ name: '专利.xls', data: Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]) })
+  const old = await post(h, xls.body, xls.type)
+  t.equal(old.statusCode, 415)
+  t.match(old.json().error, { code: 'unsupported_media_type', message: /\.xls.*save it as \.xlsx/, details: [{ path: 'body.file', zh: /另存为 \.xlsx/ }] })
+
+  const pdf = await formBody({ name: 'scan.pdf', type: 'application/pdf', data: '%PDF-1.4' })
+  t.match((await post(h, pdf.body, pdf.type)).json().error, { code: 'unsupported_media_type', message: /scan\.pdf/ })
+
+  const noBoundary = await post(h, 'x', 'multipart/form-data')
+  t.equal(noBoundary.statusCode, 400)
+  t.match(noBoundary.json().error.details, [{ path: 'headers.content-type' }])
+})
+
+t.test('rejected rows download as a CSV with the values as written and the errors in the office’s language', async (t) => {
+  const h = await build(t)
+  const res = await post(h, iconv.encode(csv([HEADER, ...ROWS, ['=1+1', '', '公式开头的一行', '', '', '', '', '', '', '', '']]), 'gbk'), 'text/csv')
+  const { importId, rejectedTotal } = res.json()
+  t.equal(rejectedTotal, 2)
+  const zh = await h.app.inject({ method: 'GET', url: `/v1/imports/${importId}/rejected`, headers: auth })
+  t.equal(zh.statusCode, 200)
+  t.match(zh.headers['content-type'], /^text\/csv; charset=utf-8/)
+  t.match(zh.headers['content-disposition'], /attachment; filename="rejected-rows\.csv"; filename\*=UTF-8''/)
+  t.ok(zh.rawPayload.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), 'a BOM, so that Excel reads it as UTF-8')
+  const { parse } = await import('csv-parse/sync')
+  const rows = parse(zh.body.replace(/^\uFEFF/, '')) as string[][]
+  t.same(rows[0], ['行号', ...HEADER, '错误'], 'the file’s own header, between the line and the errors')
+  t.same(rows[1]!.slice(0, HEADER.length + 1), ['4', ...ROWS[2]!], 'the rejected row exactly as the office wrote it, decoded from GBK')
+  t.match(rows[1]![HEADER.length + 1], /「法律状态」的值「未知状态」无法识别/)
+  t.match(rows[1]![HEADER.length + 1], /缺少「摘要」/)
+  t.equal(rows[2]![1], "'=1+1", 'a cell Excel would run as a formula is given back as text')
+
+  const en = await h.app.inject({ method: 'GET', url: `/v1/imports/${importId}/rejected`, headers: { ...auth, 'accept-language': 'en-GB,en;q=0.9' } })
+  const enRows = parse(en.body.replace(/^\uFEFF/, '')) as string[][]
+  t.equal(enRows[0]![0], 'line')
+  t.equal(enRows[0]!.at(-1), 'errors')
+  t.notMatch(enRows[1]!.at(-1)!, /[\u4e00-\u9fff]{4}/, 'errors in English (values quoted as given aside)')
+  const forced = await h.app.inject({ method: 'GET', url: `/v1/imports/${importId}/rejected?lang=zh`, headers: { ...auth, 'accept-language': 'en' } })
+  t.match(forced.body, /^\uFEFF行号/)
+
+  const nd = await post(h, '{"publicationNumber":"CN1A"}\nnot json\n', 'application/x-ndjson')
+  const ndRows = parse((await h.app.inject({ method: 'GET', url: `/v1/imports/${nd.json().importId}/rejected`, headers: auth })).body.replace(/^\uFEFF/, '')) as string[][]
+  t.same(ndRows.map((r) => r.slice(0, 2)), [['行号', '记录'], ['1', '{"publicationNumber":"CN1A"}'], ['2', 'not json']], 'NDJSON: each record as its line')
+
+  const uniKey = async (name: string) => {
+    const org = (await h.app.inject({ method: 'POST', url: '/v1/orgs', headers: auth, payload: { name, kind: 'university' } })).json()
+    return (await h.app.inject({ method: 'POST', url: `/v1/orgs/${org.id}/keys`, headers: auth, payload: { name: 'k' } })).json().key as string
+  }
+  const [a, b] = [await uniKey('甲大学'), await uniKey('乙大学')]
+  const own = await h.app.inject({ method: 'POST', url: '/v1/patents/import', headers: { authorization: `Bearer ${a}`, 'content-type': 'text/csv' }, payload: csv([HEADER, ROWS[2]!]) })
+  const ownId = own.json().importId
+  t.equal((await h.app.inject({ method: 'GET', url: `/v1/imports/${ownId}/rejected`, headers: { authorization: `Bearer ${a}` } })).statusCode, 200)
+  t.equal((await h.app.inject({ method: 'GET', url: `/v1/imports/${ownId}/rejected`, headers: { authorization: `Bearer ${b}` } })).statusCode, 404, 'another university’s import is not found')
+})

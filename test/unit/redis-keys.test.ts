@@ -28,6 +28,7 @@ t.test('every key keeps its stored name', async (t) => {
     'patents.indexOutbox': 'pb:index-outbox',
     'imports.record': 'pb:import:A',
     'imports.batches': 'pb:import:A:batches',
+    'imports.rejected': 'pb:import:A:rejected',
     'imports.receiving': 'pb:imports:receiving',
     'imports.ofOwner': 'pb:imports:owner:A',
     'needs.record': 'pb:need:A',

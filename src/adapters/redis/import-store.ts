@@ -3,6 +3,7 @@
  * received, by their last sign of life; and each import's index batches already counted.
  */
 import type { Redis } from 'ioredis'
+import { rejectedRowSchema, type RejectedRow } from '../../domain/imports.js'
 import type { ImportStatus, ImportStore } from '../../domain/ports.js'
 import { redisKeys } from './keys.js'
 import { pairs } from './records.js'
@@ -100,6 +101,19 @@ export function createImportStore(redis: Redis, prefix: string): ImportStore {
     },
     async fail(id, error) {
       await redis.multi().hset(k.record(id), { state: 'failed', error, finishedAt: new Date().toISOString() }).zrem(k.receiving, id).exec()
+    },
+    async keepRejected(id, rows, header) {
+      if (rows.length === 0 && header === undefined) return
+      const multi = redis.multi()
+      if (header !== undefined) multi.hsetnx(k.record(id), 'rejectedHeader', JSON.stringify(header))
+      if (rows.length > 0) multi.rpush(k.rejected(id), ...rows.map((r) => JSON.stringify(r)))
+      await multi.expire(k.rejected(id), TTL).exec()
+    },
+    async rejectedRows(id) {
+      const [header, rows] = await Promise.all([redis.hget(k.record(id), 'rejectedHeader'), redis.lrange(k.rejected(id), 0, -1)])
+      const out: { header?: string[]; rows: RejectedRow[] } = { rows: rows.map((r) => rejectedRowSchema.parse(JSON.parse(r))) }
+      if (header !== null) out.header = JSON.parse(header) as string[]
+      return out
     },
   }
 }

@@ -25,6 +25,8 @@ export function redisKeys(prefix: string) {
       record: (id: string) => key(`import:${id}`),
       /** Index batches already counted, so a batch run again counts once. */
       batches: (id: string) => key(`import:${id}:batches`),
+      /** Rejected rows kept for the download, a list of JSON rows; the header is a field of `record`. */
+      rejected: (id: string) => key(`import:${id}:rejected`),
       /** Uploads being received, by their last sign of life. */
       receiving: key('imports:receiving'),
       ofOwner: (owner: string) => key(`imports:owner:${owner}`),

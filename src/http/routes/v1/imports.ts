@@ -1,7 +1,9 @@
 /** `/v1/imports`: the state and counts of a university's bulk imports (started at /v1/patents/import). */
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { stringify } from 'csv-stringify/sync'
 import { z } from 'zod'
+import { rejectedSheet } from '../../../domain/imports.js'
 import type { InventoryService } from '../../../services/inventory.js'
 import { errorResponses, importStatusSchema } from '../../schemas.js'
 
@@ -25,5 +27,29 @@ export const importRoutes: FastifyPluginAsync<{ inventory: InventoryService }> =
     '/imports/:importId',
     { config: { access: 'imports.read' }, schema: { params: z.object({ importId: z.string().min(1).max(100) }), response: { 200: importStatusSchema, ...errorResponses } } },
     async (request) => inventory.importStatus(request.principal, request.params.importId),
+  )
+
+  r.get(
+    '/imports/:importId/rejected',
+    {
+      config: { access: 'imports.read' },
+      schema: {
+        summary: "An import's rejected rows as CSV (UTF-8 with BOM, which Excel opens): the line, the file's columns with the values as written, and the errors in Chinese or English",
+        params: z.object({ importId: z.string().min(1).max(100) }),
+        querystring: z.strictObject({ lang: z.enum(['zh', 'en']).optional().describe('the language of the errors (default: from Accept-Language, else Chinese)') }),
+        produces: ['text/csv'],
+        response: { 200: z.string().describe('CSV'), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { header, rows, total } = await inventory.rejectedRows(request.principal, request.params.importId)
+      const lang = request.query.lang ?? (/^\s*en\b/i.test(request.headers['accept-language'] ?? '') ? 'en' : 'zh')
+      const csv = stringify(rejectedSheet(header, rows, lang, Math.max(0, total - rows.length)), { record_delimiter: '\r\n' })
+      const name = lang === 'zh' ? `导入被拒绝的行-${request.params.importId.slice(0, 8)}.csv` : `rejected-rows-${request.params.importId.slice(0, 8)}.csv`
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="rejected-rows.csv"; filename*=UTF-8''${encodeURIComponent(name)}`)
+        .send(`\uFEFF${csv}`)
+    },
   )
 }

@@ -14,11 +14,13 @@ import {
   checkDeclared,
   decode,
   detectEncoding,
+  formFile,
   peek,
   readCsv,
   readNdjson,
   readXlsx,
-  type FileFacts,
+  type ImportFormat,
+  type ReadFacts,
 } from '../../../adapters/import-formats.js'
 import { DomainError, ValidationError, excerpt } from '../../../domain/errors.js'
 import { fileFactsSchema, importOutcomeSchema } from '../../../domain/imports.js'
@@ -31,6 +33,19 @@ import type { SearchService } from '../../../services/search.js'
 import { errorResponses, patentSchema } from '../../schemas.js'
 
 const vocabulary = loadSheetVocabulary()
+
+const importQuery = z.strictObject({
+  mode: z.enum(['merge', 'replace']).default('merge').describe('merge: change the fields a record gives, keep the others; replace: the record is the whole patent'),
+  sheet: z.string().min(1).max(100).optional().describe('the .xlsx sheet to read (default: the first)'),
+})
+
+const pick = (o: Record<string, string>, keys: string[]) => Object.fromEntries(keys.filter((k) => o[k] !== undefined && o[k] !== '').map((k) => [k, o[k]]))
+
+/** The query's parameters that the URL actually gave (not their defaults), so a form's fields fill the rest. */
+const stripDefaults = (query: Record<string, unknown>, url: string | undefined) => {
+  const given = new URLSearchParams(url?.split('?')[1] ?? '')
+  return Object.fromEntries(Object.entries(query).filter(([k]) => given.has(k)))
+}
 
 /** A CSV cell, quoted when it must be. */
 const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)
@@ -79,40 +94,52 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
           summary:
             'Bulk import of patents as NDJSON, CSV (UTF-8, GB18030/GBK or UTF-16, detected or as charset says) or Excel .xlsx, ' +
             'with Chinese or English column names; valid records are stored even when others are rejected',
-          consumes: Object.keys(MEDIA_TYPES),
-          querystring: z.strictObject({
-            mode: z.enum(['merge', 'replace']).default('merge').describe('merge: change the fields a record gives, keep the others; replace: the record is the whole patent'),
-            sheet: z.string().min(1).max(100).optional().describe('the .xlsx sheet to read (default: the first)'),
-          }),
+          description:
+            'The body is the file itself, or a browser form (multipart/form-data) whose field `file` is the file (its type taken from its name: .xlsx, .csv, .ndjson); ' +
+            'the form may give `mode`, `sheet` and `charset` as fields before the file.',
+          consumes: [...Object.keys(MEDIA_TYPES), 'multipart/form-data'],
+          querystring: importQuery,
           response: { 202: importOutcomeSchema.extend({ file: fileFactsSchema }), ...errorResponses },
         },
       },
       async (request, reply) => {
         const [mediaType = '', ...params] = (request.headers['content-type'] ?? '').split(';').map((p) => p.trim())
-        const format = MEDIA_TYPES[mediaType.toLowerCase()]
-        if (format === undefined) {
+        const form = mediaType.toLowerCase() === 'multipart/form-data'
+        let format: ImportFormat | undefined = MEDIA_TYPES[mediaType.toLowerCase()]
+        if (format === undefined && !form) {
           throw new DomainError(
             'unsupported_media_type',
-            `an import is sent as ${Object.keys(MEDIA_TYPES).join(', ')}; this one was "${excerpt(mediaType, 60) || 'without a content-type'}"`,
+            `an import is sent as ${[...Object.keys(MEDIA_TYPES), 'multipart/form-data'].join(', ')}; this one was "${excerpt(mediaType, 60) || 'without a content-type'}"`,
             [{ path: 'headers.content-type', message: 'unsupported media type', zh: '不支持的文件类型：请上传 .xlsx、CSV 或 NDJSON 文件' }],
           )
         }
-        const charset = params.find((p) => /^charset=/i.test(p))?.slice('charset='.length).replace(/^"|"$/g, '')
+        let charset = params.find((p) => /^charset=/i.test(p))?.slice('charset='.length).replace(/^"|"$/g, '')
         const declared = Number(request.headers['content-length'] ?? 0)
         if (declared > maxBytes) throw new TooLarge(maxBytes)
         // An aborted upload's error goes on to the limiter; the limiter's errors (its own, or the
         // reader's) reach the reader, which listens (see import-formats). The request itself is not
         // destroyed, so the client still receives the answer (413 with its reason).
         const source = request.body as Readable
-        const limited = source.pipe(limitBytes(maxBytes))
+        let limited: Readable = source.pipe(limitBytes(maxBytes))
         source.on('error', (err) => limited.destroy(err))
-        const file: FileFacts = { format }
+        let query = request.query
+        if (form) {
+          // A browser's form: the file is one part of it; fields before it may say how to read it.
+          const part = await formFile(limited, request.headers)
+          const fields = importQuery.safeParse({ ...pick(part.fields, ['mode', 'sheet']), ...stripDefaults(request.query, request.raw.url) })
+          if (!fields.success) throw new ValidationError('a field of the form is not valid', fields.error.issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })))
+          query = fields.data
+          format = part.format
+          charset = part.fields.charset ?? part.charset ?? charset
+          limited = part.stream
+        }
+        const file: ReadFacts = { format: format! }
         // Read lazily, inside the import: an upload cut off or refused at its first bytes is an
         // import too, failed, with the reason, in the office's history.
         async function* records() {
           const { head, stream } = await peek(limited, 64 * 1024)
           checkDeclared(format!, head)
-          if (format === 'xlsx') return yield* readXlsx(stream, vocabulary, file, request.query.sheet)
+          if (format === 'xlsx') return yield* readXlsx(stream, vocabulary, file, query.sheet)
           const { encoding, source: how } = detectEncoding(head, charset)
           Object.assign(file, { encoding, encodingSource: how })
           const text = decode(stream, encoding)
@@ -120,10 +147,12 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
         }
         try {
           const outcome = await inventory.importRecords(records(), request.principal, {
-            mode: request.query.mode,
+            mode: query.mode,
+            header: () => file.header,
             describe: (issues, value) => rowDetails(issues, value, vocabulary, file.columns),
           })
-          return reply.code(202).send({ ...outcome, file })
+          const { header: _header, ...facts } = file
+          return reply.code(202).send({ ...outcome, file: facts })
         } catch (err) {
           if (err instanceof HeaderError) throw new ValidationError(err.message, err.details)
           throw err
