@@ -16,8 +16,13 @@ import type { DeliveryPayload } from './domain/webhooks.js'
 export const QUEUES = {
   /** Storing analysed terms and updating the indexes after patents change. */
   index: { concurrency: (c: Config) => c.WORKER_CONCURRENCY },
-  /** Matching needs, routing and digests. */
+  /** Matching needs, routing and digests: what an enterprise or a centre waits for. */
   match: { concurrency: (c: Config) => c.WORKER_CONCURRENCY },
+  /**
+   * Re-scoring open needs against newly stored patents: long after a large import, so on its own
+   * queue, one at a time a process, where it never holds up a new need's match.
+   */
+  rematch: { concurrency: () => 1 },
   /** Webhook requests: many at once, each waiting on a receiver. */
   webhooks: { concurrency: (c: Config) => c.WEBHOOK_CONCURRENCY },
 } as const
@@ -43,8 +48,10 @@ interface JobDefinition {
   queue: QueueName
   payload: z.ZodType
   options?: (c: Config) => Partial<JobOptions>
-  /** A repeating job: run every this many milliseconds, once across all processes, and once at each worker's start. */
+  /** A repeating job: run every this many milliseconds, once across all processes. */
   everyMs?: (c: Config) => number
+  /** A repeating job that also runs once when a worker starts (work a dead process may have left). */
+  atStart?: true
 }
 
 const publicationNumbers = z.array(z.string().min(1)).min(1).max(10_000)
@@ -63,11 +70,11 @@ export const JOBS = {
   /** Analyses changed patents, stores their terms, updates every index, counts an import's progress. */
   'index-patents': { queue: 'index', payload: z.object({ importId: z.string().optional(), publicationNumbers }) },
   /** Queues index jobs a dead process stored but never queued, and fails uploads it was receiving. */
-  reconcile: { queue: 'index', payload: nothing, everyMs: (c) => c.RECONCILE_AFTER_MS },
+  reconcile: { queue: 'index', payload: nothing, everyMs: (c) => c.RECONCILE_AFTER_MS, atStart: true },
   /** Computes a need's matches (a stale version is skipped). */
   'match-need': { queue: 'match', payload: z.object({ needId: z.string().min(1), version: z.number().int().min(1) }) },
   /** Rescores open needs against changed patents. */
-  'rematch-patents': { queue: 'match', payload: z.object({ publicationNumbers }) },
+  'rematch-patents': { queue: 'rematch', payload: z.object({ publicationNumbers }) },
   /** Turns a need's ready matches into pairings for the operations centres whose scope they fall in. */
   'route-pairings': { queue: 'match', payload: z.object({ needId: z.string().min(1) }) },
   /** Sends the digest of held pairings to centres in digest mode whose period is over. */
@@ -97,10 +104,10 @@ export function jobOptions(name: JobName, config: Config): JobOptions {
 }
 
 /** Repeating jobs and their period under this configuration. */
-export function repeatingJobs(config: Config): Array<{ name: JobName; everyMs: number }> {
+export function repeatingJobs(config: Config): Array<{ name: JobName; everyMs: number; atStart: boolean }> {
   return JOB_NAMES.flatMap((name) => {
     const def: JobDefinition = JOBS[name]
-    return def.everyMs === undefined ? [] : [{ name, everyMs: def.everyMs(config) }]
+    return def.everyMs === undefined ? [] : [{ name, everyMs: def.everyMs(config), atStart: def.atStart === true }]
   })
 }
 
@@ -109,7 +116,7 @@ export interface JobQueue {
   enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options?: { jobId?: string }): Promise<void>
   /** Runs a deferred job now rather than at the end of its wait (nothing when it is not waiting). */
   wake(name: JobName, jobId: string): Promise<void>
-  /** Jobs waiting, delayed or active on the index and match queues, for the benchmark. */
+  /** Jobs waiting, delayed or active on the index, match and rematch queues, for the benchmark. */
   pending(): Promise<number>
 }
 

@@ -196,7 +196,7 @@ t.test('the template downloads in both forms, in Chinese, and imports as it is',
 async function formBody(file: { name: string; type?: string; data: Buffer | string }, fields: Record<string, string> = {}) {
   const form = new FormData()
   for (const [k, v] of Object.entries(fields)) form.append(k, v)
-  form.append('file', new Blob([file.data], { type: file.type ?? 'application/octet-stream' }), file.name)
+  form.append('file', new Blob([typeof file.data === 'string' ? file.data : new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }), file.name)
   const request = new Request('http://localhost/', { method: 'POST', body: form })
   return { body: Buffer.from(await request.arrayBuffer()), type: request.headers.get('content-type')! }
 }

@@ -30,6 +30,15 @@ t.test('repeating jobs and their periods', async (t) => {
   )
 })
 
+t.test('re-scoring after an import never queues ahead of a new need; only reconcile runs at a worker’s start', async (t) => {
+  t.not(JOBS['rematch-patents'].queue, JOBS['match-need'].queue, 'a new need is matched on a queue re-scoring does not hold')
+  t.equal(JOBS['route-pairings'].queue, JOBS['match-need'].queue)
+  t.same(
+    repeatingJobs(config).filter((j) => j.atStart).map((j) => j.name),
+    ['reconcile'],
+  )
+})
+
 t.test('a handler table must cover every job (checked by tsc, which npm test runs first)', async (t) => {
   // @ts-expect-error a job without a handler fails the type check
   const incomplete: JobHandlers = { 'index-patents': async () => undefined }

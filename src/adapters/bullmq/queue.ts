@@ -35,7 +35,7 @@ function bullOptions(name: JobName, config: Config): JobsOptions {
 }
 
 /** Queues whose backlog `pending()` counts: webhook retries may stay delayed for days. */
-const COUNTED_QUEUES: QueueName[] = ['index', 'match']
+const COUNTED_QUEUES: QueueName[] = ['index', 'match', 'rematch']
 
 export function createJobQueue(opts: BullmqOptions): JobQueue & { schedule(): Promise<void>; close(): Promise<void> } {
   const queues = new Map<QueueName, Queue>()
@@ -52,11 +52,11 @@ export function createJobQueue(opts: BullmqOptions): JobQueue & { schedule(): Pr
     async enqueue(name, payload, options = {}) {
       await queueOf(name).add(name, payload, { ...bullOptions(name, opts.config), ...(options.jobId === undefined ? {} : { jobId: options.jobId }) })
     },
-    /** Sets up every repeating job of the table (idempotent: one schedule across all processes), and runs each once now. */
+    /** Sets up every repeating job of the table (idempotent: one schedule across all processes); those marked `atStart` also run once now. */
     async schedule() {
-      for (const { name, everyMs } of repeatingJobs(opts.config)) {
+      for (const { name, everyMs, atStart } of repeatingJobs(opts.config)) {
         await queueOf(name).upsertJobScheduler(name, { every: everyMs }, { name, data: {}, opts: bullOptions(name, opts.config) })
-        await queueOf(name).add(name, {}, bullOptions(name, opts.config))
+        if (atStart) await queueOf(name).add(name, {}, bullOptions(name, opts.config))
       }
     },
     async wake(name, jobId) {
