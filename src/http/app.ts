@@ -69,7 +69,10 @@ export async function buildApp(container: Container, options: AppOptions) {
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   registerErrorHandling(app)
-  await app.register(helmet, { global: true })
+  // Helmet's default policy, less `upgrade-insecure-requests`: the console is served over plain
+  // HTTP on a LAN or behind a proxy too, where upgrading its assets to https leaves it blank.
+  // Scripts still come from the process only: none inline, none foreign.
+  await app.register(helmet, { global: true, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } })
   if (container.config.CORS_ORIGINS.length > 0) {
     await app.register(cors, { origin: container.config.CORS_ORIGINS, credentials: false, maxAge: 600 })
   }
