@@ -24,7 +24,9 @@ export const ERROR_STATUS = {
   // the contract says for the quota; 429 is for the rate of requests
   quota_exceeded: 409,
   webhook_limit_exceeded: 409,
+  request_timeout: 408,
   payload_too_large: 413,
+  headers_too_large: 431,
   unsupported_media_type: 415,
   rate_limited: 429,
   internal_error: 500,

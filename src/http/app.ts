@@ -15,8 +15,10 @@ import rateLimit from '@fastify/rate-limit'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import { redisKeys } from '../adapters/redis/index.js'
 import type { Container } from '../container.js'
-import { registerAuth } from './auth.js'
-import { registerErrorHandling } from './errors.js'
+import { callerOf, registerAuth } from './auth.js'
+import { answerClientError, registerErrorHandling, sendError } from './errors.js'
+import { authorize, type Action } from '../domain/access.js'
+import { DomainError } from '../domain/errors.js'
 import sseModule, { type SSEPluginOptions } from '@fastify/sse'
 import { consoleRoutes } from './console/index.js'
 import { createEventStreams } from './live-events.js'
@@ -42,6 +44,9 @@ export interface AppOptions {
   loggerInstance?: FastifyServerOptions['loggerInstance']
 }
 
+/** A route's URL (`/v1/needs/:id`) as a pattern over raw paths: each parameter one segment. */
+const routePattern = (url: string) => new RegExp(`^${url.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}/?$`)
+
 export async function buildApp(container: Container, options: AppOptions) {
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
@@ -53,6 +58,29 @@ export async function buildApp(container: Container, options: AppOptions) {
     keepAliveTimeout: 5_000,
     // the header and request timeouts are checked this often (Node's default: every 30 s)
     http: { headersTimeout: container.config.HTTP_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
+    // A path the router cannot read (bad percent-encoding) is
+    // answered in the contract's shape, and for /v1 only after the key is checked, like any other.
+    clientErrorHandler: answerClientError,
+    // Path parameters are bounded by each route's schema (checked after the key and the role),
+    // not by the router, which would refuse a long one before either: the request line's own
+    // limit (the header size) bounds them here.
+    routerOptions: { maxParamLength: 16_384 },
+    frameworkErrors: (err, request, reply) => {
+      void (async () => {
+        if (request.url.startsWith('/v1/')) {
+          const caller = await callerOf(container.services.orgs, request.headers.authorization).catch(() => ({ refused: 'the key cannot be checked now' }))
+          if ('refused' in caller) return sendError(reply, 'unauthorized', caller.refused)
+          // the role check of the route the path would have reached, as for any request
+          const access = routeTable.find((r) => r.method === request.method && r.access !== undefined && routePattern(r.url).test(request.url.split('?')[0]!))?.access
+          if (access !== undefined) {
+            const refused = await authorize(caller, access as Action).then(() => undefined, (e: unknown) => e)
+            if (refused instanceof DomainError) return sendError(reply, refused.code, refused.message, refused.details)
+          }
+        }
+        const why = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a segment of the path is too long' : 'the path is not valid percent-encoded UTF-8'
+        return sendError(reply, 'bad_request', why, [{ path: 'path', message: why }])
+      })()
+    },
   }).withTypeProvider<ZodTypeProvider>()
   limitConnectionsPerAddress(app.server, container.config.HTTP_MAX_CONNECTIONS_PER_ADDRESS)
   /** Every route with the action it takes: the authorization matrix test walks this list. */

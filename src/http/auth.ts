@@ -20,6 +20,14 @@ declare module 'fastify' {
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i
 
+/** The caller of a request by its key, or why it has none (the 401's message). */
+export async function callerOf(orgs: OrgsService, authorization: string | undefined): Promise<Principal | { refused: string }> {
+  const match = BEARER.exec(authorization ?? '')
+  if (match === null) return { refused: 'send an API key as "Authorization: Bearer <key>"' }
+  const principal = await orgs.authenticate(match[1]!)
+  return principal ?? { refused: 'this API key is not valid: unknown, revoked or expired' }
+}
+
 export function registerAuth(app: FastifyInstance, orgs: OrgsService): void {
   app.decorateRequest('principal', null as never)
 
@@ -31,14 +39,8 @@ export function registerAuth(app: FastifyInstance, orgs: OrgsService): void {
   })
 
   app.addHook('onRequest', async (request, reply) => {
-    const match = BEARER.exec(request.headers.authorization ?? '')
-    if (match === null) {
-      return sendError(reply, 'unauthorized', 'send an API key as "Authorization: Bearer <key>"')
-    }
-    const principal = await orgs.authenticate(match[1]!)
-    if (principal === undefined) {
-      return sendError(reply, 'unauthorized', 'this API key is not valid: unknown, revoked or expired')
-    }
+    const principal = await callerOf(orgs, request.headers.authorization)
+    if ('refused' in principal) return sendError(reply, 'unauthorized', principal.refused)
     request.principal = principal
     const access = request.routeOptions.config.access
     if (access !== undefined) await authorize(principal, access)

@@ -1,5 +1,7 @@
 /** One error handler: every error leaves as the contract's `{error: {code, message, details}}`. */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { DomainError, ERROR_STATUS, excerpt, type ErrorCode, type ErrorDetail } from '../domain/errors.js'
 
@@ -13,6 +15,29 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message: string,
 }
 
 const PART: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'headers' }
+
+/**
+ * What Node's HTTP parser refuses before any route sees the request (a URL with raw non-ASCII
+ * bytes, a malformed request line, headers over the limit, a client too slow to send them),
+ * answered on the socket in the contract's shape rather than Fastify's default body.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const [code, message]: [ErrorCode, string] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? ['request_timeout', 'the request was not received in time']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? ['headers_too_large', 'the request headers are larger than the server accepts']
+        : err.code === 'HPE_INVALID_URL' || err.code === 'HPE_INVALID_CHARACTER' || err.code === 'HPE_INVALID_METHOD'
+          ? ['bad_request', 'the request line is not valid HTTP: percent-encode characters outside ASCII in the URL (q=%E5%9B%BE%E5%83%8F for q=图像)']
+          : ['bad_request', 'the request is not valid HTTP']
+  const body = JSON.stringify(errorBody(code, message, [{ path: 'request', message }]))
+  const status = ERROR_STATUS[code]
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`)
+  }
+  socket.destroy(err)
+}
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {

@@ -1027,7 +1027,7 @@ const KNOWN: Known[] = [
   },
   {
     id: 'bad-url',
-    todo: "issue 12: a path that is not valid percent-encoding is answered by the router (400 FST_ERR_BAD_URL) in Fastify's own shape, before authentication",
+    // fixed: answered in the contract's shape, after the key is checked (src/http/app.ts, frameworkErrors)
     matches: (_req, res, v) => res.body.includes('FST_ERR_BAD_URL') && ['shape', 'code', 'details', 'auth', 'echo'].includes(v.kind),
     repro: {
       method: 'GET',
@@ -1039,9 +1039,7 @@ const KNOWN: Known[] = [
   },
   {
     id: 'param-too-long',
-    todo:
-      "issue 12: a path parameter over 100 characters before another segment is answered by the router: 414 FST_ERR_MAX_PARAM_LENGTH in Fastify's own shape, " +
-      'before authentication, quoting the whole path',
+    // fixed: answered in the contract's shape, after the key is checked, without quoting the path
     matches: (_req, res, v) => res.body.includes('FST_ERR_MAX_PARAM_LENGTH') && ['shape', 'status', 'code', 'details', 'auth', 'echo'].includes(v.kind),
     repro: {
       method: 'POST',
