@@ -187,9 +187,15 @@ t.test('GET /v1/stats and its CSV agree with the events of a seeded scenario', a
   t.match(report.body, /\| 企业技术需求 needs stated \| 3 \| 0 \| \+3 \| 3 \|/, 'three needs this year, none the year before')
   t.match(report.body, /\| 培育出库 graduated \| 1 \|/)
 
+  const thisYear = await s.h.app.inject({ method: 'GET', url: '/v1/stats/report', headers: s.office.h })
+  t.equal(thisYear.statusCode, 200, 'the year may be left out')
+  t.match(thisYear.body, `# 浙江 ${new Date().getUTCFullYear()} 年度`, 'the current year by default')
+
   const csv = await s.h.app.inject({ method: 'GET', url: `/v1/stats?year=${year}`, headers: { ...s.office.h, accept: 'text/csv' } })
   t.match(csv.headers['content-type'], /text\/csv/)
-  const rows = csv.body.trim().split(/\r?\n/).map((l) => l.split(','))
+  t.ok(csv.rawPayload.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), 'a BOM, so that Chinese Excel reads UTF-8')
+  t.match(csv.headers['content-disposition'], /^attachment; filename="stats\.csv"; filename\*=UTF-8''stats-/)
+  const rows = csv.body.replace(/^\uFEFF/, '').trim().split(/\r?\n/).map((l) => l.split(','))
   t.same(rows[0], ['section', 'subject', 'figure', 'value', 'event_ids'])
   const find = (section: string, figure: string) => rows.find((r) => r[0] === section && r[2] === figure)
   t.equal(Number(find('funnel', 'needs')?.[3]), stats.funnel.needs.value)

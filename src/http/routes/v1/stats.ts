@@ -15,12 +15,15 @@ export const statsRoutes: FastifyPluginAsync<{ pool: Pick<PoolService, 'stats' |
       config: { access: 'stats.read' },
       schema: {
         summary: "A province's annual evaluation report (Markdown): the year's figures beside the year before, with the events behind each",
-        querystring: z.strictObject({ province: z.string().min(1).max(50).optional(), year: z.coerce.number().int().min(2000).max(2100) }),
+        querystring: z.strictObject({
+          province: z.string().min(1).max(50).optional(),
+          year: z.coerce.number().int().min(2000).max(2100).optional().describe('the year reported (default: the current year, to date)'),
+        }),
         response: { 200: { content: { 'text/markdown': { schema: z.string() } } }, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const { province, year } = request.query
+      const { province, year = new Date().getUTCFullYear() } = request.query
       const report = await pool.annualReport(request.principal, { ...(province ? { province } : {}), year })
       return reply.type('text/markdown; charset=utf-8').send(report)
     },
@@ -52,7 +55,11 @@ export const statsRoutes: FastifyPluginAsync<{ pool: Pick<PoolService, 'stats' |
       const stats = await pool.stats(request.principal, { ...(province ? { province } : {}), ...(year === undefined ? {} : { year }) })
       if ((request.headers.accept ?? '').includes('text/csv')) {
         const name = `stats-${stats.scope.province ?? 'all'}-${stats.scope.year ?? 'all'}.csv`
-        return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${encodeURIComponent(name)}"`).send(pool.statsToCsv(stats))
+        // with a BOM: Chinese Excel reads a CSV without one as GBK
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="stats.csv"; filename*=UTF-8''${encodeURIComponent(name)}`)
+          .send(`\uFEFF${pool.statsToCsv(stats)}`)
       }
       return stats
     },
