@@ -120,7 +120,7 @@ export async function createCore(config: Config, log: Logger, options: CoreOptio
       aliveMs: config.RECONCILE_AFTER_MS,
     }),
     pairings,
-    needs: createNeedsService({ needs: stores.needs, matches: stores.matches, queue, programme, isRoutedTo: pairings.isRoutedTo }),
+    needs: createNeedsService({ needs: stores.needs, matches: stores.matches, patents: stores.patents, orgs: stores.orgs, queue, programme, isRoutedTo: pairings.isRoutedTo }),
     pool: createPoolService({
       rounds: stores.rounds,
       log: programme,

@@ -1,5 +1,6 @@
 /** An enterprise's technology need: what it wants to solve, in its own words. */
 import { z } from 'zod'
+import { patentFactsSchema } from './patent-facts.js'
 import './zod-messages.js'
 import { ipcTitleSchema } from './ipc-titles.js'
 import { ipcCodeSchema, TRANSFER_MODES } from './patent.js'
@@ -83,3 +84,8 @@ export const matchSetSchema = z.object({
   matches: z.array(storedMatchSchema),
 })
 export type MatchSet = z.infer<typeof matchSetSchema>
+
+/** A match as shown: as stored, with the facts of its patent as they are when read. */
+export const matchViewSchema = storedMatchSchema.extend({ patent: patentFactsSchema.optional().describe('absent when the patent is no longer on record') })
+export const matchSetViewSchema = matchSetSchema.extend({ matches: z.array(matchViewSchema) })
+export type MatchSetView = z.infer<typeof matchSetViewSchema>

@@ -7,7 +7,7 @@
 import { z } from 'zod'
 import { importStatusSchema as importRecordSchema } from '../domain/imports.js'
 import { MATCH_STRENGTHS } from '../domain/matching/index.js'
-import { matchSetSchema, needSchema as needRecordSchema, storedMatchSchema } from '../domain/need.js'
+import { matchSetSchema, matchViewSchema, needSchema as needRecordSchema } from '../domain/need.js'
 import { patentSchema as patentRecordSchema } from '../domain/patent.js'
 
 /** A field's problem; import rows and headers also say it in Chinese and quote (a short excerpt of) the value. */
@@ -42,5 +42,5 @@ export const matchesSchema = matchSetSchema.omit({ needVersion: true }).extend({
     .enum(MATCH_STRENGTHS)
     .describe('strong: the best match reaches `threshold` (pairings are pushed from there by default); weak: matches, all below it; none: no match yet'),
   threshold: z.number().describe('the score from which a match is strong; scores are estimated probabilities of relevance, comparable across needs'),
-  matches: z.array(z.object({ rank: z.number().int(), ...storedMatchSchema.shape })),
+  matches: z.array(z.object({ rank: z.number().int(), ...matchViewSchema.shape })),
 })

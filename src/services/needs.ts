@@ -5,8 +5,9 @@
 import { randomUUID } from 'node:crypto'
 import { authorize, type Action, type Principal } from '../domain/access.js'
 import { issuesToDetails, NotFoundError, ValidationError, ConflictError } from '../domain/errors.js'
-import { needInputSchema, type Need, type NeedInput, type NeedPatch } from '../domain/need.js'
-import type { MatchSet, MatchStore, NeedStore, PatentStore, ProgrammeLog, StoredMatch } from '../domain/ports.js'
+import { needInputSchema, type MatchSetView, type Need, type NeedInput, type NeedPatch } from '../domain/need.js'
+import type { MatchStore, NeedStore, OrgStore, PatentStore, ProgrammeLog, StoredMatch } from '../domain/ports.js'
+import { loadPatentFacts } from './patent-facts.js'
 import type { MatchIndex, MatchResult, NeedQuery } from '../domain/matching/index.js'
 import { ipcTitle, type IpcTitle, type IpcTitles } from '../domain/ipc-titles.js'
 import type { JobQueue } from '../jobs.js'
@@ -19,6 +20,9 @@ export const RECORDED_MATCHES = 20
 export interface NeedsDeps {
   needs: NeedStore
   matches: MatchStore
+  /** For the facts shown beside each match: the patent and its holder. */
+  patents: PatentStore
+  orgs: OrgStore
   queue: JobQueue
   /** Whether a need is routed to an operations centre (it has a pairing there). */
   isRoutedTo: (needId: string, centreOrgId: string) => Promise<boolean>
@@ -108,10 +112,13 @@ export function createNeedsService(deps: NeedsDeps) {
       return need
     },
 
-    async matches(principal: Principal, id: string, limit: number): Promise<MatchSet> {
+    /** The need's matches, best first, each with the facts of its patent as they are now (holder, status, term). */
+    async matches(principal: Principal, id: string, limit: number): Promise<MatchSetView> {
       await mustGet(principal, 'needs.matches', id)
       const set = (await deps.matches.get(id)) ?? { needId: id, needVersion: 0, state: 'pending' as const, matches: [] }
-      return { ...set, matches: set.matches.slice(0, limit) }
+      const shown = set.matches.slice(0, limit)
+      const facts = await loadPatentFacts(deps, shown.map((m) => m.publicationNumber), new Date(now()))
+      return { ...set, matches: shown.map((m) => (facts.has(m.publicationNumber) ? { ...m, patent: facts.get(m.publicationNumber)! } : m)) }
     },
   }
 }

@@ -6,7 +6,9 @@ import { z } from 'zod'
 import { actorOf, authorize, disclosureTo, listScope, seesActorOrgs, type Action, type Principal } from '../domain/access.js'
 import { NotFoundError, ValidationError } from '../domain/errors.js'
 import { announceDigest, announcePairingChange } from '../domain/events.js'
-import { disclosedNeedSchema, type Need } from '../domain/need.js'
+import { disclosedNeedSchema, storedMatchSchema, type Need, type StoredMatch } from '../domain/need.js'
+import { patentFactsSchema, type PatentFacts } from '../domain/patent-facts.js'
+import { loadPatentFacts } from './patent-facts.js'
 import { orgSchema, type Org } from '../domain/org.js'
 import {
   assertTransition,
@@ -42,6 +44,8 @@ export const pairingViewSchema = pairingSchema
     needId: z.string().optional(),
     enterprise: orgSchema.pick({ id: true, name: true }).partial({ name: true }).optional(),
     need: disclosedNeedSchema.optional(),
+    patent: patentFactsSchema.optional().describe('the patent as it is now: title, holder, kind, legal status, transfer modes, term left'),
+    explanation: storedMatchSchema.shape.explanation.optional().describe("why the patent matched the need (shown as far as the need is disclosed to the caller)"),
   })
 export type PairingView = z.infer<typeof pairingViewSchema>
 
@@ -67,7 +71,15 @@ export function createPairingsService(deps: PairingsDeps) {
     return p
   }
 
-  const view = async (principal: Principal, p: Pairing, needs: Map<string, Need | undefined>, orgs: Map<string, Org | undefined>): Promise<PairingView> => {
+  interface Loaded {
+    needs: Map<string, Need | undefined>
+    orgs: Map<string, Org | undefined>
+    facts: Map<string, PatentFacts>
+    /** Each need's stored match of each patent: need id → publication number → match. */
+    matches: Map<string, Map<string, StoredMatch>>
+  }
+
+  const view = async (principal: Principal, p: Pairing, { needs, orgs, facts, matches }: Loaded): Promise<PairingView> => {
     const out: PairingView = {
       id: p.id,
       publicationNumber: p.publicationNumber,
@@ -87,7 +99,12 @@ export function createPairingsService(deps: PairingsDeps) {
         out.need = { id: need.id, title: need.title }
         if (need.description !== undefined) out.need.description = need.description
       }
+      // the explanation quotes the need's words: shown only where the need is
+      const match = matches.get(p.needId)?.get(p.publicationNumber)
+      if (match !== undefined) out.explanation = match.explanation
     }
+    const patent = facts.get(p.publicationNumber)
+    if (patent !== undefined) out.patent = patent
     if (disclosure !== 'none' && p.enterpriseOrgId !== undefined) {
       const org = orgs.get(p.enterpriseOrgId)
       out.enterprise = org === undefined ? { id: p.enterpriseOrgId } : { id: org.id, name: org.name }
@@ -102,7 +119,10 @@ export function createPairingsService(deps: PairingsDeps) {
     const orgIds = [...new Set(pairings.flatMap((p) => (p.enterpriseOrgId === undefined ? [] : [p.enterpriseOrgId])))]
     const orgs = new Map<string, Org | undefined>()
     for (const id of orgIds) orgs.set(id, await deps.orgs.get(id))
-    return Promise.all(pairings.map((p) => view(principal, p, needs, orgs)))
+    const facts = await loadPatentFacts(deps, pairings.map((p) => p.publicationNumber), now())
+    const sets = await Promise.all(needIds.map((id) => deps.matches.get(id)))
+    const matches = new Map(needIds.map((id, i) => [id, new Map((sets[i]?.matches ?? []).map((m) => [m.publicationNumber, m] as const))] as const))
+    return Promise.all(pairings.map((p) => view(principal, p, { needs, orgs, facts, matches })))
   }
 
   return {

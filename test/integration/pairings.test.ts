@@ -132,6 +132,19 @@ t.test('declining needs a reason; a pairing declined as not relevant is never pu
   t.same(feedback.json().notes, ['方向不符'])
 })
 
+t.test('a centre reads each pairing with the patent’s facts and why it matched', async (t) => {
+  const s = await setup(t)
+  const full = (await s.app.inject({ method: 'GET', url: '/v1/pairings', headers: s.centre.h })).json().items
+  for (const p of full) {
+    t.match(p.patent, { publicationNumber: p.publicationNumber, title: String, holder: { id: s.university.id, name: '示例大学' }, legalStatus: String, transferModes: Array })
+    t.ok(p.explanation?.matchedTerms.length > 0, 'the need’s words the patent has')
+  }
+  const one = (await s.app.inject({ method: 'GET', url: `/v1/pairings/${full[0].id}`, headers: s.centre.h })).json()
+  t.same(one.patent, full[0].patent, 'the same facts on the pairing itself')
+  const matches = (await s.app.inject({ method: 'GET', url: `/v1/needs/${s.needId}/matches`, headers: s.enterprise.h })).json().matches
+  t.match(matches[0].patent, { holder: { name: '示例大学' }, kind: String }, 'and beside each of the enterprise’s matches')
+})
+
 t.test('a university sees the enterprise and need only as far as disclosed; a centre reads needs routed to it', async (t) => {
   const s = await setup(t)
   const hidden = (await s.app.inject({ method: 'GET', url: '/v1/pairings', headers: s.university.h })).json().items
@@ -140,8 +153,12 @@ t.test('a university sees the enterprise and need only as far as disclosed; a ce
     t.notOk(p.enterprise, 'no enterprise identity by default')
     t.notOk(p.need)
     t.notOk(p.needId)
+    t.notOk(p.explanation, 'no explanation: it quotes the need')
+    t.type(p.patent?.title, 'string', 'the university’s own patent, with its facts')
   }
-  t.notMatch(JSON.stringify(hidden), /图像识别技术|示例科技/, 'nothing of the need or enterprise leaks')
+  // the patent's facts are the university's own record (its title may share the need's words)
+  const withoutPatent = hidden.map(({ patent: _own, ...rest }: Record<string, unknown>) => rest)
+  t.notMatch(JSON.stringify(withoutPatent), /图像识别技术|示例科技/, 'nothing of the need or enterprise leaks')
 
   await s.app.inject({ method: 'PATCH', url: `/v1/needs/${s.needId}`, headers: s.enterprise.h, payload: { disclosure: 'identity' } })
   const named = (await s.app.inject({ method: 'GET', url: '/v1/pairings', headers: s.university.h })).json().items
