@@ -2,7 +2,7 @@
  * The interfaces the core needs from the outside world. Adapters under src/adapters implement
  * them; services depend only on these.
  */
-import type { ImportStatus } from './imports.js'
+import type { ImportCounts, ImportStatus } from './imports.js'
 import type { Interest } from './interest.js'
 import type { MatchSet, Need } from './need.js'
 import type { ApiKeyRecord, Org } from './org.js'
@@ -70,8 +70,8 @@ export interface ImportStore {
   progress(importId: string, stored: number, rejected: number): Promise<void>
   /** Imports still receiving whose upload has given no sign of life for `olderThanMs`. */
   staleReceiving(olderThanMs: number): Promise<string[]>
-  /** Records that the body was read to the end: `total` records to index. */
-  received(importId: string, total: number, rejected: number): Promise<ImportStatus>
+  /** Records that the body was read to the end: `total` records to index, and the answer's counts. */
+  received(importId: string, total: number, rejected: number, counts?: ImportCounts): Promise<ImportStatus>
   /**
    * Adds the records of one index batch (counted once, however often its job runs); moves the
    * import to done when all are indexed.

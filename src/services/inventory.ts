@@ -368,7 +368,8 @@ export function createInventoryService(deps: InventoryDeps) {
         await deps.imports.fail(importId, 'the file holds no records')
         throw new ValidationError('the file holds no records: nothing to import', [{ path: 'body', message: 'no records', zh: '文件中没有记录' }])
       }
-      await deps.imports.received(importId, stored, outcome.rejectedTotal)
+      const { accepted, created, updated, unchanged } = outcome
+      await deps.imports.received(importId, stored, outcome.rejectedTotal, { accepted, created, updated, unchanged })
       return outcome
     },
 

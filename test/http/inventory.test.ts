@@ -89,6 +89,11 @@ t.test('an office lists its own inventory, page by page; the admin sees all', as
   await s.importAs(b.key, ownB)
   await s.importAs(a.key, ownA.slice(20))
   await s.ok('POST', '/v1/patents', ADMIN, record(4001, 0))
+  const history = (await s.ok('GET', '/v1/imports', a.key)).items as Array<Record<string, unknown>>
+  t.match(history, [
+    { state: 'done', total: 10, indexed: 10, accepted: 10, created: 10, updated: 0, unchanged: 0, rejected: 0 },
+    { state: 'done', total: 20, indexed: 20, accepted: 20, created: 20, updated: 0, unchanged: 0, rejected: 0 },
+  ], "the office's import history, newest first, with each answer's counts")
   const pnsA = numbers(ownA as Array<{ publicationNumber: string }>)
   const pnsB = numbers(ownB as Array<{ publicationNumber: string }>)
 
