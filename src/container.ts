@@ -79,8 +79,10 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     queue: core.queue,
     redis: core.redis,
 
-    /** Prepares the search backend, rebuilds in-memory indexes, starts the workers. */
+    /** Lists patents stored before the inventory listing existed (once), prepares the search backend, rebuilds in-memory indexes, starts the workers. */
     async start(): Promise<void> {
+      const listed = await core.stores.patents.completeListing()
+      if (listed > 0) log.info({ listed }, 'listed the patents stored before the inventory listing existed')
       for (const s of searches) await s.init()
       follower = await indexing.rebuildAndFollow()
       await worker?.start(indexing)

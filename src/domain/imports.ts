@@ -11,12 +11,20 @@ export const importStatusSchema = z.object({
   total: z.number().int(),
   indexed: z.number().int(),
   rejected: z.number().int(),
+  /** What the upload's answer said, once its body was read to the end (absent before, and on imports older than these counts). */
+  accepted: z.number().int().optional().describe('valid records: created + updated + unchanged'),
+  created: z.number().int().optional(),
+  updated: z.number().int().optional(),
+  unchanged: z.number().int().optional().describe('records equal to the stored patent: not stored or indexed again'),
   error: z.string().optional(),
   ownerOrgId: z.string().optional(),
   createdAt: z.string(),
   finishedAt: z.string().optional(),
 })
 export type ImportStatus = z.infer<typeof importStatusSchema>
+/** An import's counts of valid records, as its answer gave them. */
+export type ImportCounts = Required<Pick<ImportStatus, 'accepted' | 'created' | 'updated' | 'unchanged'>>
+export const IMPORT_COUNTS = ['accepted', 'created', 'updated', 'unchanged'] as const satisfies ReadonlyArray<keyof ImportCounts>
 
 const detail = z.object({ path: z.string(), message: z.string(), zh: z.string().optional(), value: z.string().optional() }) satisfies z.ZodType<ErrorDetail>
 

@@ -7,7 +7,7 @@ import type { ImportState } from './imports.js'
 import type { DisclosureLevel } from './need.js'
 import type { OrgKind } from './org.js'
 import type { DeclineReason, PairingState } from './pairing.js'
-import type { LegalStatus, TransferMode } from './patent.js'
+import type { LegalStatus, PatentStatus, TransferMode } from './patent.js'
 import type { PoolStatus } from './pool.js'
 
 export interface Label {
@@ -70,6 +70,11 @@ export const POOL_STATUS_LABELS: Record<PoolStatus, Label> = {
   in: { zh: '在库', en: 'in' },
   graduated: { zh: '已毕业', en: 'graduated' },
   withdrawn: { zh: '已退出', en: 'withdrawn' },
+}
+
+export const PATENT_STATUS_LABELS: Record<PatentStatus, Label> = {
+  listed: { zh: '已上架', en: 'listed' },
+  withdrawn: { zh: '已下架', en: 'withdrawn' },
 }
 
 export const IMPORT_STATE_LABELS: Record<ImportState, Label> = {

@@ -7,7 +7,10 @@ import './zod-messages.js'
 
 export const LEGAL_STATUSES = ['pending', 'granted', 'lapsed', 'expired', 'invalidated'] as const
 export const TRANSFER_MODES = ['assignment', 'license', 'open-license', 'equity'] as const
+/** `listed` while on offer; `withdrawn` once the owner takes it off the market (it may list it again). */
+export const PATENT_STATUSES = ['listed', 'withdrawn'] as const
 export type LegalStatus = (typeof LEGAL_STATUSES)[number]
+export type PatentStatus = (typeof PATENT_STATUSES)[number]
 export type TransferMode = (typeof TRANSFER_MODES)[number]
 
 /** Statuses under which a patent can no longer be transferred: never offered as a match. */
@@ -82,7 +85,7 @@ export const patentSchema = z.object({
   expiryDate: z.string().optional(),
   transferModes: z.array(z.enum(TRANSFER_MODES)),
   /** `listed` while on offer; `withdrawn` once the owner takes it off the market. */
-  status: z.enum(['listed', 'withdrawn']),
+  status: z.enum(PATENT_STATUSES),
   /** Organisation that listed it (the key's organisation). */
   ownerOrgId: z.string().optional(),
   createdAt: z.string(),

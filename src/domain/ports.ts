@@ -2,7 +2,7 @@
  * The interfaces the core needs from the outside world. Adapters under src/adapters implement
  * them; services depend only on these.
  */
-import type { ImportStatus, RejectedRow } from './imports.js'
+import type { ImportCounts, ImportStatus, RejectedRow } from './imports.js'
 import type { Interest } from './interest.js'
 import type { MatchSet, Need } from './need.js'
 import type { ApiKeyRecord, Org } from './org.js'
@@ -22,6 +22,9 @@ export type { Round } from './pool.js'
 /** Terms of a patent per field, as the matcher analysed them: stored so a rebuild skips jieba. */
 export type StoredTerms = unknown
 
+/** Whose patents a listing holds: one owner's (an organisation id, or `admin`), or everybody's. */
+export type ListingOf = { owner: string } | 'all'
+
 export interface PatentStore {
   get(publicationNumber: string): Promise<Patent | undefined>
   getMany(publicationNumbers: string[]): Promise<Array<Patent | undefined>>
@@ -38,6 +41,22 @@ export interface PatentStore {
   putTerms(entries: Array<{ publicationNumber: string; terms: StoredTerms }>): Promise<void>
   getTerms(publicationNumbers: string[]): Promise<Array<StoredTerms | undefined>>
   count(): Promise<number>
+  /**
+   * A page of the listing: patents in the order they were first stored, newest first — those of
+   * one owner (an organisation id, `admin` for the admin's own) or all of them. `after` is the
+   * position of the last entry of the previous page; a position stays the patent's for good, so
+   * patents stored meanwhile go before the first page, never between pages. `more` says whether
+   * entries follow; `last` is the position the page ended at (absent when it is empty). Costs
+   * O(limit), whatever the size of the listing.
+   */
+  listing(of: ListingOf, page: { after?: string; limit: number }): Promise<{ entries: Array<{ position: string; patent: Patent }>; more: boolean; last?: string }>
+  /** How many patents the listing holds. */
+  listingSize(of: ListingOf): Promise<number>
+  /**
+   * Lists the patents stored before the listing existed (each at its creation time), once per
+   * installation; later calls return at once. Returns how many it added.
+   */
+  completeListing(): Promise<number>
   /** Every patent, in batches, for rebuilding in-memory indexes at start. */
   scan(batchSize: number): AsyncIterable<Array<{ patent: Patent; terms: StoredTerms | undefined }>>
 }
@@ -51,8 +70,8 @@ export interface ImportStore {
   progress(importId: string, stored: number, rejected: number): Promise<void>
   /** Imports still receiving whose upload has given no sign of life for `olderThanMs`. */
   staleReceiving(olderThanMs: number): Promise<string[]>
-  /** Records that the body was read to the end: `total` records to index. */
-  received(importId: string, total: number, rejected: number): Promise<ImportStatus>
+  /** Records that the body was read to the end: `total` records to index, and the answer's counts. */
+  received(importId: string, total: number, rejected: number, counts?: ImportCounts): Promise<ImportStatus>
   /**
    * Adds the records of one index batch (counted once, however often its job runs); moves the
    * import to done when all are indexed.

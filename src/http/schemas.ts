@@ -33,6 +33,8 @@ export const errorResponses = {
 
 // Owners are not shown: the caller's key already says whose an object is.
 export const patentSchema = patentRecordSchema.omit({ ownerOrgId: true })
+/** A patent in a list: the record without its claims (read them at `/v1/patents/{publicationNumber}`). */
+export const patentListItemSchema = patentSchema.omit({ claims: true })
 export const importStatusSchema = importRecordSchema.omit({ ownerOrgId: true })
 // A need is shown without its disclosure setting, as it always was: the setting rules what universities see.
 export const needSchema = needRecordSchema.omit({ ownerOrgId: true, disclosure: true })

@@ -1,18 +1,22 @@
 /**
- * The university inventory: create, read, change and withdraw patents, and bulk import.
+ * The university inventory: create, read, list, change, withdraw and re-list patents, and bulk import.
  * Writes go to the patent store; indexing (search, matcher) follows in background jobs.
  */
 import { randomUUID } from 'node:crypto'
-import { authorize, permits, type Principal } from '../domain/access.js'
+import { z } from 'zod'
+import { authorize, listScope, permits, type Principal } from '../domain/access.js'
 import { ConflictError, DomainError, issuesToDetails, NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.js'
 import {
   patentInputSchema,
+  type LegalStatus,
   type Patent,
   type PatentInput,
   type PatentPatch,
+  type TransferMode,
 } from '../domain/patent.js'
+import { cursorCodec, type Page } from '../domain/paging.js'
 import type { ImportOutcome, ImportStatus, RawRecord, RejectedRow } from '../domain/imports.js'
-import type { ImportStore, PatentStore, ProgrammeLog } from '../domain/ports.js'
+import type { ImportStore, ListingOf, PatentStore, ProgrammeLog } from '../domain/ports.js'
 import { detectLanguage } from '../domain/text/analyzer.js'
 import type { JobQueue } from '../jobs.js'
 
@@ -45,6 +49,8 @@ export interface InventoryDeps {
    * it failed); a live upload says it is alive six times as often.
    */
   aliveMs: number
+  /** Patents a filtered inventory page reads at most (LIST_SCAN_BUDGET). */
+  listScanBudget?: number
 }
 
 const BATCH = 500
@@ -56,6 +62,48 @@ const MAX_LISTED_REJECTIONS = 1000
 const MAX_KEPT_REJECTIONS = 20_000
 const MAX_KEPT_BYTES = 32 * 2 ** 20
 const MAX_CELL = 32_767
+
+/** Patents a filtered inventory page reads at most, and how many at a time. */
+export const LIST_SCAN_BUDGET = 2000
+const LIST_SCAN_BATCH = 200
+
+/** The inventory's cursor: a position in the store's listing. */
+export const inventoryCursor = cursorCodec(z.string().min(1).max(300))
+
+/** What a page of the inventory asks for; `cursor` is decoded (see `inventoryCursor`). */
+export interface PatentListQuery {
+  limit: number
+  cursor?: string
+  /** The admin: one organisation's patents (`admin`: its own). For a university, its own id or nothing. */
+  owner?: string
+  status?: Patent['status']
+  legalStatus?: LegalStatus
+  transferMode?: TransferMode
+  /** An IPC prefix at any level (G06F, G06F16, G06F16/35). */
+  ipc?: string
+  /** Text in the title, publication number or application number (case and width ignored). */
+  q?: string
+}
+
+const fold = (s: string) => s.normalize('NFKC').toLowerCase()
+
+/** The filters of a list query as one test; undefined when there are none. */
+function listFilter(query: PatentListQuery): ((p: Patent) => boolean) | undefined {
+  const tests: Array<(p: Patent) => boolean> = []
+  if (query.status !== undefined) tests.push((p) => p.status === query.status)
+  if (query.legalStatus !== undefined) tests.push((p) => p.legalStatus === query.legalStatus)
+  if (query.transferMode !== undefined) tests.push((p) => p.transferModes.includes(query.transferMode!))
+  if (query.ipc !== undefined) {
+    const prefix = query.ipc.toUpperCase().replace(/\s+/g, '')
+    tests.push((p) => p.ipc.some((c) => c.toUpperCase().startsWith(prefix)))
+  }
+  const q = fold(query.q ?? '').trim()
+  if (q !== '') {
+    const compact = q.replace(/\s+/g, '')
+    tests.push((p) => fold(p.title).includes(q) || fold(p.publicationNumber).includes(compact) || (p.applicationNumber !== undefined && fold(p.applicationNumber).includes(compact)))
+  }
+  return tests.length === 0 ? undefined : (p) => tests.every((test) => test(p))
+}
 
 /** Why an import stopped while its body was read, and what it leaves. */
 export function cutOff(reason: string, line: number, stored: number): string {
@@ -125,7 +173,7 @@ export function createInventoryService(deps: InventoryDeps) {
   }
 
   /** The patent, when the caller may take `action` on it; 404 otherwise, as for a missing one. */
-  const authorized = async (principal: Principal, action: 'patents.read' | 'patents.update' | 'patents.withdraw', pn: string): Promise<Patent> => {
+  const authorized = async (principal: Principal, action: 'patents.read' | 'patents.update' | 'patents.withdraw' | 'patents.relist', pn: string): Promise<Patent> => {
     const p = await mustGet(pn)
     await authorize(principal, action, { ...p, kind: 'patent' })
     return p
@@ -172,6 +220,56 @@ export function createInventoryService(deps: InventoryDeps) {
       const patent: Patent = { ...existing, status: 'withdrawn', updatedAt: now() }
       await storeAndIndex([patent])
       return patent
+    },
+
+    /** Puts a withdrawn patent back on the market: searchable and matched again. Listing a listed one changes nothing. */
+    async relist(actor: Principal, pn: string): Promise<Patent> {
+      const existing = await authorized(actor, 'patents.relist', pn)
+      if (existing.status === 'listed') return existing
+      const patent: Patent = { ...existing, status: 'listed', updatedAt: now() }
+      await storeAndIndex([patent])
+      return patent
+    },
+
+    /**
+     * The inventory page by page, newest first: a university's own patents, or (the admin) all or
+     * one owner's. Without filters a page costs one read of `limit` patents and says the total;
+     * with filters the listing is read on in batches until `limit` patents match or the scan
+     * budget (LIST_SCAN_BUDGET) has been looked at, and the cursor goes on from where the reading stopped
+     * (a page may then hold fewer than `limit`, even none, and still have a next one).
+     */
+    async list(principal: Principal, query: PatentListQuery): Promise<Page<Patent>> {
+      const scope = listScope(principal, 'patents.list')
+      let of: ListingOf
+      if (scope === 'all') of = query.owner === undefined ? 'all' : { owner: query.owner }
+      else if (query.owner !== undefined && query.owner !== scope.orgId) return { items: [], total: 0 }
+      else of = { owner: scope.orgId }
+      const keep = listFilter(query)
+      if (keep === undefined) {
+        const [page, total] = await Promise.all([
+          deps.patents.listing(of, { ...(query.cursor === undefined ? {} : { after: query.cursor }), limit: query.limit }),
+          deps.patents.listingSize(of),
+        ])
+        return { items: page.entries.map((e) => e.patent), total, ...(page.more && page.last !== undefined ? { nextCursor: inventoryCursor.encode(page.last) } : {}) }
+      }
+      const budget = deps.listScanBudget ?? LIST_SCAN_BUDGET
+      const items: Patent[] = []
+      let after = query.cursor
+      let scanned = 0
+      for (;;) {
+        const want = Math.min(LIST_SCAN_BATCH, budget - scanned)
+        const page = await deps.patents.listing(of, { ...(after === undefined ? {} : { after }), limit: want })
+        scanned += want
+        for (const { patent, position } of page.entries) {
+          if (!keep(patent)) continue
+          items.push(patent)
+          // Full: the next page starts after this patent, when anything follows it.
+          if (items.length === query.limit) return { items, ...(page.more || position !== page.last ? { nextCursor: inventoryCursor.encode(position) } : {}) }
+        }
+        if (!page.more || page.last === undefined) return { items }
+        after = page.last
+        if (scanned >= budget) return { items, nextCursor: inventoryCursor.encode(after) }
+      }
     },
 
     /**
@@ -302,7 +400,8 @@ export function createInventoryService(deps: InventoryDeps) {
         await deps.imports.fail(importId, 'the file holds no records')
         throw new ValidationError('the file holds no records: nothing to import', [{ path: 'body', message: 'no records', zh: '文件中没有记录' }])
       }
-      await deps.imports.received(importId, stored, outcome.rejectedTotal)
+      const { accepted, created, updated, unchanged } = outcome
+      await deps.imports.received(importId, stored, outcome.rejectedTotal, { accepted, created, updated, unchanged })
       return outcome
     },
 

@@ -53,6 +53,17 @@ export async function importStoreContract(t: Test, make: () => Promise<ImportSto
     t.match(await store.received('imp-1', 0, 4), { state: 'done', total: 0, rejected: 4 })
   })
 
+  await t.test("the answer's counts are kept with the import from when it is received", async (t) => {
+    const store = await make()
+    await store.create(receiving('imp-1', new Date().toISOString(), 'uni-1'))
+    const before = await store.get('imp-1')
+    t.notOk(before && 'accepted' in before, 'none while receiving')
+    const counts = { accepted: 7, created: 3, updated: 2, unchanged: 2 }
+    t.match(await store.received('imp-1', 5, 1, counts), { state: 'indexing', total: 5, rejected: 1, ...counts })
+    t.match(await store.addIndexed('imp-1', 5, 'b'), { state: 'done', ...counts })
+    t.match((await store.listOf('uni-1', 10))[0], counts, 'and listed with them')
+  })
+
   await t.test('a failed import says why and is no longer receiving', async (t) => {
     const store = await make()
     await store.create(receiving('imp-1', new Date().toISOString()))

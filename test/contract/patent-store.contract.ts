@@ -72,6 +72,75 @@ export async function patentStoreContract(t: Test, make: () => Promise<PatentSto
     t.ok(seen.filter((e) => e.patent.publicationNumber !== b.publicationNumber).every((e) => e.terms === undefined), 'others have none')
   })
 
+  // Patents of two owners and the admin, created a minute apart: the i-th at minute i.
+  const dated = all.slice(0, 9).map((p, i) => ({
+    ...p,
+    createdAt: new Date(Date.UTC(2024, 4, 1, 8, i)).toISOString(),
+    updatedAt: new Date(Date.UTC(2024, 4, 1, 8, i)).toISOString(),
+    ...(i % 3 === 2 ? {} : { ownerOrgId: i % 3 === 0 ? 'org-a' : 'org-b' }),
+  }))
+  const numbers = (entries: Array<{ patent: Patent }>) => entries.map((e) => e.patent.publicationNumber)
+  const newestFirst = (ps: Patent[]) => [...ps].reverse().map((p) => p.publicationNumber)
+  async function readAll(store: PatentStore, of: Parameters<PatentStore['listing']>[0], limit: number) {
+    const seen: string[] = []
+    let after: string | undefined
+    for (let pages = 0; pages < 100; pages++) {
+      const page = await store.listing(of, after === undefined ? { limit } : { after, limit })
+      seen.push(...numbers(page.entries))
+      if (!page.more) return seen
+      after = page.last
+    }
+    throw new Error('the listing never ends')
+  }
+
+  await t.test('the listing: newest first, by owner or all, page by page from a position', async (t) => {
+    const store = await make()
+    t.same(await store.listing('all', { limit: 5 }), { entries: [], more: false }, 'an empty listing')
+    // Stored out of order, in several writes: the order is that of creation.
+    await store.putMany([dated[4]!, dated[0]!, dated[7]!])
+    await store.putMany([dated[1]!, dated[8]!, dated[2]!, dated[3]!, dated[5]!, dated[6]!])
+    t.equal(await store.listingSize('all'), 9)
+    t.equal(await store.listingSize({ owner: 'org-a' }), 3)
+    t.equal(await store.listingSize({ owner: 'nobody' }), 0)
+    t.strictSame(await readAll(store, 'all', 4), newestFirst(dated))
+    t.strictSame(await readAll(store, { owner: 'org-a' }, 2), newestFirst(dated.filter((p) => p.ownerOrgId === 'org-a')))
+    t.strictSame(await readAll(store, { owner: 'admin' }, 10), newestFirst(dated.filter((p) => p.ownerOrgId === undefined)), "the admin's own under `admin`")
+    const first = await store.listing('all', { limit: 3 })
+    t.equal(first.entries.length, 3)
+    t.equal(first.more, true)
+    t.equal(first.last, first.entries[2]!.position, 'the page ends at its last entry')
+    t.strictSame(first.entries[0]!.patent, dated[8], 'entries carry the record')
+    const rest = await store.listing('all', { after: first.last!, limit: 100 })
+    t.equal(rest.more, false)
+    t.strictSame(numbers(rest.entries), newestFirst(dated).slice(3))
+  })
+
+  await t.test('a patent keeps its place: rewriting it neither moves it nor lists it twice', async (t) => {
+    const store = await make()
+    await store.putMany(dated.slice(0, 5))
+    const changed = { ...dated[1]!, title: `${dated[1]!.title}（修订）`, status: 'withdrawn' as const, updatedAt: '2025-01-01T00:00:00.000Z' }
+    await store.putMany([changed])
+    await store.putMany([{ ...dated[2]!, createdAt: '2030-01-01T00:00:00.000Z' }])
+    t.equal(await store.listingSize('all'), 5)
+    const entries = (await store.listing('all', { limit: 10 })).entries
+    t.strictSame(numbers(entries), newestFirst(dated.slice(0, 5)))
+    t.strictSame(entries.find((e) => e.patent.publicationNumber === changed.publicationNumber)?.patent, changed, 'with the record as it is now')
+    t.equal(await store.completeListing(), 0, 'nothing stored before the listing: nothing to complete')
+    t.equal(await store.completeListing(), 0, 'and again')
+    t.equal(await store.listingSize('all'), 5)
+  })
+
+  await t.test('pages stay stable while patents arrive between them', async (t) => {
+    const store = await make()
+    await store.putMany(dated.slice(0, 6))
+    const first = await store.listing({ owner: 'org-a' }, { limit: 1 })
+    const later = all.slice(9, 14).map((p) => ({ ...p, ownerOrgId: 'org-a', createdAt: '2024-06-01T00:00:00.000Z' }))
+    await store.putMany(later)
+    const rest = await store.listing({ owner: 'org-a' }, { after: first.last!, limit: 100 })
+    t.strictSame([...numbers(first.entries), ...numbers(rest.entries)], newestFirst(dated.slice(0, 6).filter((p) => p.ownerOrgId === 'org-a')), 'every patent there before, once, in order')
+    t.equal((await store.listing({ owner: 'org-a' }, { limit: 100 })).entries.length, 2 + later.length, 'the new ones lead a fresh first page')
+  })
+
   await t.test('a batch noted for indexing stays pending until its job is queued', async (t) => {
     const store = await make()
     await store.putMany([a, b], { key: 'batch-1', importId: 'import-1' })

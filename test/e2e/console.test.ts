@@ -96,6 +96,122 @@ t.test('the console, role by role', async (t) => {
     await page.context().close()
   })
 
+  await t.test('university: its inventory — filter, page, edit, withdraw and list again — and its import history', async (t) => {
+    type Listed = { items: Array<{ publicationNumber: string; title: string; status: string; transferModes: string[]; legalStatus: string }>; nextCursor?: string; total?: number }
+    const inventory = async (query: string) => {
+      const out: Listed['items'] = []
+      let cursor: string | undefined
+      do {
+        const page = (await api('GET', `/v1/patents?limit=100${query}${cursor ? `&cursor=${cursor}` : ''}`, undefined, university.key)) as Listed
+        out.push(...page.items)
+        cursor = page.nextCursor
+      } while (cursor)
+      return out.map((p) => p.publicationNumber)
+    }
+    const shown = (page: Page) => page.$$eval('#inventory-table tbody tr[data-pn]', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.pn ?? ''))
+    const waitForRows = (page: Page, pns: string[]) =>
+      page.waitForFunction(
+        (want) => JSON.stringify([...document.querySelectorAll('#inventory-table tbody tr[data-pn]')].map((tr) => (tr as HTMLElement).dataset.pn)) === want,
+        JSON.stringify(pns),
+      )
+    const all = await inventory('')
+    t.equal(all.length, 25, 'the sample and the one good row of the second file')
+
+    const page = await signIn(browser, base, university.key)
+    await page.waitForSelector('#inventory-table tbody tr[data-pn]')
+    t.same(await shown(page), all.slice(0, 20), 'the inventory is the home page: the first 20, newest first')
+    t.match(await page.textContent('#inventory-total'), '共 25 件，已显示 20 件')
+    t.match(await page.textContent('#inventory-table tbody tr[data-pn="CN900000001A"]'), '一种示例检测装置', 'the latest import leads')
+    await shot(page, '03b-university-inventory')
+    await page.click('#inventory-more')
+    await waitForRows(page, all)
+    t.ok(await page.isHidden('#inventory-more'), 'no more pages after the last')
+    t.match(await page.textContent('#inventory-total'), '已显示 25 件')
+
+    // Filters: text, then legal status; what is shown is what the API lists for them.
+    await page.fill('#inventory-filters [name=q]', '图像识别')
+    await page.click('#inventory-filters button[type=submit]')
+    const imaging = await inventory(`&q=${encodeURIComponent('图像识别')}`)
+    t.ok(imaging.length >= 2 && imaging.length < 25, `${imaging.length} patents with 图像识别 in their title`)
+    await waitForRows(page, imaging)
+    t.match(await page.textContent('#inventory-total'), `已显示 ${imaging.length} 件符合条件的专利`)
+    await page.fill('#inventory-filters [name=q]', '')
+    await page.selectOption('#inventory-filters [name=legalStatus]', 'granted')
+    await page.click('#inventory-filters button[type=submit]')
+    const granted = await inventory('&legalStatus=granted')
+    await waitForRows(page, granted.slice(0, 20))
+    t.ok(granted.length > 0 && granted.length < 25, `${granted.length} granted patents`)
+    await shot(page, '03c-university-inventory-filtered')
+    await page.click('#inventory-filters button[type=reset]')
+    await waitForRows(page, all.slice(0, 20))
+
+    // Edit one patent: title, legal status, transfer modes.
+    const pn = 'CN900000001A'
+    const row = `#inventory-table tbody tr[data-pn="${pn}"]`
+    await page.click(`${row} button[data-action=edit]`)
+    const form = page.locator(`form.edit-form[data-pn="${pn}"]`)
+    await form.locator('[name=title]').fill('一种示例缺陷检测装置（修订）')
+    await form.locator('[name=legalStatus]').selectOption('pending')
+    await form.locator('input[name=transferModes][value=assignment]').check()
+    await shot(page, '03d-university-inventory-edit')
+    await form.locator('button[type=submit]').click()
+    await page.waitForSelector(`${row}:has-text("一种示例缺陷检测装置（修订）")`)
+    t.notOk(await page.$('tr.edit-row'), 'the form closes once saved')
+    t.match(await page.textContent('#inventory-status'), `${pn} 已保存`)
+    const edited = await api('GET', `/v1/patents/${pn}`, undefined, university.key)
+    t.match(edited, { title: '一种示例缺陷检测装置（修订）', legalStatus: 'pending', status: 'listed' }, 'the change is stored')
+    t.same(edited.transferModes.sort(), ['assignment', 'license'], 'the transfer mode added')
+    t.equal(edited.abstract, '用于测试的摘要', 'fields not changed are kept')
+
+    // Withdraw it, find it among the withdrawn, list it again.
+    await page.click(`${row} button[data-action=withdraw]`)
+    await page.waitForSelector(`${row}[data-status=withdrawn]`)
+    t.match(await page.textContent('#inventory-status'), '已下架')
+    t.equal((await api('GET', `/v1/patents/${pn}`, undefined, university.key)).status, 'withdrawn')
+    await page.selectOption('#inventory-filters [name=status]', 'withdrawn')
+    await page.click('#inventory-filters button[type=submit]')
+    await waitForRows(page, [pn])
+    t.match(await page.textContent(`${row} .badge`), '已下架')
+    await shot(page, '03e-university-inventory-withdrawn')
+    await page.click(`${row} button[data-action=relist]`)
+    await page.waitForSelector(`${row}[data-status=listed]`)
+    t.match(await page.textContent('#inventory-status'), `${pn} 已重新上架`)
+    t.equal((await api('GET', `/v1/patents/${pn}`, undefined, university.key)).status, 'listed', 'listed again')
+
+    // The import history: both uploads, newest first, with their counts.
+    await page.click('#nav a[href="#/upload"]')
+    await page.waitForSelector('#import-history-table tbody tr')
+    const history = await page.$$eval('#import-history-table tbody tr', (trs) =>
+      trs.map((tr) => Object.fromEntries([...tr.querySelectorAll('td')].map((td) => [td.dataset.label, td.textContent]))),
+    )
+    t.equal(history.length, 2, 'two imports')
+    t.match(history[0], { 状态: '完成', 接收: '1', 新增: '1', 更新: '0', 未变: '0', 被拒: '3', 已索引: '1/1' }, `the file with bad rows first (${JSON.stringify(history[0])})`)
+    t.match(history[1], { 状态: '完成', 接收: '24', 新增: '24', 被拒: '0', 已索引: '24/24' }, 'then the sample')
+    await shot(page, '03f-university-import-history')
+    await page.context().close()
+
+    // At phone width, in both languages: rows become labelled cards, nothing runs off the screen.
+    const phone = await signIn(browser, base, university.key, { width: 390, height: 844 })
+    await phone.waitForSelector('#inventory-table tbody tr[data-pn]')
+    const fits = () => phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)
+    t.ok(await fits(), 'the inventory fits a phone screen')
+    t.equal(await phone.$eval('#inventory-table thead', (el) => el.getBoundingClientRect().height <= 1), true, 'the header row is folded into the cards')
+    await shot(phone, '03g-phone-university-inventory', false)
+    await phone.click('#lang-btn')
+    await phone.waitForFunction(() => document.documentElement.lang === 'en')
+    await phone.waitForSelector('#inventory-table tbody tr[data-pn]')
+    t.match(await phone.textContent('main h1'), 'Our inventory')
+    t.match(await phone.textContent('#inventory-total'), '25 patents, 20 shown')
+    t.ok(await fits(), 'in English too')
+    await shot(phone, '03h-phone-university-inventory-en', false)
+    await phone.click('#nav a[href="#/upload"]')
+    await phone.waitForSelector('#import-history-table tbody tr')
+    t.match(await phone.textContent('#import-history'), /Import history[\s\S]*Accepted/)
+    t.ok(await fits(), 'the import history fits too')
+    await shot(phone, '03i-phone-university-import-history-en')
+    await phone.context().close()
+  })
+
   await t.test('enterprise: state a need, read explained matches, search, express interest', async (t) => {
     const page = await signIn(browser, base, enterprise.key)
     await page.waitForSelector('#need-form')

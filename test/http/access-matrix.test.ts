@@ -162,6 +162,7 @@ t.test('every route × every role × own and other object', async (t) => {
     'patents.read': 'university',
     'patents.update': 'university',
     'patents.withdraw': 'university',
+    'patents.relist': 'university',
     'imports.read': 'university',
     'needs.read': 'enterprise',
     'needs.update': 'enterprise',
@@ -210,6 +211,10 @@ t.test('every route × every role × own and other object', async (t) => {
     'GET /v1/patents/:publicationNumber': (side) => ({ url: `/v1/patents/${pick(side).patent}` }),
     'PATCH /v1/patents/:publicationNumber': (side) => ({ url: `/v1/patents/${pick(side).patent}`, payload: { keywords: ['视觉'] } }),
     'DELETE /v1/patents/:publicationNumber': (side) => ({ url: `/v1/patents/${pick(side).patentToWithdraw}` }),
+    // Re-listing the patent to withdraw: listed or withdrawn, re-listing it answers 200.
+    'POST /v1/patents/:publicationNumber/relist': (side) => ({ url: `/v1/patents/${pick(side).patentToWithdraw}/relist` }),
+    // The caller's own inventory (the admin's: all): nobody else's patents to refuse.
+    'GET /v1/patents': () => ({ url: '/v1/patents?limit=5' }),
     'POST /v1/needs': () => ({ url: '/v1/needs', payload: { title: '新的需求' } }),
     'GET /v1/needs': () => ({ url: '/v1/needs' }),
     'GET /v1/needs/:id': (side) => ({ url: `/v1/needs/${pick(side).need}` }),

@@ -455,6 +455,9 @@ const patchPatent = fc
 const deletePatent = fc
   .record({ who: caller('university', 'admin'), pn: fc.oneof(segment('ownPatent'), segment('patent')) })
   .map(({ who, pn }) => plan({ route: 'DELETE /v1/patents/:publicationNumber', access: 'patents.withdraw', method: 'DELETE', path: ['patents', pn], who }))
+const relistPatent = fc
+  .record({ who: caller('university', 'admin'), pn: fc.oneof(segment('ownPatent'), segment('patent')) })
+  .map(({ who, pn }) => plan({ route: 'POST /v1/patents/:publicationNumber/relist', access: 'patents.relist', method: 'POST', path: ['patents', pn, 'relist'], who }))
 
 /**
  * Every rejected line of an import outcome is within the body (where known: the first line of a
@@ -772,6 +775,43 @@ const search = fc
     })
   })
 
+// The inventory: cursor paging and filters --------------------------------------------------------
+
+const cursorOf = (position: unknown) => Buffer.from(JSON.stringify({ v: 1, p: position })).toString('base64url')
+const listFields: Record<string, F> = {
+  limit: f(fc.integer({ min: 1, max: 100 }).map(String), '0', '101', ...NUMBERISH),
+  cursor: f(
+    one(cursorOf('2030-01-01T00:00:00.000Z CN1A'), cursorOf('~'), cursorOf(' '), cursorOf('\u0000'), cursorOf('(+'), cursorOf('[-')),
+    '', 'x', '%%', cursorOf(1), cursorOf('x'.repeat(301)), Buffer.from('{"v":2,"p":"x"}').toString('base64url'), LONG_QUERY,
+  ),
+  owner: f(one('admin', 'nobody', '浙江示范大学'), '', 'x'.repeat(101)),
+  status: f(one('listed', 'withdrawn'), 'sold', ''),
+  legalStatus,
+  transferMode,
+  ipc: f(one('G06F', 'g06v10', 'H01M10/42'), 'Z99', ''),
+  q: f(fc.oneof(one('图像', 'CN', 'cn 1', '', '%', '_', '*'), fc.string({ maxLength: 20 })), 'x'.repeat(201)),
+}
+const listPatents = fc
+  .record({ who: caller('university', 'admin'), params: fields(listFields, [], undefined, 6) })
+  .map(({ who, params }) => {
+    const limit = params.limit === undefined ? 20 : Number(params.limit)
+    return plan({
+      route: 'GET /v1/patents',
+      access: 'patents.list',
+      method: 'GET',
+      path: ['patents'],
+      who,
+      query: Object.entries(params).map(([k, v]) => `${k}=${encode(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))}`).join('&'),
+      check: (status, body) => {
+        if (status !== 200) return undefined
+        const b = body as { items: unknown[]; nextCursor?: unknown }
+        if (b.items.length > limit) return `${b.items.length} items for limit ${limit}`
+        if (b.nextCursor !== undefined && typeof b.nextCursor !== 'string') return `nextCursor ${String(b.nextCursor)}`
+        return undefined
+      },
+    })
+  })
+
 // Reads, and requests at no route ---------------------------------------------------------------
 
 const anyWho = fc.tuple(fc.constantFrom(...WHO), fc.nat())
@@ -826,6 +866,8 @@ const anyRequest: fc.Arbitrary<Plan> = fc.oneof(
   { weight: 6, arbitrary: createPatent },
   { weight: 4, arbitrary: patchPatent },
   { weight: 2, arbitrary: deletePatent },
+  { weight: 1, arbitrary: relistPatent },
+  { weight: 3, arbitrary: listPatents },
   { weight: 5, arbitrary: importNdjson },
   { weight: 4, arbitrary: importCsv },
   { weight: 1, arbitrary: importOther },

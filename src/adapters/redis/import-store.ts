@@ -3,7 +3,7 @@
  * received, by their last sign of life; and each import's index batches already counted.
  */
 import type { Redis } from 'ioredis'
-import { rejectedRowSchema, type RejectedRow } from '../../domain/imports.js'
+import { IMPORT_COUNTS, rejectedRowSchema, type RejectedRow } from '../../domain/imports.js'
 import type { ImportStatus, ImportStore } from '../../domain/ports.js'
 import { redisKeys } from './keys.js'
 import { pairs } from './records.js'
@@ -18,6 +18,7 @@ function toImportStatus(h: Record<string, string>): ImportStatus | undefined {
     rejected: Number(h.rejected ?? 0),
     createdAt: h.createdAt ?? '',
   }
+  for (const c of IMPORT_COUNTS) if (h[c] !== undefined) status[c] = Number(h[c])
   if (h.error) status.error = h.error
   if (h.ownerOrgId) status.ownerOrgId = h.ownerOrgId
   if (h.finishedAt) status.finishedAt = h.finishedAt
@@ -93,7 +94,8 @@ export function createImportStore(redis: Redis, prefix: string): ImportStore {
     async get(id) {
       return toImportStatus(await redis.hgetall(k.record(id)))
     },
-    received(id, total, rejected) {
+    async received(id, total, rejected, counts) {
+      if (counts !== undefined) await redis.hset(k.record(id), counts)
       return settle(id, ['received', String(total), String(rejected), new Date().toISOString(), id])
     },
     addIndexed(id, count, batchKey) {

@@ -15,9 +15,15 @@ export function redisKeys(prefix: string) {
     /** The inventory change feed that keeps every process's in-memory indexes current, a stream. */
     patentChanges: key('patent-changes'),
     patents: {
-      /** A hash: `record` (the patent's JSON) and `terms` (its analysed terms). */
+      /** A hash: `record` (the patent's JSON), `terms` (its analysed terms), `listed` (its listing position). */
       record: (pn: string) => key(`patent:${pn}`),
       all: key('patents'),
+      /** The listing of every patent: positions `createdAt publicationNumber`, one sorted set ordered by them (equal scores, lex order). */
+      listing: key('patents:listing'),
+      /** The listing of one owner's patents (an organisation id, or `admin`). */
+      listingOf: (owner: string) => key(`patents:listing:owner:${owner}`),
+      /** Set once the patents stored before the listing existed are all in it. */
+      listingComplete: key('patents:listing:complete'),
       /** Batches stored but not yet queued for indexing, by batch key. */
       indexOutbox: key('index-outbox'),
     },

@@ -1,14 +1,51 @@
 /**
  * Patents: one hash each, `record` (the patent's JSON) and `terms` (its analysed terms, dropped
  * whenever the record changes), listed in one set; and the outbox of batches awaiting an index job.
+ *
+ * The listing (what a university pages through) is a sorted set of positions
+ * `createdAt publicationNumber`, all at score 0 so that Redis keeps them in lexical order, which
+ * is the order of creation (ISO times of one width); one set of everybody's patents, one per
+ * owner. A page is one ZREVRANGEBYLEX … LIMIT from the last position seen: O(log n + limit).
+ * A patent's position is written once, with its first record, and kept in its hash (`listed`),
+ * so no later write moves it or lists it twice.
  */
-import type { Redis } from 'ioredis'
+import type { ChainableCommander, Redis } from 'ioredis'
 import type { Patent } from '../../domain/patent.js'
-import type { PatentStore, StoredTerms } from '../../domain/ports.js'
+import type { ListingOf, PatentStore, StoredTerms } from '../../domain/ports.js'
 import { redisKeys } from './keys.js'
 import { parse } from './records.js'
 
 type Field = 'record' | 'terms'
+
+/**
+ * Lists patents not listed yet. KEYS: the listing of all, then per patent its hash and its
+ * owner's listing; ARGV: per patent its position. Returns how many it listed.
+ */
+const LIST = `
+local added = 0
+for i = 1, #ARGV do
+  if redis.call('HSETNX', KEYS[2 * i], 'listed', ARGV[i]) == 1 then
+    redis.call('ZADD', KEYS[1], 0, ARGV[i])
+    redis.call('ZADD', KEYS[2 * i + 1], 0, ARGV[i])
+    added = added + 1
+  end
+end
+return added
+`
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+
+/** Where a patent stands in the listing: its creation time (one width, so lexical order is time order), then its number. */
+export function listingPosition(p: Pick<Patent, 'createdAt' | 'publicationNumber'>): string {
+  let at = p.createdAt
+  if (!ISO.test(at)) {
+    const ms = Date.parse(at)
+    at = Number.isNaN(ms) || ms < 0 || ms > 253402300799999 ? '0000-01-01T00:00:00.000Z' : new Date(ms).toISOString()
+  }
+  return `${at} ${p.publicationNumber}`
+}
+
+const numberAt = (position: string) => position.slice(position.indexOf(' ') + 1)
 
 export function createPatentStore(redis: Redis, prefix: string): PatentStore {
   const k = redisKeys(prefix).patents
@@ -21,6 +58,13 @@ export function createPatentStore(redis: Redis, prefix: string): PatentStore {
       if (err) throw err
       return parse<T>(raw as string | null)
     })
+  }
+  const listingKey = (of: ListingOf) => (of === 'all' ? k.listing : k.listingOf(of.owner))
+  /** Queues, on `target`, the listing of these patents (those already listed keep their place). */
+  const list = (target: ChainableCommander, patents: Patent[]) => {
+    const keys = [k.listing]
+    for (const p of patents) keys.push(k.record(p.publicationNumber), k.listingOf(p.ownerOrgId ?? 'admin'))
+    return target.eval(LIST, keys.length, ...keys, ...patents.map(listingPosition))
   }
   return {
     async get(pn) {
@@ -37,6 +81,7 @@ export function createPatentStore(redis: Redis, prefix: string): PatentStore {
       }
       const pns = patents.map((p) => p.publicationNumber)
       multi.sadd(k.all, ...pns)
+      list(multi, patents)
       if (indexing !== undefined) {
         const note = { ...(indexing.importId === undefined ? {} : { importId: indexing.importId }), publicationNumbers: pns, at: Date.now() }
         multi.hset(k.indexOutbox, indexing.key, JSON.stringify(note))
@@ -70,6 +115,39 @@ export function createPatentStore(redis: Redis, prefix: string): PatentStore {
     getTerms: (pns) => fieldOfMany<StoredTerms>(pns, 'terms'),
     count() {
       return redis.scard(k.all)
+    },
+    async listing(of, { after, limit }) {
+      const positions = await redis.zrevrangebylex(listingKey(of), after === undefined ? '+' : `(${after}`, '-', 'LIMIT', 0, limit + 1)
+      const more = positions.length > limit
+      const page = more ? positions.slice(0, limit) : positions
+      const patents = await fieldOfMany<Patent>(page.map(numberAt), 'record')
+      const entries = page.flatMap((position, i) => (patents[i] === undefined ? [] : [{ position, patent: patents[i]! }]))
+      return { entries, more, ...(page.length === 0 ? {} : { last: page[page.length - 1]! }) }
+    },
+    listingSize(of) {
+      return redis.zcard(listingKey(of))
+    },
+    async completeListing() {
+      if ((await redis.exists(k.listingComplete)) === 1) return 0
+      let added = 0
+      let cursor = '0'
+      do {
+        const [next, pns] = await redis.sscan(k.all, cursor, 'COUNT', 500)
+        cursor = next
+        if (pns.length === 0) continue
+        const check = redis.pipeline()
+        for (const pn of pns) check.hexists(k.record(pn), 'listed')
+        const listed = ((await check.exec()) ?? []).map(([err, v]) => {
+          if (err) throw err
+          return v === 1
+        })
+        const missing = pns.filter((_, i) => !listed[i])
+        if (missing.length === 0) continue
+        const patents = (await fieldOfMany<Patent>(missing, 'record')).filter((p): p is Patent => p !== undefined)
+        if (patents.length > 0) added += Number(await list(redis.pipeline(), patents).exec().then((r) => r?.[0]?.[1] ?? 0))
+      } while (cursor !== '0')
+      await redis.set(k.listingComplete, new Date().toISOString())
+      return added
     },
     async *scan(batchSize) {
       let cursor = '0'

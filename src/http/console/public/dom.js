@@ -76,6 +76,29 @@ export function table(headers, rows, caption) {
   )
 }
 
+/**
+ * A row of a stacked table: each cell carries its column's name, which a phone-width screen shows
+ * beside the value when the row becomes a card (styles.css, `table.stack`).
+ */
+export function stackRow(headers, cells, attrs) {
+  return h('tr', attrs, cells.map((c, i) => h('td', { 'data-label': headers[i] }, c)))
+}
+
+/** A table whose rows turn into labelled cards at phone width; `rows` are stackRow()s. */
+export function stackTable(headers, rows, { id, caption } = {}) {
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'stack', id },
+      caption ? h('caption', {}, caption) : null,
+      h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', {}, rows),
+    ),
+  )
+}
+
 export const fmtDate = (iso) => (iso ? new Date(iso).toLocaleString() : '')
 export const pct = (x) => `${Math.round(x * 100)}%`
 export const splitList = (s) =>

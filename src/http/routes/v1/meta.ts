@@ -14,6 +14,7 @@ import {
   LEGAL_STATUS_LABELS,
   ORG_KIND_LABELS,
   PAIRING_STATE_LABELS,
+  PATENT_STATUS_LABELS,
   POOL_STATUS_LABELS,
   TRANSFER_MODE_LABELS,
   type Label,
@@ -21,7 +22,7 @@ import {
 import { DISCLOSURE_LEVELS } from '../../../domain/need.js'
 import { ORG_KINDS } from '../../../domain/org.js'
 import { DECLINE_REASONS, MAIN_PATH, PAIRING_STATES, TRANSITIONS } from '../../../domain/pairing.js'
-import { LEGAL_STATUSES, TRANSFER_MODES } from '../../../domain/patent.js'
+import { LEGAL_STATUSES, PATENT_STATUSES, TRANSFER_MODES } from '../../../domain/patent.js'
 import { POOL_STATUSES } from '../../../domain/pool.js'
 import { errorResponses } from '../../schemas.js'
 
@@ -36,6 +37,7 @@ const metaSchema = z.object({
   declineReasons: labelled(DECLINE_REASONS),
   disclosureLevels: labelled(DISCLOSURE_LEVELS),
   legalStatuses: labelled(LEGAL_STATUSES),
+  patentStatuses: labelled(PATENT_STATUSES).describe('listed: on the market; withdrawn: taken off it by its university'),
   transferModes: labelled(TRANSFER_MODES),
   orgKinds: labelled(ORG_KINDS),
   poolStatuses: labelled(POOL_STATUSES),
@@ -49,6 +51,7 @@ const META: z.infer<typeof metaSchema> = {
   declineReasons: withLabels(DECLINE_REASONS, DECLINE_REASON_LABELS),
   disclosureLevels: withLabels(DISCLOSURE_LEVELS, DISCLOSURE_LEVEL_LABELS),
   legalStatuses: withLabels(LEGAL_STATUSES, LEGAL_STATUS_LABELS),
+  patentStatuses: withLabels(PATENT_STATUSES, PATENT_STATUS_LABELS),
   transferModes: withLabels(TRANSFER_MODES, TRANSFER_MODE_LABELS),
   orgKinds: withLabels(ORG_KINDS, ORG_KIND_LABELS),
   poolStatuses: withLabels(POOL_STATUSES, POOL_STATUS_LABELS),

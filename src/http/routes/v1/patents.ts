@@ -1,5 +1,5 @@
 /**
- * `/v1/patents`: the university inventory (list, read, change, withdraw, bulk import), search,
+ * `/v1/patents`: the university inventory (list, read, change, withdraw, re-list, bulk import), search,
  * and the decline feedback of a patent's pairings.
  */
 import type { FastifyPluginAsync } from 'fastify'
@@ -27,10 +27,11 @@ import { fileFactsSchema, importOutcomeSchema } from '../../../domain/imports.js
 import { importTemplate, rowDetails } from '../../../domain/office-sheet.js'
 import { LEGAL_STATUSES, patentInputSchema, patentPatchSchema, publicationNumberSchema, TRANSFER_MODES } from '../../../domain/patent.js'
 import { searchResultSchema } from '../../../domain/search.js'
-import type { InventoryService } from '../../../services/inventory.js'
+import { pageQueryShape, pageSchema } from '../../../domain/paging.js'
+import { inventoryCursor, type InventoryService } from '../../../services/inventory.js'
 import { patentFeedbackSchema, type PairingsService } from '../../../services/pairings.js'
 import type { SearchService } from '../../../services/search.js'
-import { errorResponses, patentSchema } from '../../schemas.js'
+import { errorResponses, patentListItemSchema, patentSchema } from '../../schemas.js'
 
 const vocabulary = loadSheetVocabulary()
 
@@ -46,6 +47,8 @@ const stripDefaults = (query: Record<string, unknown>, url: string | undefined) 
   const given = new URLSearchParams(url?.split('?')[1] ?? '')
   return Object.fromEntries(Object.entries(query).filter(([k]) => given.has(k)))
 }
+
+const ipcPrefix = z.string().trim().regex(/^[A-Ha-h](\d{2}([A-Za-z](\d{1,4}(\/\d{1,6})?)?)?)?$/, 'expected an IPC prefix such as G06F or G06F16')
 
 /** A CSV cell, quoted when it must be. */
 const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)
@@ -201,7 +204,7 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
           q: z.string().max(1000).default(''),
           limit: z.coerce.number().int().min(1).max(100).default(20),
           offset: z.coerce.number().int().min(0).max(10_000).default(0),
-          ipc: z.string().trim().regex(/^[A-Ha-h](\d{2}([A-Za-z](\d{1,4}(\/\d{1,6})?)?)?)?$/, 'expected an IPC prefix such as G06F or G06F16').optional(),
+          ipc: ipcPrefix.optional(),
           applicant: z.string().min(1).max(300).optional(),
           transferMode: z.enum(TRANSFER_MODES).optional(),
           legalStatus: z.enum(LEGAL_STATUSES).optional(),
@@ -210,6 +213,29 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
       },
     },
     async (request) => search.search(request.query),
+  )
+
+  r.get(
+    '/patents',
+    {
+      config: { access: 'patents.list' },
+      schema: {
+        summary:
+          "The inventory, newest first, page by page: a university's own patents (the admin: all, or one owner's). " +
+          'Without filters a page says the total; with filters a page reads at most 2,000 patents and may hold fewer than `limit` while `nextCursor` goes on',
+        querystring: z.strictObject({
+          ...pageQueryShape(inventoryCursor),
+          owner: z.string().min(1).max(100).optional().describe("the admin: one organisation's patents (`admin`: the admin's own)"),
+          status: patentSchema.shape.status.optional().describe('listed: on the market; withdrawn: taken off it'),
+          legalStatus: z.enum(LEGAL_STATUSES).optional(),
+          transferMode: z.enum(TRANSFER_MODES).optional(),
+          ipc: ipcPrefix.optional(),
+          q: z.string().max(200).optional().describe('text in the title, publication number or application number'),
+        }),
+        response: { 200: pageSchema(patentListItemSchema), ...errorResponses },
+      },
+    },
+    async (request) => inventory.list(request.principal, request.query),
   )
 
   r.post(
@@ -244,6 +270,19 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
       },
     },
     async (request) => inventory.withdraw(request.principal, request.params.publicationNumber),
+  )
+
+  r.post(
+    '/patents/:publicationNumber/relist',
+    {
+      config: { access: 'patents.relist' },
+      schema: {
+        summary: 'Put a withdrawn patent back on the market (searchable and matched again); a listed one stays as it is',
+        params: pnParams,
+        response: { 200: patentSchema, ...errorResponses },
+      },
+    },
+    async (request) => inventory.relist(request.principal, request.params.publicationNumber),
   )
 
   r.get(

@@ -15,6 +15,7 @@ const PREFIXES = {
   declineReasons: 'reason',
   disclosureLevels: 'disclosure',
   legalStatuses: 'legal',
+  patentStatuses: 'listing',
   transferModes: 'mode',
   orgKinds: 'role',
   poolStatuses: 'status',

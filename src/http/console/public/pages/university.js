@@ -1,9 +1,228 @@
-// A university's tech-transfer office: upload the inventory and watch it indexed, fix rejected
-// rows, see each patent's pairings, enterprises' interests and why they declined.
+// A university's tech-transfer office: its inventory (filter, page, edit, withdraw, list again),
+// uploading it and watching it indexed, fixing rejected rows, the history of its imports, and each
+// patent's pairings, enterprises' interests and why they declined.
 import { api } from '../api.js'
-import { append, fmtDate, h, table } from '../dom.js'
+import { append, fmtDate, h, splitList, stackRow, stackTable, table } from '../dom.js'
 import { getLang, t } from '../i18n.js'
-import { errorNotice, field, notice, stateBadge } from './common.js'
+import { enums, errorNotice, field, notice, select, stateBadge } from './common.js'
+
+const PAGE = 20
+
+const listingBadge = (status) => h('span', { class: `badge listing-${status}` }, t(`listing.${status}`))
+
+/** The edit form of one patent: the fields an office corrects most, sent as a PATCH of what changed. */
+function editForm(p, { onSaved, onCancel }) {
+  const title = h('input', { type: 'text', name: 'title', value: p.title, required: true, maxlength: '500' })
+  const abstract = h('textarea', { name: 'abstract', rows: '4', required: true, maxlength: '20000' })
+  abstract.value = p.abstract
+  const keywords = h('input', { type: 'text', name: 'keywords', value: p.keywords.join('；') })
+  const legal = select('legalStatus', enums.legalStatuses.map((v) => [v, t(`legal.${v}`)]), p.legalStatus)
+  const modes = enums.transferModes.map((m) => h('input', { type: 'checkbox', name: 'transferModes', value: m, checked: p.transferModes.includes(m) }))
+  const status = h('div', { 'aria-live': 'polite' })
+  const form = h(
+    'form',
+    { class: 'card edit-form', dataset: { pn: p.publicationNumber }, 'aria-label': t('edit.title', { pn: p.publicationNumber }) },
+    h('h3', {}, t('edit.title', { pn: p.publicationNumber })),
+    field(t('edit.name'), title),
+    field(t('edit.abstract'), abstract),
+    h('div', { class: 'row' }, field(t('edit.keywords'), keywords), field(t('edit.legalStatus'), legal)),
+    h('fieldset', {}, h('legend', {}, t('edit.transferModes')), modes.map((m) => h('label', {}, m, ' ', t(`mode.${m.value}`)))),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('edit.save')), h('button', { type: 'button', class: 'secondary', onclick: onCancel }, t('edit.cancel')), status),
+  )
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault()
+    const next = {
+      title: title.value.trim(),
+      abstract: abstract.value.trim(),
+      keywords: splitList(keywords.value),
+      legalStatus: legal.value,
+      transferModes: modes.filter((m) => m.checked).map((m) => m.value),
+    }
+    const patch = Object.fromEntries(Object.entries(next).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(p[k])))
+    if (Object.keys(patch).length === 0) return status.replaceChildren(notice('ok', t('inventory.noChange')))
+    try {
+      onSaved(await api('PATCH', `/v1/patents/${encodeURIComponent(p.publicationNumber)}`, { body: patch }))
+    } catch (err) {
+      status.replaceChildren(errorNotice(err))
+    }
+  })
+  setTimeout(() => title.focus(), 0)
+  return form
+}
+
+async function inventory(ctx) {
+  const { main } = ctx
+  main.append(h('h1', {}, t('inventory.title')), h('p', { class: 'muted' }, t('inventory.help')))
+  const q = h('input', { type: 'search', name: 'q', maxlength: '200' })
+  const status = select('status', [['', t('inventory.anyStatus')], ...enums.patentStatuses.map((v) => [v, t(`listing.${v}`)])], '')
+  const legal = select('legalStatus', [['', t('search.any')], ...enums.legalStatuses.map((v) => [v, t(`legal.${v}`)])], '')
+  const form = h(
+    'form',
+    { class: 'card filters', id: 'inventory-filters', role: 'search' },
+    h(
+      'div',
+      { class: 'row' },
+      field(t('inventory.q'), q),
+      field(t('inventory.status'), status),
+      field(t('search.legalStatus'), legal),
+      h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('inventory.filter')), h('button', { type: 'reset', class: 'secondary' }, t('inventory.reset'))),
+    ),
+  )
+  const summary = h('p', { id: 'inventory-total', 'aria-live': 'polite' })
+  const messages = h('div', { id: 'inventory-status', 'aria-live': 'polite' })
+  const headers = [t('inventory.pn'), t('inventory.name'), t('inventory.legal'), t('inventory.modes'), t('inventory.listing'), t('inventory.updated'), t('inventory.actions')]
+  const wrap = stackTable(headers, [], { id: 'inventory-table', caption: t('inventory.title') })
+  wrap.querySelector('caption').className = 'visually-hidden'
+  const tbody = wrap.querySelector('tbody')
+  const more = h('button', { type: 'button', id: 'inventory-more', class: 'secondary more', hidden: true }, t('inventory.more'))
+  const empty = h('p', { id: 'inventory-empty', class: 'muted', hidden: true })
+  main.append(form, summary, messages, wrap, empty, more)
+
+  const say = (kind, text) => {
+    messages.replaceChildren(notice(kind, text))
+    ctx.announce(text)
+  }
+  /** The row of a patent; its buttons replace it with the patent as the API returns it. */
+  const row = (p) => {
+    const pn = p.publicationNumber
+    const path = `/v1/patents/${encodeURIComponent(pn)}`
+    const act = async (method, url, message) => {
+      try {
+        const next = await api(method, url)
+        tr.replaceWith(row(next))
+        say('ok', t(message, { pn }))
+      } catch (err) {
+        messages.replaceChildren(errorNotice(err))
+      }
+    }
+    const edit = h('button', { type: 'button', class: 'secondary', 'data-action': 'edit', 'aria-expanded': 'false' }, t('inventory.edit'))
+    const toggle =
+      p.status === 'withdrawn'
+        ? h('button', { type: 'button', 'data-action': 'relist', onclick: () => act('POST', `${path}/relist`, 'inventory.relisted') }, t('inventory.relist'))
+        : h('button', { type: 'button', class: 'danger', 'data-action': 'withdraw', onclick: () => act('DELETE', path, 'inventory.withdrawn') }, t('inventory.withdraw'))
+    const tr = stackRow(
+      headers,
+      [
+        h('span', { class: 'pn' }, pn),
+        p.title,
+        h('span', { class: 'nowrap' }, t(`legal.${p.legalStatus}`)),
+        p.transferModes.length ? p.transferModes.map((m) => t(`mode.${m}`)).join('、') : '—',
+        listingBadge(p.status),
+        fmtDate(p.updatedAt),
+        h('div', { class: 'actions' }, edit, toggle),
+      ],
+      { dataset: { pn, status: p.status } },
+    )
+    edit.addEventListener('click', () => {
+      const open = tr.nextElementSibling?.classList.contains('edit-row')
+      for (const other of tbody.querySelectorAll('tr.edit-row')) other.remove()
+      for (const b of tbody.querySelectorAll('button[data-action=edit]')) b.setAttribute('aria-expanded', 'false')
+      if (open) return
+      edit.setAttribute('aria-expanded', 'true')
+      const editRow = h('tr', { class: 'edit-row' })
+      const close = () => {
+        editRow.remove()
+        edit.setAttribute('aria-expanded', 'false')
+        edit.focus()
+      }
+      const saved = (next) => {
+        editRow.remove()
+        tr.replaceWith(row(next))
+        say('ok', t('inventory.saved', { pn }))
+      }
+      editRow.appendChild(h('td', { colspan: String(headers.length) }, editForm(p, { onSaved: saved, onCancel: close })))
+      tr.after(editRow)
+    })
+    return tr
+  }
+
+  let cursor
+  let shown = 0
+  let query = {}
+  const load = async () => {
+    const params = new URLSearchParams({ limit: String(PAGE) })
+    for (const [k, v] of Object.entries(query)) if (v) params.set(k, v)
+    if (cursor) params.set('cursor', cursor)
+    more.disabled = true
+    let page
+    try {
+      page = await api('GET', `/v1/patents?${params}`)
+    } catch (err) {
+      messages.replaceChildren(errorNotice(err))
+      return
+    } finally {
+      more.disabled = false
+    }
+    append(tbody, page.items.map(row))
+    shown += page.items.length
+    cursor = page.nextCursor
+    more.hidden = !cursor
+    summary.textContent = page.total !== undefined ? t('inventory.total', { n: page.total, shown }) : t('inventory.shown', { shown })
+    if (cursor && page.total === undefined && page.items.length < PAGE) summary.append(' · ', t('inventory.moreToSearch'))
+    empty.hidden = shown > 0 || Boolean(cursor)
+    empty.replaceChildren(
+      Object.values(query).some(Boolean) ? t('inventory.noMatch') : h('span', {}, t('inventory.empty'), ' ', h('a', { href: '#/upload' }, t('upload.title'))),
+    )
+    summary.dataset.shown = String(shown)
+  }
+  const restart = () => {
+    query = { q: q.value.trim(), status: status.value, legalStatus: legal.value }
+    tbody.replaceChildren()
+    messages.replaceChildren()
+    cursor = undefined
+    shown = 0
+    return load()
+  }
+  form.addEventListener('submit', (e) => {
+    e.preventDefault()
+    void restart()
+  })
+  form.addEventListener('reset', () => setTimeout(() => void restart(), 0))
+  more.addEventListener('click', () => void load())
+  await restart()
+}
+
+/** The office's imports, newest first: when, state, the answer's counts and the indexing. */
+async function importHistory(section) {
+  let items
+  try {
+    ;({ items } = await api('GET', '/v1/imports?limit=50'))
+  } catch (err) {
+    return section.replaceChildren(errorNotice(err))
+  }
+  const headers = [
+    t('history.at'),
+    t('history.state'),
+    t('history.accepted'),
+    t('history.created'),
+    t('history.updated'),
+    t('history.unchanged'),
+    t('history.rejected'),
+    t('history.indexed'),
+  ]
+  const n = (v) => (v === undefined ? '—' : String(v))
+  const rows = items.map((i) =>
+    stackRow(
+      headers,
+      [
+        fmtDate(i.createdAt),
+        h('span', {}, h('span', { class: `badge import-${i.state}` }, t(`import.${i.state}`)), i.error ? h('small', { class: 'error-text' }, i.error) : null),
+        n(i.accepted),
+        n(i.created),
+        n(i.updated),
+        n(i.unchanged),
+        String(i.rejected),
+        `${i.indexed}/${i.total}`,
+      ],
+      { dataset: { importId: i.importId, state: i.state } },
+    ),
+  )
+  section.replaceChildren(
+    h('h2', {}, t('history.title')),
+    h('p', { class: 'muted' }, t('history.help')),
+    items.length ? stackTable(headers, rows, { id: 'import-history-table' }) : h('p', { class: 'muted' }, t('history.empty')),
+  )
+}
 
 const TYPES = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
@@ -25,7 +244,9 @@ async function upload(ctx) {
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('upload.go')), h('a', { href: '/samples/inventory.csv', download: 'sample-inventory.csv' }, t('upload.sample'))),
   )
   const result = h('section', { id: 'upload-result' })
-  main.append(form, status, result)
+  const history = h('section', { id: 'import-history', 'aria-live': 'polite' })
+  main.append(form, status, result, history)
+  void importHistory(history)
   let stopped = false
   ctx.onLeave(() => (stopped = true))
 
@@ -43,6 +264,7 @@ async function upload(ctx) {
       outcome = await api('POST', '/v1/patents/import', { body: f, contentType: type })
     } catch (err) {
       status.replaceChildren(errorNotice(err))
+      void importHistory(history)
       return
     }
     const progress = h('progress', { id: 'import-progress', max: String(Math.max(outcome.accepted, 1)), value: '0' })
@@ -73,6 +295,7 @@ async function upload(ctx) {
       progress.textContent = `${s.indexed}/${s.total}`
       label.textContent = `${t(`import.${s.state}`)} (${s.indexed}/${s.total})`
       if (s.state === 'done' || s.state === 'failed') {
+        await importHistory(history)
         label.dataset.state = s.state
         ctx.announce(`${t('upload.progress')}: ${t(`import.${s.state}`)}`)
         if (s.error) status.appendChild(notice('error', s.error))
@@ -136,6 +359,7 @@ async function patents(ctx) {
 }
 
 export const universityPages = [
+  ['inventory', 'nav.inventory', inventory],
   ['upload', 'nav.upload', upload],
   ['patents', 'nav.patents', patents],
 ]

@@ -1,0 +1,77 @@
+/**
+ * Paging of lists by cursor, the same for every list route: `limit` (1–100, 20 by default) and
+ * an opaque `cursor` that a previous page returned as `nextCursor`. A cursor names a position in
+ * the list's own order (never an offset), so items added while a client pages through neither
+ * shift what it has still to read nor make it read one twice.
+ *
+ * A cursor is the position as JSON with a version, in base64url: opaque to clients, checked
+ * against the list's position schema when it comes back. One that does not decode is bad input
+ * of the query's `cursor` field.
+ */
+import { z } from 'zod'
+
+export const PAGE_LIMIT = { min: 1, max: 100, default: 20 } as const
+
+/** The cursor format's version: a future format can still read (or refuse by name) this one. */
+const VERSION = 1
+const MAX_CURSOR_LENGTH = 1024
+
+export interface CursorCodec<P> {
+  encode(position: P): string
+  /** The position, or undefined when `cursor` is not one this codec made. */
+  decode(cursor: string): P | undefined
+}
+
+export function cursorCodec<P>(position: z.ZodType<P>): CursorCodec<P> {
+  return {
+    encode: (p) => Buffer.from(JSON.stringify({ v: VERSION, p }), 'utf8').toString('base64url'),
+    decode(cursor) {
+      if (cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined
+      try {
+        const raw = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown
+        if (typeof raw !== 'object' || raw === null || (raw as { v?: unknown }).v !== VERSION) return undefined
+        const parsed = position.safeParse((raw as { p?: unknown }).p)
+        return parsed.success ? parsed.data : undefined
+      } catch {
+        return undefined
+      }
+    },
+  }
+}
+
+/**
+ * The query fields of a paged list, to spread into the route's querystring schema: `cursor`
+ * arrives decoded to the list's position (a malformed one fails validation at `query.cursor`).
+ */
+export function pageQueryShape<P>(codec: CursorCodec<P>) {
+  return {
+    limit: z.coerce.number().int().min(PAGE_LIMIT.min).max(PAGE_LIMIT.max).default(PAGE_LIMIT.default).describe(`items a page (${PAGE_LIMIT.min}–${PAGE_LIMIT.max})`),
+    cursor: z
+      .string()
+      .transform((s, ctx) => {
+        const p = codec.decode(s)
+        if (p === undefined) {
+          ctx.addIssue({ code: 'custom', message: 'not a cursor of this list: pass the nextCursor of a previous page as it was given' })
+          return z.NEVER
+        }
+        return p
+      })
+      .optional()
+      .describe('the nextCursor of the previous page; absent for the first page'),
+  }
+}
+
+/** A page as the API answers it: the items, a cursor to the next page when there is one, and the total when known. */
+export function pageSchema<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    nextCursor: z.string().optional().describe('pass as `cursor` for the next page; absent on the last'),
+    total: z.number().int().optional().describe('items in the whole list, when known without reading it (not with filters)'),
+  })
+}
+
+export interface Page<T> {
+  items: T[]
+  nextCursor?: string
+  total?: number
+}
