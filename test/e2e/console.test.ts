@@ -92,6 +92,12 @@ t.test('the console, role by role', async (t) => {
     t.ok(rows.some((r) => r[1] === 'publicationNumber'), 'naming the field')
     t.ok(rows.some((r) => r[1] === 'legalStatus' && r[2]!.startsWith('「legalStatus」的值「sold」无法识别')), `the problem said in Chinese, with the value (${JSON.stringify(rows.map((r) => r[2]))})`)
     t.match(await page.textContent('#import-rejected'), /3/)
+    // The rejected rows download as a CSV to correct: the file's columns and values, the errors in Chinese.
+    const [file] = await Promise.all([page.waitForEvent('download'), page.click('#upload-result [data-rejected-download]')])
+    t.match(file.suggestedFilename(), /\.csv$/)
+    const csv = readFileSync((await file.path())!, 'utf8')
+    t.ok(csv.startsWith('\uFEFF行号,publicationNumber,title,abstract,ipc,legalStatus,transferModes,错误'), 'the header as in the file, between line and errors')
+    t.match(csv, /\n5,CN900000003A,状态错误,摘要,G06F,sold,license,"?「legalStatus」的值「sold」无法识别/, 'a row as written, with its error in Chinese')
     await shot(page, '03-university-rejected-rows')
     await page.context().close()
   })

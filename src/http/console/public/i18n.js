@@ -37,7 +37,7 @@ const DICT = {
     'upload.file': '清单文件（.xlsx、.csv 或 .ndjson / .jsonl）', 'upload.go': '上传', 'upload.sample': '下载示例清单（CSV）',
     'upload.accepted': '已接收 {n} 条', 'upload.rejectedTotal': '被拒 {n} 条', 'upload.progress': '索引进度',
     'upload.state': '状态',
-    'upload.rejected': '被拒的行（请修改后重新上传）', 'upload.line': '行号', 'upload.field': '字段', 'upload.message': '问题',
+    'upload.rejected': '被拒的行（请修改后重新上传）', 'upload.downloadRejected': '下载被拒的 {n} 行（CSV）', 'upload.line': '行号', 'upload.field': '字段', 'upload.message': '问题',
     'upload.badType': '请选择 .xlsx、.csv、.ndjson 或 .jsonl 文件', 'upload.noFile': '请先选择文件',
     // patents of a university
     'patents.title': '我的专利与对接', 'patents.help': '本校专利的对接情况，以及企业放弃对接的原因。',
@@ -113,7 +113,7 @@ const DICT = {
     'upload.file': 'Inventory file (.xlsx, .csv or .ndjson / .jsonl)', 'upload.go': 'Upload', 'upload.sample': 'Download the sample inventory (CSV)',
     'upload.accepted': '{n} accepted', 'upload.rejectedTotal': '{n} rejected', 'upload.progress': 'Indexing progress',
     'upload.state': 'State',
-    'upload.rejected': 'Rejected rows (fix them and upload again)', 'upload.line': 'Line', 'upload.field': 'Field', 'upload.message': 'Problem',
+    'upload.rejected': 'Rejected rows (fix them and upload again)', 'upload.downloadRejected': 'Download the {n} rejected rows (CSV)', 'upload.line': 'Line', 'upload.field': 'Field', 'upload.message': 'Problem',
     'upload.badType': 'Choose a .xlsx, .csv, .ndjson or .jsonl file', 'upload.noFile': 'Choose a file first',
     'patents.title': 'Our patents and their pairings', 'patents.help': "How our patents are being paired, and why enterprises declined them.",
     'patents.pairings': 'Pairings', 'patents.declined': 'Decline reasons', 'patents.notes': 'Notes', 'patents.interests': 'Enterprise interests',

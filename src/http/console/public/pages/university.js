@@ -1,7 +1,7 @@
 // A university's tech-transfer office: its inventory (filter, page, edit, withdraw, list again),
 // uploading it and watching it indexed, fixing rejected rows, the history of its imports, and each
 // patent's pairings, enterprises' interests and why they declined.
-import { api } from '../api.js'
+import { api, download } from '../api.js'
 import { append, fmtDate, h, splitList, stackRow, stackTable, table } from '../dom.js'
 import { getLang, t } from '../i18n.js'
 import { enums, errorNotice, field, notice, select, stateBadge } from './common.js'
@@ -182,6 +182,13 @@ async function inventory(ctx) {
   await restart()
 }
 
+/** A button that downloads an import's rejected rows as a CSV, as the file had them, with the errors in the console's language. */
+function rejectedDownload(importId, n) {
+  const b = h('button', { type: 'button', class: 'secondary', dataset: { rejectedDownload: importId } }, t('upload.downloadRejected', { n }))
+  b.addEventListener('click', () => void download(`/v1/imports/${encodeURIComponent(importId)}/rejected?lang=${getLang()}`, 'text/csv', 'rejected-rows.csv'))
+  return b
+}
+
 /** The office's imports, newest first: when, state, the answer's counts and the indexing. */
 async function importHistory(section) {
   let items
@@ -211,7 +218,7 @@ async function importHistory(section) {
         n(i.created),
         n(i.updated),
         n(i.unchanged),
-        String(i.rejected),
+        i.rejected > 0 ? rejectedDownload(i.importId, i.rejected) : '0',
         `${i.indexed}/${i.total}`,
       ],
       { dataset: { importId: i.importId, state: i.state } },
@@ -280,8 +287,11 @@ async function upload(ctx) {
       ),
     )
     if (outcome.rejected.length) {
-      // The service says each problem in Chinese too (naming the file's own column and the value).
-      const rows = outcome.rejected.flatMap((r) => r.errors.map((er) => [String(r.line), er.path, getLang() === 'zh' ? (er.zh ?? er.message) : er.message]))
+      // The service says each problem in Chinese too (naming the file's own column and the value);
+      // the field is named as the file's column where the file has one.
+      const columnOf = Object.fromEntries(Object.entries(outcome.file?.columns ?? {}).map(([column, fieldName]) => [fieldName, column]))
+      const rows = outcome.rejected.flatMap((r) => r.errors.map((er) => [String(r.line), columnOf[er.path] ?? er.path, getLang() === 'zh' ? (er.zh ?? er.message) : er.message]))
+      result.appendChild(rejectedDownload(outcome.importId, outcome.rejectedTotal))
       const tbl = table([t('upload.line'), t('upload.field'), t('upload.message')], rows, t('upload.rejected'))
       tbl.id = 'rejected-rows'
       result.appendChild(tbl)
