@@ -70,6 +70,23 @@ export function pageSchema<T extends z.ZodType>(item: T) {
   })
 }
 
+/**
+ * The position of most lists: the time an item was listed (epoch ms, its score in the store's
+ * index) and its id, for items listed in the same millisecond; read newest first.
+ */
+export const scorePositionSchema = z.strictObject({ score: z.number(), id: z.string().min(1).max(200) })
+export type ScorePosition = z.infer<typeof scorePositionSchema>
+export const scoreCursor = cursorCodec(scorePositionSchema)
+
+/** What a store answers for one page of a list: the items, and where to go on from (absent at the end). */
+export interface StorePage<T> {
+  items: T[]
+  next?: ScorePosition
+}
+
+/** A store's page as the API answers it. */
+export const toPage = <T>(page: StorePage<T>): Page<T> => (page.next === undefined ? { items: page.items } : { items: page.items, nextCursor: scoreCursor.encode(page.next) })
+
 export interface Page<T> {
   items: T[]
   nextCursor?: string

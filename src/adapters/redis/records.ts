@@ -4,6 +4,7 @@
  * its index entries are written in one transaction; reads take many records in one MGET.
  */
 import type { ChainableCommander, Redis } from 'ioredis'
+import type { ScorePosition } from '../../domain/paging.js'
 
 export const parse = <T>(raw: string | null | undefined): T | undefined => (raw == null ? undefined : (JSON.parse(raw) as T))
 
@@ -56,5 +57,51 @@ export function jsonRecords<T>(redis: Redis, keyOf: (id: string) => string): Jso
     async put(id, record, ...indexes) {
       await write(redis.multi(), id, record, ...indexes).exec()
     },
+  }
+}
+
+
+/**
+ * One page of a sorted set read from the highest score down (newest first for times), after
+ * `after` when given: members with a lower score, or the same score and a lower id, as
+ * ZREVRANGE orders them. Members added meanwhile above the position never shift the page. With
+ * `keep`, members it refuses are skipped, reading at most `maxScan` of them before answering
+ * with what it found and the place to go on from. `next` is absent once the set is read to the end.
+ */
+export async function scorePage<T>(
+  redis: Redis,
+  key: string,
+  options: { limit: number; after?: ScorePosition; load: (ids: string[]) => Promise<Array<T | undefined>>; keep?: (item: T) => boolean; maxScan?: number },
+): Promise<{ items: T[]; next?: ScorePosition }> {
+  const { limit, after, load, keep = () => true, maxScan = 2000 } = options
+  const items: T[] = []
+  let max = after === undefined ? '+inf' : String(after.score)
+  let offset = 0
+  let scanned = 0
+  let last: ScorePosition | undefined = after
+  for (;;) {
+    const batch = Math.min(Math.max(limit + 1, 50), 500)
+    const flat = await redis.zrevrangebyscore(key, max, '-inf', 'WITHSCORES', 'LIMIT', offset, batch)
+    const entries: ScorePosition[] = []
+    for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ id: flat[i]!, score: Number(flat[i + 1]) })
+    // past the position: the same score sorts by id, highest first
+    const fresh = entries.filter((e) => after === undefined || e.score < after.score || e.id < after.id)
+    const loaded = await load(fresh.map((e) => e.id))
+    for (const [i, e] of fresh.entries()) {
+      const item = loaded[i]
+      if (items.length === limit) return { items, next: last! }
+      scanned++
+      last = e
+      if (item !== undefined && keep(item)) items.push(item)
+      if (scanned >= maxScan && items.length < limit) return { items, next: e }
+    }
+    if (entries.length < batch) return { items }
+    // go on below the last score read; ties at it are re-read and filtered by id
+    const lowest = entries[entries.length - 1]!
+    if (String(lowest.score) === max) offset += entries.length
+    else {
+      max = String(lowest.score)
+      offset = entries.filter((e) => e.score === lowest.score).length
+    }
   }
 }
