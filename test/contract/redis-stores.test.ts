@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import t from 'tap'
 import { createEventLog, createImportStore, createOptimistic, createPairingStore, createPatentStore, createProgrammeLog } from '../../src/adapters/redis/index.js'
+import { loadRegions } from '../../search-config/regions.js'
 import { deleteKeys, REDIS_URL } from '../helper.js'
 import { importStoreContract } from './import-store.contract.js'
 import { pairingStoreContract } from './pairing-store.contract.js'
@@ -35,6 +36,6 @@ t.test('PairingStore on Redis', (t) =>
     const optimistic = createOptimistic(redis)
     const events = createEventLog(redis, prefix)
     closing.push(() => optimistic.close(), () => events.close())
-    return { pairings: createPairingStore(redis, prefix, optimistic), events, programme: createProgrammeLog(redis, prefix) }
+    return { pairings: createPairingStore(redis, prefix, optimistic, loadRegions()), events, programme: createProgrammeLog(redis, prefix, loadRegions()) }
   }),
 )
