@@ -91,9 +91,10 @@ export function parseRegionTable(text: string): Regions {
 
 /** The region of a code; `44` and `4403` are read as `440000` and `440300`. */
 export function regionByCode(regions: Regions, code: string): Region | undefined {
-  const c = code.trim()
+  const c = code.normalize('NFKC').trim()
   if (/^\d{2}$/.test(c)) return regions.byCode.get(`${c}0000`)
-  if (/^\d{4}$/.test(c)) return regions.byCode.get(`${c}00`)
+  // four digits name a city (4403); 4400 is no city and no province
+  if (/^\d{4}$/.test(c)) return c.endsWith('00') ? undefined : regions.byCode.get(`${c}00`)
   if (/^\d{6}$/.test(c)) return regions.byCode.get(c)
   return undefined
 }
