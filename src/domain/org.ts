@@ -47,7 +47,6 @@ export const orgPatchSchema = z
   })
   .refine((p) => Object.keys(p).length > 0, 'name at least one field to change')
 export type OrgPatch = z.infer<typeof orgPatchSchema>
-export const ORG_FIELDS = Object.keys(orgInputSchema.shape) as Array<keyof OrgInput>
 
 /** An organisation as stored: what it was registered with, and its id. */
 export const orgSchema = z.object({

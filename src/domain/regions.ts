@@ -290,8 +290,3 @@ export function provincesOnRecord(regions: Regions, names: readonly string[], co
 export function largeProvinceKeys(regions: Regions, names: readonly string[]): ReadonlySet<string> {
   return new Set(names.map((n) => findProvince(regions, n)?.code ?? n.trim()))
 }
-
-/** The full name of a province code, or the text itself when it is not a code of the table. */
-export function provinceName(regions: Regions, key: string): string {
-  return regions.byCode.get(key)?.name ?? key
-}
