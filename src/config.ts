@@ -71,7 +71,7 @@ export const configSchema = z.object({
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600).describe('Requests one API key may make per rate-limit window (429 above it)'),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000).describe('The rate-limit window in milliseconds'),
   CORS_ORIGINS: commaList.describe('Comma-separated origins allowed to call the API from a browser; none when empty'),
-  POOL_LARGE_PROVINCES: commaList.describe('Comma-separated provinces (or cities) whose cultivation-pool quota is 500 instead of 300'),
+  POOL_LARGE_PROVINCES: commaList.describe('Comma-separated provinces, each written any way (广东, 广东省, Guangdong, 440000), whose cultivation-pool quota is 500 instead of 300'),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000).describe('How long a client may take to send the request headers'),
   HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000).describe('A connection with no traffic for this long is closed (live streams send a heartbeat)'),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(600_000).describe('How long a client may take to send a whole request, body included'),

@@ -34,6 +34,8 @@ import { createOrgsService } from './services/orgs.js'
 import { createPairingsService } from './services/pairings.js'
 import { createPoolService } from './services/pool.js'
 import { createWebhooksService } from './services/webhooks.js'
+import { loadRegions } from '../search-config/regions.js'
+import { largeProvinceKeys } from './domain/regions.js'
 
 export class RedisUnavailableError extends Error {}
 
@@ -88,28 +90,29 @@ export async function createCore(config: Config, log: Logger, options: CoreOptio
   const bullPrefix = redisKeys(prefix).bull
 
   const optimistic = createOptimistic(redis)
+  const regions = loadRegions()
   const stores = {
     patents: createPatentStore(redis, prefix),
     imports: createImportStore(redis, prefix),
-    needs: createNeedStore(redis, prefix),
+    needs: createNeedStore(redis, prefix, regions),
     matches: createMatchStore(redis, prefix, optimistic),
-    orgs: createOrgStore(redis, prefix),
+    orgs: createOrgStore(redis, prefix, regions),
     keys: createKeyStore(redis, prefix),
     interests: createInterestStore(redis, prefix),
-    pairings: createPairingStore(redis, prefix, optimistic),
+    pairings: createPairingStore(redis, prefix, optimistic, regions),
     webhooks: createWebhookStore(redis, prefix),
     rounds: createRoundStore(redis, prefix),
   }
   const feed = createChangeFeed(redis, prefix, randomUUID())
   const eventLog = createEventLog(redis, prefix)
-  const programme = createProgrammeLog(redis, prefix)
+  const programme = createProgrammeLog(redis, prefix, regions)
   const queue = createJobQueue({ connection: queueConnection, prefix: bullPrefix, config })
 
   /** The bootstrap admin key: configured, or generated for this run (the caller logs it once). */
   const adminToken = config.ADMIN_TOKEN ?? `pb_admin_${randomBytes(24).toString('base64url')}`
-  const pairings = createPairingsService({ pairings: stores.pairings, needs: stores.needs, matches: stores.matches, patents: stores.patents, orgs: stores.orgs })
+  const pairings = createPairingsService({ pairings: stores.pairings, needs: stores.needs, matches: stores.matches, patents: stores.patents, orgs: stores.orgs, regions })
   const services = {
-    orgs: createOrgsService({ orgs: stores.orgs, keys: stores.keys, adminToken }),
+    orgs: createOrgsService({ orgs: stores.orgs, keys: stores.keys, adminToken, regions }),
     interests: createInterestsService({ interests: stores.interests, patents: stores.patents, needs: stores.needs, orgs: stores.orgs }),
     inventory: createInventoryService({
       patents: stores.patents,
@@ -120,12 +123,13 @@ export async function createCore(config: Config, log: Logger, options: CoreOptio
       aliveMs: config.RECONCILE_AFTER_MS,
     }),
     pairings,
-    needs: createNeedsService({ needs: stores.needs, matches: stores.matches, patents: stores.patents, orgs: stores.orgs, queue, programme, isRoutedTo: pairings.isRoutedTo }),
+    needs: createNeedsService({ needs: stores.needs, matches: stores.matches, patents: stores.patents, orgs: stores.orgs, queue, programme, isRoutedTo: pairings.isRoutedTo, regions }),
     pool: createPoolService({
       rounds: stores.rounds,
       log: programme,
       orgs: stores.orgs,
-      largeProvinces: new Set(config.POOL_LARGE_PROVINCES),
+      regions,
+      largeProvinces: largeProvinceKeys(regions, config.POOL_LARGE_PROVINCES),
       ...(options.now === undefined ? {} : { now: options.now }),
     }),
     webhooks: createWebhooksService({

@@ -15,11 +15,13 @@ import type { Pairing } from './pairing.js'
 import type { Patent } from './patent.js'
 import type { EnterprisePoolState } from './pool.js'
 import type { ImportStatus } from './ports.js'
+import { regionKey } from './regions.js'
 import type { WebhookEndpoint } from './webhooks.js'
 
 export type Principal =
-  | { role: 'admin'; orgId?: undefined; keyId?: string; province?: undefined }
-  | { role: OrgKind; orgId: string; keyId: string; province?: string }
+  | { role: 'admin'; orgId?: undefined; keyId?: string; province?: undefined; provinceCode?: undefined }
+  /** `province` and `provinceCode`: the organisation's, as on record (see `domain/regions.ts`). */
+  | { role: OrgKind; orgId: string; keyId: string; province?: string; provinceCode?: string }
 
 /** The caller as an event records it: its role, and its organisation when it has one. */
 export function actorOf(principal: Principal): { role: Role; orgId?: string } {
@@ -38,6 +40,7 @@ export const MATRIX = {
   'orgs.create': {},
   'orgs.list': {},
   'orgs.read': { enterprise: 'own', university: 'own', 'operations-centre': 'own', 'provincial-office': 'own', 'financial-institution': 'own' },
+  'orgs.update': { enterprise: 'own', university: 'own', 'operations-centre': 'own', 'provincial-office': 'own', 'financial-institution': 'own' },
   'me.read': { enterprise: 'own', university: 'own', 'operations-centre': 'own', 'provincial-office': 'own', 'financial-institution': 'own' },
   'meta.read': { enterprise: 'any', university: 'any', 'operations-centre': 'any', 'provincial-office': 'any', 'financial-institution': 'any' },
   'keys.create': {},
@@ -113,9 +116,9 @@ export type Resource =
       })
   | ({ kind: 'pairing' } & Pick<Pairing, 'id' | 'centreOrgId' | 'universityOrgId' | 'enterpriseOrgId'>)
   | ({ kind: 'webhook' } & Pick<WebhookEndpoint, 'id' | 'orgId'>)
-  | ({ kind: 'pool-entry' } & Pick<EnterprisePoolState, 'enterpriseId' | 'province'>)
-  /** A province's figures; no province: the whole country's. */
-  | { kind: 'figures'; province: string | undefined }
+  | ({ kind: 'pool-entry' } & Pick<EnterprisePoolState, 'enterpriseId' | 'province' | 'provinceCode'>)
+  /** A province's figures (its code, and its name for the 404); no province: the whole country's. */
+  | { kind: 'figures'; province: string | undefined; provinceCode?: string | undefined }
 
 type OrgPrincipal = Extract<Principal, { role: OrgKind }>
 
@@ -131,8 +134,11 @@ interface Resolver<R> {
 }
 
 const ours = (p: OrgPrincipal, orgId: string | undefined) => orgId !== undefined && orgId === p.orgId
-// An organisation without a province on record holds none.
-const ourProvince = (p: OrgPrincipal, province: string | undefined) => province !== undefined && province === p.province
+// Provinces compare by code (regionKey). An organisation without a province on record holds none.
+const ourProvince = (p: OrgPrincipal, r: { province?: string | undefined; provinceCode?: string | undefined }) => {
+  const theirs = regionKey(r)
+  return theirs !== undefined && theirs === regionKey(p)
+}
 
 /** The side an organisation takes in a pairing or an interest, by its role. */
 export type Party = 'centre' | 'university' | 'enterprise'
@@ -164,8 +170,8 @@ const RESOLVERS: { [K in Resource['kind']]: Resolver<Extract<Resource, { kind: K
     },
   },
   webhook: { name: (r) => `webhook ${r.id}`, own: (p, r) => ours(p, r.orgId) },
-  'pool-entry': { name: (r) => `enterprise ${r.enterpriseId} in the pool`, own: (p, r) => ourProvince(p, r.province) },
-  figures: { name: (r) => `figures of ${r.province ?? 'the whole country'}`, own: (p, r) => ourProvince(p, r.province) },
+  'pool-entry': { name: (r) => `enterprise ${r.enterpriseId} in the pool`, own: ourProvince },
+  figures: { name: (r) => `figures of ${r.province ?? 'the whole country'}`, own: ourProvince },
 }
 
 /** Whether the caller may take the action on this object (false also when its role may not take it at all). */
@@ -213,6 +219,20 @@ export function listScope(principal: Principal, action: Action): ListScope {
  */
 export function disclosureTo(principal: Principal, chosen: DisclosureLevel | undefined): DisclosureLevel {
   return principal.role === 'university' ? (chosen ?? 'none') : 'identity-and-need'
+}
+
+/**
+ * Which fields of its own registration an organisation may change (`orgs.update`): its profile —
+ * city, size, industry, flags, patents held. Its name, credit code and province are its identity
+ * and its place in the programme (a provincial office's province is what it may see; an
+ * enterprise's decides which office recommends it), so only the admin changes them; the kind of
+ * an organisation never changes.
+ */
+export const SELF_EDITABLE_ORG_FIELDS: ReadonlySet<string> = new Set(['city', 'size', 'industry', 'flags', 'patentsHeld'])
+
+export function mayChangeOrgField(principal: Principal, field: string): boolean {
+  if (field === 'kind') return false
+  return principal.role === 'admin' || SELF_EDITABLE_ORG_FIELDS.has(field)
 }
 
 /** Whether an event's actor shows the caller its organisation, or only its role (for a university, which sees no other party's ids). */

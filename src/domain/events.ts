@@ -66,6 +66,7 @@ export function announcePairingChange(p: Pairing, history: PairingEvent): Pairin
     publicationNumber: p.publicationNumber,
   }
   if (p.province !== undefined) record.province = p.province
+  if (p.provinceCode !== undefined) record.provinceCode = p.provinceCode
   if (p.universityOrgId !== undefined) record.universityOrgId = p.universityOrgId
   if (p.enterpriseOrgId !== undefined) record.enterpriseId = p.enterpriseOrgId
   const data =

@@ -19,6 +19,7 @@ export const needInputSchema = z.strictObject({
   keywords: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
   ipc: z.array(ipcCodeSchema).max(50).optional(),
   transferModes: z.array(z.enum(TRANSFER_MODES)).max(4).optional(),
+  /** Any way of writing a province (广东, 广东省, Guangdong, 440000); the enterprise's when absent. */
   province: z.string().trim().min(1).max(50).optional(),
   industry: z.string().trim().min(1).max(100).optional(),
   /** What a university sees of this need in pairings on its patents (default: nothing). */
@@ -36,7 +37,10 @@ export const needSchema = z.object({
   keywords: z.array(z.string()),
   ipc: z.array(z.string()),
   transferModes: z.array(z.enum(TRANSFER_MODES)),
+  /** The province's full name (广东省) … */
   province: z.string().optional(),
+  /** … and its GB/T 2260 code (440000): what routing and the figures compare. */
+  provinceCode: z.string().optional(),
   industry: z.string().optional(),
   disclosure: z.enum(DISCLOSURE_LEVELS).optional(),
   state: z.enum(NEED_STATES),

@@ -13,7 +13,9 @@ export const ENTERPRISE_SIZES = ['micro', 'small', 'medium', 'large'] as const
 export const orgInputSchema = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(200),
   kind: z.enum(ORG_KINDS),
+  /** Any way of writing a province: 广东, 广东省, Guangdong, 440000 (see `domain/regions.ts`). */
   province: z.string().trim().min(1).max(50).optional(),
+  /** A city by name or code; one the region table does not know is kept as written. */
   city: z.string().trim().min(1).max(50).optional(),
   /** Unified social credit code (统一社会信用代码), checked per GB 32100-2015. */
   creditCode: creditCodeSchema.optional(),
@@ -25,19 +27,47 @@ export const orgInputSchema = z.strictObject({
 })
 export type OrgInput = z.infer<typeof orgInputSchema>
 
+/**
+ * A change of an organisation: any field of its registration; `null` removes an optional one.
+ * `kind` is accepted only unchanged (the service refuses another kind); who may change which
+ * field is declared in `domain/access.ts` (`mayChangeOrgField`).
+ */
+const f = orgInputSchema.shape
+export const orgPatchSchema = z
+  .strictObject({
+    name: f.name.optional(),
+    kind: f.kind.optional(),
+    province: f.province.unwrap().nullable().optional(),
+    city: f.city.unwrap().nullable().optional(),
+    creditCode: f.creditCode.unwrap().nullable().optional(),
+    size: f.size.unwrap().nullable().optional(),
+    flags: f.flags.unwrap().nullable().optional(),
+    industry: f.industry.unwrap().nullable().optional(),
+    patentsHeld: f.patentsHeld.unwrap().nullable().optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, 'name at least one field to change')
+export type OrgPatch = z.infer<typeof orgPatchSchema>
+
 /** An organisation as stored: what it was registered with, and its id. */
 export const orgSchema = z.object({
   id: z.string(),
   name: z.string(),
   kind: z.enum(ORG_KINDS),
+  /** The province's full name (广东省), for display. */
   province: z.string().optional(),
+  /** The province's GB/T 2260 code (440000): what comparisons use. */
+  provinceCode: z.string().optional(),
   city: z.string().optional(),
+  /** The city's code, when the region table knows the city. */
+  cityCode: z.string().optional(),
   creditCode: z.string().optional(),
   size: z.enum(ENTERPRISE_SIZES).optional(),
   flags: z.array(z.enum(ENTERPRISE_FLAGS)).optional(),
   industry: z.string().optional(),
   patentsHeld: z.number().optional(),
   createdAt: z.string(),
+  /** When the organisation was last changed (absent until it is). */
+  updatedAt: z.string().optional(),
 })
 export type Org = z.infer<typeof orgSchema>
 

@@ -78,8 +78,9 @@ export const pairingSchema = z.object({
   centreOrgId: z.string(),
   needId: z.string(),
   enterpriseOrgId: z.string().optional(),
-  /** The need's province, for routing and the provincial figures. */
+  /** The need's province, for routing and the provincial figures: its full name, and its code. */
   province: z.string().optional(),
+  provinceCode: z.string().optional(),
   publicationNumber: z.string(),
   universityOrgId: z.string().optional(),
   score: z.number(),
@@ -112,7 +113,7 @@ export function pairingId(centreOrgId: string, needId: string, publicationNumber
 const DELIVERY_MODES = ['immediate', 'digest'] as const
 
 export const routingInputSchema = z.strictObject({
-  /** Provinces of the needs this centre serves; all when absent. */
+  /** Provinces of the needs this centre serves, each written any way (广东, 广东省, Guangdong, 440000); all when absent. */
   provinces: z.array(z.string().trim().min(1).max(50)).max(40).optional(),
   /** IPC prefixes of the patents this centre serves (`G06F`, `H01M10`); all when absent. */
   ipcPrefixes: z
@@ -134,7 +135,10 @@ export type RoutingInput = z.infer<typeof routingInputSchema>
 
 /** A centre's routing with every default applied: what `toRouting` makes of the input. */
 export const routingSchema = z.object({
+  /** The provinces' full names … */
   provinces: z.array(z.string()),
+  /** … and their GB/T 2260 codes, in the same order: what a need's province is compared with. */
+  provinceCodes: z.array(z.string()),
   ipcPrefixes: z.array(z.string()),
   minScore: z.number(),
   maxPerNeed: z.number(),
@@ -144,9 +148,14 @@ export const routingSchema = z.object({
 })
 export type Routing = z.infer<typeof routingSchema>
 
-export function toRouting(input: RoutingInput): Routing {
+/**
+ * The routing with its defaults. `read` is what the region table made of `input.provinces` (their
+ * names and codes); without it the provinces are taken as written, names and keys alike.
+ */
+export function toRouting(input: RoutingInput, read?: { provinces: string[]; provinceCodes: string[] }): Routing {
   const r: Routing = {
-    provinces: input.provinces ?? [],
+    provinces: read?.provinces ?? input.provinces ?? [],
+    provinceCodes: read?.provinceCodes ?? input.provinces ?? [],
     ipcPrefixes: input.ipcPrefixes ?? [],
     minScore: input.minScore ?? STRONG_MATCH,
     maxPerNeed: input.maxPerNeed ?? 5,
@@ -157,10 +166,10 @@ export function toRouting(input: RoutingInput): Routing {
   return r
 }
 
-/** Whether a match of a need to a patent falls in a centre's scope. */
+/** Whether a match of a need to a patent falls in a centre's scope; `needProvince` is the need's province key (its code, see `regionKey`). */
 export function inScope(routing: Routing, needProvince: string | undefined, patentIpc: readonly string[], score: number): boolean {
   if (score < routing.minScore) return false
-  if (routing.provinces.length > 0 && (needProvince === undefined || !routing.provinces.includes(needProvince))) return false
+  if (routing.provinceCodes.length > 0 && (needProvince === undefined || !routing.provinceCodes.includes(needProvince))) return false
   if (routing.ipcPrefixes.length > 0 && !patentIpc.some((c) => routing.ipcPrefixes.some((p) => c.startsWith(p)))) return false
   return true
 }

@@ -26,6 +26,7 @@
  *   the pool, a second recommendation) change nothing and are counted nowhere.
  */
 import { z } from 'zod'
+import { regionKey } from './regions.js'
 
 export const DEFAULT_PROVINCE_QUOTA = 300
 export const LARGE_PROVINCE_QUOTA = 500
@@ -121,8 +122,10 @@ const poolEventBase = z.object({
   /** ISO 8601 instant. */
   at: z.string(),
   actor: poolActorSchema,
-  /** The province whose pool the enterprise is in (the recommending office's province). */
+  /** The province whose pool the enterprise is in (the recommending office's province): its name … */
   province: z.string(),
+  /** … and its code (absent in events recorded before codes, and for a province the region table does not know). */
+  provinceCode: z.string().optional(),
   enterpriseId: z.string(),
   note: z.string().optional(),
 })
@@ -155,7 +158,9 @@ const eventRef = { eventId: z.string(), at: z.string() }
 
 export const enterprisePoolStateSchema = z.object({
   enterpriseId: z.string(),
+  /** The pool's province: its full name, and its code (what comparisons use, see `regionKey`). */
   province: z.string(),
+  provinceCode: z.string().optional(),
   status: z.enum(POOL_STATUSES),
   enteredAt: z.string(),
   /** The entry's calendar date in China time. */
@@ -190,6 +195,7 @@ export function replayPool(
       enterprises.set(e.enterpriseId, {
         enterpriseId: e.enterpriseId,
         province: e.province,
+        ...(e.provinceCode !== undefined ? { provinceCode: e.provinceCode } : {}),
         status: 'in',
         enteredAt: e.at,
         enteredOn: chinaDate(e.at),
@@ -244,6 +250,7 @@ export function enterpriseState(events: readonly PoolEvent[], enterpriseId: stri
 // ---------------------------------------------------------------------------------------------
 // Quota and recommendations
 
+/** The quota of a province (by its key, see `regionKey`); `largeProvinces` holds keys too. */
 export function provinceQuota(province: string, largeProvinces: ReadonlySet<string>): number {
   return largeProvinces.has(province) ? LARGE_PROVINCE_QUOTA : DEFAULT_PROVINCE_QUOTA
 }
@@ -261,6 +268,7 @@ export interface PlacesLeft {
   total: number
 }
 
+/** Where the province stands; `province` is its key (see `regionKey`). */
 export function placesLeft(events: readonly PoolEvent[], province: string, quota: number, until?: Date): PlacesLeft {
   const { enterprises, applied } = replayPool(events, until)
   let recommended = 0
@@ -268,7 +276,7 @@ export function placesLeft(events: readonly PoolEvent[], province: string, quota
   let graduated = 0
   for (const e of applied) {
     const s = enterprises.get(e.enterpriseId)
-    if (!s || s.province !== province) continue
+    if (!s || regionKey(s) !== province) continue
     if (e.type === 'recommended') {
       if (e.addedByRolling) rollingAdded++
       else recommended++
@@ -305,11 +313,14 @@ export interface RecommendationRound {
 
 export interface RecommendationInput {
   events: readonly PoolEvent[]
-  /** The recommending provincial office's province. */
+  /** The recommending provincial office's province, by its key (see `regionKey`) … */
   province: string
+  /** … and its name, for messages (the key when absent). */
+  provinceName?: string
   enterpriseId: string
-  /** The enterprise's registered province; refused when it differs from `province`. */
+  /** The enterprise's registered province by its key; refused when it differs from `province`. */
   enterpriseProvince?: string
+  enterpriseProvinceName?: string
   round: RecommendationRound
   now: Date
   quota: number
@@ -323,8 +334,9 @@ export type RecommendationDecision =
 
 /** Whether a provincial office may recommend the enterprise now; `places` is the standing before it. */
 export function checkRecommendation(input: RecommendationInput): RecommendationDecision {
-  const { events, province, enterpriseId, round, now, quota } = input
-  const places = placesLeft(events, province, quota)
+  const { events, enterpriseId, round, now, quota } = input
+  const places = placesLeft(events, input.province, quota)
+  const province = input.provinceName ?? input.province
   const refuse = (code: RecommendationRefusalCode, message: string): RecommendationDecision => ({
     ok: false,
     code,
@@ -341,10 +353,10 @@ export function checkRecommendation(input: RecommendationInput): RecommendationD
     const when = existing.exit ? chinaDate(existing.exit.at) : 'an earlier date'
     return refuse('left_pool', `enterprise ${enterpriseId} left the pool (${existing.status}) on ${when} and cannot be recommended again`)
   }
-  if (input.enterpriseProvince !== undefined && input.enterpriseProvince !== province) {
+  if (input.enterpriseProvince !== undefined && input.enterpriseProvince !== input.province) {
     return refuse(
       'province_mismatch',
-      `enterprise ${enterpriseId} is registered in ${input.enterpriseProvince}; the office of ${province} recommends only enterprises of its province`,
+      `enterprise ${enterpriseId} is registered in ${input.enterpriseProvinceName ?? input.enterpriseProvince}; the office of ${province} recommends only enterprises of its province`,
     )
   }
   const today = chinaDate(now)
@@ -427,6 +439,7 @@ export type ProgressSource =
 export interface DueForWithdrawal {
   enterpriseId: string
   province: string
+  provinceCode?: string
   enteredAt: string
   recommendedEventId: string
   /** The day from which it is due, China time. */
@@ -462,6 +475,7 @@ export function dueForWithdrawal(input: { events: readonly PoolEvent[]; now: Dat
     due.push({
       enterpriseId: s.enterpriseId,
       province: s.province,
+      ...(s.provinceCode !== undefined ? { provinceCode: s.provinceCode } : {}),
       enteredAt: s.enteredAt,
       recommendedEventId: s.recommendedEventId,
       dueOn,
@@ -484,7 +498,10 @@ export const figureSchema = z.object({
 export type Figure = z.infer<typeof figureSchema>
 
 export const poolCountsSchema = z.object({
+  /** The province's full name … */
   province: z.string(),
+  /** … and its GB/T 2260 code (absent for a province on record that the region table does not know). */
+  provinceCode: z.string().optional(),
   year: z.number().int().nullable(),
   quota: z.number().int(),
   /** Flows within the year (all time without a year). */
@@ -505,7 +522,7 @@ export type PoolCounts = z.infer<typeof poolCountsSchema>
  * the recommendation, graduation, withdrawal or violation, or flag event. `placesLeft` lists the
  * recommendations that used quota places; `rollingAllowance` lists the graduations and rolling additions.
  */
-export function poolCounts(input: { events: readonly PoolEvent[]; province: string; quota: number; year?: number }): PoolCounts {
+export function poolCounts(input: { events: readonly PoolEvent[]; province: string; provinceName?: string; quota: number; year?: number }): PoolCounts {
   const { events, province, quota, year } = input
   const bounds = year !== undefined ? chinaYearBounds(year) : undefined
   const { enterprises, applied } = replayPool(events, bounds?.to)
@@ -521,7 +538,7 @@ export function poolCounts(input: { events: readonly PoolEvent[]; province: stri
   const allRolling: string[] = []
   for (const e of applied) {
     const s = enterprises.get(e.enterpriseId)
-    if (!s || s.province !== province) continue
+    if (!s || regionKey(s) !== province) continue
     const inYear = inPeriod(e.at)
     if (e.type === 'recommended') {
       ;(e.addedByRolling ? allRolling : quotaUsed).push(e.id)
@@ -539,14 +556,15 @@ export function poolCounts(input: { events: readonly PoolEvent[]; province: stri
   const inPool: string[] = []
   const flagged: string[] = []
   for (const s of [...enterprises.values()].sort((a, b) => instantMs(a.enteredAt) - instantMs(b.enteredAt))) {
-    if (s.province !== province || s.status !== 'in') continue
+    if (regionKey(s) !== province || s.status !== 'in') continue
     inPool.push(s.recommendedEventId)
     if (s.flag) flagged.push(s.flag.eventId)
   }
   const left = Math.max(0, quota - quotaUsed.length)
   const allowance = Math.max(0, ROLLING_ADDITIONS_PER_GRADUATION * allGraduations.length - allRolling.length)
   return {
-    province,
+    province: input.provinceName ?? province,
+    ...(/^\d{6}$/.test(province) ? { provinceCode: province } : {}),
     year: year ?? null,
     quota,
     recommended: fig(recommended),

@@ -125,6 +125,8 @@ export interface ChangeFeed {
 
 export interface OrgStore {
   create(org: Org): Promise<void>
+  /** Replaces the organisation's record (a change of its registration). */
+  put(org: Org): Promise<void>
   get(id: string): Promise<Org | undefined>
   list(): Promise<Array<Org>>
 }

@@ -40,6 +40,7 @@ import {
 export type { Figure, PoolCounts } from './pool.js'
 
 import { AGREED_STATES, PAIRING_STATES, type PairingState } from './pairing.js'
+import { regionKey } from './regions.js'
 
 export { PAIRING_STATES, type PairingState } from './pairing.js'
 
@@ -52,35 +53,41 @@ interface EventBase {
   at: string
 }
 
-export type NeedCreatedEvent = EventBase & { type: 'need-created'; needId: string; orgId: string; province?: string }
-export type MatchComputedEvent = EventBase & {
-  type: 'match-computed'
-  needId: string
-  publicationNumber: string
-  universityOrgId?: string
-  province?: string
-}
-export type PairingStateChangedEvent = EventBase & {
-  type: 'pairing-state-changed'
-  pairingId: string
-  /** null when the pairing is created. */
-  from: PairingState | null
-  to: PairingState
-  province?: string
-  needId?: string
-  publicationNumber?: string
-  universityOrgId?: string
-  enterpriseId?: string
-}
-export type PatentListedEvent = EventBase & { type: 'patent-listed'; publicationNumber: string; universityOrgId: string; province?: string }
+/** Where an event happened: the province's full name, and its code (absent in events recorded before codes). */
+type EventProvince = { province?: string; provinceCode?: string }
+
+export type NeedCreatedEvent = EventBase & EventProvince & { type: 'need-created'; needId: string; orgId: string }
+export type MatchComputedEvent = EventBase &
+  EventProvince & {
+    type: 'match-computed'
+    needId: string
+    publicationNumber: string
+    universityOrgId?: string
+  }
+export type PairingStateChangedEvent = EventBase &
+  EventProvince & {
+    type: 'pairing-state-changed'
+    pairingId: string
+    /** null when the pairing is created. */
+    from: PairingState | null
+    to: PairingState
+    needId?: string
+    publicationNumber?: string
+    universityOrgId?: string
+    enterpriseId?: string
+  }
+export type PatentListedEvent = EventBase & EventProvince & { type: 'patent-listed'; publicationNumber: string; universityOrgId: string }
 
 export type ProgrammeEvent = NeedCreatedEvent | MatchComputedEvent | PairingStateChangedEvent | PatentListedEvent | PoolEvent
 
 export interface StatsInput {
   events: readonly ProgrammeEvent[]
+  /** The province asked for, by its key (its code, see `regionKey`) … */
   province?: string
+  /** … and its full name, shown in the scope (the key when absent). */
+  provinceName?: string
   year?: number
-  /** Provinces whose pool quota is 500 rather than 300. */
+  /** Provinces (by key) whose pool quota is 500 rather than 300. */
   largeProvinces?: ReadonlySet<string>
 }
 
@@ -94,7 +101,7 @@ export type UniversityFigures = z.infer<typeof universityFiguresSchema>
 const byStateSchema = z.record(z.enum(PAIRING_STATES), figureSchema)
 
 export const statsSchema = z.object({
-  scope: z.object({ province: z.string().nullable(), year: z.number().int().nullable(), from: z.string().nullable(), to: z.string().nullable() }),
+  scope: z.object({ province: z.string().nullable(), provinceCode: z.string().nullable().optional(), year: z.number().int().nullable(), from: z.string().nullable(), to: z.string().nullable() }),
   funnel: z.object({
     needs: figureSchema,
     matches: figureSchema,
@@ -102,7 +109,7 @@ export const statsSchema = z.object({
     agreements: figureSchema,
     industrialised: figureSchema,
   }),
-  /** One entry per province in scope, by province name. */
+  /** One entry per province in scope, by province code. */
   pool: z.array(poolCountsSchema),
   /** By university id. */
   universities: z.array(universityFiguresSchema),
@@ -133,12 +140,13 @@ export function computeStats(input: StatsInput): Stats {
   const listedBy = new Map<string, { universityOrgId: string; province?: string }>()
   const pairings = new Map<string, PairingInfo>()
   for (const e of events) {
-    if (e.type === 'need-created' && e.province !== undefined && !needProvince.has(e.needId)) needProvince.set(e.needId, e.province)
+    const key = regionKey(e)
+    if (e.type === 'need-created' && key !== undefined && !needProvince.has(e.needId)) needProvince.set(e.needId, key)
     else if (e.type === 'patent-listed' && !listedBy.has(e.publicationNumber)) {
-      listedBy.set(e.publicationNumber, { universityOrgId: e.universityOrgId, ...(e.province !== undefined ? { province: e.province } : {}) })
+      listedBy.set(e.publicationNumber, { universityOrgId: e.universityOrgId, ...(key !== undefined ? { province: key } : {}) })
     } else if (e.type === 'pairing-state-changed') {
       const p = pairings.get(e.pairingId) ?? {}
-      p.province ??= e.province
+      p.province ??= key
       p.needId ??= e.needId
       p.publicationNumber ??= e.publicationNumber
       p.universityOrgId ??= e.universityOrgId
@@ -153,18 +161,15 @@ export function computeStats(input: StatsInput): Stats {
     const p = pairings.get(id)
     return p?.universityOrgId ?? (p?.publicationNumber !== undefined ? listedBy.get(p.publicationNumber)?.universityOrgId : undefined)
   }
+  /** The key of an event's province (its code, see `regionKey`). */
   const provinceOf = (e: ProgrammeEvent): string | undefined => {
     switch (e.type) {
-      case 'need-created':
-        return e.province
       case 'match-computed':
-        return e.province ?? needProvince.get(e.needId)
+        return regionKey(e) ?? needProvince.get(e.needId)
       case 'pairing-state-changed':
         return pairingProvince(e.pairingId)
-      case 'patent-listed':
-        return e.province
       default:
-        return e.province
+        return regionKey(e)
     }
   }
 
@@ -186,6 +191,8 @@ export function computeStats(input: StatsInput): Stats {
   }
   const poolEvents: PoolEvent[] = []
   const poolProvinces = new Set<string>()
+  /** Each pool province's full name, by key. */
+  const provinceNames = new Map<string, string>()
 
   for (const e of events) {
     const t = instantMs(e.at)
@@ -193,7 +200,9 @@ export function computeStats(input: StatsInput): Stats {
     if (province !== undefined && provinceOf(e) !== province) continue
     if (isPoolEvent(e)) {
       poolEvents.push(e)
-      poolProvinces.add(e.province)
+      const key = regionKey(e)!
+      poolProvinces.add(key)
+      provinceNames.set(key, e.province)
       continue
     }
     if (e.type === 'pairing-state-changed') latest.set(e.pairingId, { id: e.id, to: e.to })
@@ -247,11 +256,21 @@ export function computeStats(input: StatsInput): Stats {
   const inState = byState<string[]>(() => [])
   for (const { id, to } of latest.values()) inState[to].push(id)
 
-  if (province !== undefined) poolProvinces.add(province)
+  if (province !== undefined) {
+    poolProvinces.add(province)
+    if (input.provinceName !== undefined) provinceNames.set(province, input.provinceName)
+  }
   const large = input.largeProvinces ?? new Set<string>()
-  const pool = [...poolProvinces].sort(compareText).map((p) =>
-    poolCounts({ events: poolEvents, province: p, quota: provinceQuota(p, large), ...(year !== undefined ? { year } : {}) }),
-  )
+  const pool = [...poolProvinces].sort(compareText).map((p) => {
+    const name = provinceNames.get(p)
+    return poolCounts({
+      events: poolEvents,
+      province: p,
+      ...(name !== undefined ? { provinceName: name } : {}),
+      quota: provinceQuota(p, large),
+      ...(year !== undefined ? { year } : {}),
+    })
+  })
 
   const universities = [...listed.keys()].sort(compareText).map((id) => ({
     universityOrgId: id,
@@ -261,7 +280,8 @@ export function computeStats(input: StatsInput): Stats {
 
   return {
     scope: {
-      province: province ?? null,
+      province: province === undefined ? null : (input.provinceName ?? province),
+      ...(province !== undefined && /^\d{6}$/.test(province) ? { provinceCode: province } : {}),
       year: year ?? null,
       from: bounds ? bounds.from.toISOString() : null,
       to: bounds ? bounds.to.toISOString() : null,

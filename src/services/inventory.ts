@@ -188,6 +188,7 @@ export function createInventoryService(deps: InventoryDeps) {
         publicationNumber: p.publicationNumber,
         universityOrgId: p.ownerOrgId ?? 'admin',
         ...(actor.province === undefined ? {} : { province: actor.province }),
+        ...(actor.provinceCode === undefined ? {} : { provinceCode: actor.provinceCode }),
       })),
     )
 

@@ -7,6 +7,7 @@ import { authorize, type Action, type Principal } from '../domain/access.js'
 import { issuesToDetails, NotFoundError, ValidationError, ConflictError } from '../domain/errors.js'
 import { needInputSchema, type MatchSetView, type Need, type NeedInput, type NeedPatch } from '../domain/need.js'
 import type { MatchStore, NeedStore, OrgStore, PatentStore, ProgrammeLog, StoredMatch } from '../domain/ports.js'
+import { readPlace, type Regions } from '../domain/regions.js'
 import { loadPatentFacts } from './patent-facts.js'
 import type { MatchIndex, MatchResult, NeedQuery } from '../domain/matching/index.js'
 import { ipcTitle, type IpcTitle, type IpcTitles } from '../domain/ipc-titles.js'
@@ -20,9 +21,10 @@ export const RECORDED_MATCHES = 20
 export interface NeedsDeps {
   needs: NeedStore
   matches: MatchStore
-  /** For the facts shown beside each match: the patent and its holder. */
+  /** For the facts shown beside each match: the patent and its holder; and the enterprise's registration (a need without a province takes its enterprise's). */
   patents: PatentStore
   orgs: OrgStore
+  regions: Regions
   queue: JobQueue
   /** Whether a need is routed to an operations centre (it has a pairing there). */
   isRoutedTo: (needId: string, centreOrgId: string) => Promise<boolean>
@@ -48,6 +50,12 @@ export function createNeedsService(deps: NeedsDeps) {
     await authorize(principal, action, { ...need, kind: 'need', routedTo: (centreOrgId) => deps.isRoutedTo(id, centreOrgId) })
     return need
   }
+  /** A province named in a request: its full name and code (400 for one the region table does not know). */
+  const provinceOf = (input: string, message: string) => {
+    const place = readPlace(deps.regions, { province: input }, 'body')
+    if (!place.ok) throw new ValidationError(message, place.details)
+    return place.place as { province: string; provinceCode: string }
+  }
   const enqueueMatch = (need: Need) =>
     deps.queue.enqueue('match-need', { needId: need.id, version: need.version }, { jobId: matchJobId(need) })
 
@@ -60,7 +68,14 @@ export function createNeedsService(deps: NeedsDeps) {
       return (await deps.needs.getMany(ids)).filter((n): n is Need => n !== undefined && (filter.state === undefined || n.state === filter.state))
     },
 
+    /** States a need; without a province of its own it takes its enterprise's, as registered now. */
     async create(input: NeedInput, actor: Principal): Promise<Need> {
+      const place =
+        input.province !== undefined
+          ? provinceOf(input.province, 'the need is not valid')
+          : actor.orgId !== undefined
+            ? await deps.orgs.get(actor.orgId)
+            : undefined
       const stamp = now()
       const need: Need = {
         id: randomUUID(),
@@ -74,7 +89,8 @@ export function createNeedsService(deps: NeedsDeps) {
         updatedAt: stamp,
       }
       if (input.description !== undefined) need.description = input.description
-      if (input.province !== undefined) need.province = input.province
+      if (place?.province !== undefined) need.province = place.province
+      if (place?.provinceCode !== undefined) need.provinceCode = place.provinceCode
       if (input.industry !== undefined) need.industry = input.industry
       if (input.disclosure !== undefined) need.disclosure = input.disclosure
       if (actor.orgId !== undefined) need.ownerOrgId = actor.orgId
@@ -85,6 +101,7 @@ export function createNeedsService(deps: NeedsDeps) {
         needId: need.id,
         orgId: need.ownerOrgId ?? 'admin',
         ...(need.province === undefined ? {} : { province: need.province }),
+        ...(need.provinceCode === undefined ? {} : { provinceCode: need.provinceCode }),
       })
       await deps.matches.put({ needId: need.id, needVersion: need.version, state: 'pending', matches: [] })
       await enqueueMatch(need)
@@ -94,10 +111,17 @@ export function createNeedsService(deps: NeedsDeps) {
     async update(principal: Principal, id: string, patch: NeedPatch): Promise<Need> {
       const existing = await mustGet(principal, 'needs.update', id)
       if (existing.state === 'closed') throw new ConflictError('need_closed', `need ${id} is closed and can no longer change`)
-      const { id: _i, state: _s, version: _v, ownerOrgId: _o, createdAt: _c, updatedAt: _u, ...current } = existing
-      const parsed = needInputSchema.safeParse({ ...current, ...patch })
+      const { id: _i, state: _s, version: _v, ownerOrgId: _o, createdAt: _c, updatedAt: _u, province: _p, provinceCode: _pc, ...current } = existing
+      const { province, ...rest } = patch
+      const parsed = needInputSchema.safeParse({ ...current, ...rest })
       if (!parsed.success) throw new ValidationError('the changed need is not valid', issuesToDetails(parsed.error.issues, 'body'))
-      const need: Need = { ...existing, ...parsed.data, version: existing.version + 1, updatedAt: now() }
+      const need: Need = {
+        ...existing,
+        ...parsed.data,
+        ...(province === undefined ? {} : provinceOf(province, 'the changed need is not valid')),
+        version: existing.version + 1,
+        updatedAt: now(),
+      }
       await deps.needs.put(need)
       await deps.matches.update(id, (set) => ({ needId: id, needVersion: need.version, state: 'pending', matches: set?.matches ?? [] }))
       await enqueueMatch(need)
@@ -182,6 +206,7 @@ export function createMatchingService(deps: MatchingDeps) {
         publicationNumber: m.publicationNumber,
         ...(patents[i]?.ownerOrgId === undefined ? {} : { universityOrgId: patents[i]!.ownerOrgId! }),
         ...(need.province === undefined ? {} : { province: need.province }),
+        ...(need.provinceCode === undefined ? {} : { provinceCode: need.provinceCode }),
       })),
     )
   }

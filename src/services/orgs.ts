@@ -3,10 +3,11 @@
  * stored only as a SHA-256 hash of the secret, revocable, and optionally expiring.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
-import { authorize, type Principal } from '../domain/access.js'
-import { NotFoundError } from '../domain/errors.js'
-import type { ApiKeyInfo, ApiKeyRecord, KeyInput, Org, OrgInput } from '../domain/org.js'
+import { authorize, mayChangeOrgField, type Principal } from '../domain/access.js'
+import { DomainError, NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.js'
+import type { ApiKeyInfo, ApiKeyRecord, KeyInput, Org, OrgInput, OrgPatch } from '../domain/org.js'
 import type { KeyStore, OrgStore } from '../domain/ports.js'
+import { readPlace, type Place, type Regions } from '../domain/regions.js'
 
 const KEY_FORMAT = /^pbk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/
 
@@ -21,7 +22,14 @@ export interface OrgsDeps {
   orgs: OrgStore
   keys: KeyStore
   adminToken: string
+  regions: Regions
   now?: () => Date
+}
+
+/** An organisation's place fields, all removed: what a changed place starts from. */
+const withoutPlace = <T extends Place>(o: T): Omit<T, keyof Place> => {
+  const { province: _p, provinceCode: _pc, city: _c, cityCode: _cc, ...rest } = o
+  return rest
 }
 
 export function createOrgsService(deps: OrgsDeps) {
@@ -35,9 +43,49 @@ export function createOrgsService(deps: OrgsDeps) {
   }
 
   return {
+    /** Registers an organisation; its province (and city) are kept as codes beside their names. */
     async create(input: OrgInput): Promise<Org> {
-      const org: Org = { ...input, id: randomUUID(), createdAt: now().toISOString() }
+      const place = readPlace(deps.regions, input, 'body')
+      if (!place.ok) throw new ValidationError('the organisation is not valid', place.details)
+      const org: Org = { ...withoutPlace(input), ...place.place, id: randomUUID(), createdAt: now().toISOString() }
       await deps.orgs.create(org)
+      return org
+    },
+
+    /**
+     * Changes fields of an organisation's registration: the admin any of them, an organisation
+     * those of its own profile (`mayChangeOrgField`); `null` removes a field. The kind never
+     * changes. A new province or city is read as at registration, the city against the province.
+     */
+    async update(principal: Principal, id: string, patch: OrgPatch): Promise<Org> {
+      await authorize(principal, 'orgs.update', { kind: 'organisation', id })
+      const existing = await mustGet(id)
+      if (patch.kind !== undefined && patch.kind !== existing.kind) {
+        throw new ValidationError(`an organisation's kind cannot change (this one is ${existing.kind}); register a new organisation instead`, [
+          { path: 'body.kind', message: `cannot change from ${existing.kind} to ${patch.kind}`, zh: `机构类型不能更改（现为 ${existing.kind}），如需其他类型请另行登记机构`, value: patch.kind },
+        ])
+      }
+      const refused: ErrorDetail[] = Object.keys(patch)
+        .filter((field) => field !== 'kind' && !mayChangeOrgField(principal, field))
+        .map((field) => ({ path: `body.${field}`, message: 'only the admin changes this field', zh: '此项只能由管理员修改' }))
+      if (refused.length > 0) {
+        throw new DomainError('forbidden', `an organisation may change only its profile (city, size, industry, flags, patents held); ask the admin for the rest`, refused)
+      }
+      const { kind: _k, province, city, ...rest } = patch
+      let org: Org = { ...existing, updatedAt: now().toISOString() }
+      for (const [field, value] of Object.entries(rest)) {
+        if (value === null) delete (org as Record<string, unknown>)[field]
+        else (org as Record<string, unknown>)[field] = value
+      }
+      if (province !== undefined || city !== undefined) {
+        // Each as changed, or as on record; the city is read against the province.
+        const provinceIn = province === undefined ? (existing.provinceCode ?? existing.province) : (province ?? undefined)
+        const cityIn = city === undefined ? (existing.cityCode ?? existing.city) : (city ?? undefined)
+        const place = readPlace(deps.regions, { province: provinceIn, city: cityIn }, 'body')
+        if (!place.ok) throw new ValidationError('the changed organisation is not valid', place.details)
+        org = { ...withoutPlace(org), ...place.place } as Org
+      }
+      await deps.orgs.put(org)
       return org
     },
 
@@ -89,9 +137,10 @@ export function createOrgsService(deps: OrgsDeps) {
       if (record.expiresAt !== undefined && Date.parse(record.expiresAt) <= now().getTime()) return undefined
       const org = await deps.orgs.get(record.orgId)
       if (org === undefined) return undefined
-      return org.province === undefined
-        ? { role: org.kind, orgId: org.id, keyId: record.keyId }
-        : { role: org.kind, orgId: org.id, keyId: record.keyId, province: org.province }
+      const principal: Principal = { role: org.kind, orgId: org.id, keyId: record.keyId }
+      if (org.province !== undefined) principal.province = org.province
+      if (org.provinceCode !== undefined) principal.provinceCode = org.provinceCode
+      return principal
     },
   }
 }

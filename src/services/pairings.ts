@@ -4,7 +4,7 @@
  */
 import { z } from 'zod'
 import { actorOf, authorize, disclosureTo, listScope, seesActorOrgs, type Action, type Principal } from '../domain/access.js'
-import { NotFoundError, ValidationError } from '../domain/errors.js'
+import { NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.js'
 import { announceDigest, announcePairingChange } from '../domain/events.js'
 import { disclosedNeedSchema, storedMatchSchema, type Need, type StoredMatch } from '../domain/need.js'
 import { patentFactsSchema, type PatentFacts } from '../domain/patent-facts.js'
@@ -27,6 +27,7 @@ import {
   type TransitionInput,
 } from '../domain/pairing.js'
 import type { MatchStore, NeedStore, OrgStore, PairingStore, PatentStore } from '../domain/ports.js'
+import { readProvince, regionKey, type Regions } from '../domain/regions.js'
 
 export interface PairingsDeps {
   pairings: PairingStore
@@ -34,6 +35,7 @@ export interface PairingsDeps {
   matches: MatchStore
   patents: PatentStore
   orgs: OrgStore
+  regions: Regions
   now?: () => Date
 }
 
@@ -139,7 +141,7 @@ export function createPairingsService(deps: PairingsDeps) {
       for (const { orgId, routing } of centres) {
         const chosen = set.matches
           .map((m, i) => ({ m, patent: patents[i] }))
-          .filter(({ m, patent }) => patent !== undefined && inScope(routing, need.province, patent.ipc, m.score))
+          .filter(({ m, patent }) => patent !== undefined && inScope(routing, regionKey(need), patent.ipc, m.score))
           .slice(0, routing.maxPerNeed)
         for (const { m, patent } of chosen) {
           const id = pairingId(orgId, need.id, m.publicationNumber)
@@ -156,6 +158,7 @@ export function createPairingsService(deps: PairingsDeps) {
           }
           if (need.ownerOrgId !== undefined) pairing.enterpriseOrgId = need.ownerOrgId
           if (need.province !== undefined) pairing.province = need.province
+          if (need.provinceCode !== undefined) pairing.provinceCode = need.provinceCode
           if (patent!.ownerOrgId !== undefined) pairing.universityOrgId = patent!.ownerOrgId
           const history: PairingEvent = { pairingId: id, at: at.toISOString(), actor: { role: 'system' }, from: null, to: 'recommended' }
           await deps.pairings.createOrRescore({
@@ -195,7 +198,19 @@ export function createPairingsService(deps: PairingsDeps) {
       if (org.kind !== 'operations-centre') {
         throw new ValidationError('routing is set for operations centres only', [{ path: 'path.id', message: `this organisation is a ${org.kind}` }])
       }
-      const routing = toRouting(input)
+      // Each province read against the region table, once each, in the order given.
+      const read = { provinces: [] as string[], provinceCodes: [] as string[] }
+      const unknown: ErrorDetail[] = []
+      ;(input.provinces ?? []).forEach((p, i) => {
+        const r = readProvince(deps.regions, p, `body.provinces.${i}`)
+        if (!r.ok) unknown.push(r.detail)
+        else if (!read.provinceCodes.includes(r.region.code)) {
+          read.provinces.push(r.region.name)
+          read.provinceCodes.push(r.region.code)
+        }
+      })
+      if (unknown.length > 0) throw new ValidationError('the routing names provinces that are not known', unknown)
+      const routing = toRouting(input, read)
       await deps.pairings.putRouting(orgId, routing)
       return routing
     },

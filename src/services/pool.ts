@@ -25,6 +25,7 @@ import {
   type PoolStatus,
 } from '../domain/pool.js'
 import type { NewEvent, OrgStore, ProgrammeLog, Round, RoundStore } from '../domain/ports.js'
+import { readProvince, regionKey, type Regions } from '../domain/regions.js'
 import { annualReport } from '../domain/report.js'
 import { computeStats, statsToCsv, type Stats } from '../domain/stats.js'
 
@@ -46,25 +47,42 @@ export interface PoolDeps {
   rounds: RoundStore
   log: ProgrammeLog
   orgs: OrgStore
+  regions: Regions
+  /** Keys (codes) of the provinces whose quota is the larger one. */
   largeProvinces: ReadonlySet<string>
   now?: () => Date
 }
 
 /** An enterprise's place in the pool, with the profile a reader of the pool needs. */
 export const poolEntrySchema = enterprisePoolStateSchema.extend({
-  enterprise: orgSchema.pick({ id: true, name: true, creditCode: true, city: true, size: true, flags: true, industry: true }),
+  enterprise: orgSchema.pick({ id: true, name: true, creditCode: true, city: true, cityCode: true, size: true, flags: true, industry: true }),
 })
 export type PoolEntry = z.infer<typeof poolEntrySchema>
 
 export function createPoolService(deps: PoolDeps) {
   const now = () => deps.now?.() ?? new Date()
 
-  /** The province a provincial office acts for; the admin acts for the enterprise's province. */
-  const provinceFor = (principal: Principal, fallback: string | undefined): string => {
-    const province = principal.role === 'admin' ? fallback : principal.province
-    if (province === undefined) throw new ValidationError('this organisation has no province on record', [{ path: 'province', message: 'required' }])
-    return province
+  /**
+   * The province a provincial office acts for (the admin: the enterprise's): its key, what
+   * comparisons and the lock use (see `regionKey`), and its name and code, what events record.
+   */
+  const provinceFor = (principal: Principal, enterprise: Org): { key: string; province: string; provinceCode?: string } => {
+    const of = principal.role === 'admin' ? enterprise : principal
+    const key = regionKey(of)
+    if (key === undefined || of.province === undefined) throw new ValidationError('this organisation has no province on record', [{ path: 'province', message: 'required' }])
+    return { key, province: of.province, ...(of.provinceCode !== undefined ? { provinceCode: of.provinceCode } : {}) }
   }
+
+  /** A province asked for in a query: its key and name (400 for one the region table does not know). */
+  const askedProvince = (input: string): { key: string; name: string } => {
+    const r = readProvince(deps.regions, input, 'query.province')
+    if (!r.ok) throw new ValidationError('the request query is not valid', [r.detail])
+    return { key: r.region.code, name: r.region.name }
+  }
+
+  /** The place a pool event records: the pool's province, name and code. */
+  const placeOf = (s: { province: string; provinceCode?: string | undefined }) =>
+    s.provinceCode === undefined ? { province: s.province } : { province: s.province, provinceCode: s.provinceCode }
 
   const enterprise = async (id: string): Promise<Org> => {
     const org = await deps.orgs.get(id)
@@ -103,17 +121,19 @@ export function createPoolService(deps: PoolDeps) {
       const org = await enterprise(input.enterpriseId)
       const round = await deps.rounds.get(input.roundId)
       if (round === undefined) throw new NotFoundError(`round ${input.roundId}`)
-      const province = provinceFor(principal, org.province)
-      return deps.rounds.withProvinceLock(province, async () => {
+      const { key, ...place } = provinceFor(principal, org)
+      const enterpriseKey = regionKey(org)
+      return deps.rounds.withProvinceLock(key, async () => {
         const at = now()
         const decision = checkRecommendation({
           events: await deps.log.pool(),
-          province,
+          province: key,
+          provinceName: place.province,
           enterpriseId: org.id,
-          ...(org.province === undefined ? {} : { enterpriseProvince: org.province }),
+          ...(enterpriseKey === undefined ? {} : { enterpriseProvince: enterpriseKey, enterpriseProvinceName: org.province ?? enterpriseKey }),
           round: { id: round.id, deadline: round.deadline, name: round.name },
           now: at,
-          quota: provinceQuota(province, deps.largeProvinces),
+          quota: provinceQuota(key, deps.largeProvinces),
         })
         if (!decision.ok) {
           throw new ConflictError(decision.code, decision.message, [
@@ -124,7 +144,7 @@ export function createPoolService(deps: PoolDeps) {
           type: 'recommended',
           at: at.toISOString(),
           actor: actorOf(principal),
-          province,
+          ...place,
           enterpriseId: org.id,
           roundId: round.id,
           addedByRolling: decision.addedByRolling,
@@ -146,7 +166,7 @@ export function createPoolService(deps: PoolDeps) {
         type: 'graduated',
         at: now().toISOString(),
         actor: actorOf(principal),
-        province: state.province,
+        ...placeOf(state),
         enterpriseId,
         evidence: input.evidence,
         reasons: check.reasons,
@@ -155,12 +175,12 @@ export function createPoolService(deps: PoolDeps) {
 
     async recordViolation(principal: Principal, enterpriseId: string, input: z.infer<typeof violationInputSchema>): Promise<PoolEvent> {
       const state = await inPool(principal, enterpriseId)
-      return append({ type: 'violation-recorded', at: now().toISOString(), actor: actorOf(principal), province: state.province, enterpriseId, violation: input.violation, evidence: note(input.evidence) })
+      return append({ type: 'violation-recorded', at: now().toISOString(), actor: actorOf(principal), ...placeOf(state), enterpriseId, violation: input.violation, evidence: note(input.evidence) })
     },
 
     async recordProgress(principal: Principal, enterpriseId: string, input: z.infer<typeof progressInputSchema>): Promise<PoolEvent> {
       const state = await inPool(principal, enterpriseId)
-      return append({ type: 'progress-recorded', at: now().toISOString(), actor: actorOf(principal), province: state.province, enterpriseId, kind: input.kind, evidence: note(input.evidence) })
+      return append({ type: 'progress-recorded', at: now().toISOString(), actor: actorOf(principal), ...placeOf(state), enterpriseId, kind: input.kind, evidence: note(input.evidence) })
     },
 
     async withdraw(principal: Principal, enterpriseId: string, input: z.infer<typeof withdrawalInputSchema>): Promise<PoolEvent> {
@@ -169,7 +189,7 @@ export function createPoolService(deps: PoolDeps) {
         type: 'withdrawn',
         at: now().toISOString(),
         actor: actorOf(principal),
-        province: state.province,
+        ...placeOf(state),
         enterpriseId,
         reason: input.reason,
         ...(input.evidence === undefined ? {} : { evidence: note(input.evidence) }),
@@ -203,7 +223,7 @@ export function createPoolService(deps: PoolDeps) {
             type: 'withdrawal-flagged',
             at: at.toISOString(),
             actor: { role: 'system' },
-            province: d.province,
+            ...placeOf(d),
             enterpriseId: d.enterpriseId,
             reason: 'no-progress',
             dueOn: d.dueOn,
@@ -215,28 +235,31 @@ export function createPoolService(deps: PoolDeps) {
 
     /** Enterprises in the pool (and those that left it) that the caller may see, with their profiles. */
     async list(principal: Principal, filter: { province?: string; status?: PoolStatus }): Promise<PoolEntry[]> {
+      const asked = filter.province === undefined ? undefined : askedProvince(filter.province).key
       const { enterprises } = replayPool(await deps.log.pool())
       const out: PoolEntry[] = []
       for (const state of enterprises.values()) {
-        if (filter.province !== undefined && state.province !== filter.province) continue
+        if (asked !== undefined && regionKey(state) !== asked) continue
         if (filter.status !== undefined && state.status !== filter.status) continue
         if (!(await permits(principal, 'pool.list', { ...state, kind: 'pool-entry' }))) continue
         const org = await deps.orgs.get(state.enterpriseId)
         // Absent profile fields stay undefined and are left out of the JSON response.
-        const { creditCode, city, size, flags, industry } = org ?? {}
-        out.push({ ...state, enterprise: { id: state.enterpriseId, name: org?.name ?? '', creditCode, city, size, flags, industry } })
+        const { creditCode, city, cityCode, size, flags, industry } = org ?? {}
+        out.push({ ...state, enterprise: { id: state.enterpriseId, name: org?.name ?? '', creditCode, city, cityCode, size, flags, industry } })
       }
       return out.sort((a, b) => a.enteredAt.localeCompare(b.enteredAt) || a.enterpriseId.localeCompare(b.enterpriseId))
     },
 
     /** The programme's figures: of the province asked for, else of the caller's own (the admin's: the whole country). */
     async stats(principal: Principal, query: { province?: string; year?: number }): Promise<Stats> {
-      const province = query.province ?? principal.province
-      await authorize(principal, 'stats.read', { kind: 'figures', province })
+      const asked = query.province === undefined ? undefined : askedProvince(query.province)
+      const key = asked?.key ?? regionKey(principal)
+      const name = asked?.name ?? principal.province ?? key
+      await authorize(principal, 'stats.read', { kind: 'figures', province: name, provinceCode: key })
       const [activity, pool] = await Promise.all([deps.log.activity(), deps.log.pool()])
       return computeStats({
         events: [...activity, ...pool],
-        ...(province === undefined ? {} : { province }),
+        ...(key === undefined ? {} : { province: key, provinceName: name! }),
         ...(query.year === undefined ? {} : { year: query.year }),
         largeProvinces: deps.largeProvinces,
       })

@@ -26,7 +26,9 @@ function proposal(needId: string, publicationNumber: string, score: number, minu
     centreOrgId: CENTRE,
     needId,
     enterpriseOrgId: 'ent-1',
-    province: '浙江',
+    // as the service writes it: the full name beside its code (a store reads older records into this form)
+    province: '浙江省',
+    provinceCode: '330000',
     publicationNumber,
     universityOrgId: 'uni-1',
     score,
@@ -177,7 +179,7 @@ export async function pairingStoreContract(t: Test, make: () => Promise<PairingB
     const b = await make()
     t.equal(await b.pairings.getRouting(CENTRE), undefined)
     t.same(await b.pairings.routedCentres(), [])
-    const routing = toRouting({ provinces: ['浙江'], dailyCap: 5 })
+    const routing = toRouting({ provinces: ['浙江'], dailyCap: 5 }, { provinces: ['浙江省'], provinceCodes: ['330000'] })
     await b.pairings.putRouting(CENTRE, routing)
     await b.pairings.putRouting('centre-js', toRouting({}))
     t.strictSame(await b.pairings.getRouting(CENTRE), routing)

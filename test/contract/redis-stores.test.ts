@@ -8,6 +8,7 @@ import t from 'tap'
 import { createEventLog, createImportStore, createOptimistic, createPairingStore, createPatentStore, createProgrammeLog } from '../../src/adapters/redis/index.js'
 import { redisKeys } from '../../src/adapters/redis/keys.js'
 import type { Patent } from '../../src/domain/patent.js'
+import { loadRegions } from '../../search-config/regions.js'
 import { deleteKeys, REDIS_URL } from '../helper.js'
 import { importStoreContract } from './import-store.contract.js'
 import { pairingStoreContract } from './pairing-store.contract.js'
@@ -60,6 +61,6 @@ t.test('PairingStore on Redis', (t) =>
     const optimistic = createOptimistic(redis)
     const events = createEventLog(redis, prefix)
     closing.push(() => optimistic.close(), () => events.close())
-    return { pairings: createPairingStore(redis, prefix, optimistic), events, programme: createProgrammeLog(redis, prefix) }
+    return { pairings: createPairingStore(redis, prefix, optimistic, loadRegions()), events, programme: createProgrammeLog(redis, prefix, loadRegions()) }
   }),
 )

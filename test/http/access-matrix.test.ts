@@ -194,6 +194,11 @@ t.test('every route × every role × own and other object', async (t) => {
     'GET /v1/orgs/:id': (side, caller) => ({
       url: `/v1/orgs/${side === 'own' && caller.orgId !== undefined ? caller.orgId : orgs.university.B.id}`,
     }),
+    // A field of the profile, which an organisation may change of its own.
+    'PATCH /v1/orgs/:id': (side, caller) => ({
+      url: `/v1/orgs/${side === 'own' && caller.orgId !== undefined ? caller.orgId : orgs.university.B.id}`,
+      payload: { industry: '制造业' },
+    }),
     'POST /v1/orgs/:id/keys': () => ({ url: `/v1/orgs/${orgs.university.B.id}/keys`, payload: { name: 'extra' } }),
     'GET /v1/orgs/:id/keys': () => ({ url: `/v1/orgs/${orgs.university.B.id}/keys` }),
     'DELETE /v1/orgs/:id/keys/:keyId': () => ({ url: `/v1/orgs/${orgs.university.B.id}/keys/${'0'.repeat(16)}` }),
@@ -303,7 +308,7 @@ t.test('every route × every role × own and other object', async (t) => {
         if (scope === undefined) expected = 403
         // `routed`: A's centre takes A's province, so A's need is routed to it and B's is not.
         else if (scope === 'any' || side === 'own' || objectless.has(name)) expected = 'allowed'
-        else if (objectKind !== undefined || action === 'orgs.read') expected = 404
+        else if (objectKind !== undefined || action === 'orgs.read' || action === 'orgs.update') expected = 404
         else expected = 'allowed'
         // Deleting an unknown key id is a 404 even for the admin: allowed past the role check.
         const okStatus = name === 'DELETE /v1/orgs/:id/keys/:keyId' ? [404] : [200, 201, 202]

@@ -30,6 +30,31 @@ const missing = fc.oneof(junk, fc.constant(undefined))
 const goodText = fc.oneof(fc.constantFrom('图像识别', '  锂电池健康状态  ', '\t深度学习\n', 'x'.repeat(500), 'TiO2 涂层'), fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim() !== ''))
 const text = fc.oneof(goodText, fc.string({ maxLength: 40 }), fc.constantFrom('', '  ', 'x'.repeat(501)))
 
+/**
+ * Provinces as people write them, and what each is read as (full name, GB/T 2260 code), written
+ * out here rather than taken from the region table. Any other text is no province: the random
+ * ones start with 火星, which no province does.
+ */
+const PROVINCES: Record<string, [string, string]> = {
+  浙江: ['浙江省', '330000'],
+  ' 广东省 ': ['广东省', '440000'],
+  Guangdong: ['广东省', '440000'],
+  guangdong: ['广东省', '440000'],
+  '440000': ['广东省', '440000'],
+  '44': ['广东省', '440000'],
+  'Inner Mongolia': ['内蒙古自治区', '150000'],
+  广西壮族自治区: ['广西壮族自治区', '450000'],
+  北京: ['北京市', '110000'],
+  'Hong Kong': ['香港特别行政区', '810000'],
+}
+const province = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...Object.keys(PROVINCES)) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 30 }).map((s) => `火星${s}`) },
+  { weight: 1, arbitrary: fc.constantFrom('', '  ', 'x'.repeat(51)) },
+  // junk but text, which might by chance name a province (11, 44)
+  { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.constant(null), fc.boolean(), fc.array(fc.string(), { maxLength: 3 }), fc.object()) },
+)
+
 const needBody = fc.record(
   {
     title: mostly(text, missing),
@@ -37,7 +62,7 @@ const needBody = fc.record(
     keywords: maybe(mostly(fc.array(mostly(goodText, text), { maxLength: 4 }), junk)),
     ipc: maybe(mostly(fc.array(fc.constantFrom('G06F16/35', 'g06n', ' h04l 9/32 ', 'X99', 'H04L9/32', 'G06F16/35', ''), { maxLength: 3 }), junk)),
     transferModes: maybe(mostly(fc.array(fc.constantFrom('license', 'assignment', 'equity', 'license', 'rent'), { maxLength: 3 }), junk)),
-    province: maybe(mostly(text, junk)),
+    province: maybe(province),
     industry: maybe(mostly(text, junk)),
     extra: rarely(junk),
   },
@@ -109,6 +134,7 @@ interface ExpectedNeed {
   ipc: string[]
   transferModes: string[]
   province?: string
+  provinceCode?: string
   industry?: string
   state: 'open'
   version: 1
@@ -142,11 +168,16 @@ function expectNeed(body: unknown): Expected<ExpectedNeed> {
     if (modes === undefined) return bad('transferModes')
     need.transferModes = unique(modes)
   }
-  for (const [key, max] of [['province', 50], ['industry', 100]] as const) {
-    if (body[key] === undefined) continue
-    const v = trimmed(body[key], 1, max)
-    if (v === undefined) return bad(key)
-    need[key] = v
+  if (body.province !== undefined) {
+    const read = typeof body.province === 'string' && trimmed(body.province, 1, 50) !== undefined ? PROVINCES[body.province] : undefined
+    if (read === undefined) return bad('province')
+    need.province = read[0]
+    need.provinceCode = read[1]
+  }
+  if (body.industry !== undefined) {
+    const v = trimmed(body.industry, 1, 100)
+    if (v === undefined) return bad('industry')
+    need.industry = v
   }
   return { ok: true, value: need }
 }

@@ -646,6 +646,16 @@ const createOrg = fc.record({ who: caller('admin'), body: jsonBody(fields(orgFie
     },
   }),
 )
+// Any field of a registration, now and then null (removes it): the admin may change any but the
+// kind, an organisation only its own profile; the kind never changes.
+const patchOrg = fc
+  .record({
+    who: caller('admin', 'enterprise', 'university', 'centre', 'office', 'bank'),
+    org: segment('org'),
+    body: fc.oneof({ weight: 6, arbitrary: jsonBody(fields(orgFields)) }, { weight: 1, arbitrary: jsonBody(fc.constantFrom({ province: null }, { city: null, industry: null }, { size: null })) }),
+    ct: jsonType,
+  })
+  .map(({ who, org, body, ct }) => plan({ route: 'PATCH /v1/orgs/:id', access: 'orgs.update', method: 'PATCH', path: ['orgs', org], who, body, contentType: ct }))
 const keyBody = fc.oneof(
   { weight: 6, arbitrary: jsonBody(fields({ name: text(100), expiresAt: f(one('2099-01-01T00:00:00Z', '2001-01-01T00:00:00Z', '2099-01-01T00:00:00+08:00'), '2099-01-01', 'tomorrow', '2099-13-01T00:00:00Z', '') })) },
   { weight: 1, arbitrary: fc.constant<Body>(() => 'null') },
@@ -875,6 +885,7 @@ const anyRequest: fc.Arbitrary<Plan> = fc.oneof(
   { weight: 3, arbitrary: patchNeed },
   { weight: 1, arbitrary: closeNeed },
   { weight: 3, arbitrary: createOrg },
+  { weight: 2, arbitrary: patchOrg },
   { weight: 2, arbitrary: createKey },
   { weight: 1, arbitrary: revokeKey },
   { weight: 3, arbitrary: createInterest },

@@ -1,13 +1,17 @@
-/** Needs: JSON records, listed by owner (newest first) and, while open, in the set of open needs. */
+/**
+ * Needs: JSON records, listed by owner (newest first) and, while open, in the set of open needs.
+ * A province written before codes gets its code on read.
+ */
 import type { Redis } from 'ioredis'
 import type { Need } from '../../domain/need.js'
 import type { NeedStore } from '../../domain/ports.js'
+import { placeOnRecord, type Regions } from '../../domain/regions.js'
 import { redisKeys } from './keys.js'
 import { jsonRecords } from './records.js'
 
-export function createNeedStore(redis: Redis, prefix: string): NeedStore {
+export function createNeedStore(redis: Redis, prefix: string, regions: Regions): NeedStore {
   const k = redisKeys(prefix).needs
-  const records = jsonRecords<Need>(redis, k.record)
+  const records = jsonRecords<Need>(redis, k.record, (need) => placeOnRecord(regions, need))
   const write = async (need: Need) => {
     const multi = records.write(redis.multi(), need.id, need, { key: k.ofOwner(need.ownerOrgId ?? 'admin'), score: Date.parse(need.createdAt) })
     await (need.state === 'open' ? multi.sadd(k.open, need.id) : multi.srem(k.open, need.id)).exec()

@@ -12,6 +12,7 @@ import { redisKeys } from './keys.js'
 import type { Optimistic } from './optimistic.js'
 import { activityAppend } from './programme-log.js'
 import { jsonRecords, parse } from './records.js'
+import { placeOnRecord, provincesOnRecord, type Regions } from '../../domain/regions.js'
 
 /**
  * KEYS: pairing, history, byCentre, all, byUniversity, byEnterprise, needCentres, capCounter,
@@ -54,10 +55,15 @@ end
 return 'created-held'
 `
 
-export function createPairingStore(redis: Redis, prefix: string, optimistic: Optimistic): PairingStore {
+/**
+ * Pairings and routings written before codes get them on read: a pairing its province's code, a
+ * routing the codes of its provinces (see `placeOnRecord`).
+ */
+export function createPairingStore(redis: Redis, prefix: string, optimistic: Optimistic, regions: Regions): PairingStore {
   const k = redisKeys(prefix).pairings
-  const pairings = jsonRecords<Pairing>(redis, k.record)
-  const routings = jsonRecords<Routing>(redis, k.routing)
+  const onRead = (p: Pairing) => placeOnRecord(regions, p)
+  const pairings = jsonRecords<Pairing>(redis, k.record, onRead)
+  const routings = jsonRecords<Routing>(redis, k.routing, (r) => ({ ...r, ...provincesOnRecord(regions, r.provinces, r.provinceCodes) }))
 
   return {
     async createOrRescore({ pairing, history, push, dailyCap, day, announce }) {
@@ -102,8 +108,9 @@ export function createPairingStore(redis: Redis, prefix: string, optimistic: Opt
     },
     transition(id, plan) {
       return optimistic.update(k.record(id), (raw) => {
-        const current = parse<Pairing>(raw)
-        if (current === undefined) return undefined
+        const stored = parse<Pairing>(raw)
+        if (stored === undefined) return undefined
+        const current = onRead(stored)
         const { next, history, announce } = plan(current)
         const record = activityAppend(prefix, announce.record)
         const event = eventAppend(prefix, announce.event)

@@ -7,6 +7,7 @@
 import type { Redis } from 'ioredis'
 import type { PoolEvent } from '../../domain/pool.js'
 import type { NewEvent, ProgrammeLog } from '../../domain/ports.js'
+import { placeOnRecord, type Place, type Regions } from '../../domain/regions.js'
 import type { ProgrammeEvent } from '../../domain/stats.js'
 import { redisKeys } from './keys.js'
 import type { StreamAppend } from './streams.js'
@@ -21,18 +22,22 @@ export function activityAppend(prefix: string, event: NewEvent<ProgrammeEvent>):
   return { key: redisKeys(prefix).programme.activity, args: entry(event) }
 }
 
-async function readAll<E>(redis: Redis, key: string): Promise<E[]> {
+/** Every event of a stream, in order; an event recorded before codes gets its province's code (see `placeOnRecord`). */
+async function readAll<E>(redis: Redis, key: string, regions: Regions): Promise<E[]> {
   const out: E[] = []
   let from = '-'
   for (;;) {
     const entries = (await redis.xrange(key, from, '+', 'COUNT', 5000)) as Entry[]
-    for (const [id, fields] of entries) out.push({ ...(JSON.parse(fields[1] ?? '{}') as object), id } as E)
+    for (const [id, fields] of entries) {
+      const event: Place & { id: string } = { ...(JSON.parse(fields[1] ?? '{}') as Place), id }
+      out.push(placeOnRecord(regions, event) as E)
+    }
     if (entries.length < 5000) return out
     from = `(${entries[entries.length - 1]![0]}`
   }
 }
 
-export function createProgrammeLog(redis: Redis, prefix: string): ProgrammeLog {
+export function createProgrammeLog(redis: Redis, prefix: string, regions: Regions): ProgrammeLog {
   const k = redisKeys(prefix).programme
   return {
     async append(event) {
@@ -48,7 +53,7 @@ export function createProgrammeLog(redis: Redis, prefix: string): ProgrammeLog {
       const id = (await redis.xadd(k.pool, ...entry(event))) ?? ''
       return { ...event, id } as PoolEvent
     },
-    activity: () => readAll<ProgrammeEvent>(redis, k.activity),
-    pool: () => readAll<PoolEvent>(redis, k.pool),
+    activity: () => readAll<ProgrammeEvent>(redis, k.activity, regions),
+    pool: () => readAll<PoolEvent>(redis, k.pool, regions),
   }
 }

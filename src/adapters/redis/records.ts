@@ -32,9 +32,14 @@ export interface JsonRecords<T> {
   put(id: string, record: T, ...indexes: Index[]): Promise<void>
 }
 
-export function jsonRecords<T>(redis: Redis, keyOf: (id: string) => string): JsonRecords<T> {
+/** `onRead` brings a record written by an older version up to date (see `placeOnRecord`); as stored without it. */
+export function jsonRecords<T>(redis: Redis, keyOf: (id: string) => string, onRead: (record: T) => T = (r) => r): JsonRecords<T> {
+  const read = (raw: string | null | undefined): T | undefined => {
+    const record = parse<T>(raw)
+    return record === undefined ? undefined : onRead(record)
+  }
   const getMany = async (ids: string[]): Promise<Array<T | undefined>> =>
-    ids.length === 0 ? [] : (await redis.mget(ids.map(keyOf))).map((raw) => parse<T>(raw))
+    ids.length === 0 ? [] : (await redis.mget(ids.map(keyOf))).map(read)
   const existing = async (ids: string[]): Promise<T[]> => (await getMany(ids)).filter((r): r is T => r !== undefined)
   const write = (multi: ChainableCommander, id: string, record: T, ...indexes: Index[]) => {
     multi.set(keyOf(id), JSON.stringify(record))
@@ -46,7 +51,7 @@ export function jsonRecords<T>(redis: Redis, keyOf: (id: string) => string): Jso
   }
   return {
     async get(id) {
-      return parse<T>(await redis.get(keyOf(id)))
+      return read(await redis.get(keyOf(id)))
     },
     getMany,
     existing,

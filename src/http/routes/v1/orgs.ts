@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { apiKeyInfoSchema, keyInputSchema, orgInputSchema, orgSchema } from '../../../domain/org.js'
+import { apiKeyInfoSchema, keyInputSchema, orgInputSchema, orgPatchSchema, orgSchema } from '../../../domain/org.js'
 import { routingInputSchema, routingSchema } from '../../../domain/pairing.js'
 import type { OrgsService } from '../../../services/orgs.js'
 import type { PairingsService } from '../../../services/pairings.js'
@@ -37,6 +37,20 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
     '/orgs/:id',
     { config: { access: 'orgs.read' }, schema: { params: idParams, response: { 200: orgSchema, ...errorResponses } } },
     async (request) => orgs.get(request.principal, request.params.id),
+  )
+
+  r.patch(
+    '/orgs/:id',
+    {
+      config: { access: 'orgs.update' },
+      schema: {
+        summary: "Change an organisation's registration: the admin any field but its kind; an organisation its own profile (city, size, industry, flags, patents held). null removes a field",
+        params: idParams,
+        body: orgPatchSchema,
+        response: { 200: orgSchema, ...errorResponses },
+      },
+    },
+    async (request) => orgs.update(request.principal, request.params.id, request.body),
   )
 
   r.post(

@@ -12,7 +12,7 @@ async function pool(ctx) {
   main.appendChild(h('h1', {}, t('pool.title'), me.org?.province ? ` · ${me.org.province}` : ''))
   if (me.role === 'provincial-office') {
     const stats = await api('GET', '/v1/stats')
-    const counts = stats.pool.find((p) => p.province === me.org?.province) ?? stats.pool[0]
+    const counts = stats.pool.find((p) => (p.provinceCode ?? p.province) === (me.org?.provinceCode ?? me.org?.province)) ?? stats.pool[0]
     if (counts) {
       main.appendChild(
         h(
