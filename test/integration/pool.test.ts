@@ -190,7 +190,7 @@ t.test('GET /v1/stats and its CSV agree with the events of a seeded scenario', a
 
   const thisYear = await s.h.app.inject({ method: 'GET', url: '/v1/stats/report', headers: s.office.h })
   t.equal(thisYear.statusCode, 200, 'the year may be left out')
-  t.match(thisYear.body, `# 浙江 ${new Date().getUTCFullYear()} 年度`, 'the current year by default')
+  t.match(thisYear.body, `# 浙江省 ${new Date().getUTCFullYear()} 年度`, 'the current year by default')
 
   const csv = await s.h.app.inject({ method: 'GET', url: `/v1/stats?year=${year}`, headers: { ...s.office.h, accept: 'text/csv' } })
   t.match(csv.headers['content-type'], /text\/csv/)
