@@ -43,9 +43,9 @@ export function cursorCodec<P>(position: z.ZodType<P>): CursorCodec<P> {
  * The query fields of a paged list, to spread into the route's querystring schema: `cursor`
  * arrives decoded to the list's position (a malformed one fails validation at `query.cursor`).
  */
-export function pageQueryShape<P>(codec: CursorCodec<P>) {
+export function pageQueryShape<P>(codec: CursorCodec<P>, defaultLimit: number = PAGE_LIMIT.default) {
   return {
-    limit: z.coerce.number().int().min(PAGE_LIMIT.min).max(PAGE_LIMIT.max).default(PAGE_LIMIT.default).describe(`items a page (${PAGE_LIMIT.min}–${PAGE_LIMIT.max})`),
+    limit: z.coerce.number().int().min(PAGE_LIMIT.min).max(PAGE_LIMIT.max).default(defaultLimit).describe(`items a page (${PAGE_LIMIT.min}–${PAGE_LIMIT.max}, default ${defaultLimit})`),
     cursor: z
       .string()
       .transform((s, ctx) => {
@@ -77,6 +77,15 @@ export function pageSchema<T extends z.ZodType>(item: T) {
 export const scorePositionSchema = z.strictObject({ score: z.number(), id: z.string().min(1).max(200) })
 export type ScorePosition = z.infer<typeof scorePositionSchema>
 export const scoreCursor = cursorCodec(scorePositionSchema)
+
+/**
+ * Lists that answered everything in one response before they paged (pairings, needs,
+ * interests, organisations) keep answering up to the largest page by default, so that a client
+ * written for them still sees every item of a small list.
+ */
+export const FORMER_LIST_LIMIT = PAGE_LIMIT.max
+export const scorePageQuery = pageQueryShape(scoreCursor, FORMER_LIST_LIMIT)
+export type PageRequest = { limit: number; cursor?: ScorePosition | undefined }
 
 /** What a store answers for one page of a list: the items, and where to go on from (absent at the end). */
 export interface StorePage<T> {

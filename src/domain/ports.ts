@@ -3,6 +3,7 @@
  * them; services depend only on these.
  */
 import type { ImportCounts, ImportStatus, RejectedRow } from './imports.js'
+import type { ScorePosition, StorePage } from './paging.js'
 import type { Interest } from './interest.js'
 import type { MatchSet, Need } from './need.js'
 import type { ApiKeyRecord, Org } from './org.js'
@@ -95,6 +96,8 @@ export interface NeedStore {
   openIds(): Promise<string[]>
   /** Ids of an organisation's needs (`admin` for those the admin stated), newest first. */
   idsOf(owner: string): Promise<string[]>
+  /** One page of an organisation's needs (`admin` for the admin's), newest first. */
+  pageOf(owner: string, options: PageOptions<Need>): Promise<StorePage<Need>>
   getMany(ids: string[]): Promise<Array<Need | undefined>>
 }
 
@@ -139,9 +142,15 @@ export interface KeyStore {
 
 export interface InterestStore {
   create(interest: Interest): Promise<void>
-  listByEnterprise(orgId: string): Promise<Interest[]>
-  listByUniversity(orgId: string): Promise<Interest[]>
-  listAll(): Promise<Interest[]>
+  /** One page, newest first, of all interests, an enterprise's, or those in a university's patents. */
+  page(index: 'all' | { enterprise: string } | { university: string }, options: PageOptions<Interest>): Promise<StorePage<Interest>>
+}
+
+/** How a store reads one page of a list: how many, after which position, and which items to keep (a filter). */
+export interface PageOptions<T> {
+  limit: number
+  after?: ScorePosition
+  keep?: (item: T) => boolean
 }
 
 export type { NewEvent } from './events.js'
@@ -162,6 +171,8 @@ export interface RoundStore {
   /** Runs `fn` holding the province's pool lock, so quota checks and their writes do not interleave. */
   withProvinceLock<T>(province: string, fn: () => Promise<T>): Promise<T>
 }
+
+export type PairingIndex = { centre: string } | { university: string } | { enterprise: string } | 'all'
 
 export type CreateOutcome = 'created-pushed' | 'created-held' | 'rescored' | 'unchanged'
 
@@ -186,7 +197,9 @@ export interface PairingStore {
   get(id: string): Promise<Pairing | undefined>
   getMany(ids: string[]): Promise<Pairing[]>
   /** Ids, newest first, of one index: a centre's, a university's, an enterprise's or all. */
-  ids(index: { centre: string } | { university: string } | { enterprise: string } | 'all'): Promise<string[]>
+  ids(index: PairingIndex): Promise<string[]>
+  /** One page of an index, newest first. */
+  page(index: PairingIndex, options: PageOptions<Pairing>): Promise<StorePage<Pairing>>
   history(id: string): Promise<PairingEvent[]>
   /** Moves a pairing under optimistic locking, appending its audit event and its announcement. */
   transition(id: string, plan: (current: Pairing) => { next: Pairing; history: PairingEvent; announce: PairingAnnouncement }): Promise<Pairing | undefined>

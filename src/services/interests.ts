@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { authorize, disclosureTo, listScope, type Principal } from '../domain/access.js'
 import { NotFoundError } from '../domain/errors.js'
+import { toPage, type Page, type PageRequest } from '../domain/paging.js'
 import { publicationNumberSchema } from '../domain/patent.js'
 import { interestSchema, type Interest } from '../domain/interest.js'
 import { disclosedNeedSchema, DISCLOSURE_LEVELS } from '../domain/need.js'
@@ -81,16 +82,13 @@ export function createInterestsService(deps: InterestsDeps) {
       return view(principal, interest)
     },
 
-    /** The enterprise's own interests; a university's, those in its patents; the admin's, all. */
-    async list(principal: Principal): Promise<InterestView[]> {
+    /** The enterprise's own interests; a university's, those in its patents; the admin's, all; newest first, a page at a time. */
+    async list(principal: Principal, page: PageRequest): Promise<Page<InterestView>> {
       const scope = listScope(principal, 'interests.list')
-      const items =
-        scope === 'all'
-          ? await deps.interests.listAll()
-          : scope.party === 'university'
-            ? await deps.interests.listByUniversity(scope.orgId)
-            : await deps.interests.listByEnterprise(scope.orgId)
-      return Promise.all(items.map((i) => view(principal, i)))
+      const index = scope === 'all' ? ('all' as const) : scope.party === 'university' ? { university: scope.orgId } : { enterprise: scope.orgId }
+      const found = await deps.interests.page(index, { limit: page.limit, ...(page.cursor === undefined ? {} : { after: page.cursor }) })
+      const items = await Promise.all(found.items.map((i) => view(principal, i)))
+      return toPage({ ...found, items })
     },
   }
 }

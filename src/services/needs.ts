@@ -8,6 +8,7 @@ import { issuesToDetails, NotFoundError, ValidationError, ConflictError } from '
 import { needInputSchema, type MatchSetView, type Need, type NeedInput, type NeedPatch } from '../domain/need.js'
 import type { MatchStore, NeedStore, OrgStore, PatentStore, ProgrammeLog, StoredMatch } from '../domain/ports.js'
 import { readPlace, type Regions } from '../domain/regions.js'
+import { toPage, type Page, type PageRequest } from '../domain/paging.js'
 import { loadPatentFacts } from './patent-facts.js'
 import type { MatchIndex, MatchResult, NeedQuery } from '../domain/matching/index.js'
 import { ipcTitle, type IpcTitle, type IpcTitles } from '../domain/ipc-titles.js'
@@ -62,10 +63,15 @@ export function createNeedsService(deps: NeedsDeps) {
   return {
     get: (principal: Principal, id: string) => mustGet(principal, 'needs.read', id),
 
-    /** The caller's own needs, newest first (the admin's: those it stated itself). */
-    async list(principal: Principal, filter: { state?: 'open' | 'closed' }): Promise<Need[]> {
-      const ids = await deps.needs.idsOf(principal.orgId ?? 'admin')
-      return (await deps.needs.getMany(ids)).filter((n): n is Need => n !== undefined && (filter.state === undefined || n.state === filter.state))
+    /** The caller's own needs, newest first (the admin's: those it stated itself), a page at a time. */
+    async list(principal: Principal, filter: { state?: 'open' | 'closed' }, page: PageRequest): Promise<Page<Need>> {
+      return toPage(
+        await deps.needs.pageOf(principal.orgId ?? 'admin', {
+          limit: page.limit,
+          ...(page.cursor === undefined ? {} : { after: page.cursor }),
+          keep: (n) => filter.state === undefined || n.state === filter.state,
+        }),
+      )
     },
 
     /** States a need; without a province of its own it takes its enterprise's, as registered now. */

@@ -5,7 +5,9 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import { authorize, mayChangeOrgField, type Principal } from '../domain/access.js'
 import { DomainError, NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.js'
-import type { ApiKeyInfo, ApiKeyRecord, KeyInput, Org, OrgInput, OrgPatch } from '../domain/org.js'
+import { z } from 'zod'
+import type { ApiKeyInfo, ApiKeyRecord, KeyInput, Org, OrgInput, OrgKind, OrgPatch } from '../domain/org.js'
+import { cursorCodec, type Page } from '../domain/paging.js'
 import type { KeyStore, OrgStore } from '../domain/ports.js'
 import { readPlace, type Place, type Regions } from '../domain/regions.js'
 
@@ -31,6 +33,11 @@ const withoutPlace = <T extends Place>(o: T): Omit<T, keyof Place> => {
   const { province: _p, provinceCode: _pc, city: _c, cityCode: _cc, ...rest } = o
   return rest
 }
+
+/** Where a page of organisations stops: names sort first, ids break ties. */
+export const orgCursor = cursorCodec(z.strictObject({ name: z.string().max(300), id: z.string().min(1).max(100) }))
+export type OrgPosition = { name: string; id: string }
+const byName = (a: OrgPosition, b: OrgPosition) => a.name.localeCompare(b.name, 'zh-Hans-CN') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 export function createOrgsService(deps: OrgsDeps) {
   const now = () => deps.now?.() ?? new Date()
@@ -94,7 +101,22 @@ export function createOrgsService(deps: OrgsDeps) {
       return mustGet(id)
     },
 
-    list: () => deps.orgs.list(),
+    /**
+     * Every organisation, by name (then id), a page at a time, optionally of one kind or matching a
+     * text in its name. Organisations number in the thousands, not millions: a page is cut from
+     * the whole list, read in one go.
+     */
+    async list(filter: { kind?: OrgKind; q?: string }, page: { limit: number; cursor?: OrgPosition | undefined }): Promise<Page<Org>> {
+      const q = filter.q?.normalize('NFKC').toLowerCase()
+      const all = (await deps.orgs.list())
+        .filter((o) => (filter.kind === undefined || o.kind === filter.kind) && (q === undefined || o.name.normalize('NFKC').toLowerCase().includes(q)))
+        .sort(byName)
+      const after = page.cursor
+      const from = after === undefined ? 0 : all.findIndex((o) => byName(o, after) > 0)
+      const items = from < 0 ? [] : all.slice(from, from + page.limit)
+      const last = items.at(-1)
+      return from >= 0 && from + page.limit < all.length && last !== undefined ? { items, nextCursor: orgCursor.encode({ name: last.name, id: last.id }), total: all.length } : { items, total: all.length }
+    },
 
     /** Issues a key for the organisation; the returned `key` is never shown again. */
     async createKey(orgId: string, input: KeyInput): Promise<ApiKeyInfo & { key: string }> {

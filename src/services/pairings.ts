@@ -8,6 +8,7 @@ import { NotFoundError, ValidationError, type ErrorDetail } from '../domain/erro
 import { announceDigest, announcePairingChange } from '../domain/events.js'
 import { disclosedNeedSchema, storedMatchSchema, type Need, type StoredMatch } from '../domain/need.js'
 import { patentFactsSchema, type PatentFacts } from '../domain/patent-facts.js'
+import { toPage, type Page, type PageRequest } from '../domain/paging.js'
 import { loadPatentFacts } from './patent-facts.js'
 import { orgSchema, type Org } from '../domain/org.js'
 import {
@@ -222,12 +223,17 @@ export function createPairingsService(deps: PairingsDeps) {
       return routing
     },
 
-    async list(principal: Principal, filter: { state?: PairingState }): Promise<PairingView[]> {
+    /** The pairings the caller takes part in, newest first, a page at a time. */
+    async list(principal: Principal, filter: { state?: PairingState }, page: PageRequest): Promise<Page<PairingView>> {
       const scope = listScope(principal, 'pairings.list')
       const index =
         scope === 'all' ? ('all' as const) : scope.party === 'centre' ? { centre: scope.orgId } : scope.party === 'university' ? { university: scope.orgId } : { enterprise: scope.orgId }
-      const items = (await deps.pairings.getMany(await deps.pairings.ids(index))).filter((p) => filter.state === undefined || p.state === filter.state)
-      return views(principal, items)
+      const found = await deps.pairings.page(index, {
+        limit: page.limit,
+        ...(page.cursor === undefined ? {} : { after: page.cursor }),
+        keep: (p) => filter.state === undefined || p.state === filter.state,
+      })
+      return toPage({ ...found, items: await views(principal, found.items) })
     },
 
     async get(principal: Principal, id: string): Promise<PairingView> {

@@ -330,6 +330,11 @@ t.test('the console, role by role', async (t) => {
     await api('POST', '/v1/needs', { title: '图像识别处理系统', description: '海事雷达图像识别与数据分析' }, enterprise.key)
     await page.waitForFunction((n) => document.querySelectorAll('#inbox tbody tr').length > n, initial)
     t.pass('the inbox updated live through the event stream')
+    // Each row says what the centre decides on: the patent's title, who holds it, its status and why it matched.
+    const firstRow = await page.textContent('#inbox tbody tr:first-child')
+    t.match(firstRow, /华东示例理工大学技术转移中心/, 'the holder, the one to approach')
+    t.match(firstRow, /有效|审中|授权/, 'the legal status')
+    t.match(firstRow, /共同技术词/, 'the words shared with the need')
     await shot(page, '08-centre-inbox')
 
     const pairings = (await api('GET', '/v1/pairings', undefined, centre.key)).items as Array<{ id: string; needId: string; state: string }>

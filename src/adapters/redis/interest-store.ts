@@ -1,13 +1,12 @@
-/** Interests: JSON records, listed oldest first in all, by enterprise and by university. */
+/** Interests: JSON records, listed by time in all, by enterprise and by university. */
 import type { Redis } from 'ioredis'
 import type { Interest, InterestStore } from '../../domain/ports.js'
 import { redisKeys } from './keys.js'
-import { jsonRecords } from './records.js'
+import { jsonRecords, scorePage } from './records.js'
 
 export function createInterestStore(redis: Redis, prefix: string): InterestStore {
   const k = redisKeys(prefix).interests
   const records = jsonRecords<Interest>(redis, k.record)
-  const load = async (index: string) => records.existing(await redis.zrange(index, '0', '-1'))
   return {
     async create(i) {
       const score = Date.parse(i.createdAt)
@@ -15,8 +14,9 @@ export function createInterestStore(redis: Redis, prefix: string): InterestStore
       if (i.universityOrgId !== undefined) lists.push(k.ofUniversity(i.universityOrgId))
       await records.put(i.id, i, ...lists.map((key) => ({ key, score })))
     },
-    listByEnterprise: (orgId) => load(k.ofEnterprise(orgId)),
-    listByUniversity: (orgId) => load(k.ofUniversity(orgId)),
-    listAll: () => load(k.all),
+    page(index, options) {
+      const key = index === 'all' ? k.all : 'enterprise' in index ? k.ofEnterprise(index.enterprise) : k.ofUniversity(index.university)
+      return scorePage(redis, key, { ...options, load: records.getMany })
+    },
   }
 }

@@ -7,7 +7,7 @@ import type { Need } from '../../domain/need.js'
 import type { NeedStore } from '../../domain/ports.js'
 import { placeOnRecord, type Regions } from '../../domain/regions.js'
 import { redisKeys } from './keys.js'
-import { jsonRecords } from './records.js'
+import { jsonRecords, scorePage } from './records.js'
 
 export function createNeedStore(redis: Redis, prefix: string, regions: Regions): NeedStore {
   const k = redisKeys(prefix).needs
@@ -22,6 +22,9 @@ export function createNeedStore(redis: Redis, prefix: string, regions: Regions):
     get: records.get,
     idsOf(owner) {
       return redis.zrevrange(k.ofOwner(owner), '0', '-1')
+    },
+    pageOf(owner, options) {
+      return scorePage(redis, k.ofOwner(owner), { ...options, load: records.getMany })
     },
     openIds() {
       return redis.smembers(k.open)

@@ -6,12 +6,12 @@
  */
 import type { Redis } from 'ioredis'
 import type { Pairing, PairingEvent, Routing } from '../../domain/pairing.js'
-import type { CreateOutcome, PairingStore } from '../../domain/ports.js'
+import type { CreateOutcome, PairingIndex, PairingStore } from '../../domain/ports.js'
 import { eventAppend } from './event-log.js'
 import { redisKeys } from './keys.js'
 import type { Optimistic } from './optimistic.js'
 import { activityAppend } from './programme-log.js'
-import { jsonRecords, parse } from './records.js'
+import { jsonRecords, parse, scorePage } from './records.js'
 import { placeOnRecord, provincesOnRecord, type Regions } from '../../domain/regions.js'
 
 /**
@@ -65,6 +65,9 @@ export function createPairingStore(redis: Redis, prefix: string, optimistic: Opt
   const pairings = jsonRecords<Pairing>(redis, k.record, onRead)
   const routings = jsonRecords<Routing>(redis, k.routing, (r) => ({ ...r, ...provincesOnRecord(regions, r.provinces, r.provinceCodes) }))
 
+  const indexKey = (index: PairingIndex) =>
+    index === 'all' ? k.all : 'centre' in index ? k.ofCentre(index.centre) : 'university' in index ? k.ofUniversity(index.university) : k.ofEnterprise(index.enterprise)
+
   return {
     async createOrRescore({ pairing, history, push, dailyCap, day, announce }) {
       const record = activityAppend(prefix, announce.record)
@@ -99,9 +102,10 @@ export function createPairingStore(redis: Redis, prefix: string, optimistic: Opt
     get: pairings.get,
     getMany: pairings.existing,
     ids(index) {
-      const key =
-        index === 'all' ? k.all : 'centre' in index ? k.ofCentre(index.centre) : 'university' in index ? k.ofUniversity(index.university) : k.ofEnterprise(index.enterprise)
-      return redis.zrevrange(key, '0', '-1')
+      return redis.zrevrange(indexKey(index), '0', '-1')
+    },
+    page(index, options) {
+      return scorePage(redis, indexKey(index), { ...options, load: pairings.getMany })
     },
     async history(id) {
       return (await redis.lrange(k.history(id), 0, -1)).map((raw) => JSON.parse(raw) as PairingEvent)

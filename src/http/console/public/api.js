@@ -99,6 +99,23 @@ export function streamEvents(path, { onEvent, onState }) {
   }
 }
 
+/**
+ * Every item of a paged list, following `nextCursor` for at most `maxPages` pages (for views
+ * that count or group a whole list: the funnel, a patent's pairings and interests).
+ */
+export async function allItems(path, maxPages = 50) {
+  const items = []
+  let cursor
+  for (let i = 0; i < maxPages; i++) {
+    const sep = path.includes('?') ? '&' : '?'
+    const page = await api('GET', cursor === undefined ? path : `${path}${sep}cursor=${encodeURIComponent(cursor)}`)
+    items.push(...page.items)
+    cursor = page.nextCursor
+    if (cursor === undefined) break
+  }
+  return items
+}
+
 /** Fetches with the key and hands the body to the browser as a file download. */
 export async function download(path, accept, filename) {
   const res = await api('GET', path, { accept })

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ForbiddenError } from '../../../domain/errors.js'
+import { pageSchema, scorePageQuery } from '../../../domain/paging.js'
 import { interestInputSchema, interestViewSchema, type InterestsService } from '../../../services/interests.js'
 import { errorResponses } from '../../schemas.js'
 
@@ -31,8 +32,12 @@ export const interestRoutes: FastifyPluginAsync<{ interests: InterestsService }>
     '/interests',
     {
       config: { access: 'interests.list' },
-      schema: { summary: 'Interests: an enterprise its own, a university those in its patents', response: { 200: z.object({ items: z.array(interestViewSchema) }) } },
+      schema: {
+        summary: 'Interests: an enterprise its own, a university those in its patents; newest first, a page at a time',
+        querystring: z.strictObject(scorePageQuery),
+        response: { 200: pageSchema(interestViewSchema), ...errorResponses },
+      },
     },
-    async (request) => ({ items: await interests.list(request.principal) }),
+    async (request) => interests.list(request.principal, request.query),
   )
 }

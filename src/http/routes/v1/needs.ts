@@ -4,6 +4,7 @@ import { STRONG_MATCH, strengthOf } from '../../../domain/matching/index.js'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { NEED_STATES, needInputSchema, needPatchSchema } from '../../../domain/need.js'
+import { pageSchema, scorePageQuery } from '../../../domain/paging.js'
 import type { NeedsService } from '../../../services/needs.js'
 import { errorResponses, matchesSchema, needSchema } from '../../schemas.js'
 
@@ -29,12 +30,15 @@ export const needRoutes: FastifyPluginAsync<{ needs: NeedsService }> = async (ap
     {
       config: { access: 'needs.list' },
       schema: {
-        summary: "The caller's own needs, newest first",
-        querystring: z.strictObject({ state: z.enum(NEED_STATES).optional() }),
-        response: { 200: z.object({ items: z.array(needSchema) }), ...errorResponses },
+        summary: "The caller's own needs, newest first, a page at a time",
+        querystring: z.strictObject({ state: z.enum(NEED_STATES).optional(), ...scorePageQuery }),
+        response: { 200: pageSchema(needSchema), ...errorResponses },
       },
     },
-    async (request) => ({ items: await needs.list(request.principal, request.query.state === undefined ? {} : { state: request.query.state }) }),
+    async (request) => {
+      const { state, ...page } = request.query
+      return needs.list(request.principal, state === undefined ? {} : { state }, page)
+    },
   )
 
   r.get(

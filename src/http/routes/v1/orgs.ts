@@ -2,9 +2,10 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { apiKeyInfoSchema, keyInputSchema, orgInputSchema, orgPatchSchema, orgSchema } from '../../../domain/org.js'
+import { apiKeyInfoSchema, keyInputSchema, ORG_KINDS, orgInputSchema, orgPatchSchema, orgSchema } from '../../../domain/org.js'
+import { FORMER_LIST_LIMIT, pageQueryShape, pageSchema } from '../../../domain/paging.js'
 import { routingInputSchema, routingSchema } from '../../../domain/pairing.js'
-import type { OrgsService } from '../../../services/orgs.js'
+import { orgCursor, type OrgsService } from '../../../services/orgs.js'
 import type { PairingsService } from '../../../services/pairings.js'
 import { errorResponses } from '../../schemas.js'
 
@@ -29,8 +30,22 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
 
   r.get(
     '/orgs',
-    { config: { access: 'orgs.list' }, schema: { summary: 'Every organisation (admin)', response: { 200: z.object({ items: z.array(orgSchema) }) } } },
-    async () => ({ items: await orgs.list() }),
+    {
+      config: { access: 'orgs.list' },
+      schema: {
+        summary: 'Every organisation (admin), by name, a page at a time',
+        querystring: z.strictObject({
+          kind: z.enum(ORG_KINDS).optional(),
+          q: z.string().trim().min(1).max(100).optional().describe('text in the name'),
+          ...pageQueryShape(orgCursor, FORMER_LIST_LIMIT),
+        }),
+        response: { 200: pageSchema(orgSchema), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { kind, q, ...page } = request.query
+      return orgs.list({ ...(kind === undefined ? {} : { kind }), ...(q === undefined ? {} : { q }) }, page)
+    },
   )
 
   r.get(

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { PAIRING_STATES, pairingEventSchema, transitionInputSchema } from '../../../domain/pairing.js'
+import { pageSchema, scorePageQuery } from '../../../domain/paging.js'
 import { pairingViewSchema, type PairingsService } from '../../../services/pairings.js'
 import type { EventStreams } from '../../live-events.js'
 import { errorResponses } from '../../schemas.js'
@@ -23,12 +24,15 @@ export const pairingRoutes: FastifyPluginAsync<PairingRoutesOptions> = async (ap
     {
       config: { access: 'pairings.list' },
       schema: {
-        summary: "Pairings the caller takes part in: a centre's inbox, a university's patents, an enterprise's needs",
-        querystring: z.strictObject({ state: z.enum(PAIRING_STATES).optional() }),
-        response: { 200: z.object({ items: z.array(pairingViewSchema) }), ...errorResponses },
+        summary: "Pairings the caller takes part in: a centre's inbox, a university's patents, an enterprise's needs; newest first, a page at a time",
+        querystring: z.strictObject({ state: z.enum(PAIRING_STATES).optional(), ...scorePageQuery }),
+        response: { 200: pageSchema(pairingViewSchema), ...errorResponses },
       },
     },
-    async (request) => ({ items: await pairings.list(request.principal, request.query.state === undefined ? {} : { state: request.query.state }) }),
+    async (request) => {
+      const { state, ...page } = request.query
+      return pairings.list(request.principal, state === undefined ? {} : { state }, page)
+    },
   )
 
   // Registered before /pairings/:id so that "stream" is never read as an id.

@@ -1,5 +1,5 @@
 // The administrator (the ADMIN_TOKEN key): register organisations, issue their keys, open rounds.
-import { api } from '../api.js'
+import { allItems, api } from '../api.js'
 import { fmtDate, h, table } from '../dom.js'
 import { t } from '../i18n.js'
 import { enums, errorNotice, field, select } from './common.js'
@@ -31,7 +31,7 @@ async function orgs(ctx) {
     }
   })
   main.appendChild(form)
-  const { items } = await api('GET', '/v1/orgs')
+  const items = await allItems('/v1/orgs')
   const keyOut = h('div', { 'aria-live': 'polite', id: 'new-key' })
   main.appendChild(keyOut)
   main.appendChild(

@@ -1,9 +1,9 @@
 // An operations centre: the pairing inbox, live through the event stream; each pairing's workflow
 // and history; declining with a reason; the funnel of its scope; its scope (routing).
-import { api, streamEvents } from '../api.js'
+import { allItems, api, streamEvents } from '../api.js'
 import { clear, fmtDate, h, splitList, table } from '../dom.js'
 import { t } from '../i18n.js'
-import { enums, errorNotice, field, notice, select, stateBadge } from './common.js'
+import { enums, errorNotice, field, notice, patentFactsLine, select, stateBadge } from './common.js'
 
 let stateFilter = ''
 
@@ -21,27 +21,47 @@ async function inbox(ctx) {
   const list = h('section', { id: 'inbox' })
   main.appendChild(list)
   let known
+  // Pages read so far: a live reload reads as many again, so the list does not shrink under the reader.
+  let pages = 1
+  const PAGE = 50
+  const row = (p) => [
+    h('div', {}, h('strong', {}, p.need?.title ?? p.needId ?? '—'), p.need?.description ? h('p', { class: 'muted clamp' }, p.need.description) : null, p.enterprise?.name ? h('p', { class: 'muted' }, p.enterprise.name) : null),
+    h(
+      'div',
+      {},
+      h('strong', {}, p.patent?.title ?? p.publicationNumber),
+      h('p', { class: 'muted' }, p.publicationNumber),
+      patentFactsLine(p.patent),
+      p.explanation?.matchedTerms?.length ? h('p', { class: 'muted why' }, `${t('pairing.matchedTerms')}: ${p.explanation.matchedTerms.slice(0, 6).join('、')}`) : null,
+    ),
+    p.score.toFixed(2),
+    stateBadge(p.state),
+    fmtDate(p.updatedAt),
+    h('a', { href: `#/pairing/${p.id}`, class: 'button secondary', dataset: { pairing: p.id } }, t('pairing.open')),
+  ]
   const load = async () => {
-    const q = stateFilter ? `?state=${encodeURIComponent(stateFilter)}` : ''
-    const { items } = await api('GET', `/v1/pairings${q}`)
-    items.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+    const q = stateFilter ? `state=${encodeURIComponent(stateFilter)}&` : ''
+    const items = []
+    let cursor
+    for (let i = 0; i < pages; i++) {
+      const page = await api('GET', `/v1/pairings?${q}limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+      items.push(...page.items)
+      cursor = page.nextCursor
+      if (!cursor) break
+    }
     if (known && items.some((p) => !known.has(p.id))) ctx.announce(t('pairing.newArrived'))
     known = new Set(items.map((p) => p.id))
-    count.textContent = t('pairing.count', { n: items.length })
+    count.textContent = t('pairing.count', { n: cursor ? `${items.length}+` : items.length })
+    const more = h('button', { type: 'button', class: 'secondary', id: 'inbox-more' }, t('pairing.more'))
+    more.addEventListener('click', () => {
+      pages++
+      void load()
+    })
     list.replaceChildren(
       items.length
-        ? table(
-            [t('pairing.need'), t('pairing.patent'), t('pairing.score'), t('pairing.state'), t('pairing.updated'), ''],
-            items.map((p) => [
-              p.need?.title ?? p.needId ?? '—',
-              p.publicationNumber,
-              p.score.toFixed(2),
-              stateBadge(p.state),
-              fmtDate(p.updatedAt),
-              h('a', { href: `#/pairing/${p.id}`, class: 'button secondary', dataset: { pairing: p.id } }, t('pairing.open')),
-            ]),
-          )
+        ? table([t('pairing.need'), t('pairing.patent'), t('pairing.score'), t('pairing.state'), t('pairing.updated'), ''], items.map(row))
         : h('p', { class: 'muted' }, t('none')),
+      cursor ? more : '',
     )
   }
   await load()
@@ -76,12 +96,12 @@ async function pairingView(ctx, id) {
       p.need?.description ? h('p', { class: 'muted' }, p.need.description) : null,
       p.enterprise?.name ? h('p', {}, h('strong', {}, `${t('pairing.enterprise')}: `), p.enterprise.name) : null,
       h('p', {}, h('strong', {}, `${t('pairing.patent')}: `), p.publicationNumber, ' ', patentTitle),
+      patentFactsLine(p.patent),
       h('p', {}, h('strong', {}, `${t('pairing.score')}: `), p.score.toFixed(2)),
+      p.explanation?.matchedTerms?.length ? h('p', { id: 'pairing-why' }, h('strong', {}, `${t('pairing.why')}: `), p.explanation.matchedTerms.join('、')) : null,
     ),
   )
-  api('GET', `/v1/patents/${encodeURIComponent(p.publicationNumber)}`)
-    .then((pt) => (patentTitle.textContent = `· ${pt.title}`))
-    .catch(() => undefined)
+  if (p.patent) patentTitle.textContent = `· ${p.patent.title}`
 
   const status = h('div', { 'aria-live': 'polite', id: 'transition-status' })
   const next = enums.transitions[p.state] ?? []
@@ -147,7 +167,7 @@ async function funnel(ctx) {
   const { main } = ctx
   main.appendChild(h('h1', {}, t('funnel.title')))
   main.appendChild(h('p', { class: 'muted' }, t('funnel.help')))
-  const { items } = await api('GET', '/v1/pairings')
+  const items = await allItems('/v1/pairings')
   const { pairingStates, mainPath } = enums
   const now = Object.fromEntries(pairingStates.map((s) => [s, 0]))
   for (const p of items) now[p.state]++

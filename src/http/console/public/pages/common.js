@@ -59,6 +59,27 @@ export function select(name, options, value) {
   return h('select', { name }, options.map(([v, label]) => h('option', { value: v, selected: v === value }, label)))
 }
 
+/**
+ * A patent's facts in one line, as people deciding on it read them: who holds it, what kind it
+ * is, its legal status, how it is offered and how long it has left.
+ */
+export function patentFactsLine(facts) {
+  if (!facts) return null
+  const parts = [
+    facts.holder ? h('strong', { class: 'holder' }, facts.holder.name) : facts.applicants?.length ? facts.applicants.join('、') : null,
+    facts.kind && facts.kind !== 'unknown' ? t(`kind.${facts.kind}`) : null,
+    h('span', { class: `badge legal-${facts.legalStatus}` }, t(`legal.${facts.legalStatus}`)),
+    facts.transferModes.length ? facts.transferModes.map((m) => t(`mode.${m}`)).join('、') : t('facts.anyMode'),
+    facts.yearsLeft === undefined ? null : facts.yearsLeft > 0 ? t('facts.yearsLeft', { n: facts.yearsLeft }) : t('facts.expired'),
+  ].filter((p) => p !== null)
+  const line = h('p', { class: 'facts muted', dataset: { facts: facts.publicationNumber } })
+  parts.forEach((p, i) => {
+    if (i > 0) line.append(' · ')
+    line.append(p)
+  })
+  return line
+}
+
 export const stateBadge = (s) => h('span', { class: `badge state-${s}` }, t(`state.${s}`))
 
 export function notice(kind, text) {

@@ -1,9 +1,9 @@
 // An enterprise: state a need and watch its matches arrive, read them explained, search the
 // inventory with filters and facets, express interest.
-import { api } from '../api.js'
+import { allItems, api } from '../api.js'
 import { clear, fmtDate, h, markTerms, pct, safeHighlight, splitList, table } from '../dom.js'
 import { getLang, t } from '../i18n.js'
-import { enums, errorNotice, field, interestControl, notice, select } from './common.js'
+import { enums, errorNotice, field, interestControl, notice, patentFactsLine, select } from './common.js'
 
 async function newNeed(ctx) {
   const { main, me } = ctx
@@ -54,7 +54,7 @@ async function newNeed(ctx) {
 async function needList(ctx) {
   const { main } = ctx
   main.appendChild(h('h1', {}, t('nav.needs')))
-  const { items: list } = await api('GET', '/v1/needs')
+  const list = await allItems('/v1/needs')
   main.appendChild(
     list.length
       ? table(
@@ -149,6 +149,7 @@ function matchCard(m, needId, threshold) {
       h('span', { class: 'pn' }, m.publicationNumber),
       h('span', { class: 'score', title: t('match.likelyHelp') }, t('match.likely'), ' ', meter, h('span', { class: 'pct' }, likely(m.score))),
     ),
+    patentFactsLine(m.patent),
     legend,
     abstract,
     terms.length ? h('div', {}, h('strong', {}, `${t('match.terms')}: `), h('ul', { class: 'chips' }, terms.map((x) => h('li', { class: 'chip' }, x)))) : null,
@@ -357,7 +358,7 @@ async function search(ctx) {
 async function interests(ctx) {
   const { main } = ctx
   main.appendChild(h('h1', {}, t('interest.list')))
-  const { items } = await api('GET', '/v1/interests')
+  const items = await allItems('/v1/interests')
   main.appendChild(
     items.length
       ? table(

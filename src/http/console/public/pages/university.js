@@ -1,7 +1,7 @@
 // A university's tech-transfer office: its inventory (filter, page, edit, withdraw, list again),
 // uploading it and watching it indexed, fixing rejected rows, the history of its imports, and each
 // patent's pairings, enterprises' interests and why they declined.
-import { api, download } from '../api.js'
+import { allItems, api, download } from '../api.js'
 import { append, fmtDate, h, splitList, stackRow, stackTable, table } from '../dom.js'
 import { getLang, t } from '../i18n.js'
 import { enums, errorNotice, field, notice, select, stateBadge } from './common.js'
@@ -321,7 +321,7 @@ async function patents(ctx) {
   const { main } = ctx
   main.appendChild(h('h1', {}, t('patents.title')))
   main.appendChild(h('p', { class: 'muted' }, t('patents.help')))
-  const [{ items: pairings }, { items: interests }] = await Promise.all([api('GET', '/v1/pairings'), api('GET', '/v1/interests')])
+  const [pairings, interests] = await Promise.all([allItems('/v1/pairings'), allItems('/v1/interests')])
   const byPatent = new Map()
   const entry = (pn) => byPatent.get(pn) ?? byPatent.set(pn, { pairings: [], interests: [] }).get(pn)
   for (const p of pairings) entry(p.publicationNumber).pairings.push(p)
