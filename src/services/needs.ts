@@ -108,10 +108,11 @@ export function createNeedsService(deps: NeedsDeps) {
       return need
     },
 
-    async matches(principal: Principal, id: string, limit: number): Promise<MatchSet> {
+    /** The first `limit` matches, and the scores of all stored ones (the need's strength reads them). */
+    async matches(principal: Principal, id: string, limit: number): Promise<MatchSet & { scores: number[] }> {
       await mustGet(principal, 'needs.matches', id)
       const set = (await deps.matches.get(id)) ?? { needId: id, needVersion: 0, state: 'pending' as const, matches: [] }
-      return { ...set, matches: set.matches.slice(0, limit) }
+      return { ...set, matches: set.matches.slice(0, limit), scores: set.matches.map((m) => m.score) }
     },
   }
 }
@@ -132,7 +133,9 @@ export interface MatchingDeps {
   now?: () => Date
 }
 
-const byScore = (a: StoredMatch, b: StoredMatch) => b.score - a.score || a.publicationNumber.localeCompare(b.publicationNumber)
+/** The matcher's order: by evidence (matches stored before it was kept fall back on their score). */
+const byEvidence = (a: StoredMatch, b: StoredMatch) =>
+  (b.evidence ?? b.score) - (a.evidence ?? a.score) || a.publicationNumber.localeCompare(b.publicationNumber)
 
 /** The worker side: full matching for a need, incremental re-scoring when patents change. */
 export function createMatchingService(deps: MatchingDeps) {
@@ -224,7 +227,7 @@ export function createMatchingService(deps: MatchingDeps) {
               return was === undefined ? m : was.new === true ? { ...rest, new: true as const } : rest
             })
             const merged = [...kept, ...updated]
-              .sort(byScore)
+              .sort(byEvidence)
               .slice(0, KEPT_MATCHES)
             const same =
               merged.length === current.matches.length &&

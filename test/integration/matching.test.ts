@@ -52,7 +52,7 @@ t.test('a need gets ranked, explained matches from the workers', async (t) => {
   body.matches.forEach((m, i) => {
     t.equal(m.rank, i + 1)
     t.ok(m.score > 0 && m.score <= 1, 'score in 0..1')
-    if (i > 0) t.ok(m.score <= body.matches[i - 1]!.score, 'best first')
+    if (i > 0) t.ok(m.evidence! <= body.matches[i - 1]!.evidence!, 'best first by evidence')
     const sum = Object.values(m.explanation.signals).reduce((a, b) => a + b, 0)
     t.ok(Math.abs(sum - 100) <= 0.21, 'signal shares, in percent, sum to 100')
     const p = byPn.get(m.publicationNumber)!
