@@ -142,13 +142,13 @@ export function createNeedsService(deps: NeedsDeps) {
       return need
     },
 
-    /** The need's matches, best first, each with the facts of its patent as they are now (holder, status, term). */
-    async matches(principal: Principal, id: string, limit: number): Promise<MatchSetView> {
+    /** The first `limit` matches, each with the facts of its patent as they are now (holder, status, term), and the scores of all stored ones (the need's strength reads them). */
+    async matches(principal: Principal, id: string, limit: number): Promise<MatchSetView & { scores: number[] }> {
       await mustGet(principal, 'needs.matches', id)
       const set = (await deps.matches.get(id)) ?? { needId: id, needVersion: 0, state: 'pending' as const, matches: [] }
       const shown = set.matches.slice(0, limit)
       const facts = await loadPatentFacts(deps, shown.map((m) => m.publicationNumber), new Date(now()))
-      return { ...set, matches: shown.map((m) => (facts.has(m.publicationNumber) ? { ...m, patent: facts.get(m.publicationNumber)! } : m)) }
+      return { ...set, matches: shown.map((m) => (facts.has(m.publicationNumber) ? { ...m, patent: facts.get(m.publicationNumber)! } : m)), scores: set.matches.map((m) => m.score) }
     },
   }
 }
@@ -169,7 +169,9 @@ export interface MatchingDeps {
   now?: () => Date
 }
 
-const byScore = (a: StoredMatch, b: StoredMatch) => b.score - a.score || a.publicationNumber.localeCompare(b.publicationNumber)
+/** The matcher's order: by evidence (matches stored before it was kept fall back on their score). */
+const byEvidence = (a: StoredMatch, b: StoredMatch) =>
+  (b.evidence ?? b.score) - (a.evidence ?? a.score) || a.publicationNumber.localeCompare(b.publicationNumber)
 
 /** The worker side: full matching for a need, incremental re-scoring when patents change. */
 export function createMatchingService(deps: MatchingDeps) {
@@ -262,7 +264,7 @@ export function createMatchingService(deps: MatchingDeps) {
               return was === undefined ? m : was.new === true ? { ...rest, new: true as const } : rest
             })
             const merged = [...kept, ...updated]
-              .sort(byScore)
+              .sort(byEvidence)
               .slice(0, KEPT_MATCHES)
             const same =
               merged.length === current.matches.length &&

@@ -5,11 +5,13 @@ import { auth, build, eventually, importNdjson, samplePatents, waitForImport, ty
 interface MatchBody {
   state: string
   computedAt?: string
+  strength?: string
   matches: Array<{
     rank: number
     publicationNumber: string
     title: string
     score: number
+    evidence?: number
     new?: boolean
     explanation: { matchedTerms: string[]; sharedClasses: string[]; inferredClasses: string[]; signals: Record<string, number> }
   }>
@@ -52,7 +54,8 @@ t.test('a need gets ranked, explained matches from the workers', async (t) => {
   body.matches.forEach((m, i) => {
     t.equal(m.rank, i + 1)
     t.ok(m.score > 0 && m.score <= 1, 'score in 0..1')
-    if (i > 0) t.ok(m.score <= body.matches[i - 1]!.score, 'best first')
+    if (i > 0) t.ok(m.evidence! <= body.matches[i - 1]!.evidence!, 'best first by evidence')
+    if (m.score >= 0.5) t.equal(body.strength, 'strong', 'a match at the threshold makes the need strong, wherever it is in the list')
     const sum = Object.values(m.explanation.signals).reduce((a, b) => a + b, 0)
     t.ok(Math.abs(sum - 100) <= 0.21, 'signal shares, in percent, sum to 100')
     const p = byPn.get(m.publicationNumber)!

@@ -39,11 +39,17 @@ function index(patents: MatchablePatent[]): MatchIndex {
   return idx
 }
 
+t.test('a need is strong when any of its matches reaches the threshold, not only the first by evidence', async (t) => {
+  t.equal(strengthOf([]), 'none')
+  t.equal(strengthOf([0.45, STRONG_MATCH, 0.2]), 'strong')
+  t.equal(strengthOf([0.45, 0.3]), 'weak')
+})
+
 t.test('a black-tea need against computing patents: nothing strong, and no class lift without shared words', async (t) => {
   const idx = index(fixtures)
   const need = { title: '红茶加工工艺优化', description: '需求内容：提高红茶萎凋、揉捻、发酵工序的自动化水平，稳定茶叶品质。预期目标：形成标准化加工工艺。' }
   const rs = idx.match(need, { limit: 10 })
-  t.equal(strengthOf(rs[0]?.score), rs.length === 0 ? 'none' : 'weak', 'the best computing patent is not a strong match')
+  t.equal(strengthOf(rs.map((r) => r.score)), rs.length === 0 ? 'none' : 'weak', 'the best computing patent is not a strong match')
   for (const r of rs) t.ok(r.score < STRONG_MATCH, `${r.publicationNumber} stays below the strong threshold (${r.score.toFixed(3)})`)
 
   // with a tea patent in the inventory (no codes), it comes first, on its text alone

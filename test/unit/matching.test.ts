@@ -148,7 +148,7 @@ t.test('`only` gives the same scores as a full match; ties are deterministic', a
   for (let i = 1; i < full.length; i++) {
     const a = full[i - 1]!
     const b = full[i]!
-    t.ok(a.score > b.score || (a.score === b.score && a.publicationNumber < b.publicationNumber), 'ordered')
+    t.ok(a.evidence > b.evidence || (a.evidence === b.evidence && a.publicationNumber < b.publicationNumber), 'ordered by evidence')
   }
 })
 

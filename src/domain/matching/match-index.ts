@@ -75,11 +75,6 @@ const DEFAULT_FIELDS: Record<(typeof FIELDS)[number], FieldParams> = {
 }
 
 const MODE_BIT: Record<TransferMode, number> = { assignment: 1, license: 2, 'open-license': 4, equity: 8 }
-/**
- * Candidates by evidence among which the calibrated probability orders the results: a list of
- * `limit` is the head of the list of 100, whatever the limit.
- */
-const RERANK_POOL = 100
 
 export class MatchIndex {
   readonly #analyzer: Analyzer
@@ -226,7 +221,9 @@ export class MatchIndex {
   }
 
   /**
-   * Best patents for a need, best first; ties broken by publication number.
+   * Best patents for a need, best first by evidence (the ranking score); ties broken by
+   * publication number. Each result's `score` is the calibrated probability of relevance, which
+   * also reads the title coverage, so it need not fall down the list: the order is the evidence's.
    *
    * Never returns a patent that is not offerable (withdrawn, lapsed, expired, invalidated), nor,
    * when the need names transfer modes, a patent that lists modes of which none is acceptable.
@@ -294,8 +291,8 @@ export class MatchIndex {
       for (const m of need.transferModes ?? []) wantModes |= MODE_BIT[m] ?? 0
       const eligibility: Eligibility = { alive: this.#alive, offerable: this.#offerable, modes: this.#modes, wantModes }
 
-      // --- keep the best candidates by evidence; the calibrated probability orders them
-      const top = new TopK(this.#calibration === null ? limit : Math.max(limit, RERANK_POOL), this.#pub)
+      // --- the best by evidence, in its order; the calibrated probability is each one's score
+      const top = new TopK(limit, this.#pub)
       if (options.only) {
         for (const pub of options.only) {
           const d = this.#byPub.get(pub)
@@ -318,7 +315,7 @@ export class MatchIndex {
       /** Each signal's part of a result's score, by its place in the registration. */
       const parts = new Float64Array(this.#names.length)
       const calibration = this.#calibration
-      const results = top.sorted().map(({ doc: d }) => {
+      return top.sorted().map(({ doc: d }) => {
         const raw = scorer.split(d, parts)
         const titleCoverage = coverage(postings, d, titleW, titleTotal)
         const fields: Partial<MatchExplanation> = {
@@ -334,9 +331,6 @@ export class MatchIndex {
           explanation: ordered(fields),
         }
       })
-      if (calibration === null) return results
-      // best first by the probability, which reads the title coverage besides the evidence
-      return results.sort((a, b) => b.score - a.score || (a.publicationNumber < b.publicationNumber ? -1 : 1)).slice(0, limit)
     } finally {
       for (const m of matches) m?.end?.()
       lifts.reset()

@@ -7,11 +7,15 @@
  */
 export const STRONG_MATCH = 0.5
 
-/** `strong`: the best match is at or above the threshold; `weak`: matches, all below it; `none`: no match at all. */
+/**
+ * `strong`: the best match is at or above the threshold; `weak`: matches, all below it; `none`:
+ * no match at all. The best match is the one with the highest score (matches are ordered by their
+ * evidence, and the score also reads the title coverage, so it need not be the first).
+ */
 export const MATCH_STRENGTHS = ['strong', 'weak', 'none'] as const
 export type MatchStrength = (typeof MATCH_STRENGTHS)[number]
 
-export function strengthOf(bestScore: number | undefined, threshold = STRONG_MATCH): MatchStrength {
-  if (bestScore === undefined) return 'none'
-  return bestScore >= threshold ? 'strong' : 'weak'
+export function strengthOf(scores: readonly number[], threshold = STRONG_MATCH): MatchStrength {
+  if (scores.length === 0) return 'none'
+  return Math.max(...scores) >= threshold ? 'strong' : 'weak'
 }

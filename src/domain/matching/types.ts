@@ -71,8 +71,8 @@ export interface MatchResult {
    */
   score: number
   /**
-   * The evidence: text evidence lifted by class evidence. The best 100 by evidence are the
-   * candidates; results are ordered by `score`, which also reads the title coverage.
+   * The evidence: text evidence lifted by class evidence. Results are ordered by it; `score`
+   * also reads the title coverage, so it need not fall down the list.
    */
   evidence: number
   explanation: MatchExplanation

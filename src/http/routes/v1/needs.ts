@@ -76,8 +76,8 @@ export const needRoutes: FastifyPluginAsync<{ needs: NeedsService }> = async (ap
         needId: set.needId,
         state: set.state,
         ...(set.computedAt === undefined ? {} : { computedAt: set.computedAt }),
-        // matches are ordered by score: the first is the best
-        strength: set.state === 'ready' ? strengthOf(set.matches[0]?.score) : 'none',
+        // over every stored match, not only this page's
+        strength: set.state === 'ready' ? strengthOf(set.scores) : 'none',
         threshold: STRONG_MATCH,
         matches: set.matches.map((m, i) => ({ rank: i + 1, ...m })),
       }
