@@ -88,7 +88,12 @@ export interface WebhookStore {
   putDelivery(record: DeliveryRecord): Promise<void>
   getDelivery(endpointId: string, deliveryId: string): Promise<DeliveryRecord | undefined>
   logAttempt(endpointId: string, attempt: DeliveryAttempt): Promise<void>
-  attempts(endpointId: string, limit: number): Promise<DeliveryAttempt[]>
+  /**
+   * One page of the endpoint's attempts, newest first: `limit` of them, older than the attempt
+   * numbered `before` when given (attempts are numbered 1, 2, … as they are logged). `next` is the
+   * number to go on from, absent once the log is read to its end.
+   */
+  attempts(endpointId: string, options: { limit: number; before?: number }): Promise<{ items: DeliveryAttempt[]; next?: number }>
   /**
    * Takes one of an endpoint's `limit` delivery slots for `holder` (across every process) for at
    * most `leaseMs`; when none is free, parks `holder` in the endpoint's line and answers false.

@@ -12,6 +12,7 @@ import type { Logger } from 'pino'
 import { Webhook } from 'standardwebhooks'
 import { z } from 'zod'
 import { authorize, listScope, type Action, type Principal } from '../domain/access.js'
+import { cursorCodec, type Page } from '../domain/paging.js'
 import { DomainError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
 import { EVENT_TYPES, type EventType, type ServiceEvent } from '../domain/events.js'
 import { DeferJob, RetryAfter, type JobQueue } from '../jobs.js'
@@ -90,6 +91,9 @@ export function humanDuration(ms: number): string {
   for (const [size, name] of units) if (ms >= size) return `${Math.round((ms / size) * 10) / 10} ${name}`
   return `${ms} ms`
 }
+
+/** Where a page of the delivery log stops: the number of the last attempt read. */
+export const attemptCursor = cursorCodec(z.strictObject({ before: z.number().int().min(1) }))
 
 export function createWebhooksService(deps: WebhooksDeps) {
   const now = () => deps.now?.() ?? new Date()
@@ -221,9 +225,11 @@ export function createWebhooksService(deps: WebhooksDeps) {
       return view((await deps.store.get(id)) ?? endpoint)
     },
 
-    async deliveries(principal: Principal, id: string, limit: number): Promise<DeliveryAttempt[]> {
+    /** The endpoint's delivery attempts, newest first, a page at a time. */
+    async deliveries(principal: Principal, id: string, page: { limit: number; cursor?: { before: number } | undefined }): Promise<Page<DeliveryAttempt>> {
       await owned(principal, 'webhooks.deliveries', id)
-      return deps.store.attempts(id, limit)
+      const found = await deps.store.attempts(id, { limit: page.limit, ...(page.cursor === undefined ? {} : { before: page.cursor.before }) })
+      return found.next === undefined ? { items: found.items } : { items: found.items, nextCursor: attemptCursor.encode({ before: found.next }) }
     },
 
     /** Sends a logged delivery again, with the same `webhook-id`, body and retry schedule. */

@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import t from 'tap'
-import { createEventLog, createImportStore, createOptimistic, createPairingStore, createPatentStore, createProgrammeLog } from '../../src/adapters/redis/index.js'
+import { createEventLog, createImportStore, createOptimistic, createPairingStore, createPatentStore, createProgrammeLog, createWebhookStore } from '../../src/adapters/redis/index.js'
+import { LOG_CAP } from '../../src/domain/webhooks.js'
 import { redisKeys } from '../../src/adapters/redis/keys.js'
 import type { Patent } from '../../src/domain/patent.js'
 import { loadRegions } from '../../search-config/regions.js'
@@ -64,3 +65,22 @@ t.test('PairingStore on Redis', (t) =>
     return { pairings: createPairingStore(redis, prefix, optimistic, loadRegions()), events, programme: createProgrammeLog(redis, prefix, loadRegions()) }
   }),
 )
+
+t.test('the delivery log pages newest first; attempts logged meanwhile never shift a page; the cap trims the oldest', async (t) => {
+  const store = createWebhookStore(redis, freshPrefix())
+  await store.create({ id: 'wh-1', orgId: 'c-1', url: 'http://127.0.0.1:9/h', events: ['pairing.created'], secret: 'whsec_x', createdAt: new Date().toISOString(), sinceEventId: '0-0', status: 'enabled' })
+  const attempt = (n: number) => ({ deliveryId: `msg_${n}`, eventId: `${n}-0`, type: 'pairing.created', attempt: 1, trigger: 'event' as const, durationMs: 1, at: new Date().toISOString(), outcome: 'succeeded' as const })
+  for (let n = 1; n <= 7; n++) await store.logAttempt('wh-1', attempt(n))
+  const first = await store.attempts('wh-1', { limit: 3 })
+  t.same(first.items.map((a) => a.deliveryId), ['msg_7', 'msg_6', 'msg_5'])
+  await store.logAttempt('wh-1', attempt(8))
+  const second = await store.attempts('wh-1', { limit: 3, before: first.next! })
+  t.same(second.items.map((a) => a.deliveryId), ['msg_4', 'msg_3', 'msg_2'], 'an attempt logged meanwhile does not shift the next page')
+  const last = await store.attempts('wh-1', { limit: 3, before: second.next! })
+  t.same(last.items.map((a) => a.deliveryId), ['msg_1'])
+  t.equal(last.next, undefined, 'the end of the log')
+  for (let n = 9; n <= LOG_CAP + 9; n++) await store.logAttempt('wh-1', attempt(n))
+  const trimmed = await store.attempts('wh-1', { limit: 100, before: 10 })
+  t.same(trimmed.items, [], 'attempts trimmed by the cap are gone, not read from another place')
+  t.same((await store.attempts('wh-1', { limit: 2 })).items.map((a) => a.deliveryId), [`msg_${LOG_CAP + 9}`, `msg_${LOG_CAP + 8}`])
+})

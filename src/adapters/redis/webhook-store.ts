@@ -164,7 +164,8 @@ export function createWebhookStore(redis: Redis, prefix: string): WebhookStore {
     async logAttempt(endpointId, attempt) {
       // Not for a deleted endpoint: its log went with it.
       await redis.eval(
-        "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end redis.call('LPUSH', KEYS[2], ARGV[1]) redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1) return 1",
+        // numbered as logged (the count in the endpoint's hash), so a page can say where it stopped
+        "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end redis.call('LPUSH', KEYS[2], ARGV[1]) redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1) redis.call('HINCRBY', KEYS[1], 'attemptsLogged', 1) return 1",
         2,
         k.endpoint(endpointId),
         k.attempts(endpointId),
@@ -172,9 +173,19 @@ export function createWebhookStore(redis: Redis, prefix: string): WebhookStore {
         String(LOG_CAP),
       )
     },
-    async attempts(endpointId, limit) {
-      const raw = await redis.lrange(k.attempts(endpointId), 0, Math.max(0, Math.min(limit, LOG_CAP) - 1))
-      return raw.map((r) => JSON.parse(r) as DeliveryAttempt)
+    async attempts(endpointId, { limit, before }) {
+      // The list holds the newest LOG_CAP attempts, newest at index 0: attempt number n sits at
+      // index logged - n. Count and list are read in one transaction, so they agree.
+      const res = (await redis.multi().hget(k.endpoint(endpointId), 'attemptsLogged').llen(k.attempts(endpointId)).exec()) ?? []
+      const length = Number(res[1]?.[1] ?? 0)
+      // an endpoint logged before attempts were counted: its list is all there is
+      const logged = Math.max(Number(res[0]?.[1] ?? 0), length)
+      const from = before === undefined ? 0 : Math.max(0, logged - before + 1)
+      if (from >= length) return { items: [] }
+      const raw = await redis.lrange(k.attempts(endpointId), from, from + limit - 1)
+      const items = raw.map((r) => JSON.parse(r) as DeliveryAttempt)
+      const lastNumber = logged - (from + items.length - 1)
+      return from + items.length < length && lastNumber > 1 ? { items, next: lastNumber } : { items }
     },
   }
 }

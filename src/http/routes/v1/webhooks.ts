@@ -8,7 +8,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ForbiddenError } from '../../../domain/errors.js'
 import { deliveryAttemptSchema, LOG_CAP, webhookEndpointSchema, webhookInputSchema } from '../../../domain/webhooks.js'
-import { redeliverySchema, webhookViewSchema, type WebhooksService } from '../../../services/webhooks.js'
+import { FORMER_LIST_LIMIT, pageQueryShape, pageSchema } from '../../../domain/paging.js'
+import { attemptCursor, redeliverySchema, webhookViewSchema, type WebhooksService } from '../../../services/webhooks.js'
 import { errorResponses } from '../../schemas.js'
 
 export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhooksService }> = async (app, { webhooks }) => {
@@ -80,11 +81,11 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhooksService }> = 
       schema: {
         summary: `Delivery attempts, newest first (the last ${LOG_CAP} are kept)`,
         params: idParams,
-        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(LOG_CAP).default(100) }),
-        response: { 200: z.object({ items: z.array(deliveryAttemptSchema) }), ...errorResponses },
+        querystring: z.strictObject(pageQueryShape(attemptCursor, FORMER_LIST_LIMIT)),
+        response: { 200: pageSchema(deliveryAttemptSchema), ...errorResponses },
       },
     },
-    async (request) => ({ items: await webhooks.deliveries(request.principal, request.params.id, request.query.limit) }),
+    async (request) => webhooks.deliveries(request.principal, request.params.id, request.query),
   )
 
   r.post(
