@@ -12,11 +12,12 @@ import swaggerUi from '@fastify/swagger-ui'
 import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import { redisKeys } from '../adapters/redis/index.js'
 import type { Container } from '../container.js'
 import { callerOf, registerAuth } from './auth.js'
 import { answerClientError, registerErrorHandling, sendError } from './errors.js'
+import { TAGS, transform } from './openapi.js'
 import { authorize, type Action } from '../domain/access.js'
 import { DomainError } from '../domain/errors.js'
 import sseModule, { type SSEPluginOptions } from '@fastify/sse'
@@ -114,8 +115,9 @@ export async function buildApp(container: Container, options: AppOptions) {
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
+      tags: TAGS.map((t) => ({ ...t })),
     },
-    transform: jsonSchemaTransform,
+    transform,
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(sse, { heartbeatInterval: 15_000 })

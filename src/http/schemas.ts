@@ -21,14 +21,20 @@ export const errorSchema = z.object({
   }),
 })
 
+/**
+ * The error answers every /v1 route may give, each described once for the OpenAPI document. A
+ * route lists the 2xx it answers and spreads these; `error.code` says which refusal it is.
+ */
 export const errorResponses = {
-  400: errorSchema,
-  401: errorSchema,
-  404: errorSchema,
-  409: errorSchema,
-  413: errorSchema,
-  415: errorSchema,
-  503: errorSchema,
+  400: errorSchema.describe('Bad input: `details` name each bad field by its path (`body.title`, `query.limit`, `path.id`)'),
+  401: errorSchema.describe('No API key, or one that is unknown, revoked or expired'),
+  403: errorSchema.describe("The key's role may not take this action (see the access matrix)"),
+  404: errorSchema.describe('Not found, or not the caller’s to see (the same answer, so that nothing leaks)'),
+  409: errorSchema.describe('A conflict with the state of things: an illegal workflow step, a quota or limit reached, an existing object'),
+  413: errorSchema.describe('The body is larger than this route accepts'),
+  415: errorSchema.describe('A media type this route does not read'),
+  429: errorSchema.describe('Too many requests for this key: wait as long as `retry-after` says'),
+  503: errorSchema.describe('Redis does not answer: try again shortly'),
 }
 
 // Owners are not shown: the caller's key already says whose an object is.

@@ -22,7 +22,7 @@ export const meRoutes: FastifyPluginAsync<{ orgs: Pick<OrgsService, 'get'> }> = 
     '/me',
     {
       config: { access: 'me.read' },
-      schema: { summary: "The caller: its role and organisation (the key's own)", response: { 200: meSchema, ...errorResponses } },
+      schema: { description: 'Any valid key. The admin key answers `{role: "admin"}`; an organisation key its role, organisation id, key id and the organisation record. The console reads it to choose its pages.', summary: "The caller: its role and organisation (the key's own)", response: { 200: meSchema, ...errorResponses } },
     },
     async (request) => {
       const p = request.principal

@@ -64,7 +64,7 @@ export const metaRoutes: FastifyPluginAsync = async (app) => {
     '/meta',
     {
       config: { access: 'meta.read' },
-      schema: { summary: "The domain's enums with their names (zh, en), and the pairing workflow's moves", response: { 200: metaSchema, ...errorResponses } },
+      schema: { description: 'Any valid key. Each enum value comes with its Chinese and English names, so that clients (the console among them) copy no enum: pairing states with the moves each allows and the main path, decline reasons, disclosure levels, legal statuses, transfer modes, organisation kinds, pool statuses, import states, patent listing states, and the event types of the live stream and webhooks.', summary: "The domain's enums with their names (zh, en), and the pairing workflow's moves", response: { 200: metaSchema, ...errorResponses } },
     },
     async () => META,
   )

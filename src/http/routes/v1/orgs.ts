@@ -23,7 +23,7 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
     '/orgs',
     {
       config: { access: 'orgs.create' },
-      schema: { summary: 'Register an organisation (admin)', body: orgInputSchema, response: { 201: orgSchema, ...errorResponses } },
+      schema: { description: 'The admin registers an organisation of one of five kinds; an enterprise also gives its profile (credit code, province, city, size, flags, industry). Provinces and cities are accepted as 广东, 广东省, Guangdong or 440000 and kept as GB/T 2260 codes, shown by name (`province`, `provinceCode`); an unknown province is a 400 with a hint. Keys are issued separately.', summary: 'Register an organisation (admin)', body: orgInputSchema, response: { 201: orgSchema, ...errorResponses } },
     },
     async (request, reply) => reply.code(201).send(await orgs.create(request.body)),
   )
@@ -32,7 +32,7 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
     '/orgs',
     {
       config: { access: 'orgs.list' },
-      schema: {
+      schema: { description: 'The admin: organisations by name, a page at a time (`limit` default 100, the most; `cursor` from `nextCursor`); `kind` and `q` (text in the name) filter.',
         summary: 'Every organisation (admin), by name, a page at a time',
         querystring: z.strictObject({
           kind: z.enum(ORG_KINDS).optional(),
@@ -50,7 +50,7 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
 
   r.get(
     '/orgs/:id',
-    { config: { access: 'orgs.read' }, schema: { params: idParams, response: { 200: orgSchema, ...errorResponses } } },
+    { config: { access: 'orgs.read' }, schema: { summary: 'An organisation, by its id', description: "The admin any; an organisation its own record (404 for another's).", params: idParams, response: { 200: orgSchema, ...errorResponses } } },
     async (request) => orgs.get(request.principal, request.params.id),
   )
 
@@ -58,7 +58,7 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
     '/orgs/:id',
     {
       config: { access: 'orgs.update' },
-      schema: {
+      schema: { description: 'The admin may change any field but `kind`; an organisation only its own profile fields (`city`, `size`, `industry`, `flags`, `patentsHeld`), with 403 naming a field it may not change. `null` removes a field. A different `kind` is a 400.',
         summary: "Change an organisation's registration: the admin any field but its kind; an organisation its own profile (city, size, industry, flags, patents held). null removes a field",
         params: idParams,
         body: orgPatchSchema,
@@ -72,7 +72,7 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
     '/orgs/:id/keys',
     {
       config: { access: 'keys.create' },
-      schema: {
+      schema: { description: "The admin issues a key `pbk_<keyId>_<secret>` for the organisation, optionally named and expiring; the key is in this answer only (it is stored hashed). The key carries the organisation's role in every request.",
         summary: 'Issue an API key for an organisation (admin); the key is shown only in this response',
         params: idParams,
         body: keyInputSchema.nullish(),
@@ -86,7 +86,7 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
     '/orgs/:id/keys',
     {
       config: { access: 'keys.list' },
-      schema: { summary: "An organisation's keys, without secrets (admin)", params: idParams, response: { 200: z.object({ items: z.array(apiKeyInfoSchema) }), ...errorResponses } },
+      schema: { description: "The admin: each key's id, name, creation, expiry, last use and whether it is revoked; never the secret.", summary: "An organisation's keys, without secrets (admin)", params: idParams, response: { 200: z.object({ items: z.array(apiKeyInfoSchema) }), ...errorResponses } },
     },
     async (request) => ({ items: await orgs.listKeys(request.params.id) }),
   )
@@ -95,7 +95,7 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
     '/orgs/:id/keys/:keyId',
     {
       config: { access: 'keys.revoke' },
-      schema: {
+      schema: { description: 'The admin revokes a key: the next request with it answers 401.',
         summary: 'Revoke a key (admin); it stops working at once',
         params: idParams.extend({ keyId: z.string().regex(/^[0-9a-f]{16}$/, 'expected a key id') }),
         response: { 200: apiKeyInfoSchema, ...errorResponses },
@@ -108,7 +108,7 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
     '/orgs/:id/routing',
     {
       config: { access: 'routing.set' },
-      schema: {
+      schema: { description: 'An operations centre sets which matches become its pairings: `provinces` (any form, kept as codes; empty for all), `ipcPrefixes`, `minScore` (default 0.5, where a match is strong), `maxPerNeed`, a `dailyCap` of pushes, and `delivery` immediate or as a digest every `digestHours`. Needs already matched are routed anew.',
         summary: "An operations centre's scope: which matches become its pairings, and how they are pushed",
         params: idParams,
         body: routingInputSchema,
@@ -120,7 +120,7 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
 
   r.get(
     '/orgs/:id/routing',
-    { config: { access: 'routing.read' }, schema: { params: idParams, response: { 200: routingSchema, ...errorResponses } } },
+    { config: { access: 'routing.read' }, schema: { summary: "An operations centre's routing", description: "The centre's own routing (404 until it has set one), with `provinceCodes` beside the province names.", params: idParams, response: { 200: routingSchema, ...errorResponses } } },
     async (request) => pairings.getRouting(request.principal, request.params.id),
   )
 }

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { Transform, type Readable } from 'node:stream'
+import { stringify } from 'csv-stringify/sync'
 import { z } from 'zod'
 import ExcelJS from 'exceljs'
 import { loadSheetVocabulary } from '../../../../search-config/import-sheet.js'
@@ -50,8 +51,6 @@ const stripDefaults = (query: Record<string, unknown>, url: string | undefined) 
 
 const ipcPrefix = z.string().trim().regex(/^[A-Ha-h](\d{2}([A-Za-z](\d{1,4}(\/\d{1,6})?)?)?)?$/, 'expected an IPC prefix such as G06F or G06F16')
 
-/** A CSV cell, quoted when it must be. */
-const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)
 
 class TooLarge extends DomainError {
   constructor(limit: number) {
@@ -102,6 +101,12 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
             'the form may give `mode`, `sheet` and `charset` as fields before the file.',
           consumes: [...Object.keys(MEDIA_TYPES), 'multipart/form-data'],
           querystring: importQuery,
+          body: z
+            .unknown()
+            .describe(
+              'The file as it is, streamed: an .xlsx workbook, a CSV with a header row, or NDJSON (one JSON object a line); or a multipart form whose field `file` is one of them. ' +
+                'Columns may be the API field names or the Chinese names offices use (公开号/公告号/公开（公告）号, 申请号, 专利名称/发明名称, 摘要, 主权项/权利要求, IPC分类号/主分类号, 申请人/专利权人, 发明人, 法律状态, 申请日, 公开日, 授权日, 关键词, 转化方式 …; see search-config/import-columns.tsv).',
+            ),
           response: { 202: importOutcomeSchema.extend({ file: fileFactsSchema }), ...errorResponses },
         },
       },
@@ -168,15 +173,17 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
     '/patents/import/template',
     {
       config: { access: 'patents.import' },
-      schema: {
+      schema: { description: "A university key. The template's columns are the Chinese names offices use (公开号, 专利名称, 摘要 …), from the same table the import reads (`search-config/import-columns.tsv`); the example row imports as it is.",
         summary: 'The inventory template, with Chinese column names and one example row (.xlsx or CSV in UTF-8 with BOM, which Excel opens)',
         querystring: z.strictObject({ format: z.enum(['xlsx', 'csv']).default('xlsx') }),
+        produces: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv'],
+        response: { 200: z.string().describe('the template file (.xlsx, or CSV text)'), ...errorResponses },
       },
     },
     async (request, reply) => {
       const { header, example } = importTemplate(vocabulary)
       if (request.query.format === 'csv') {
-        const csv = [header, example].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n'
+        const csv = stringify([header, example], { record_delimiter: '\r\n' })
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="patent-inventory-template.csv"; filename*=UTF-8''${encodeURIComponent('专利清单模板.csv')}`)
@@ -190,7 +197,8 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
       return reply
         .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
         .header('content-disposition', `attachment; filename="patent-inventory-template.xlsx"; filename*=UTF-8''${encodeURIComponent('专利清单模板.xlsx')}`)
-        .send(Buffer.from(await workbook.xlsx.writeBuffer()))
+        // a Buffer is sent as it is (Fastify serializes objects only); the schema's string is for the document
+        .send(Buffer.from(await workbook.xlsx.writeBuffer()) as unknown as string)
     },
   )
 
@@ -198,7 +206,7 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
     '/patents/search',
     {
       config: { access: 'patents.search' },
-      schema: {
+      schema: { description: 'Enterprises, universities and operations centres. `q` in Chinese (segmented with jieba) or English (stemmed), matched in title, abstract and keywords with BM25; filters by IPC prefix at any level, applicant, transfer mode and legal status; `<em>` highlights of the matched words in title and abstract; facet counts of legal status, transfer modes, IPC class and applicants. Withdrawn patents are never found.',
         summary: 'Search the inventory: free text (Chinese or English), filters, paging, highlights, facets',
         querystring: z.strictObject({
           q: z.string().max(1000).default(''),
@@ -219,7 +227,7 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
     '/patents',
     {
       config: { access: 'patents.list' },
-      schema: {
+      schema: { description: "A university key: its own patents, newest first (the admin: all, or one owner's). Paged by cursor (`limit` default 20); filters by listing status, legal status, transfer mode, IPC prefix and text in the title or numbers. Without filters a page says the `total`; with them a page reads on for at most 2,000 patents and may come back short with a `nextCursor`.",
         summary:
           "The inventory, newest first, page by page: a university's own patents (the admin: all, or one owner's). " +
           'Without filters a page says the total; with filters a page reads at most 2,000 patents and may hold fewer than `limit` while `nextCursor` goes on',
@@ -240,13 +248,13 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
 
   r.post(
     '/patents',
-    { config: { access: 'patents.create' }, schema: { summary: 'List one patent', body: patentInputSchema, response: { 201: patentSchema, ...errorResponses } } },
+    { config: { access: 'patents.create' }, schema: { description: "A university key. The patent belongs to the key's university; 409 `already_exists` when the publication number is listed already (change it with PATCH, or re-import it). Indexing for search and matching runs in the background.", summary: 'List one patent', body: patentInputSchema, response: { 201: patentSchema, ...errorResponses } } },
     async (request, reply) => reply.code(201).send(await inventory.create(request.body, request.principal)),
   )
 
   r.get(
     '/patents/:publicationNumber',
-    { config: { access: 'patents.read' }, schema: { params: pnParams, response: { 200: patentSchema, ...errorResponses } } },
+    { config: { access: 'patents.read' }, schema: { summary: 'A patent as listed', description: 'Any role that searches: the record as listed. A withdrawn patent is seen only by its university (404 for others).', params: pnParams, response: { 200: patentSchema, ...errorResponses } } },
     async (request) => inventory.get(request.principal, request.params.publicationNumber),
   )
 
@@ -254,7 +262,7 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
     '/patents/:publicationNumber',
     {
       config: { access: 'patents.update' },
-      schema: { summary: 'Change a patent', params: pnParams, body: patentPatchSchema, response: { 200: patentSchema, ...errorResponses } },
+      schema: { description: 'Its university changes the fields it sends; search and matching follow, and open needs are scored again against it.', summary: 'Change a patent', params: pnParams, body: patentPatchSchema, response: { 200: patentSchema, ...errorResponses } },
     },
     async (request) => inventory.update(request.principal, request.params.publicationNumber, request.body),
   )
@@ -263,7 +271,7 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
     '/patents/:publicationNumber',
     {
       config: { access: 'patents.withdraw' },
-      schema: {
+      schema: { description: 'Its university withdraws it: the record stays (and its pairings), but it leaves search and matching and is offered to no one; `POST …/relist` puts it back.',
         summary: 'Withdraw a patent from the market (kept on record, gone from search and matching)',
         params: pnParams,
         response: { 200: patentSchema, ...errorResponses },
@@ -276,7 +284,7 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
     '/patents/:publicationNumber/relist',
     {
       config: { access: 'patents.relist' },
-      schema: {
+      schema: { description: 'Its university lists it again; it is indexed anew and open needs are scored against it.',
         summary: 'Put a withdrawn patent back on the market (searchable and matched again); a listed one stays as it is',
         params: pnParams,
         response: { 200: patentSchema, ...errorResponses },
@@ -289,7 +297,7 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
     '/patents/:publicationNumber/feedback',
     {
       config: { access: 'patents.feedback' },
-      schema: {
+      schema: { description: "Its university: the patent's pairings counted, the decline reasons counted, and the notes operations centres wrote, to see why enterprises pass it over.",
         summary: "Why enterprises passed over a patent: decline reasons of its pairings, for its university",
         params: pnParams,
         response: { 200: patentFeedbackSchema, ...errorResponses },

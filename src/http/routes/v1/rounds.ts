@@ -13,14 +13,14 @@ export const roundRoutes: FastifyPluginAsync<{ pool: Pick<PoolService, 'createRo
     '/rounds',
     {
       config: { access: 'rounds.create' },
-      schema: { summary: 'Open a recommendation round with its deadline (admin)', body: roundInputSchema, response: { 201: roundSchema, ...errorResponses } },
+      schema: { description: 'The admin opens a round of the cultivation pool; provincial offices recommend enterprises into it until its `deadline` (inclusive, China time), after which a recommendation answers 409 `deadline_passed`.', summary: 'Open a recommendation round with its deadline (admin)', body: roundInputSchema, response: { 201: roundSchema, ...errorResponses } },
     },
     async (request, reply) => reply.code(201).send(await pool.createRound(request.body)),
   )
 
   r.get(
     '/rounds',
-    { config: { access: 'rounds.list' }, schema: { response: { 200: z.object({ items: z.array(roundSchema) }) } } },
+    { config: { access: 'rounds.list' }, schema: { summary: 'The recommendation rounds', description: 'Provincial offices and the admin: every round with its deadline, to choose the one a recommendation goes into.', response: { 200: z.object({ items: z.array(roundSchema) }), ...errorResponses } } },
     async () => ({ items: await pool.listRounds() }),
   )
 }
