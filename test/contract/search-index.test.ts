@@ -68,6 +68,24 @@ t.test('embedded', async (t) => {
     t.strictSame(await run(sealed), await run(recent))
   })
 
+  await t.test('when no patent has every word (any word will do), pages of the ranking are its slices', async (t) => {
+    const index = createEmbeddedSearchIndex(analyzer)
+    await index.upsert(all)
+    // a word no patent has: the union of the others, ranked with the top k pruned (MaxScore)
+    for (const q of ['图像识别 zzqqxx', 'neural baseball 保单', '数据 处理 方法 zzqqxx', '存储器 image 识别 zzqqxx']) {
+      const full = await index.search({ q, filters: {}, limit: 100, offset: 0 })
+      t.ok(full.total > 3, `${q}: matches several patents`)
+      t.equal(full.hits.length, full.total, `${q}: all of them in one page`)
+      const paged: string[] = []
+      for (let offset = 0; offset < full.total; offset += 2) {
+        const page = await index.search({ q, filters: {}, limit: 2, offset })
+        t.equal(page.total, full.total, `${q}: same total at offset ${offset}`)
+        paged.push(...page.hits.map((h) => h.publicationNumber))
+      }
+      t.strictSame(paged, full.hits.map((h) => h.publicationNumber), `${q}: pages of 2 make up the full ranking`)
+    }
+  })
+
   await t.test('stored terms (the matcher analysis) give the same results as analysing the text', async (t) => {
     const analysing = createEmbeddedSearchIndex(analyzer)
     await analysing.upsert(all)

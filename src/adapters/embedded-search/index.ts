@@ -38,6 +38,8 @@ const FIELD_WEIGHTS = { title: 3, keywords: 2, abstract: 1 } as const
 const K1 = 1.2
 const B = 0.75
 const TOP_APPLICANTS = 20
+/** Facets are exact up to this many matches, and estimated from an even sample of this many beyond. */
+export const FACET_EXACT = 100_000
 
 export interface EmbeddedSearchOptions {
   /**
@@ -86,6 +88,12 @@ const dateKey = (d: string | undefined): number => {
   if (d === undefined) return 0
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(d)
   return m === null ? 0 : Number(m[1]) * 10000 + Number(m[2]) * 100 + Number(m[3])
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333)
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24
 }
 
 function growI32(a: Int32Array, need: number): Int32Array {
@@ -393,13 +401,20 @@ export function createEmbeddedSearchIndex(
     return smallest === undefined ? { pass, none: false } : { pass, none: false, list: smallest }
   }
 
-  const facetsOf = (cand: Int32Array, count: number): SearchFacets => {
+  /**
+   * Facet counts over the matches `cand[0..count)`: exact up to FACET_EXACT matches; beyond, counted
+   * over an even sample of FACET_EXACT of them and scaled to `count` (estimates, as the README says).
+   */
+  const facetsOf = (cand: Int32Array, count: number, matches = count): SearchFacets => {
     const legal = new Int32Array(LEGAL_STATUSES.length)
     const modes = new Int32Array(TRANSFER_MODES.length)
     const cls = new Int32Array(classes.names.length)
     const apps = new Int32Array(applicants.names.length)
-    for (let i = 0; i < count; i++) {
-      const id = cand[i]!
+    const step = count > FACET_EXACT ? count / FACET_EXACT : 1
+    const sampled = count > FACET_EXACT ? FACET_EXACT : count
+    const scale = matches / Math.max(1, sampled)
+    for (let j = 0; j < sampled; j++) {
+      const id = cand[step === 1 ? j : Math.floor(j * step)]!
       const l = legalCol[id]!
       if (l < legal.length) legal[l]!++
       const m = modesCol[id]!
@@ -410,16 +425,17 @@ export function createEmbeddedSearchIndex(
       const na = facetPool[r++]!
       for (let k = 0; k < na; k++) apps[facetPool[r++]!]!++
     }
+    const scaled = (c: number) => (scale === 1 ? c : Math.max(1, Math.round(c * scale)))
     const record = (counts: Int32Array, names: readonly string[]) => {
       const out: Record<string, number> = {}
       counts.forEach((c, i) => {
-        if (c > 0) out[names[i]!] = c
+        if (c > 0) out[names[i]!] = scaled(c)
       })
       return out
     }
     const top: Array<[string, number]> = []
     apps.forEach((c, i) => {
-      if (c > 0) top.push([applicants.names[i]!, c])
+      if (c > 0) top.push([applicants.names[i]!, scaled(c)])
     })
     top.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     return {
@@ -437,14 +453,21 @@ export function createEmbeddedSearchIndex(
     has(id: number): boolean
     /** Every alive document that matches, ascending. */
     all(): Int32Array
+    walk(visit: (id: number) => void): void
   }
-  const wordMatcher = (word: string, parts: string[]): WordMatcher => {
+  const wordMatcher = (word: string, parts: string[], shared?: Map<number, Cursor>): WordMatcher => {
     const w = postings.id(word)
     const partIds = parts.length > 1 ? parts.map((p) => postings.id(p)) : []
     const usable = partIds.length > 1 && partIds.every((p) => p >= 0)
     const estimate = (w >= 0 ? postings.count(w) : 0) + (usable ? Math.min(...partIds.map((p) => postings.count(p))) : 0)
-    const cw = w >= 0 ? postings.cursor(w) : undefined
-    const cps = usable ? partIds.map((p) => postings.cursor(p)) : []
+    const cursorOf = (t: number) => {
+      if (shared === undefined) return postings.cursor(t)
+      let c = shared.get(t)
+      if (c === undefined) shared.set(t, (c = postings.cursor(t)))
+      return c
+    }
+    const cw = w >= 0 ? cursorOf(w) : undefined
+    const cps = usable ? partIds.map(cursorOf) : []
     const has = (id: number): boolean => {
       if (cw !== undefined && cw.advance(id) === id) return true
       if (cps.length === 0) return false
@@ -452,9 +475,16 @@ export function createEmbeddedSearchIndex(
       return true
     }
     const all = (): Int32Array => {
-      // walk the union of the word's postings and the parts' intersection
       let out: Int32Array = new Int32Array(Math.min(estimate, n) + 1)
       let k = 0
+      walk((d) => {
+        if (k === out.length) out = growI32(out, k + 1)
+        out[k++] = d
+      })
+      return out.subarray(0, k)
+    }
+    const walk = (visit: (id: number) => void): void => {
+      // the union of the word's postings and the parts' intersection
       const a = w >= 0 ? postings.cursor(w) : undefined
       const ps = usable ? partIds.map((p) => postings.cursor(p)) : []
       const nextBoth = (): number => {
@@ -478,19 +508,15 @@ export function createEmbeddedSearchIndex(
       let db = nextBoth()
       while (da !== END || db !== END) {
         const d = da < db ? da : db
-        if (aliveCol[d] === 1) {
-          if (k === out.length) out = growI32(out, k + 1)
-          out[k++] = d
-        }
+        if (aliveCol[d] === 1) visit(d)
         if (da === d) da = a!.next()
         if (db === d) {
           // the parts' cursors sit on d: move the first past it
           db = ps[0]!.next() === END ? END : nextFrom(ps, ps[0]!.doc)
         }
       }
-      return out.subarray(0, k)
     }
-    return { estimate, has, all }
+    return { estimate, has, all, walk }
   }
 
   /** The next id ≥ target that every cursor has (cursors already advanced to target by the caller for the first). */
@@ -511,6 +537,102 @@ export function createEmbeddedSearchIndex(
     }
   }
 
+  /**
+   * The best `k` documents of the bit set `bits` by the summed BM25 of `weights`' terms, best
+   * first, by MaxScore (Turtle and Flood 1995): terms ordered by their highest possible score; once
+   * the k-th best score exceeds what the commonest terms together can give, documents having
+   * only those are no longer visited, and a document's remaining terms are looked up only while
+   * it can still make the top k. Exact: the same top k as scoring every document.
+   */
+  const maxScoreTopK = (
+    bits: Uint32Array,
+    weights: Array<{ t: number; idf: number }>,
+    k: number,
+    bm25: (idf: number, tf: number, id: number) => number,
+  ): number[] => {
+    if (k <= 0) return []
+    const ts = weights
+      .map((w, pos) => ({ ...w, pos, ub: w.idf * (K1 + 1) }))
+      .filter((w) => w.t >= 0)
+      .sort((a, b) => a.ub - b.ub)
+    const T = ts.length
+    const cursors = ts.map((w) => postings.cursor(w.t))
+    for (const c of cursors) c.next()
+    // bound[i]: the most terms ts[0..i] can give together (a hair above, against rounding)
+    const bound = new Float64Array(T)
+    let acc = 0
+    ts.forEach((w, i) => (bound[i] = (acc += w.ub) * (1 + 1e-9)))
+    const contrib = new Float64Array(weights.length)
+    const hs: number[] = [] // heap of scores, worst at the root
+    const hd: number[] = [] // and their documents
+    const worse = (i: number, j: number) => hs[i]! < hs[j]! || (hs[i] === hs[j] && pns[hd[i]!]! > pns[hd[j]!]!)
+    const swap = (i: number, j: number) => {
+      ;[hs[i], hs[j]] = [hs[j]!, hs[i]!]
+      ;[hd[i], hd[j]] = [hd[j]!, hd[i]!]
+    }
+    const down = (i: number) => {
+      for (;;) {
+        const l = 2 * i + 1
+        let m = i
+        if (l < hs.length && worse(l, m)) m = l
+        if (l + 1 < hs.length && worse(l + 1, m)) m = l + 1
+        if (m === i) return
+        swap(i, m)
+        i = m
+      }
+    }
+    let theta = -Infinity
+    let e = 0 // ts[e..] are the essential terms: a document must have one of them to make the top k
+    for (;;) {
+      let d = END
+      for (let i = e; i < T; i++) if (cursors[i]!.doc < d) d = cursors[i]!.doc
+      if (d === END) break
+      if ((bits[d >>> 5]! >>> (d & 31)) & 1) {
+        contrib.fill(0)
+        let score = 0
+        for (let i = e; i < T; i++) {
+          if (cursors[i]!.doc !== d) continue
+          const x = bm25(ts[i]!.idf, cursors[i]!.tf, d)
+          contrib[ts[i]!.pos] = x
+          score += x
+        }
+        let possible = true
+        for (let i = e - 1; i >= 0; i--) {
+          if (score + bound[i]! < theta) {
+            possible = false
+            break
+          }
+          if (cursors[i]!.advance(d) === d) {
+            const x = bm25(ts[i]!.idf, cursors[i]!.tf, d)
+            contrib[ts[i]!.pos] = x
+            score += x
+          }
+        }
+        if (possible) {
+          // summed in the query's term order: the same floating-point score as the AND path gives
+          let sum = 0
+          for (let j = 0; j < contrib.length; j++) if (contrib[j] !== 0) sum += contrib[j]!
+          if (hs.length < k) {
+            hs.push(sum)
+            hd.push(d)
+            for (let i = hs.length - 1; i > 0 && worse(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1)
+          } else if (sum > hs[0]! || (sum === hs[0] && pns[d]! < pns[hd[0]!]!)) {
+            hs[0] = sum
+            hd[0] = d
+            down(0)
+          }
+          if (hs.length === k) {
+            theta = hs[0]!
+            while (e < T && bound[e]! < theta) e++
+          }
+        }
+      }
+      for (let i = e; i < T; i++) if (cursors[i]!.doc === d) cursors[i]!.next()
+    }
+    const order = hs.map((_, i) => i).sort((a, b) => (worse(b, a) ? -1 : worse(a, b) ? 1 : 0))
+    return order.map((i) => hd[i]!)
+  }
+
   const hitsOf = async (ids: number[], terms: string[]): Promise<SearchHit[]> => {
     if (ids.length === 0) return []
     const found = keepDocs ? ids.map((id) => docs[id]) : await options.stored!(ids.map((id) => pns[id]!))
@@ -529,7 +651,7 @@ export function createEmbeddedSearchIndex(
     return hits
   }
 
-  const byPnAsc = (a: number, b: number) => pns[a]!.localeCompare(pns[b]!) < 0
+  const byPnAsc = (a: number, b: number) => pns[a]! < pns[b]!
 
   return {
     name: 'embedded',
@@ -584,15 +706,34 @@ export function createEmbeddedSearchIndex(
       }
 
       const partsOf = new Map(words.map((w) => [w, analyzer.analyze(w, { subwords: true }).filter((p) => p !== w)]))
-      const matchers = words.map((w) => wordMatcher(w, partsOf.get(w)!))
+      // One cursor per term, shared by the word tests and the scoring (advancing to an id twice costs nothing).
+      const shared = new Map<number, Cursor>()
+      const matchers = words.map((w) => wordMatcher(w, partsOf.get(w)!, shared))
+      const scoringTerms = [...new Set([...words, ...[...partsOf.values()].flat()])]
+      const avgLen = alive > 0 ? totalLength / alive : 1
+      const weights = scoringTerms.map((term) => {
+        const t = postings.id(term)
+        const df = t < 0 ? 0 : postings.count(t)
+        return { t, idf: Math.log(1 + (alive - df + 0.5) / (df + 0.5)) }
+      })
+      const bm25 = (idf: number, tf: number, id: number) => (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * lenCol[id]!) / avgLen))
+      const scorers = weights
+        .filter((w) => w.t >= 0)
+        .map((w) => {
+          let c = shared.get(w.t)
+          if (c === undefined) shared.set(w.t, (c = postings.cursor(w.t)))
+          return { c, idf: w.idf }
+        })
       // Every word must match; when nothing matches all of them, any word will do (before filters, as before).
       let cand: Int32Array = new Int32Array(0)
+      let scores = new Float64Array(0)
       let count = 0
       if (matchers.every((m) => m.estimate > 0)) {
         const order = [...matchers].sort((a, b) => a.estimate - b.estimate)
         const driver = order[0]!.all()
         const others = order.slice(1)
         cand = new Int32Array(driver.length)
+        scores = new Float64Array(driver.length)
         let anyAll = false
         for (let i = 0; i < driver.length; i++) {
           const id = driver[i]!
@@ -605,39 +746,55 @@ export function createEmbeddedSearchIndex(
           }
           if (!ok) continue
           anyAll = true
-          if (filter.pass(id)) cand[count++] = id
+          if (!filter.pass(id)) continue
+          // scored in the query's term order
+          let score = 0
+          for (const { c, idf } of scorers) if (c.advance(id) === id) score += bm25(idf, c.tf, id)
+          scores[count] = score
+          cand[count++] = id
         }
         if (!anyAll) count = -1
       } else count = -1
+
       if (count < 0) {
-        // the union of every word's documents
-        const sets = words.map((w) => wordMatcher(w, partsOf.get(w)!).all())
-        const seen = new Uint8Array(n)
-        for (const s of sets) for (let i = 0; i < s.length; i++) seen[s[i]!] = 1
-        cand = new Int32Array(sets.reduce((a, s) => a + s.length, 0))
-        count = 0
-        if (!filter.none) for (let id = 0; id < n; id++) if (seen[id] === 1 && filter.pass(id)) cand[count++] = id
+        // Any word will do: the union of every word's documents, as a bit set (counted exactly),
+        // ranked by MaxScore (`maxScoreTopK`): documents that have only common terms, which
+        // cannot reach the k-th best score, are never scored.
+        const bits = new Uint32Array((n >>> 5) + 1)
+        for (const m of matchers) m.walk((id) => (bits[id >>> 5]! |= 1 << (id & 31)))
+        let total = 0
+        const filtered = query.filters.ipc !== undefined || query.filters.applicant !== undefined || query.filters.legalStatus !== undefined || query.filters.transferMode !== undefined
+        for (let w = 0; w < bits.length; w++) {
+          let word = bits[w]!
+          if (word === 0) continue
+          if (filtered) {
+            for (let b = 0; b < 32; b++) if ((word >>> b) & 1 && !filter.pass((w << 5) | b)) word &= ~(1 << b)
+            bits[w] = word
+          }
+          total += popcount(word)
+        }
+        const page = maxScoreTopK(bits, weights, k, bm25).slice(query.offset)
+        // facets over the matches, or an even sample of FACET_EXACT of them
+        const stride = total > FACET_EXACT ? total / FACET_EXACT : 1
+        const sample = new Int32Array(Math.min(total, FACET_EXACT))
+        let seen = 0
+        let taken = 0
+        let nextPick = 0
+        for (let w = 0; w < bits.length && taken < sample.length; w++) {
+          let word = bits[w]!
+          while (word !== 0 && taken < sample.length) {
+            const b = 31 - Math.clz32(word & -word)
+            word &= word - 1
+            if (seen >= nextPick) {
+              sample[taken++] = (w << 5) | b
+              nextPick = Math.floor(taken * stride)
+            }
+            seen++
+          }
+        }
+        return { total, hits: await hitsOf(page, scoringTerms), facets: facetsOf(sample, taken, total) }
       }
 
-      const scoringTerms = [...new Set([...words, ...[...partsOf.values()].flat()])]
-      const avgLen = alive > 0 ? totalLength / alive : 1
-      const scores = new Float64Array(count)
-      for (const term of scoringTerms) {
-        const t = postings.id(term)
-        if (t < 0 || count === 0) continue
-        const df = postings.count(t)
-        const idf = Math.log(1 + (alive - df + 0.5) / (df + 0.5))
-        const c = postings.cursor(t)
-        for (let i = 0; i < count; i++) {
-          const id = cand[i]!
-          const d = c.advance(id)
-          if (d === END) break
-          if (d !== id) continue
-          const tf = c.tf
-          const norm = K1 * (1 - B + (B * lenCol[id]!) / avgLen)
-          scores[i] = scores[i]! + (idf * tf * (K1 + 1)) / (tf + norm)
-        }
-      }
       const page = topK(count, k, (a, b) => (scores[a] !== scores[b] ? scores[a]! > scores[b]! : byPnAsc(cand[a]!, cand[b]!)))
         .slice(query.offset)
         .map((i) => cand[i]!)

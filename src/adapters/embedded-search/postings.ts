@@ -242,6 +242,10 @@ export class Cursor {
   #end: number
   #i = 0
   readonly #n: number
+  readonly #base: number
+  readonly #blocks: number
+  /** Last id of the block holding the next posting (-1: not known yet). */
+  #blockEnd = -1
   // recent part
   #e: number
   constructor(p: Postings, t: number) {
@@ -250,6 +254,8 @@ export class Cursor {
     this.#pos = p.sOff[t]!
     this.#end = this.#pos + p.sBytes[t]!
     this.#n = p.sCount[t]!
+    this.#base = p.sBlock[t]!
+    this.#blocks = Math.ceil(this.#n / BLOCK)
     this.#e = p.rHead[t]!
   }
 
@@ -269,7 +275,7 @@ export class Cursor {
       this.doc = (this.#i === 0 ? -1 : this.doc) + gap
       this.tf = pool[pos++]!
       this.#pos = pos
-      this.#i++
+      if ((++this.#i & (BLOCK - 1)) === 0) this.#blockEnd = -1
       return this.doc
     }
     const e = this.#e
@@ -283,41 +289,47 @@ export class Cursor {
   /** Moves to the first posting with id ≥ target (stays when already there). */
   advance(target: number): number {
     if (this.doc >= target) return this.doc
-    const p = this.#p
-    if (this.#i < this.#n) {
-      const base = p.sBlock[this.#t]!
-      const blocks = Math.ceil(this.#n / BLOCK)
-      // the block the cursor is in (its next posting), then skip blocks that end before target
-      let b = Math.floor(this.#i / BLOCK)
-      if (p.blockLast[base + b]! < target) {
-        if (p.sLast[this.#t]! < target) {
-          this.#i = this.#n
-          this.#pos = this.#end
-        } else {
-          // gallop, then binary search over the skip entries
-          let step = 1
-          let lo = b + 1
-          let hi = lo
-          while (hi < blocks && p.blockLast[base + hi]! < target) {
-            lo = hi + 1
-            hi += step
-            step *= 2
-          }
-          if (hi >= blocks) hi = blocks - 1
-          while (lo < hi) {
-            const mid = (lo + hi) >>> 1
-            if (p.blockLast[base + mid]! < target) lo = mid + 1
-            else hi = mid
-          }
-          b = lo
-          this.#i = b * BLOCK
-          this.#pos = p.sOff[this.#t]! + p.blockOff[base + b]!
-          this.doc = p.blockLast[base + b - 1]!
-        }
-      }
-    }
+    if (this.#i < this.#n && target > this.#blockEnd) this.#skip(target)
     let d = this.doc
     while (d < target) d = this.next()
     return d
+  }
+
+  /** Skips the sealed blocks that end before target. */
+  #skip(target: number): void {
+    const p = this.#p
+    const base = this.#base
+    const blocks = this.#blocks
+    let b = Math.floor(this.#i / BLOCK)
+    const end = p.blockLast[base + b]!
+    if (end >= target) {
+      this.#blockEnd = end
+      return
+    }
+    if (p.sLast[this.#t]! < target) {
+      this.#i = this.#n
+      this.#pos = this.#end
+      return
+    }
+    // gallop, then binary search over the skip entries
+    let step = 1
+    let lo = b + 1
+    let hi = lo
+    while (hi < blocks && p.blockLast[base + hi]! < target) {
+      lo = hi + 1
+      hi += step
+      step *= 2
+    }
+    if (hi >= blocks) hi = blocks - 1
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (p.blockLast[base + mid]! < target) lo = mid + 1
+      else hi = mid
+    }
+    b = lo
+    this.#i = b * BLOCK
+    this.#pos = p.sOff[this.#t]! + p.blockOff[base + b]!
+    this.doc = p.blockLast[base + b - 1]!
+    this.#blockEnd = p.blockLast[base + b]!
   }
 }
