@@ -11,6 +11,15 @@
  *   --pool-threads 2               analysis-pool sizes measured, e.g. 1,2 (empty: none)
  *   --intake-only 20000            also import this many patents into a service started with
  *                                  ROLE=api (no workers: the import intake alone, no indexing)
+ *   --search-size 100000,1350000   the search step (issue 15, bench/search.ts): the embedded
+ *                                  search built in-process at these sizes and queried with
+ *                                  typical searches; alone, it skips the other steps unless
+ *                                  --sizes is given too
+ *   --search-legacy 100000         the search adapter before issue 15 at these sizes, beside it
+ *                                  (default: the search sizes up to 300000)
+ *   --search-legacy-sample 4       at legacy sizes above 100000, time every n-th query only
+ *   --search-with-matcher          build the matcher's index in the same process as the search
+ *                                  (the RSS of a ROLE=all process)
  *
  * Each in-process size runs in a child process of its own so that its memory figure is its own.
  * See bench/RESULTS.md for the recorded figures and bench/corpus.ts for the synthetic corpus.
@@ -24,12 +33,18 @@ import { log } from './stats.js'
 
 const { values } = parseArgs({
   options: {
-    sizes: { type: 'string', default: '10000,100000,1000000' },
+    sizes: { type: 'string' },
     'e2e-size': { type: 'string' },
     needs: { type: 'string', default: '100' },
     'analyse-max': { type: 'string', default: '100000' },
     'pool-threads': { type: 'string', default: '2' },
     'intake-only': { type: 'string' },
+    'search-size': { type: 'string' },
+    'search-legacy': { type: 'string' },
+    'search-legacy-sample': { type: 'string', default: '4' },
+    'search-with-matcher': { type: 'boolean', default: false },
+    impl: { type: 'string' },
+    'sample-every': { type: 'string' },
     child: { type: 'string' },
     size: { type: 'string' },
   },
@@ -46,6 +61,14 @@ if (values.child !== undefined) {
       analyseMax: Number(values['analyse-max']),
       naturalMax: 100_000,
       poolThreads: list(values['pool-threads']!),
+    })
+  } else if (values.child === 'search') {
+    const { runSearchBench } = await import('./search.js')
+    result = await runSearchBench({
+      size: Number(values.size),
+      impl: values.impl as 'embedded' | 'legacy',
+      sampleEvery: Number(values['sample-every'] ?? 1),
+      withMatcher: values['search-with-matcher']!,
     })
   }
   process.stdout.write(`${JSON.stringify(result)}\n`)
@@ -71,7 +94,9 @@ function child(args: string[]): Promise<any> {
   })
 }
 
-const sizes = list(values.sizes!)
+const searchSizes = list(values['search-size'] ?? '')
+const sizes = list(values.sizes ?? (searchSizes.length > 0 ? '' : '10000,100000,1000000'))
+const legacySizes = values['search-legacy'] !== undefined ? list(values['search-legacy']) : searchSizes.filter((s) => s <= 300_000)
 const e2eSize = values['e2e-size'] !== undefined ? Number(values['e2e-size']) : sizes.includes(100_000) ? 100_000 : 0
 const started = new Date()
 const t0 = performance.now()
@@ -96,6 +121,22 @@ if (values['intake-only'] !== undefined) {
   const { runE2e } = await import('./e2e.js')
   results.intakeOnly = await runE2e({ size: Number(values['intake-only']), needs: 0, role: 'api' })
 }
+if (searchSizes.length + legacySizes.length > 0) {
+  results.search = { embedded: {} as Record<string, any>, legacy: {} as Record<string, any>, agreement: {} as Record<string, any> }
+  for (const size of [...new Set([...searchSizes, ...legacySizes])].sort((a, b) => a - b)) {
+    for (const impl of ['legacy', 'embedded'] as const) {
+      if (!(impl === 'legacy' ? legacySizes : searchSizes).includes(size)) continue
+      const sample = impl === 'legacy' && size > 100_000 ? values['search-legacy-sample']! : '1'
+      log(`--- search, ${impl}, ${size} patents${sample !== '1' ? ` (every ${sample}th query)` : ''}`)
+      const args = ['--child', 'search', '--impl', impl, '--size', String(size), '--sample-every', sample]
+      if (values['search-with-matcher'] && impl === 'embedded') args.push('--search-with-matcher')
+      results.search[impl][size] = await child(args)
+    }
+    const { agreement } = await import('./search.js')
+    const [a, b] = [results.search.embedded[size], results.search.legacy[size]]
+    if (a !== undefined && b !== undefined) results.search.agreement[size] = agreement(a.rows, b.rows)
+  }
+}
 results.totalSec = Math.round((performance.now() - t0) / 1000)
 
 // ---- targets
@@ -104,6 +145,13 @@ const at = (n: number) => results.inproc[n]
  * Each row is an issue target as this bench reads it, or (`info`) a stricter reading of one,
  * printed beside it so that a reader can judge both (see bench/RESULTS.md).
  */
+const targetsSearch = () => {
+  for (const s of searchSizes) {
+    const r = results.search?.embedded[s]
+    add(`search p95 ≤ 100 ms, typical queries (${s})`, r?.searchMs?.all?.p95, 100, 'lower', 'ms')
+    add(`search process RSS ≤ 4 GB (${s}${values['search-with-matcher'] ? ', with the matcher' : ', search alone'})`, r?.memoryAfterGcMB?.rss, 4096, 'lower', 'MB')
+  }
+}
 const targets: Array<{ target: string; value: string; met: boolean | undefined; info: boolean }> = []
 const add = (target: string, value: number | undefined, limit: number, better: 'lower' | 'higher', unit: string, info = false) => {
   if (value === undefined || Number.isNaN(value)) return
@@ -130,17 +178,33 @@ if (big?.analyseIndexPool2) add(`index build ≥ 5,000/s: jieba analysis include
 if (big?.analyseIndex1Thread) add(`index build ≥ 5,000/s: jieba analysis included, 1 thread (${big.size})`, big.analyseIndex1Thread.perSec, 5000, 'higher', '/s', true)
 add('worker RSS at 1M ≤ 4 GB', at(1_000_000)?.memoryAfterGcMB?.rss, 4096, 'lower', 'MB')
 add(`need → matches ready p95 ≤ 1 s (${e2eSize})`, results.e2e?.needToMatchesMs?.p95, 1000, 'lower', 'ms')
+targetsSearch()
 results.targets = targets
 
 // ---- print
 const rows: string[] = []
 rows.push('| size | analyse+index 1 thread /s | analyse+index pool 1 /s | pool 2 /s | index from terms /s | match p50 ms | match p95 ms | natural TfIdf ms/query (median) | RSS after gc MB |')
 rows.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+if (sizes.length === 0) rows.splice(0, 2)
 for (const s of sizes) {
   const r = at(s)
   rows.push(
     `| ${s.toLocaleString('en')} | ${r.analyseIndex1Thread?.perSec ?? '—'} | ${r.analyseIndexPool1?.perSec ?? '—'} | ${r.analyseIndexPool2?.perSec ?? '—'} | ${r.indexFromTerms.perSec} (${r.indexFromTerms.termsSource}) | ${r.matchMs.p50} | ${r.matchMs.p95} | ${r.naturalTfIdf ? `${r.naturalTfIdf.queryMs.p50} (n=${r.naturalTfIdf.queryMs.n})` : '—'} | ${r.memoryAfterGcMB.rss} |`,
   )
+}
+if (results.search !== undefined) {
+  rows.push('')
+  rows.push('| search | size | build /s | p50 ms | p95 ms | max ms | no filter p95 | filtered p95 | empty q p95 | CPU ms/query p50 / p95 | RSS after gc MB | peak RSS MB | agrees with legacy (same total / same top 20 / top-10 overlap) |')
+  rows.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |')
+  for (const impl of ['legacy', 'embedded'] as const) {
+    for (const [size, r] of Object.entries(results.search[impl] as Record<string, any>)) {
+      const ag = impl === 'embedded' ? results.search.agreement[size] : undefined
+      const m = r.searchMs
+      rows.push(
+        `| ${impl} | ${Number(size).toLocaleString('en')} | ${r.indexPerSec} | ${m.all.p50} (n=${m.all.n}) | ${m.all.p95} | ${m.all.max} | ${m.textNoFilter.p95} | ${m.textFiltered.p95} | ${m.empty.p95} | ${r.cpuMs.all.p50} / ${r.cpuMs.all.p95} | ${r.memoryAfterGcMB.rss} | ${r.peakRssMB} | ${ag ? `${ag.sameTotal} / ${ag.sameTop20} / ${ag.overlapTop10}` : '—'} |`,
+      )
+    }
+  }
 }
 rows.push('')
 rows.push('| target | reading | measured | met |')

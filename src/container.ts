@@ -36,7 +36,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   let analyzer: Analyzer | undefined
   const analyzerOnce = () => (analyzer ??= createAnalyzer(loadAnalysisResources()))
 
-  const api = servesApi ? createApiRole(config, analyzerOnce) : undefined
+  const api = servesApi ? createApiRole(config, analyzerOnce, core.stores.patents) : undefined
   const worker = config.ROLE !== 'api' ? createWorkerRole(core, analyzerOnce()) : undefined
   // A worker sends what it analyses to a search server; an embedded search is kept by the API's
   // own process (from the change feed), so a worker-only process builds none.

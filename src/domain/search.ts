@@ -49,7 +49,10 @@ export type SearchHit = z.infer<typeof searchHitSchema>
 
 const counts = z.record(z.string(), z.number())
 
-/** Facet → value → count, over every document matching the query and filters. */
+/**
+ * Facet → value → count, over every document matching the query and filters. The embedded index
+ * counts exactly up to 100,000 matches and estimates beyond (an even sample, scaled to `total`).
+ */
 export const searchFacetsSchema = z.object({
   legalStatus: counts,
   transferModes: counts,

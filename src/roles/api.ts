@@ -7,7 +7,8 @@ import { meilisearchIndexUid } from '../../search-config/meilisearch.js'
 import { createEmbeddedSearchIndex } from '../adapters/embedded-search/index.js'
 import { createMeilisearchSearchIndex } from '../adapters/meilisearch/search-index.js'
 import type { Config } from '../config.js'
-import type { SearchIndex } from '../domain/search.js'
+import type { PatentStore } from '../domain/ports.js'
+import { toSearchDocument, type SearchIndex } from '../domain/search.js'
 import type { Analyzer } from '../domain/text/analyzer.js'
 
 /** The Meilisearch index of this installation (also what a worker sends changes to). */
@@ -19,9 +20,11 @@ export function meilisearchIndex(config: Config): SearchIndex {
   })
 }
 
-export function createApiRole(config: Config, analyzer: () => Analyzer) {
+export function createApiRole(config: Config, analyzer: () => Analyzer, patents: Pick<PatentStore, 'getMany'>) {
   const embedded = config.SEARCH_BACKEND === 'embedded'
-  const search = embedded ? createEmbeddedSearchIndex(analyzer()) : meilisearchIndex(config)
+  // The embedded index keeps no patent text: a page's hits are read from the patent store.
+  const stored = async (pns: string[]) => (await patents.getMany(pns)).map((p) => (p === undefined || p.status !== 'listed' ? undefined : toSearchDocument(p)))
+  const search = embedded ? createEmbeddedSearchIndex(analyzer(), { stored }) : meilisearchIndex(config)
   return {
     search,
     /** The search index this process must keep itself, when it lives in its memory. */

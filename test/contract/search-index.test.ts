@@ -9,7 +9,7 @@ import { loadAnalysisResources } from '../../search-config/analysis.js'
 import { createEmbeddedSearchIndex } from '../../src/adapters/embedded-search/index.js'
 import { createMeilisearchSearchIndex } from '../../src/adapters/meilisearch/search-index.js'
 import { MatchIndex } from '../../src/domain/matching/index.js'
-import type { SearchIndex, SearchQuery } from '../../src/domain/search.js'
+import type { SearchDocument, SearchIndex, SearchQuery } from '../../src/domain/search.js'
 import { createAnalyzer } from '../../src/domain/text/analyzer.js'
 import { loadSamplePatents, searchIndexContract } from './search-index.contract.js'
 
@@ -25,6 +25,66 @@ t.test('embedded', async (t) => {
   const QUERIES = ['', '图像识别', '数据 处理 方法', 'neural network', '用户画像 相似度', '一种基于深度学习的缺陷检测方法']
   const results = (index: SearchIndex) =>
     Promise.all(QUERIES.map((q) => index.search({ q, filters: {}, limit: 20, offset: 0 } satisfies SearchQuery)))
+
+  // The same contract with the postings sealed into the compressed pool after every few
+  // documents (the path of a large index), and with the hits' text read from a store.
+  await t.test('contract, postings sealed every 4 documents', (t) => searchIndexContract(t, async () => createEmbeddedSearchIndex(analyzer, { sealAt: 4 })))
+  await t.test('contract, hit text read from a store', (t) => {
+    const store = new Map<string, SearchDocument>()
+    return searchIndexContract(t, async () => {
+      const index = createEmbeddedSearchIndex(analyzer, { stored: async (pns) => pns.map((pn) => store.get(pn)) })
+      // the store follows what the index is given, as the patent store does in the service
+      return {
+        ...index,
+        name: index.name,
+        upsert: async (docs, terms) => {
+          for (const d of docs) store.set(d.publicationNumber, d)
+          await index.upsert(docs, terms)
+        },
+        remove: async (pns) => {
+          for (const pn of pns) store.delete(pn)
+          await index.remove(pns)
+        },
+        search: (q) => index.search(q),
+        clear: async () => {
+          store.clear()
+          await index.clear()
+        },
+      } satisfies SearchIndex
+    })
+  })
+
+  await t.test('sealed and recent postings give the same results, with and without filters', async (t) => {
+    const filters: SearchQuery['filters'][] = [{}, { ipc: 'G06F' }, { legalStatus: 'granted' }, { transferMode: 'license' }, { ipc: 'G', legalStatus: 'granted' }]
+    const run = async (index: SearchIndex) => {
+      const out = []
+      for (const f of filters) for (const q of QUERIES) out.push(await index.search({ q, filters: f, limit: 7, offset: 2 }))
+      return out
+    }
+    const recent = createEmbeddedSearchIndex(analyzer)
+    await recent.upsert(all)
+    const sealed = createEmbeddedSearchIndex(analyzer, { sealAt: 3 })
+    for (let i = 0; i < all.length; i += 5) await sealed.upsert(all.slice(i, i + 5))
+    t.strictSame(await run(sealed), await run(recent))
+  })
+
+  await t.test('when no patent has every word (any word will do), pages of the ranking are its slices', async (t) => {
+    const index = createEmbeddedSearchIndex(analyzer)
+    await index.upsert(all)
+    // a word no patent has: the union of the others, ranked with the top k pruned (MaxScore)
+    for (const q of ['图像识别 zzqqxx', 'neural baseball 保单', '数据 处理 方法 zzqqxx', '存储器 image 识别 zzqqxx']) {
+      const full = await index.search({ q, filters: {}, limit: 100, offset: 0 })
+      t.ok(full.total > 3, `${q}: matches several patents`)
+      t.equal(full.hits.length, full.total, `${q}: all of them in one page`)
+      const paged: string[] = []
+      for (let offset = 0; offset < full.total; offset += 2) {
+        const page = await index.search({ q, filters: {}, limit: 2, offset })
+        t.equal(page.total, full.total, `${q}: same total at offset ${offset}`)
+        paged.push(...page.hits.map((h) => h.publicationNumber))
+      }
+      t.strictSame(paged, full.hits.map((h) => h.publicationNumber), `${q}: pages of 2 make up the full ranking`)
+    }
+  })
 
   await t.test('stored terms (the matcher analysis) give the same results as analysing the text', async (t) => {
     const analysing = createEmbeddedSearchIndex(analyzer)

@@ -1,0 +1,233 @@
+/**
+ * The search step (issue 15): one search backend at one corpus size, in a child process of its
+ * own (so that its memory figures are its own), built in-process from the synthetic corpus and
+ * queried with typical searches.
+ *
+ * - `impl: 'embedded'` is the current adapter, as the service builds it: the hits' text is read
+ *   through `stored` (here regenerated from the corpus, as the service reads it from Redis), so
+ *   the index keeps none. `impl: 'legacy'` is the adapter before issue 15 (bench/search-legacy.ts),
+ *   which keeps every document in memory.
+ * - The synthetic patents get, for this step only, an applicant (one of 3,000 names, Zipf-like:
+ *   a few universities hold many patents) and a filing date (2005–2024), so that the applicant
+ *   filter, its facet and the empty query's order have something to work on.
+ * - Queries: the first 12 characters of real needs (what the issue measured), one to four of a
+ *   need's analysed words, and one to three words of English titles; each without filters and
+ *   with each filter (IPC section, subclass, group; a large and a small applicant; a transfer
+ *   mode; a legal status); a few empty queries with filters. Terms are composed from cached
+ *   clause analyses (bench/corpus.ts), as the in-process matcher step does above 100k.
+ * - With `withMatcher`, the matcher's index of the same patents is built in the same process
+ *   first, so that the RSS figure is the one of a process that serves both (ROLE=all).
+ */
+import { loadavg } from 'node:os'
+import { loadAnalysisResources } from '../search-config/analysis.js'
+import { createEmbeddedSearchIndex } from '../src/adapters/embedded-search/index.js'
+import { MatchIndex, type AnalyzedPatent } from '../src/domain/matching/index.js'
+import type { SearchDocument, SearchFilters, SearchIndex, SearchResult } from '../src/domain/search.js'
+import { createAnalyzer } from '../src/domain/text/analyzer.js'
+import { CorpusGenerator, loadVocabulary, prng, TermComposer, type SyntheticPatent } from './corpus.js'
+import { createLegacyEmbeddedSearchIndex } from './search-legacy.js'
+import { gcNow, log, mb, summary } from './stats.js'
+
+export interface SearchBenchOptions {
+  size: number
+  impl: 'embedded' | 'legacy'
+  /** Run only every n-th query text (the legacy index at sizes where a query takes seconds). */
+  sampleEvery?: number
+  withMatcher?: boolean
+}
+
+const APPLICANTS = 3000
+const applicantName = (k: number) => (k % 5 === 0 ? `Example Institute of Technology ${k}` : `示例大学${String(k).padStart(4, '0')}`)
+
+/** The search document of synthetic patent `i`, with its bench-only applicant and filing date. */
+function searchDoc(p: SyntheticPatent, i: number): SearchDocument {
+  const r = prng(0x51ed ^ Math.imul(i + 1, 0x2c1b3c6d))
+  // Zipf-like: applicant k with probability ∝ 1/(k+1)
+  const k = Math.min(APPLICANTS - 1, Math.floor(Math.exp(r() * Math.log(APPLICANTS + 1))) - 1)
+  const day = new Date(Date.UTC(2005, 0, 1) + Math.floor(r() * 7300) * 86_400_000).toISOString().slice(0, 10)
+  return {
+    publicationNumber: p.publicationNumber,
+    title: p.title,
+    abstract: p.abstract,
+    keywords: p.keywords,
+    ipc: p.ipc,
+    applicants: [applicantName(k)],
+    legalStatus: p.legalStatus,
+    transferModes: p.transferModes,
+    language: p.language,
+    filingDate: day,
+  }
+}
+
+const indexOf = (pn: string): number => Number(pn.slice(2, -(pn.endsWith('B2') ? 2 : 1))) - (pn.startsWith('US') ? 10_000_000 : 200_000_000)
+
+interface BenchQuery {
+  kind: 'zh-need-12' | 'zh-words' | 'en-words' | 'empty'
+  q: string
+  filter: string
+  filters: SearchFilters
+}
+
+const FILTERS: Array<[string, SearchFilters]> = [
+  ['none', {}],
+  ['ipc section G', { ipc: 'G' }],
+  ['ipc subclass G06F', { ipc: 'G06F' }],
+  ['ipc group G06F16', { ipc: 'G06F16' }],
+  ['applicant (large)', { applicant: applicantName(0) }],
+  ['applicant (small)', { applicant: applicantName(900) }],
+  ['transferMode license', { transferMode: 'license' }],
+  ['legalStatus granted', { legalStatus: 'granted' }],
+]
+
+export function benchQueries(): BenchQuery[] {
+  const analyzer = createAnalyzer(loadAnalysisResources())
+  const v = loadVocabulary()
+  const r = prng(7)
+  const texts: Array<[BenchQuery['kind'], string]> = []
+  for (const need of v.queries.slice(0, 40)) texts.push(['zh-need-12', need.slice(0, 12)])
+  for (const need of v.queries.slice(40, 100)) {
+    const words = [...new Set(analyzer.analyze(need))].filter((w) => w.length >= 2)
+    if (words.length === 0) continue
+    const n = 1 + Math.floor(r() * Math.min(4, words.length))
+    const at = Math.floor(r() * (words.length - n + 1))
+    texts.push(['zh-words', words.slice(at, at + n).join(' ')])
+  }
+  for (const d of v.en.slice(0, 40)) {
+    const words = d.title.split(/[^A-Za-z]+/).filter((w) => w.length >= 4)
+    if (words.length === 0) continue
+    const n = 1 + Math.floor(r() * Math.min(3, words.length))
+    texts.push(['en-words', words.slice(0, n).join(' ')])
+  }
+  const out: BenchQuery[] = []
+  // every text without filters, and every text with one filter (taken in turn)
+  texts.forEach(([kind, q], i) => {
+    out.push({ kind, q, filter: 'none', filters: {} })
+    const [name, filters] = FILTERS[1 + (i % (FILTERS.length - 1))]!
+    out.push({ kind, q, filter: name, filters })
+  })
+  for (const [name, filters] of FILTERS) out.push({ kind: 'empty', q: '', filter: name, filters })
+  return out
+}
+
+export async function runSearchBench(o: SearchBenchOptions): Promise<Record<string, unknown>> {
+  const N = o.size
+  const out: Record<string, unknown> = { size: N, impl: o.impl }
+  gcNow()
+  const analyzer = createAnalyzer(loadAnalysisResources())
+  const vocab = loadVocabulary()
+  const gen = new CorpusGenerator(vocab, N)
+  // a sample keeps every n-th text, with and without its filter (queries come in those pairs)
+  const queries = benchQueries().filter((_, i) => Math.floor(i / 2) % (o.sampleEvery ?? 1) === 0)
+  analyzer.analyze('预热', { subwords: true })
+  gcNow()
+  out['baselineRssMB'] = mb(process.memoryUsage().rss)
+  out['loadAverageBefore'] = loadavg().map((x) => Math.round(x * 100) / 100)
+
+  const stored = async (pns: string[]) => pns.map((pn) => searchDoc(gen.patent(indexOf(pn)), indexOf(pn)))
+  const index: SearchIndex & { stats?: () => Record<string, number> } =
+    o.impl === 'embedded' ? createEmbeddedSearchIndex(analyzer, { stored }) : createLegacyEmbeddedSearchIndex(analyzer)
+  const matcher = o.withMatcher ? new MatchIndex(analyzer) : undefined
+
+  // ---- build from composed terms (composition not timed), batches of 1,000 as the rebuild's scan gives
+  const composer = new TermComposer(analyzer)
+  let buildMs = 0
+  let matcherMs = 0
+  const t = performance.now()
+  for (let start = 0; start < N; start += 1000) {
+    const docs: SearchDocument[] = []
+    const terms: AnalyzedPatent[] = []
+    const patents: SyntheticPatent[] = []
+    for (let i = start; i < Math.min(N, start + 1000); i++) {
+      const p = gen.patent(i)
+      patents.push(p)
+      docs.push(searchDoc(p, i))
+      terms.push(composer.terms(p))
+    }
+    if (matcher !== undefined) {
+      const t1 = performance.now()
+      patents.forEach((p, k) => matcher.upsert(p, terms[k]))
+      matcherMs += performance.now() - t1
+    }
+    const t0 = performance.now()
+    await index.upsert(docs, terms)
+    buildMs += performance.now() - t0
+    if ((start / 1000) % 100 === 99) log(`search ${o.impl} ${N}: indexed ${start + docs.length} (${((performance.now() - t) / 1000).toFixed(0)} s)`)
+  }
+  composer.clear()
+  out['indexPerSec'] = Math.round((N / buildMs) * 1000)
+  if (matcher !== undefined) out['matcherIndexPerSec'] = Math.round((N / matcherMs) * 1000)
+  log(`search ${o.impl} ${N}: built, ${out['indexPerSec']}/s`)
+
+  // ---- memory: the analyser, the index (and the matcher) are left
+  gcNow()
+  const m = process.memoryUsage()
+  out['memoryAfterGcMB'] = { rss: mb(m.rss), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) }
+  out['peakRssMB'] = Math.round(process.resourceUsage().maxRSS / 1024)
+  if (index.stats !== undefined) out['indexStats'] = index.stats()
+  log(`search ${o.impl} ${N}: memory ${JSON.stringify(out['memoryAfterGcMB'])}, peak ${out['peakRssMB']} MB`)
+
+  // ---- queries, warm (the first ten once, untimed)
+  for (const q of queries.slice(0, 10)) await index.search({ q: q.q, filters: q.filters, limit: 20, offset: 0 })
+  out['loadAverage'] = loadavg().map((x) => Math.round(x * 100) / 100)
+  // each query 3 times: its wall time is the median of the 3 (a shared machine preempts a run now
+  // and then), and its CPU time (this process's user + system) the median too, which waiting for
+  // the CPU does not inflate
+  const rows: Array<{ kind: string; filter: string; q: string; ms: number; cpuMs: number; total: number; top: string[] }> = []
+  const median3 = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!
+  for (const q of queries) {
+    const wall: number[] = []
+    const cpu: number[] = []
+    let r: SearchResult | undefined
+    for (let run = 0; run < 3; run++) {
+      const c0 = process.cpuUsage()
+      const t0 = performance.now()
+      r = await index.search({ q: q.q, filters: q.filters, limit: 20, offset: 0 })
+      wall.push(performance.now() - t0)
+      const c = process.cpuUsage(c0)
+      cpu.push((c.user + c.system) / 1000)
+      if (wall[0]! > 3000) break // the legacy index at large sizes: one run is enough to tell
+    }
+    const ms = wall.length === 3 ? median3(wall) : wall[0]!
+    rows.push({ kind: q.kind, filter: q.filter, q: q.q, ms, cpuMs: cpu.length === 3 ? median3(cpu) : cpu[0]!, total: r!.total, top: r!.hits.map((h) => h.publicationNumber) })
+    if (ms > 1000) log(`search ${o.impl} ${N}: ${q.kind} "${q.q}" [${q.filter}] ${ms.toFixed(0)} ms, total ${r!.total}`)
+  }
+  const by = (pick: (r: (typeof rows)[number]) => boolean) => summary(rows.filter(pick).map((r) => r.ms))
+  out['searchMs'] = {
+    all: by(() => true),
+    textNoFilter: by((r) => r.kind !== 'empty' && r.filter === 'none'),
+    textFiltered: by((r) => r.kind !== 'empty' && r.filter !== 'none'),
+    zhNeed12: by((r) => r.kind === 'zh-need-12'),
+    zhWords: by((r) => r.kind === 'zh-words'),
+    enWords: by((r) => r.kind === 'en-words'),
+    empty: by((r) => r.kind === 'empty'),
+    ...Object.fromEntries(FILTERS.slice(1).map(([name]) => [`filter ${name}`, by((r) => r.kind !== 'empty' && r.filter === name)])),
+  }
+  out['cpuMs'] = { all: summary(rows.map((r) => r.cpuMs)), text: summary(rows.filter((r) => r.kind !== 'empty').map((r) => r.cpuMs)), empty: summary(rows.filter((r) => r.kind === 'empty').map((r) => r.cpuMs)) }
+  out['totals'] = summary(rows.map((r) => r.total))
+  out['loadAverageAfter'] = loadavg().map((x) => Math.round(x * 100) / 100)
+  out['rows'] = rows.map((r) => ({ ...r, ms: Math.round(r.ms * 100) / 100, cpuMs: Math.round(r.cpuMs * 100) / 100 }))
+  log(`search ${o.impl} ${N}: ${JSON.stringify(out['searchMs'])}`)
+  return out
+}
+
+/** How far two runs' answers agree, query by query: the same total, the same first 20 in order, overlap of the first 10. */
+export function agreement(a: Array<{ q: string; filter: string; total: number; top: string[] }>, b: typeof a) {
+  const key = (r: { q: string; filter: string }) => `${r.q}\u0000${r.filter}`
+  const other = new Map(b.map((r) => [key(r), r]))
+  let n = 0
+  let sameTotal = 0
+  let sameTop = 0
+  let overlap10 = 0
+  for (const r of a) {
+    const s = other.get(key(r))
+    if (s === undefined) continue
+    n++
+    if (r.total === s.total) sameTotal++
+    if (JSON.stringify(r.top) === JSON.stringify(s.top)) sameTop++
+    const top10 = new Set(s.top.slice(0, 10))
+    const both = r.top.slice(0, 10).filter((x) => top10.has(x)).length
+    overlap10 += Math.max(r.top.slice(0, 10).length, s.top.slice(0, 10).length) === 0 ? 1 : both / Math.max(r.top.slice(0, 10).length, s.top.slice(0, 10).length)
+  }
+  const r2 = (x: number) => Math.round(x * 1000) / 1000
+  return { queries: n, sameTotal: r2(sameTotal / n), sameTop20: r2(sameTop / n), overlapTop10: r2(overlap10 / n) }
+}
