@@ -1,8 +1,15 @@
 /**
  * Patent search for enterprises, TTOs and centres: the query as a person gives it, made into the
  * search port's query. The route holds no knowledge of the index; the index none of the API.
+ *
+ * A query that is a publication number (in any width, case or spacing: ＣＮ１１７…Ａ,
+ * `cn 117151122 a`) finds that patent, as a person who pastes one expects; text search would
+ * find nothing, since numbers are not indexed as words.
  */
-import type { SearchFilters, SearchIndex, SearchResult } from '../domain/search.js'
+import { ipcPrefixes, type SearchFilters, type SearchIndex, type SearchResult } from '../domain/search.js'
+import { normalisePublicationNumber } from '../domain/office-sheet.js'
+import type { Patent } from '../domain/patent.js'
+import type { PatentStore } from '../domain/ports.js'
 
 export interface SearchRequest extends SearchFilters {
   q: string
@@ -10,12 +17,43 @@ export interface SearchRequest extends SearchFilters {
   offset: number
 }
 
-export function createSearchService(index: Pick<SearchIndex, 'search'>) {
+const PUBLICATION_NUMBER = /^[A-Z]{2}\d{5,13}[A-Z]\d?$/
+
+/** Whether the patent passes the filters as the index applies them. */
+function passes(p: Patent, f: SearchFilters): boolean {
+  return (
+    (f.legalStatus === undefined || p.legalStatus === f.legalStatus) &&
+    (f.transferMode === undefined || p.transferModes.length === 0 || p.transferModes.includes(f.transferMode)) &&
+    (f.applicant === undefined || p.applicants.includes(f.applicant)) &&
+    (f.ipc === undefined || p.ipc.some((code) => ipcPrefixes(code).includes(f.ipc!)))
+  )
+}
+
+/** The one patent a publication number names, as a result with its facets. */
+function single(p: Patent): SearchResult {
+  const one = (values: readonly string[]) => Object.fromEntries([...new Set(values)].map((v) => [v, 1]))
+  return {
+    total: 1,
+    hits: [{ publicationNumber: p.publicationNumber, title: p.title, applicants: p.applicants, ipc: p.ipc, highlights: {} }],
+    facets: { legalStatus: one([p.legalStatus]), transferModes: one(p.transferModes), ipcClass: one(p.ipc.map((c) => c.slice(0, 4))), applicants: one(p.applicants) },
+  }
+}
+
+export function createSearchService(index: Pick<SearchIndex, 'search'>, patents: Pick<PatentStore, 'get'>) {
   return {
     async search({ q, limit, offset, ...given }: SearchRequest): Promise<SearchResult> {
       const filters: SearchFilters = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined))
       // IPC codes are upper case in the index; a person may type them either way.
       if (filters.ipc !== undefined) filters.ipc = filters.ipc.toUpperCase()
+      const pn = String(normalisePublicationNumber(q.trim()))
+      if (PUBLICATION_NUMBER.test(pn)) {
+        const p = await patents.get(pn)
+        // found as search finds patents: any listed one (a withdrawn patent is off the market)
+        if (p !== undefined && p.status === 'listed' && passes(p, filters)) {
+          const found = single(p)
+          return offset === 0 ? found : { ...found, hits: [] }
+        }
+      }
       return index.search({ q, limit, offset, filters })
     },
   }

@@ -15,19 +15,54 @@ export function highlighter(terms: string[]): Marker {
   const alternatives = sorted.map((t) => (isLatin(t) ? `\\b${escapeRegExp(t)}[\\p{Script=Latin}\\p{N}]*` : escapeRegExp(t)))
   const re = new RegExp(alternatives.join('|'), 'giu')
   return (raw) => {
-    const text = raw.normalize('NFKC')
+    // Terms are found in the normalised text, and marked in the text as written: full-width
+    // punctuation (，：；) and letters stay as the patent has them.
+    const { norm, from, to } = normalisedWithOffsets(raw)
     let first = -1
-    const out = text.replace(re, (m, offset: number) => {
-      if (first < 0) first = offset
-      return `<em>${m}</em>`
-    })
-    return { text: out, first }
+    let out = ''
+    let at = 0
+    re.lastIndex = 0
+    for (let m = re.exec(norm); m !== null; m = re.exec(norm)) {
+      if (m[0].length === 0) {
+        re.lastIndex++
+        continue
+      }
+      const start = from[m.index]!
+      const end = to[m.index + m[0].length - 1]!
+      if (start < at) continue
+      if (first < 0) first = start
+      out += `${raw.slice(at, start)}<em>${raw.slice(start, end)}</em>`
+      at = end
+    }
+    return { text: out + raw.slice(at), first }
   }
 }
 
+/**
+ * NFKC and its way back: for each unit of the normalised text, where the character it came
+ * from starts (`from`) and ends (`to`) in the original. Characters are normalised one at a time,
+ * which for patent text (no combining sequences to speak of) is the same as the whole.
+ */
+function normalisedWithOffsets(raw: string): { norm: string; from: number[]; to: number[] } {
+  let norm = ''
+  const from: number[] = []
+  const to: number[] = []
+  for (let i = 0; i < raw.length; ) {
+    const cp = raw.codePointAt(i)!
+    const width = cp > 0xffff ? 2 : 1
+    const n = raw.slice(i, i + width).normalize('NFKC')
+    norm += n
+    for (let k = 0; k < n.length; k++) {
+      from.push(i)
+      to.push(i + width)
+    }
+    i += width
+  }
+  return { norm, from, to }
+}
+
 /** About two snippet widths of the text around its first match, marked. */
-export function snippet(raw: string, mark: Marker): string {
-  const text = raw.normalize('NFKC')
+export function snippet(text: string, mark: Marker): string {
   const { first } = mark(text)
   const start = first < 0 ? 0 : Math.max(0, first - Math.floor(SNIPPET / 3))
   const end = Math.min(text.length, start + SNIPPET * 2)
