@@ -6,9 +6,10 @@
 import type { ImportState } from './imports.js'
 import type { DisclosureLevel } from './need.js'
 import type { OrgKind } from './org.js'
-import type { DeclineReason, PairingState } from './pairing.js'
+import type { DeclineReason, DeliveryMode, PairingState } from './pairing.js'
 import type { LegalStatus, PatentStatus, TransferMode } from './patent.js'
 import type { PoolStatus } from './pool.js'
+import type { AttemptOutcome } from './webhooks.js'
 
 export interface Label {
   zh: string
@@ -82,4 +83,17 @@ export const IMPORT_STATE_LABELS: Record<ImportState, Label> = {
   indexing: { zh: '索引中', en: 'indexing' },
   done: { zh: '完成', en: 'done' },
   failed: { zh: '失败', en: 'failed' },
+}
+
+export const DELIVERY_MODE_LABELS: Record<DeliveryMode, Label> = {
+  immediate: { zh: '逐条即时推送', en: 'each pairing at once' },
+  digest: { zh: '定期汇总推送', en: 'a digest each period' },
+}
+
+export const ATTEMPT_OUTCOME_LABELS: Record<AttemptOutcome, Label> = {
+  succeeded: { zh: '成功', en: 'succeeded' },
+  retrying: { zh: '稍后重试', en: 'retrying' },
+  failed: { zh: '失败', en: 'failed' },
+  'endpoint-disabled': { zh: '接口已停用', en: 'endpoint disabled' },
+  skipped: { zh: '跳过', en: 'skipped' },
 }

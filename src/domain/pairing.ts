@@ -110,7 +110,8 @@ export function pairingId(centreOrgId: string, needId: string, publicationNumber
   return createHash('sha256').update(`${centreOrgId}|${needId}|${publicationNumber}`).digest('hex').slice(0, 24)
 }
 
-const DELIVERY_MODES = ['immediate', 'digest'] as const
+export const DELIVERY_MODES = ['immediate', 'digest'] as const
+export type DeliveryMode = (typeof DELIVERY_MODES)[number]
 
 export const routingInputSchema = z.strictObject({
   /** Provinces of the needs this centre serves, each written any way (广东, 广东省, Guangdong, 440000); all when absent. */

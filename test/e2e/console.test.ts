@@ -10,7 +10,7 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import type { Page } from 'playwright-core'
-import { ADMIN, build } from '../helper.js'
+import { ADMIN, build, eventually } from '../helper.js'
 import { launch, shot, signIn } from './browser.js'
 
 const sample = new URL('../fixtures/sample-inventory.csv', import.meta.url)
@@ -370,11 +370,41 @@ t.test('the console, role by role', async (t) => {
 
     await page.goto(`${base}#/funnel`)
     await page.waitForSelector('#funnel [data-state=agreement-signed]')
-    t.match(await page.textContent('#funnel [data-state=agreement-signed] strong'), '1')
+    t.match(await page.textContent('#funnel [data-state=agreement-signed] .funnel-count'), '1')
+    t.equal(await page.$eval('#funnel', (el) => el.tagName.toLowerCase()), 'svg', 'the funnel is a chart, drawn in the page')
     await shot(page, '11-centre-funnel')
     await page.goto(`${base}#/routing`)
     await page.waitForSelector('#routing-form')
+    // Caps and digest mode are set in the console too, with the delivery modes' names from the API.
+    const before = await api('GET', `/v1/orgs/${centre.id}/routing`, undefined, centre.key)
+    t.same(await page.$$eval('#routing-form select[name=delivery] option', (os) => os.map((o) => o.textContent)), ['逐条即时推送', '定期汇总推送'])
+    await page.fill('#routing-form input[name=dailyCap]', '30')
+    await page.selectOption('#routing-form select[name=delivery]', 'digest')
+    await page.fill('#routing-form input[name=digestHours]', '12')
+    await page.click('#routing-form button[type=submit]')
+    await page.waitForSelector('#routing-form .notice.ok')
+    t.match(await api('GET', `/v1/orgs/${centre.id}/routing`, undefined, centre.key), { dailyCap: 30, delivery: 'digest', digestHours: 12 })
     await shot(page, '12-centre-routing')
+    await api('PUT', `/v1/orgs/${centre.id}/routing`, { maxPerNeed: before.maxPerNeed }, centre.key)
+
+    // Webhooks: registered in the console, the secret shown once; a delivery that fails is in the
+    // log, and is sent again from there.
+    await page.goto(`${base}#/webhooks`)
+    await page.fill('#webhook-form input[name=url]', 'http://127.0.0.1:9/hooks')
+    await page.click('#webhook-form button[type=submit]')
+    await page.waitForSelector('#webhook-secret')
+    t.match(await page.textContent('#webhook-secret'), /^whsec_/, 'the secret, this once')
+    const [hook] = (await api('GET', '/v1/webhooks', undefined, centre.key)).items as Array<{ id: string }>
+    await api('POST', `/v1/pairings/${mine[1]?.id ?? other!.id}/transitions`, { to: 'contacted' }, centre.key).catch(() => undefined)
+    await api('POST', '/v1/needs', { title: '工业图像缺陷识别系统', description: '产线零件图像识别与缺陷检测' }, enterprise.key)
+    await eventually(async () => ((await api('GET', `/v1/webhooks/${hook!.id}/deliveries`, undefined, centre.key)).items.length > 0 ? true : undefined), 20_000, 'a logged delivery')
+    await page.click(`[data-deliveries="${hook!.id}"]`)
+    await page.waitForSelector('.deliveries-table tbody tr')
+    t.match(await page.textContent('.deliveries-table tbody tr'), /pairing\.(updated|created)/, 'the event, in the log')
+    await page.click('.deliveries-table [data-redeliver]')
+    await page.waitForSelector('.deliveries-table .notice.ok')
+    await shot(page, '12b-centre-webhooks')
+    await api('DELETE', `/v1/webhooks/${hook!.id}`, undefined, centre.key)
     await page.context().close()
   })
 

@@ -6,9 +6,12 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { EVENT_TYPES } from '../../../domain/events.js'
+import { ATTEMPT_OUTCOMES } from '../../../domain/webhooks.js'
 import { IMPORT_STATES } from '../../../domain/imports.js'
 import {
+  ATTEMPT_OUTCOME_LABELS,
   DECLINE_REASON_LABELS,
+  DELIVERY_MODE_LABELS,
   DISCLOSURE_LEVEL_LABELS,
   IMPORT_STATE_LABELS,
   LEGAL_STATUS_LABELS,
@@ -21,7 +24,7 @@ import {
 } from '../../../domain/labels.js'
 import { DISCLOSURE_LEVELS } from '../../../domain/need.js'
 import { ORG_KINDS } from '../../../domain/org.js'
-import { DECLINE_REASONS, MAIN_PATH, PAIRING_STATES, TRANSITIONS } from '../../../domain/pairing.js'
+import { DECLINE_REASONS, DELIVERY_MODES, MAIN_PATH, PAIRING_STATES, TRANSITIONS } from '../../../domain/pairing.js'
 import { LEGAL_STATUSES, PATENT_STATUSES, TRANSFER_MODES } from '../../../domain/patent.js'
 import { POOL_STATUSES } from '../../../domain/pool.js'
 import { errorResponses } from '../../schemas.js'
@@ -42,6 +45,8 @@ const metaSchema = z.object({
   orgKinds: labelled(ORG_KINDS),
   poolStatuses: labelled(POOL_STATUSES),
   importStates: labelled(IMPORT_STATES),
+  deliveryModes: labelled(DELIVERY_MODES).describe("how an operations centre's pairings are pushed"),
+  attemptOutcomes: labelled(ATTEMPT_OUTCOMES).describe('what became of one webhook delivery attempt'),
   eventTypes: z.array(z.enum(EVENT_TYPES)),
 })
 
@@ -56,6 +61,8 @@ const META: z.infer<typeof metaSchema> = {
   orgKinds: withLabels(ORG_KINDS, ORG_KIND_LABELS),
   poolStatuses: withLabels(POOL_STATUSES, POOL_STATUS_LABELS),
   importStates: withLabels(IMPORT_STATES, IMPORT_STATE_LABELS),
+  deliveryModes: withLabels(DELIVERY_MODES, DELIVERY_MODE_LABELS),
+  attemptOutcomes: withLabels(ATTEMPT_OUTCOMES, ATTEMPT_OUTCOME_LABELS),
   eventTypes: [...EVENT_TYPES],
 }
 

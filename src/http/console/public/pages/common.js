@@ -20,6 +20,8 @@ const PREFIXES = {
   orgKinds: 'role',
   poolStatuses: 'status',
   importStates: 'import',
+  deliveryModes: 'delivery',
+  attemptOutcomes: 'outcome',
 }
 
 let loading
@@ -37,6 +39,7 @@ export function loadEnums() {
       }
       enums.transitions = Object.fromEntries(meta.pairingStates.map((s) => [s.value, s.next]))
       enums.mainPath = meta.mainPath
+      enums.eventTypes = meta.eventTypes
       addWords(words)
     },
     (err) => {
