@@ -487,23 +487,7 @@ export function createEmbeddedSearchIndex(
       // the union of the word's postings and the parts' intersection
       const a = w >= 0 ? postings.cursor(w) : undefined
       const ps = usable ? partIds.map((p) => postings.cursor(p)) : []
-      const nextBoth = (): number => {
-        if (ps.length === 0) return END
-        let target = ps[0]!.next()
-        for (;;) {
-          if (target === END) return END
-          let agreed = true
-          for (const c of ps) {
-            const d = c.advance(target)
-            if (d !== target) {
-              target = d
-              agreed = false
-              break
-            }
-          }
-          if (agreed) return target
-        }
-      }
+      const nextBoth = (): number => (ps.length === 0 ? END : nextFrom(ps, ps[0]!.next()))
       let da = a === undefined ? END : a.next()
       let db = nextBoth()
       while (da !== END || db !== END) {

@@ -11,7 +11,9 @@ export const healthRoutes: FastifyPluginAsync<{ isReady: () => Promise<boolean> 
   r.get(
     '/ready',
     {
-      schema: { summary: 'Readiness: 200 once Redis and the search index answer', description: 'For the load balancer. Needs no key. 503 `{status: "unavailable"}` while Redis or the search backend does not answer, or while this process is still building its in-memory indexes.',
+      schema: {
+        summary: 'Readiness: 200 once Redis and the search index answer',
+        description: 'For the load balancer. Needs no key. 503 `{status: "unavailable"}` while Redis or the search backend does not answer, or while this process is still building its in-memory indexes.',
         security: [],
         response: { 200: z.object({ status: z.literal('ready') }), 503: z.object({ status: z.literal('unavailable') }) },
       },

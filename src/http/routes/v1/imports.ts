@@ -14,7 +14,8 @@ export const importRoutes: FastifyPluginAsync<{ inventory: InventoryService }> =
     '/imports',
     {
       config: { access: 'imports.list' },
-      schema: { description: "A university key: its own imports; the admin: the admin's. An upload cut off before its answer is found here too, `failed` with the reason and what it kept. `limit` up to 200.",
+      schema: {
+        description: "A university key: its own imports; the admin: the admin's. An upload cut off before its answer is found here too, `failed` with the reason and what it kept. `limit` up to 200.",
         summary: "The caller's imports, newest first, each with its state and counts (kept 30 days)",
         querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
         response: { 200: z.object({ items: z.array(importStatusSchema) }), ...errorResponses },
@@ -33,7 +34,8 @@ export const importRoutes: FastifyPluginAsync<{ inventory: InventoryService }> =
     '/imports/:importId/rejected',
     {
       config: { access: 'imports.read' },
-      schema: { description: "For the office to correct and send again: the first column is the line (the Excel row for .xlsx), then the file's own header and cells exactly as written (decoded from GBK or UTF-16 where the file was; a cell Excel would run as a formula is prefixed with `'`), then the errors. `lang` chooses the errors' language; without it, `Accept-Language`, else Chinese. Up to 20,000 rows (32 MiB) of an import are kept, as long as the import.",
+      schema: {
+        description: "For the office to correct and send again: the first column is the line (the Excel row for .xlsx), then the file's own header and cells exactly as written (decoded from GBK or UTF-16 where the file was; a cell Excel would run as a formula is prefixed with `'`), then the errors. `lang` chooses the errors' language; without it, `Accept-Language`, else Chinese. Up to 20,000 rows (32 MiB) of an import are kept, as long as the import.",
         summary: "An import's rejected rows as CSV (UTF-8 with BOM, which Excel opens): the line, the file's columns with the values as written, and the errors in Chinese or English",
         params: z.object({ importId: z.string().min(1).max(100) }),
         querystring: z.strictObject({ lang: z.enum(['zh', 'en']).optional().describe('the language of the errors (default: from Accept-Language, else Chinese)') }),

@@ -14,7 +14,8 @@ export const interestRoutes: FastifyPluginAsync<{ interests: InterestsService }>
     '/interests',
     {
       config: { access: 'interests.create' },
-      schema: { description: "An enterprise key. The interest goes to the patent's university, which sees the enterprise's name and need only as far as `disclosure` says (`none`, `identity`, `identity-and-need`); `needId` must be one of the enterprise's own needs.",
+      schema: {
+        description: "An enterprise key. The interest goes to the patent's university, which sees the enterprise's name and need only as far as `disclosure` says (`none`, `identity`, `identity-and-need`); `needId` must be one of the enterprise's own needs.",
         summary: "An enterprise's interest in a patent, optionally for one of its needs, disclosing as much as it chooses",
         body: interestInputSchema,
         response: { 201: interestViewSchema, ...errorResponses },
@@ -32,7 +33,8 @@ export const interestRoutes: FastifyPluginAsync<{ interests: InterestsService }>
     '/interests',
     {
       config: { access: 'interests.list' },
-      schema: { description: 'An enterprise its own interests; a university those in its patents, disclosed as each enterprise chose; the admin all. Paged by cursor (`limit` default 100, the most).',
+      schema: {
+        description: 'An enterprise its own interests; a university those in its patents, disclosed as each enterprise chose; the admin all. Paged by cursor (`limit` default 100, the most).',
         summary: 'Interests: an enterprise its own, a university those in its patents; newest first, a page at a time',
         querystring: z.strictObject(scorePageQuery),
         response: { 200: pageSchema(interestViewSchema), ...errorResponses },

@@ -16,7 +16,8 @@ export const needRoutes: FastifyPluginAsync<{ needs: NeedsService }> = async (ap
     '/needs',
     {
       config: { access: 'needs.create' },
-      schema: { description: "An enterprise key. The need belongs to the key's enterprise and, without a `province`, takes the enterprise's (normalised to its GB/T 2260 code). Answers at once with the need in state `open`; a match job runs in the background, and `GET /v1/needs/{id}/matches` says `pending` until it is `ready`. Matches at or above a centre's `minScore` become that centre's pairings.",
+      schema: {
+        description: "An enterprise key. The need belongs to the key's enterprise and, without a `province`, takes the enterprise's (normalised to its GB/T 2260 code). Answers at once with the need in state `open`; a match job runs in the background, and `GET /v1/needs/{id}/matches` says `pending` until it is `ready`. Matches at or above a centre's `minScore` become that centre's pairings.",
         summary: 'State a technology need; matching runs in the background',
         body: needInputSchema,
         response: { 201: needSchema, ...errorResponses },
@@ -29,7 +30,8 @@ export const needRoutes: FastifyPluginAsync<{ needs: NeedsService }> = async (ap
     '/needs',
     {
       config: { access: 'needs.list' },
-      schema: { description: "An enterprise key: its own needs (the admin: those it stated). Paged by cursor: `limit` (default 100, the most) and `cursor` from the previous page's `nextCursor`; needs stated meanwhile do not shift the pages still to read. `state` filters open or closed needs.",
+      schema: {
+        description: "An enterprise key: its own needs (the admin: those it stated). Paged by cursor: `limit` (default 100, the most) and `cursor` from the previous page's `nextCursor`; needs stated meanwhile do not shift the pages still to read. `state` filters open or closed needs.",
         summary: "The caller's own needs, newest first, a page at a time",
         querystring: z.strictObject({ state: z.enum(NEED_STATES).optional(), ...scorePageQuery }),
         response: { 200: pageSchema(needSchema), ...errorResponses },
@@ -63,7 +65,8 @@ export const needRoutes: FastifyPluginAsync<{ needs: NeedsService }> = async (ap
     '/needs/:id/matches',
     {
       config: { access: 'needs.matches' },
-      schema: { description: "The enterprise's own need. `score` is the estimated probability that the patent is relevant, comparable across needs; `strength` says whether any match reaches `threshold` (0.5), from where pairings are pushed by default, so a need with nothing strong says so instead of showing confident noise. Each match carries its `explanation` (the need's words found in the patent, class evidence, each signal's share in percent) and the patent's facts as they are now (`holder` to approach, kind, legal status, transfer modes, term left).",
+      schema: {
+        description: "The enterprise's own need. `score` is the estimated probability that the patent is relevant, comparable across needs; `strength` says whether any match reaches `threshold` (0.5), from where pairings are pushed by default, so a need with nothing strong says so instead of showing confident noise. Each match carries its `explanation` (the need's words found in the patent, class evidence, each signal's share in percent) and the patent's facts as they are now (`holder` to approach, kind, legal status, transfer modes, term left).",
         summary: 'Ranked, explained patent matches of a need, best first',
         params: idParams,
         querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) }),

@@ -32,7 +32,8 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
     '/orgs',
     {
       config: { access: 'orgs.list' },
-      schema: { description: 'The admin: organisations by name, a page at a time (`limit` default 100, the most; `cursor` from `nextCursor`); `kind` and `q` (text in the name) filter.',
+      schema: {
+        description: 'The admin: organisations by name, a page at a time (`limit` default 100, the most; `cursor` from `nextCursor`); `kind` and `q` (text in the name) filter.',
         summary: 'Every organisation (admin), by name, a page at a time',
         querystring: z.strictObject({
           kind: z.enum(ORG_KINDS).optional(),
@@ -58,7 +59,8 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
     '/orgs/:id',
     {
       config: { access: 'orgs.update' },
-      schema: { description: 'The admin may change any field but `kind`; an organisation only its own profile fields (`city`, `size`, `industry`, `flags`, `patentsHeld`), with 403 naming a field it may not change. `null` removes a field. A different `kind` is a 400.',
+      schema: {
+        description: 'The admin may change any field but `kind`; an organisation only its own profile fields (`city`, `size`, `industry`, `flags`, `patentsHeld`), with 403 naming a field it may not change. `null` removes a field. A different `kind` is a 400.',
         summary: "Change an organisation's registration: the admin any field but its kind; an organisation its own profile (city, size, industry, flags, patents held). null removes a field",
         params: idParams,
         body: orgPatchSchema,
@@ -72,7 +74,8 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
     '/orgs/:id/keys',
     {
       config: { access: 'keys.create' },
-      schema: { description: "The admin issues a key `pbk_<keyId>_<secret>` for the organisation, optionally named and expiring; the key is in this answer only (it is stored hashed). The key carries the organisation's role in every request.",
+      schema: {
+        description: "The admin issues a key `pbk_<keyId>_<secret>` for the organisation, optionally named and expiring; the key is in this answer only (it is stored hashed). The key carries the organisation's role in every request.",
         summary: 'Issue an API key for an organisation (admin); the key is shown only in this response',
         params: idParams,
         body: keyInputSchema.nullish(),
@@ -95,7 +98,8 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
     '/orgs/:id/keys/:keyId',
     {
       config: { access: 'keys.revoke' },
-      schema: { description: 'The admin revokes a key: the next request with it answers 401.',
+      schema: {
+        description: 'The admin revokes a key: the next request with it answers 401.',
         summary: 'Revoke a key (admin); it stops working at once',
         params: idParams.extend({ keyId: z.string().regex(/^[0-9a-f]{16}$/, 'expected a key id') }),
         response: { 200: apiKeyInfoSchema, ...errorResponses },
@@ -108,7 +112,8 @@ export const orgRoutes: FastifyPluginAsync<OrgRoutesOptions> = async (app, { org
     '/orgs/:id/routing',
     {
       config: { access: 'routing.set' },
-      schema: { description: 'An operations centre sets which matches become its pairings: `provinces` (any form, kept as codes; empty for all), `ipcPrefixes`, `minScore` (default 0.5, where a match is strong), `maxPerNeed`, a `dailyCap` of pushes, and `delivery` immediate or as a digest every `digestHours`. Needs already matched are routed anew.',
+      schema: {
+        description: 'An operations centre sets which matches become its pairings: `provinces` (any form, kept as codes; empty for all), `ipcPrefixes`, `minScore` (default 0.5, where a match is strong), `maxPerNeed`, a `dailyCap` of pushes, and `delivery` immediate or as a digest every `digestHours`. Needs already matched are routed anew.',
         summary: "An operations centre's scope: which matches become its pairings, and how they are pushed",
         params: idParams,
         body: routingInputSchema,

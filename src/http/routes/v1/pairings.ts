@@ -23,7 +23,8 @@ export const pairingRoutes: FastifyPluginAsync<PairingRoutesOptions> = async (ap
     '/pairings',
     {
       config: { access: 'pairings.list' },
-      schema: { description: "A centre's pairings, a university's (those of its patents) or an enterprise's (those of its needs); the admin sees all. Each carries the patent's facts and, where the need is disclosed to the caller, the need and the match's explanation; a university sees the enterprise and need only as far as the enterprise chose to disclose. Paged by cursor (`limit` default 100, the most); `state` filters, reading on for at most 2,000 pairings a page.",
+      schema: {
+        description: "A centre's pairings, a university's (those of its patents) or an enterprise's (those of its needs); the admin sees all. Each carries the patent's facts and, where the need is disclosed to the caller, the need and the match's explanation; a university sees the enterprise and need only as far as the enterprise chose to disclose. Paged by cursor (`limit` default 100, the most); `state` filters, reading on for at most 2,000 pairings a page.",
         summary: "Pairings the caller takes part in: a centre's inbox, a university's patents, an enterprise's needs; newest first, a page at a time",
         querystring: z.strictObject({ state: z.enum(PAIRING_STATES).optional(), ...scorePageQuery }),
         response: { 200: pageSchema(pairingViewSchema), ...errorResponses },
@@ -41,7 +42,8 @@ export const pairingRoutes: FastifyPluginAsync<PairingRoutesOptions> = async (ap
     {
       sse: { kind: 'only', heartbeat: true },
       config: { access: 'pairings.stream' },
-      schema: { description: "An operations centre's key. Events `pairing.created`, `pairing.updated` and `pairing.digest` of the centre's pairings as they happen, each with its stream id as the SSE `id`; reconnect with `Last-Event-ID` (or `?after=`) to receive what was missed. A heartbeat comment every 15 s keeps proxies from closing the stream.",
+      schema: {
+        description: "An operations centre's key. Events `pairing.created`, `pairing.updated` and `pairing.digest` of the centre's pairings as they happen, each with its stream id as the SSE `id`; reconnect with `Last-Event-ID` (or `?after=`) to receive what was missed. A heartbeat comment every 15 s keeps proxies from closing the stream.",
         summary: 'Live pairing events (Server-Sent Events), resumable with Last-Event-ID',
         querystring: z.strictObject({ after: z.string().regex(STREAM_ID, 'expected an event id').optional() }),
         produces: ['text/event-stream'],
@@ -87,7 +89,8 @@ export const pairingRoutes: FastifyPluginAsync<PairingRoutesOptions> = async (ap
     '/pairings/:id/transitions',
     {
       config: { access: 'pairings.transition' },
-      schema: { description: "The pairing's operations centre moves it: recommended → contacted → nda-signed → negotiating → agreement-signed → industrialised, or declined (with a `reason` from `GET /v1/meta`) or withdrawn. A move the workflow does not allow answers 409 `illegal_transition` naming the allowed next states. Each move is recorded in the history and announced on the stream and to webhooks.",
+      schema: {
+        description: "The pairing's operations centre moves it: recommended → contacted → nda-signed → negotiating → agreement-signed → industrialised, or declined (with a `reason` from `GET /v1/meta`) or withdrawn. A move the workflow does not allow answers 409 `illegal_transition` naming the allowed next states. Each move is recorded in the history and announced on the stream and to webhooks.",
         summary: 'Move a pairing along the workflow; 409 names the allowed next states',
         params: idParams,
         body: transitionInputSchema,

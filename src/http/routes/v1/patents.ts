@@ -173,7 +173,8 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
     '/patents/import/template',
     {
       config: { access: 'patents.import' },
-      schema: { description: "A university key. The template's columns are the Chinese names offices use (公开号, 专利名称, 摘要 …), from the same table the import reads (`search-config/import-columns.tsv`); the example row imports as it is.",
+      schema: {
+        description: "A university key. The template's columns are the Chinese names offices use (公开号, 专利名称, 摘要 …), from the same table the import reads (`search-config/import-columns.tsv`); the example row imports as it is.",
         summary: 'The inventory template, with Chinese column names and one example row (.xlsx or CSV in UTF-8 with BOM, which Excel opens)',
         querystring: z.strictObject({ format: z.enum(['xlsx', 'csv']).default('xlsx') }),
         produces: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv'],
@@ -206,7 +207,8 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
     '/patents/search',
     {
       config: { access: 'patents.search' },
-      schema: { description: 'Enterprises, universities and operations centres. `q` in Chinese (segmented with jieba) or English (stemmed), matched in title, abstract and keywords with BM25; filters by IPC prefix at any level, applicant, transfer mode and legal status; `<em>` highlights of the matched words in title and abstract; facet counts of legal status, transfer modes, IPC class and applicants. Withdrawn patents are never found.',
+      schema: {
+        description: 'Enterprises, universities and operations centres. `q` in Chinese (segmented with jieba) or English (stemmed), matched in title, abstract and keywords with BM25; filters by IPC prefix at any level, applicant, transfer mode and legal status; `<em>` highlights of the matched words in title and abstract; facet counts of legal status, transfer modes, IPC class and applicants. Withdrawn patents are never found.',
         summary: 'Search the inventory: free text (Chinese or English), filters, paging, highlights, facets',
         querystring: z.strictObject({
           q: z.string().max(1000).default(''),
@@ -227,7 +229,8 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
     '/patents',
     {
       config: { access: 'patents.list' },
-      schema: { description: "A university key: its own patents, newest first (the admin: all, or one owner's). Paged by cursor (`limit` default 20); filters by listing status, legal status, transfer mode, IPC prefix and text in the title or numbers. Without filters a page says the `total`; with them a page reads on for at most 2,000 patents and may come back short with a `nextCursor`.",
+      schema: {
+        description: "A university key: its own patents, newest first (the admin: all, or one owner's). Paged by cursor (`limit` default 20); filters by listing status, legal status, transfer mode, IPC prefix and text in the title or numbers. Without filters a page says the `total`; with them a page reads on for at most 2,000 patents and may come back short with a `nextCursor`.",
         summary:
           "The inventory, newest first, page by page: a university's own patents (the admin: all, or one owner's). " +
           'Without filters a page says the total; with filters a page reads at most 2,000 patents and may hold fewer than `limit` while `nextCursor` goes on',
@@ -271,7 +274,8 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
     '/patents/:publicationNumber',
     {
       config: { access: 'patents.withdraw' },
-      schema: { description: 'Its university withdraws it: the record stays (and its pairings), but it leaves search and matching and is offered to no one; `POST …/relist` puts it back.',
+      schema: {
+        description: 'Its university withdraws it: the record stays (and its pairings), but it leaves search and matching and is offered to no one; `POST …/relist` puts it back.',
         summary: 'Withdraw a patent from the market (kept on record, gone from search and matching)',
         params: pnParams,
         response: { 200: patentSchema, ...errorResponses },
@@ -284,7 +288,8 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
     '/patents/:publicationNumber/relist',
     {
       config: { access: 'patents.relist' },
-      schema: { description: 'Its university lists it again; it is indexed anew and open needs are scored against it.',
+      schema: {
+        description: 'Its university lists it again; it is indexed anew and open needs are scored against it.',
         summary: 'Put a withdrawn patent back on the market (searchable and matched again); a listed one stays as it is',
         params: pnParams,
         response: { 200: patentSchema, ...errorResponses },
@@ -297,7 +302,8 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
     '/patents/:publicationNumber/feedback',
     {
       config: { access: 'patents.feedback' },
-      schema: { description: "Its university: the patent's pairings counted, the decline reasons counted, and the notes operations centres wrote, to see why enterprises pass it over.",
+      schema: {
+        description: "Its university: the patent's pairings counted, the decline reasons counted, and the notes operations centres wrote, to see why enterprises pass it over.",
         summary: "Why enterprises passed over a patent: decline reasons of its pairings, for its university",
         params: pnParams,
         response: { 200: patentFeedbackSchema, ...errorResponses },

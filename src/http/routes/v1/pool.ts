@@ -22,7 +22,8 @@ export const poolRoutes: FastifyPluginAsync<{ pool: PoolService }> = async (app,
     '/pool/recommendations',
     {
       config: { access: 'pool.recommend' },
-      schema: { description: "A provincial office recommends an enterprise of its own province into a round, within the province's quota and before the round's deadline. Refusals are 409: `quota_exceeded` and `deadline_passed` say how many places remain, `already_in_pool`, `left_pool`, `province_mismatch` (provinces compared by code).",
+      schema: {
+        description: "A provincial office recommends an enterprise of its own province into a round, within the province's quota and before the round's deadline. Refusals are 409: `quota_exceeded` and `deadline_passed` say how many places remain, `already_in_pool`, `left_pool`, `province_mismatch` (provinces compared by code).",
         summary: "Recommend an enterprise of the office's province into the pool; 409 names the limit and the places left",
         body: recommendationInputSchema,
         response: { 201: poolEventSchema, ...errorResponses },
@@ -35,7 +36,8 @@ export const poolRoutes: FastifyPluginAsync<{ pool: PoolService }> = async (app,
     '/pool',
     {
       config: { access: 'pool.list' },
-      schema: { description: "A provincial office reads its province's pool; a bank reads every province's (this list only). Each enterprise with its profile and its state in the pool (in, graduated, withdrawn), as computed from the recorded pool events.",
+      schema: {
+        description: "A provincial office reads its province's pool; a bank reads every province's (this list only). Each enterprise with its profile and its state in the pool (in, graduated, withdrawn), as computed from the recorded pool events.",
         summary: 'The cultivation pool: enterprises with their state and profile',
         querystring: z.strictObject({ province: z.string().min(1).max(50).optional(), status: z.enum(POOL_STATUSES).optional() }),
         response: { 200: z.object({ items: z.array(poolEntrySchema) }), ...errorResponses },

@@ -13,7 +13,8 @@ export const statsRoutes: FastifyPluginAsync<{ pool: Pick<PoolService, 'stats' |
     '/stats/report',
     {
       config: { access: 'stats.read' },
-      schema: { description: "A provincial office its province's report (the admin any province's, or the country's): the year's figures beside the year before's, with the number of events behind each, as Markdown a civil servant can paste. Without `year`, the current year to date.",
+      schema: {
+        description: "A provincial office its province's report (the admin any province's, or the country's): the year's figures beside the year before's, with the number of events behind each, as Markdown a civil servant can paste. Without `year`, the current year to date.",
         summary: "A province's annual evaluation report (Markdown): the year's figures beside the year before, with the events behind each",
         querystring: z.strictObject({
           province: z.string().min(1).max(50).optional(),
@@ -33,7 +34,8 @@ export const statsRoutes: FastifyPluginAsync<{ pool: Pick<PoolService, 'stats' |
     '/stats',
     {
       config: { access: 'stats.read' },
-      schema: { description: "The programme's figures for a province and year (the admin: any, or all): the matching funnel (needs, matches, pairings by stage) and the pool (recommended, graduated, in, places left), each figure with the ids of the events behind it so that it can be checked. `Accept: text/csv` gives one row a figure, in UTF-8 with BOM.",
+      schema: {
+        description: "The programme's figures for a province and year (the admin: any, or all): the matching funnel (needs, matches, pairings by stage) and the pool (recommended, graduated, in, places left), each figure with the ids of the events behind it so that it can be checked. `Accept: text/csv` gives one row a figure, in UTF-8 with BOM.",
         summary: "The programme's figures per province and year, each with the events behind it; Accept: text/csv for CSV",
         querystring: z.strictObject({
           province: z.string().min(1).max(50).optional(),

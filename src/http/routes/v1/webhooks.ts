@@ -20,7 +20,8 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhooksService }> = 
     '/webhooks',
     {
       config: { access: 'webhooks.create' },
-      schema: { description: "An operations centre's key. Deliveries follow the Standard Webhooks spec: headers `webhook-id`, `webhook-timestamp` and `webhook-signature` (`v1,` + base64 HMAC-SHA256 over `{id}.{timestamp}.{body}` keyed with the secret's part after `whsec_`, base64-decoded). The URL must be http(s) and, unless configured otherwise, not a loopback, private or link-local address. At most 20 a centre (409 `webhook_limit_exceeded`). Failed deliveries are retried on a schedule; an endpoint failing for long, or answering 410, is disabled.",
+      schema: {
+        description: "An operations centre's key. Deliveries follow the Standard Webhooks spec: headers `webhook-id`, `webhook-timestamp` and `webhook-signature` (`v1,` + base64 HMAC-SHA256 over `{id}.{timestamp}.{body}` keyed with the secret's part after `whsec_`, base64-decoded). The URL must be http(s) and, unless configured otherwise, not a loopback, private or link-local address. At most 20 a centre (409 `webhook_limit_exceeded`). Failed deliveries are retried on a schedule; an endpoint failing for long, or answering 410, is disabled.",
         summary: "Register a webhook for the centre's events (all types when `events` is absent); the secret is shown only in this response",
         body: webhookInputSchema,
         response: { 201: webhookEndpointSchema.omit({ sinceEventId: true }), ...errorResponses },
@@ -65,7 +66,8 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhooksService }> = 
     '/webhooks/:id/enable',
     {
       config: { access: 'webhooks.enable' },
-      schema: { description: 'Re-enables an endpoint disabled after failures or a 410; its URL must still pass the address check. Delivery resumes with events after this moment.',
+      schema: {
+        description: 'Re-enables an endpoint disabled after failures or a 410; its URL must still pass the address check. Delivery resumes with events after this moment.',
         summary: 'Enable a disabled webhook again (its URL is checked anew); events of the time it was disabled are not sent',
         params: idParams,
         response: { 200: webhookViewSchema, ...errorResponses },
@@ -78,7 +80,8 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhooksService }> = 
     '/webhooks/:id/deliveries',
     {
       config: { access: 'webhooks.deliveries' },
-      schema: { description: 'Every attempt: delivery id (= the `webhook-id` header), event, attempt number, trigger, status code or error, duration, outcome and, when retrying, the next wait. Paged by cursor (`limit` default 100, the most): attempts are numbered as they are logged, so pages hold still while deliveries go on.',
+      schema: {
+        description: 'Every attempt: delivery id (= the `webhook-id` header), event, attempt number, trigger, status code or error, duration, outcome and, when retrying, the next wait. Paged by cursor (`limit` default 100, the most): attempts are numbered as they are logged, so pages hold still while deliveries go on.',
         summary: `Delivery attempts, newest first (the last ${LOG_CAP} are kept)`,
         params: idParams,
         querystring: z.strictObject(pageQueryShape(attemptCursor, FORMER_LIST_LIMIT)),
@@ -92,7 +95,8 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhooksService }> = 
     '/webhooks/:id/deliveries/:deliveryId/redeliver',
     {
       config: { access: 'webhooks.redeliver' },
-      schema: { description: 'Queues the logged delivery again with the same `webhook-id` (so receivers can deduplicate) and body, signed anew; 202 with the delivery id. 404 for a delivery the log no longer holds.',
+      schema: {
+        description: 'Queues the logged delivery again with the same `webhook-id` (so receivers can deduplicate) and body, signed anew; 202 with the delivery id. 404 for a delivery the log no longer holds.',
         summary: 'Send a logged delivery again, with the same webhook-id and body (409 while the webhook is disabled)',
         params: idParams.extend({ deliveryId: z.string().regex(/^msg_[A-Za-z0-9_-]{1,64}$/, 'expected a delivery id') }),
         response: { 202: redeliverySchema, ...errorResponses },
