@@ -1154,8 +1154,10 @@ const KNOWN: Known[] = [
   },
   {
     id: 'csv-unclosed-quote-line',
-    todo: 'issue 12: a CSV record whose quote is never closed is rejected at the last line, not its own; with CRLF line ends at a line past the end of the body',
-    matches: (req, res, v) => v.kind === 'outcome' && req.route === 'POST /v1/patents/import (CSV)' && res.body.includes('Quote Not Closed'),
+    todo:
+      'issue 12: after a CSV quote error (a quote never closed, or one opening inside a cell) csv-parse recovers on a later line, and the rows after it ' +
+      'are numbered from there: with CRLF line ends, at lines past the end of the body',
+    matches: (req, res, v) => v.kind === 'outcome' && req.route === 'POST /v1/patents/import (CSV)' && /Quote Not Closed|Invalid Opening Quote/.test(res.body),
     repro: {
       method: 'POST',
       url: '/v1/patents/import',
