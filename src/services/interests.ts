@@ -41,6 +41,7 @@ export const interestViewSchema = interestSchema
   .extend({
     enterprise: orgSchema.pick({ id: true, name: true }).optional(),
     need: disclosedNeedSchema.optional(),
+    hasNeed: z.boolean().describe('whether the interest names a need (shown in `need` only as far as disclosed): only such an interest can be accepted'),
     answer: interestAnswerSchema
       .extend({ centre: orgSchema.pick({ id: true, name: true }).optional().describe('the operations centre that carries the pairing') })
       .optional()
@@ -75,7 +76,7 @@ export function createInterestsService(deps: InterestsDeps) {
   /** What the caller may see of an interest: the university sees the enterprise as far as it disclosed itself. */
   const view = async (principal: Principal, i: Interest): Promise<InterestView> => {
     const disclosure = disclosureTo(principal, i.disclosure)
-    const out: InterestView = { id: i.id, publicationNumber: i.publicationNumber, disclosure: i.disclosure, state: i.state, createdAt: i.createdAt }
+    const out: InterestView = { id: i.id, publicationNumber: i.publicationNumber, disclosure: i.disclosure, state: i.state, hasNeed: i.needId !== undefined, createdAt: i.createdAt }
     if (i.message !== undefined) out.message = i.message
     if (disclosure !== 'none') {
       const org = await deps.orgs.get(i.enterpriseOrgId)

@@ -55,6 +55,9 @@ t.test('accepting opens a pairing with the centre of the enterprise province, se
   t.equal(made.statusCode, 201, made.body)
   const interest = made.json()
   t.equal(interest.state, 'open', 'a new interest is open')
+  const asUniversity = (await s.app.inject({ method: 'GET', url: `/v1/interests/${interest.id}`, headers: s.university.h })).json()
+  t.match(asUniversity, { hasNeed: true, enterprise: { name: '示例科技有限公司' } }, 'the university sees the name disclosed, and that there is a need')
+  t.notOk(asUniversity.need, 'but not the need itself')
 
   const before = await s.harness.container.eventLog.head()
   const accepted = await s.answer(s.university, interest.id, 'accept', { note: '欢迎洽谈' })
