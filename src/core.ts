@@ -98,7 +98,7 @@ export async function createCore(config: Config, log: Logger, options: CoreOptio
     matches: createMatchStore(redis, prefix, optimistic),
     orgs: createOrgStore(redis, prefix, regions),
     keys: createKeyStore(redis, prefix),
-    interests: createInterestStore(redis, prefix),
+    interests: createInterestStore(redis, prefix, optimistic),
     pairings: createPairingStore(redis, prefix, optimistic, regions),
     webhooks: createWebhookStore(redis, prefix),
     rounds: createRoundStore(redis, prefix),
@@ -113,7 +113,7 @@ export async function createCore(config: Config, log: Logger, options: CoreOptio
   const pairings = createPairingsService({ pairings: stores.pairings, needs: stores.needs, matches: stores.matches, patents: stores.patents, orgs: stores.orgs, regions })
   const services = {
     orgs: createOrgsService({ orgs: stores.orgs, keys: stores.keys, adminToken, regions }),
-    interests: createInterestsService({ interests: stores.interests, patents: stores.patents, needs: stores.needs, orgs: stores.orgs }),
+    interests: createInterestsService({ interests: stores.interests, patents: stores.patents, needs: stores.needs, orgs: stores.orgs, pairings: stores.pairings, matches: stores.matches }),
     inventory: createInventoryService({
       patents: stores.patents,
       imports: stores.imports,

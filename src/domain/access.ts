@@ -11,6 +11,7 @@
 import { ForbiddenError, NotFoundError } from './errors.js'
 import type { DisclosureLevel, Need } from './need.js'
 import type { OrgKind, Role } from './org.js'
+import type { Interest } from './interest.js'
 import type { Pairing } from './pairing.js'
 import type { Patent } from './patent.js'
 import type { EnterprisePoolState } from './pool.js'
@@ -64,6 +65,9 @@ export const MATRIX = {
   'needs.matches': { enterprise: 'own' },
   'interests.create': { enterprise: 'own' },
   'interests.list': { enterprise: 'own', university: 'own' },
+  'interests.read': { enterprise: 'own', university: 'own' },
+  'interests.accept': { university: 'own' },
+  'interests.decline': { university: 'own' },
   'patents.feedback': { university: 'own' },
   'routing.set': { 'operations-centre': 'own' },
   'routing.read': { 'operations-centre': 'own' },
@@ -94,7 +98,7 @@ export const ACTIONS = Object.keys(MATRIX) as Action[]
  * Acts that only an organisation can take in its own name: the admin, who belongs to none,
  * may not take them (it would have to name the organisation in the body).
  */
-export const ORGANISATION_ONLY: ReadonlySet<Action> = new Set<Action>(['interests.create', 'webhooks.create'])
+export const ORGANISATION_ONLY: ReadonlySet<Action> = new Set<Action>(['interests.create', 'interests.accept', 'interests.decline', 'webhooks.create'])
 
 /** The scope of the action for a role, or undefined when the role may not take it. */
 export function scopeOf(role: Role, action: Action): Scope | undefined {
@@ -115,6 +119,7 @@ export type Resource =
         routedTo?: (centreOrgId: string) => Promise<boolean>
       })
   | ({ kind: 'pairing' } & Pick<Pairing, 'id' | 'centreOrgId' | 'universityOrgId' | 'enterpriseOrgId'>)
+  | ({ kind: 'interest' } & Pick<Interest, 'id' | 'universityOrgId' | 'enterpriseOrgId'>)
   | ({ kind: 'webhook' } & Pick<WebhookEndpoint, 'id' | 'orgId'>)
   | ({ kind: 'pool-entry' } & Pick<EnterprisePoolState, 'enterpriseId' | 'province' | 'provinceCode'>)
   /** A province's figures (its code, and its name for the 404); no province: the whole country's. */
@@ -146,6 +151,8 @@ const PARTY: Partial<Record<OrgKind, Party>> = { 'operations-centre': 'centre', 
 
 /** Which of a pairing's organisations each party is. */
 const PAIRING_PARTY = { centre: 'centreOrgId', university: 'universityOrgId', enterprise: 'enterpriseOrgId' } as const
+/** Which of an interest's organisations each party is: its enterprise, the patent's university (no centre takes part). */
+const INTEREST_PARTY = { university: 'universityOrgId', enterprise: 'enterpriseOrgId' } as const
 
 /** Per kind of object: what `own` (and `routed`) means. A provincial office's `own` is its province. */
 const RESOLVERS: { [K in Resource['kind']]: Resolver<Extract<Resource, { kind: K }>> } = {
@@ -167,6 +174,13 @@ const RESOLVERS: { [K in Resource['kind']]: Resolver<Extract<Resource, { kind: K
     own: (p, r) => {
       const party = PARTY[p.role]
       return party !== undefined && ours(p, r[PAIRING_PARTY[party]])
+    },
+  },
+  interest: {
+    name: (r) => `interest ${r.id}`,
+    own: (p, r) => {
+      const party = PARTY[p.role]
+      return party !== undefined && party !== 'centre' && ours(p, r[INTEREST_PARTY[party]])
     },
   },
   webhook: { name: (r) => `webhook ${r.id}`, own: (p, r) => ours(p, r.orgId) },

@@ -15,6 +15,10 @@ export const ERROR_STATUS = {
   not_in_pool: 409,
   not_eligible: 409,
   webhook_disabled: 409,
+  // answers to an enterprise's interest (services/interests.ts)
+  interest_answered: 409,
+  interest_without_need: 409,
+  no_centre_for_province: 409,
   // refusals of a recommendation (domain/pool.ts)
   already_in_pool: 409,
   left_pool: 409,

@@ -6,7 +6,8 @@
 import type { ImportState } from './imports.js'
 import type { DisclosureLevel } from './need.js'
 import type { OrgKind } from './org.js'
-import type { DeclineReason, DeliveryMode, PairingState } from './pairing.js'
+import type { InterestState } from './interest.js'
+import type { DeclineReason, DeliveryMode, InterestDeclineReason, PairingState } from './pairing.js'
 import type { LegalStatus, PatentStatus, TransferMode } from './patent.js'
 import type { PoolStatus } from './pool.js'
 import type { AttemptOutcome } from './webhooks.js'
@@ -35,6 +36,21 @@ export const DECLINE_REASON_LABELS: Record<DeclineReason, Label> = {
   'transfer-mode': { zh: '转化方式不合适', en: 'transfer mode' },
   region: { zh: '地域', en: 'region' },
   'already-solved': { zh: '已解决', en: 'already solved' },
+  other: { zh: '其他', en: 'other' },
+}
+
+export const INTEREST_STATE_LABELS: Record<InterestState, Label> = {
+  open: { zh: '待答复', en: 'awaiting an answer' },
+  accepted: { zh: '已接受', en: 'accepted' },
+  declined: { zh: '已婉拒', en: 'declined' },
+}
+
+export const INTEREST_DECLINE_REASON_LABELS: Record<InterestDeclineReason, Label> = {
+  'already-transferred': { zh: '已转让或许可他方', en: 'already assigned or licensed to another party' },
+  'in-negotiation': { zh: '正与他方洽谈', en: 'in negotiation with another party' },
+  'not-offered': { zh: '暂不对外转化', en: 'not offered at present' },
+  'transfer-mode': { zh: '转化方式不合适', en: 'transfer mode not offered' },
+  'insufficient-information': { zh: '企业信息不足', en: 'too little known of the enterprise' },
   other: { zh: '其他', en: 'other' },
 }
 

@@ -42,6 +42,7 @@ export const needSchema = z.object({
   /** … and its GB/T 2260 code (440000): what routing and the figures compare. */
   provinceCode: z.string().optional(),
   industry: z.string().optional(),
+  /** What universities see of the need and its enterprise; `none` when the enterprise chose nothing. */
   disclosure: z.enum(DISCLOSURE_LEVELS).optional(),
   state: z.enum(NEED_STATES),
   /** Bumped by every change; a match job computes for one version. */

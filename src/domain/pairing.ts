@@ -43,6 +43,15 @@ export const AGREED_STATES: ReadonlySet<PairingState> = new Set(['agreement-sign
 export const DECLINE_REASONS = ['not-relevant', 'too-early-stage', 'price', 'transfer-mode', 'region', 'already-solved', 'other'] as const
 export type DeclineReason = (typeof DECLINE_REASONS)[number]
 
+/**
+ * Why a university declines an enterprise's interest in one of its patents. The pairing reasons
+ * are the enterprise's side (not relevant, already solved); these are the holder's: the patent is
+ * taken, promised or not offered now, the way asked for is not offered, or it knows too little
+ * of the enterprise (which may have disclosed nothing).
+ */
+export const INTEREST_DECLINE_REASONS = ['already-transferred', 'in-negotiation', 'not-offered', 'transfer-mode', 'insufficient-information', 'other'] as const
+export type InterestDeclineReason = (typeof INTEREST_DECLINE_REASONS)[number]
+
 export const transitionInputSchema = z
   .strictObject({
     to: z.enum(PAIRING_STATES),
@@ -88,6 +97,8 @@ export const pairingSchema = z.object({
   reason: z.enum(DECLINE_REASONS).optional(),
   /** False while held back by the centre's daily cap or digest mode. */
   pushed: z.boolean(),
+  /** Set when the pairing began as an enterprise's interest that the university accepted. */
+  interestId: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 })
@@ -173,6 +184,30 @@ export function inScope(routing: Routing, needProvince: string | undefined, pate
   if (routing.provinceCodes.length > 0 && (needProvince === undefined || !routing.provinceCodes.includes(needProvince))) return false
   if (routing.ipcPrefixes.length > 0 && !patentIpc.some((c) => routing.ipcPrefixes.some((p) => c.startsWith(p)))) return false
   return true
+}
+
+/**
+ * The operations centre that takes an enterprise's accepted interest: one whose routing names the
+ * enterprise's province (`provinceKey`, a code); failing that, one that serves every province. Among
+ * several, one whose IPC prefixes cover the patent, then the one with the fewest provinces (the
+ * most local), then the lowest id, so the choice is the same every time. Undefined when none covers it.
+ */
+export function centreForProvince(
+  centres: ReadonlyArray<{ orgId: string; routing: Routing }>,
+  provinceKey: string | undefined,
+  patentIpc: readonly string[],
+): string | undefined {
+  if (provinceKey === undefined) return undefined
+  const named = centres.filter((c) => c.routing.provinceCodes.includes(provinceKey))
+  const pool = named.length > 0 ? named : centres.filter((c) => c.routing.provinceCodes.length === 0)
+  const covers = (r: Routing) => r.ipcPrefixes.length === 0 || patentIpc.some((code) => r.ipcPrefixes.some((p) => code.startsWith(p)))
+  const best = [...pool].sort(
+    (a, b) =>
+      Number(covers(b.routing)) - Number(covers(a.routing)) ||
+      a.routing.provinceCodes.length - b.routing.provinceCodes.length ||
+      a.orgId.localeCompare(b.orgId),
+  )[0]
+  return best?.orgId
 }
 
 /** The day in China time (UTC+8) of an instant, as YYYY-MM-DD: the unit of the daily cap. */

@@ -141,9 +141,21 @@ export interface KeyStore {
 }
 
 export interface InterestStore {
-  create(interest: Interest): Promise<void>
+  /**
+   * Stores the interest, unless its enterprise already holds one in the same patent for the same
+   * need (or for none): then nothing is written and the existing interest's id is returned.
+   * The check and the write are one atomic step.
+   */
+  create(interest: Interest): Promise<{ created: true } | { created: false; existingId: string }>
+  get(id: string): Promise<Interest | undefined>
   /** One page, newest first, of all interests, an enterprise's, or those in a university's patents. */
   page(index: 'all' | { enterprise: string } | { university: string }, options: PageOptions<Interest>): Promise<StorePage<Interest>>
+  /**
+   * Answers an interest under optimistic locking: `plan` gets it as stored (it throws to refuse)
+   * and returns it answered, with the pairing an acceptance opens, written in the same
+   * transaction as the answer (the pairing as `createOrRescore` writes it, announcement included).
+   */
+  answer(id: string, plan: (current: Interest) => { next: Interest; pairing?: CreatePairing }): Promise<Interest | undefined>
 }
 
 /** How a store reads one page of a list: how many, after which position, and which items to keep (a filter). */
@@ -176,6 +188,16 @@ export type PairingIndex = { centre: string } | { university: string } | { enter
 
 export type CreateOutcome = 'created-pushed' | 'created-held' | 'rescored' | 'unchanged'
 
+/** A pairing to create with its first audit event and announcement (see `PairingStore.createOrRescore`). */
+export interface CreatePairing {
+  pairing: Pairing
+  history: PairingEvent
+  push: boolean
+  dailyCap?: number
+  day: string
+  announce: PairingAnnouncement
+}
+
 /**
  * Pairings, their audit trail and the centres' routing. Every change is written with what it
  * announces (built by the service: `announcePairingChange`) in one transaction, so a process
@@ -186,14 +208,7 @@ export interface PairingStore {
    * Creates the pairing with its first audit event and its announcement, counting it against the
    * centre's daily cap when it is to be pushed; an existing pairing only takes the new score.
    */
-  createOrRescore(args: {
-    pairing: Pairing
-    history: PairingEvent
-    push: boolean
-    dailyCap?: number
-    day: string
-    announce: PairingAnnouncement
-  }): Promise<CreateOutcome>
+  createOrRescore(args: CreatePairing): Promise<CreateOutcome>
   get(id: string): Promise<Pairing | undefined>
   getMany(ids: string[]): Promise<Pairing[]>
   /** Ids, newest first, of one index: a centre's, a university's, an enterprise's or all. */

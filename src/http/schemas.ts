@@ -42,8 +42,8 @@ export const patentSchema = patentRecordSchema.omit({ ownerOrgId: true })
 /** A patent in a list: the record without its claims (read them at `/v1/patents/{publicationNumber}`). */
 export const patentListItemSchema = patentSchema.omit({ claims: true })
 export const importStatusSchema = importRecordSchema.omit({ ownerOrgId: true })
-// A need is shown without its disclosure setting, as it always was: the setting rules what universities see.
-export const needSchema = needRecordSchema.omit({ ownerOrgId: true, disclosure: true })
+// A need is shown with its disclosure setting: what universities see of it and its enterprise.
+export const needSchema = needRecordSchema.omit({ ownerOrgId: true })
 
 export const matchesSchema = matchSetSchema.omit({ needVersion: true }).extend({
   strength: z

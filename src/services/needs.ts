@@ -19,6 +19,9 @@ export const KEPT_MATCHES = 100
 /** How many of a need's best matches are recorded for the programme's figures (one page). */
 export const RECORDED_MATCHES = 20
 
+/** The fields of a need that its matches (and their routing) depend on: a change to any other is stored without matching again. */
+const MATCHED_FIELDS = ['title', 'description', 'keywords', 'ipc', 'transferModes', 'province', 'provinceCode', 'industry'] as const satisfies ReadonlyArray<keyof Need>
+
 export interface NeedsDeps {
   needs: NeedStore
   matches: MatchStore
@@ -98,7 +101,7 @@ export function createNeedsService(deps: NeedsDeps) {
       if (place?.province !== undefined) need.province = place.province
       if (place?.provinceCode !== undefined) need.provinceCode = place.provinceCode
       if (input.industry !== undefined) need.industry = input.industry
-      if (input.disclosure !== undefined) need.disclosure = input.disclosure
+      need.disclosure = input.disclosure ?? 'none'
       if (actor.orgId !== undefined) need.ownerOrgId = actor.orgId
       await deps.needs.create(need)
       await deps.programme.append({
@@ -121,13 +124,18 @@ export function createNeedsService(deps: NeedsDeps) {
       const { province, ...rest } = patch
       const parsed = needInputSchema.safeParse({ ...current, ...rest })
       if (!parsed.success) throw new ValidationError('the changed need is not valid', issuesToDetails(parsed.error.issues, 'body'))
-      const need: Need = {
+      const changed: Need = {
         ...existing,
         ...parsed.data,
         ...(province === undefined ? {} : provinceOf(province, 'the changed need is not valid')),
-        version: existing.version + 1,
-        updatedAt: now(),
       }
+      // What a university may see changes nothing of what matches: no new version, no re-matching.
+      if (MATCHED_FIELDS.every((f) => JSON.stringify(changed[f]) === JSON.stringify(existing[f]))) {
+        const need: Need = { ...changed, updatedAt: now() }
+        await deps.needs.put(need)
+        return need
+      }
+      const need: Need = { ...changed, version: existing.version + 1, updatedAt: now() }
       await deps.needs.put(need)
       await deps.matches.update(id, (set) => ({ needId: id, needVersion: need.version, state: 'pending', matches: set?.matches ?? [] }))
       await enqueueMatch(need)

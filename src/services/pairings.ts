@@ -42,7 +42,7 @@ export interface PairingsDeps {
 
 /** What a caller sees of a pairing. A university sees the enterprise and need only as disclosed. */
 export const pairingViewSchema = pairingSchema
-  .pick({ id: true, publicationNumber: true, score: true, state: true, reason: true, centreOrgId: true, pushed: true, createdAt: true, updatedAt: true })
+  .pick({ id: true, publicationNumber: true, score: true, state: true, reason: true, centreOrgId: true, pushed: true, interestId: true, createdAt: true, updatedAt: true })
   .extend({
     needId: z.string().optional(),
     enterprise: orgSchema.pick({ id: true, name: true }).partial({ name: true }).optional(),
@@ -94,6 +94,7 @@ export function createPairingsService(deps: PairingsDeps) {
       updatedAt: p.updatedAt,
     }
     if (p.reason !== undefined) out.reason = p.reason
+    if (p.interestId !== undefined) out.interestId = p.interestId
     const need = needs.get(p.needId)
     const disclosure = disclosureTo(principal, need?.disclosure)
     if (disclosure === 'identity-and-need') {

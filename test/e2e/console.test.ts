@@ -49,6 +49,9 @@ t.test('the console, role by role', async (t) => {
 
   let needId = ''
   let strongShown = 0
+  /** The enterprise's two interests: in the best match (for the need, disclosed), and in a search hit (disclosing nothing). */
+  let firstPn = ''
+  let secondPn = ''
   let teaNeedId = ''
   /** The matches on a need's page: strength, score shown, threshold, class and title of each card. */
   const readMatches = (page: Page) =>
@@ -269,13 +272,32 @@ t.test('the console, role by role', async (t) => {
     await first.locator('textarea[name=message]').fill('希望洽谈许可')
     await first.locator('.interest-form button[type=submit]').click()
     await first.locator('.notice.ok').waitFor()
-    const interests = (await api('GET', '/v1/interests', undefined, enterprise.key)).items as Array<{ publicationNumber: string; needId?: string }>
+    const interests = (await api('GET', '/v1/interests', undefined, enterprise.key)).items as Array<{ publicationNumber: string; state: string }>
     t.equal(interests.length, 1, 'the interest was recorded')
+    t.equal(interests[0]!.state, 'open', 'open, awaiting the university')
+    firstPn = interests[0]!.publicationNumber
+    await first.locator('.outcome[data-state=open]').waitFor()
+    // Back on the need page, the patent shows the interest held rather than a second "express interest".
+    await page.reload()
+    await page.waitForSelector('#matches-ready')
+    const held = page.locator(`#matches .match[data-pn="${firstPn}"] .interest`)
+    t.match(await held.textContent(), '您的意向', 'the interest is shown where it was expressed')
+    t.equal(await held.locator('button').count(), 0, 'and cannot be sent twice')
+    t.match(await page.textContent('#need-disclosure'), '不公开', 'the need shows what universities see of it')
 
     await page.goto(`${base}#/search`)
     await page.fill('#search-form [name=q]', '图像识别')
     await page.click('#search-form button[type=submit]')
     await page.waitForSelector('#results .hit em')
+    // Interest from the search: the open need is offered, so that the university can accept it as a pairing.
+    const hit = page.locator(`#results .hit:not([data-pn="${firstPn}"])`).first()
+    secondPn = (await hit.getAttribute('data-pn')) ?? ''
+    await hit.locator('.interest > button').click()
+    t.equal(await hit.locator('select[name=needId]').inputValue(), needId, 'the open need is offered')
+    await hit.locator('select[name=disclosure]').selectOption('none')
+    await hit.locator('textarea[name=message]').fill('希望了解转让条件')
+    await hit.locator('.interest-form button[type=submit]').click()
+    await hit.locator('.notice.ok').waitFor()
     const before = await page.textContent('#search-total')
     const facet = page.locator('button.chip[data-facet=legalStatus]').first()
     const facetValue = await facet.getAttribute('data-value')
@@ -289,6 +311,82 @@ t.test('the console, role by role', async (t) => {
     await page.waitForSelector('main table tbody tr')
     await shot(page, '07-enterprise-interests')
     await page.context().close()
+  })
+
+  await t.test('university: accepts one interest, declines another; the enterprise sees both outcomes', async (t) => {
+    const page = await signIn(browser, base, university.key)
+    await page.click('#nav a[href="#/interests"]')
+    await page.waitForSelector('#interests-table tbody tr')
+    t.equal(await page.locator('#interests-table tbody tr').count(), 2, 'both interests in its patents')
+    const row = (pn: string) => page.locator(`#interests-table tbody tr[data-pn="${pn}"]`)
+    t.match(await row(firstPn).textContent(), '杭州示例智能制造有限公司', 'the enterprise disclosed its name …')
+    t.match(await row(firstPn).textContent(), '基于深度学习的图像识别方法', '… and its need')
+    t.match(await row(secondPn).textContent(), '企业未公开名称', 'the other interest discloses nothing')
+    t.notMatch(await row(secondPn).textContent(), /杭州示例/, 'and shows nothing of the enterprise')
+    t.match(await row(secondPn).textContent(), '有对应需求（未公开）', 'only that it is for a need, which makes it acceptable')
+    await shot(page, '07b-university-interests')
+
+    await row(firstPn).locator('button[data-action=accept]').click()
+    await page.waitForSelector(`#interests-table tbody tr[data-pn="${firstPn}"][data-state=accepted]`)
+    t.match(await row(firstPn).textContent(), '由 浙江省知识产权运营中心 对接', 'accepted: the centre of the enterprise province carries it')
+    t.match(await page.textContent('#interest-status'), '已转为对接')
+
+    await row(secondPn).locator('button[data-action=decline]').click()
+    // The console copies no enum: the reasons offered, and their names, are those the API gives.
+    const meta = await api('GET', '/v1/meta', undefined, university.key)
+    const offered = await row(secondPn).locator('select[name=reason] option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]))
+    t.same(offered, (meta.interestDeclineReasons as Array<{ value: string; zh: string }>).map((r) => [r.value, r.zh]), 'the decline reasons come from GET /v1/meta')
+    await row(secondPn).locator('select[name=reason]').selectOption('in-negotiation')
+    await row(secondPn).locator('textarea[name=note]').fill('该专利正与其他企业洽谈许可')
+    await shot(page, '07c-university-decline-interest')
+    await row(secondPn).locator('form.decline-interest button[type=submit]').click()
+    await page.waitForSelector(`#interests-table tbody tr[data-pn="${secondPn}"][data-state=declined]`)
+    t.match(await row(secondPn).textContent(), /已婉拒[\s\S]*正与他方洽谈[\s\S]*该专利正与其他企业洽谈许可/, 'declined, with the reason and the note')
+    await shot(page, '07d-university-interests-answered')
+
+    type Answered = { publicationNumber: string; state: string; answer?: { pairingId?: string; centreOrgId?: string; reason?: string } }
+    const answered = (await api('GET', '/v1/interests', undefined, university.key)).items as Answered[]
+    const accepted = answered.find((i) => i.publicationNumber === firstPn)!
+    t.equal(accepted.answer?.centreOrgId, centre.id, 'the pairing is the centre’s')
+    const pairing = await api('GET', `/v1/pairings/${accepted.answer!.pairingId}`, undefined, centre.key)
+    t.match(pairing, { publicationNumber: firstPn, needId }, 'and the centre reads it')
+    await page.context().close()
+
+    const ent = await signIn(browser, base, enterprise.key)
+    await ent.click('#nav a[href="#/interests"]')
+    await ent.waitForSelector('#interest-table tbody tr[data-state=declined]')
+    const mine = (pn: string) => ent.textContent(`#interest-table tbody tr:has(.pn:text-is("${pn}"))`)
+    t.match(await mine(firstPn), /已接受[\s\S]*由 浙江省知识产权运营中心 对接/, 'the enterprise sees its interest accepted, and by whom it is paired')
+    t.match(await mine(secondPn), /已婉拒[\s\S]*正与他方洽谈[\s\S]*该专利正与其他企业洽谈许可/, 'and the other declined, with why')
+    await shot(ent, '07e-enterprise-interest-outcomes')
+    await ent.goto(`${base}#/need/${needId}`)
+    await ent.waitForSelector('#need-interests')
+    await ent.waitForSelector(`#matches .match[data-pn="${firstPn}"] .outcome[data-state=accepted]`)
+    const listed = await ent.textContent('#need-interests')
+    t.ok(listed?.includes('已接受') && listed.includes('已婉拒'), 'the need page lists both outcomes')
+    // What universities see of the need: shown, and changed in place.
+    await ent.selectOption('#disclosure-form select[name=disclosure]', 'identity')
+    await ent.click('#disclosure-form button[type=submit]')
+    await ent.waitForSelector('#disclosure-form .notice.ok')
+    t.match(await ent.textContent('#need-disclosure'), '公开企业名称')
+    const need = await api('GET', `/v1/needs/${needId}`, undefined, enterprise.key)
+    t.equal(need.disclosure, 'identity', 'the change is stored')
+    t.equal(need.version, 1, 'without matching again')
+    await shot(ent, '07f-enterprise-need-interests')
+    await ent.context().close()
+
+    // At phone width, in Chinese: both sides' interest lists become labelled cards.
+    for (const [who, key, table, name] of [
+      ['university', university.key, '#interests-table', '07g-phone-university-interests'],
+      ['enterprise', enterprise.key, '#interest-table', '07h-phone-enterprise-interests'],
+    ] as const) {
+      const phone = await signIn(browser, base, key, { width: 390, height: 844 })
+      await phone.goto(`${base}#/interests`)
+      await phone.waitForSelector(`${table} tbody tr`)
+      t.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `the ${who}'s interests fit a phone screen`)
+      await shot(phone, name)
+      await phone.context().close()
+    }
   })
 
   await t.test('enterprise: a need the inventory cannot serve shows no strong match', async (t) => {
@@ -459,6 +557,10 @@ t.test('the console, role by role', async (t) => {
     await page.goto(`${base}#/search`)
     await page.waitForSelector('#results .hit')
     await shot(page, '18-phone-search-en', false)
+    await page.goto(`${base}#/interests`)
+    await page.waitForSelector('#interest-table tbody tr[data-state=accepted]')
+    t.match(await page.textContent('#interest-table'), /accepted[\s\S]*paired by/, 'the outcomes in English')
+    await shot(page, '18b-phone-interests-en')
     await page.click('#signout')
     await page.waitForSelector('#signin-form')
     t.pass('signed out')

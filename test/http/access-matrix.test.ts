@@ -81,7 +81,8 @@ t.test('every route × every role × own and other object', async (t) => {
     o.patentToWithdraw = freshPn()
     await asOrg('university', side, 'POST', '/v1/patents', patentBody(o.patent))
     await asOrg('university', side, 'POST', '/v1/patents', patentBody(o.patentToWithdraw))
-    const imp = await asOrg('university', side, 'POST', '/v1/patents/import', JSON.stringify(patentBody(freshPn())), {
+    const imported = freshPn()
+    const imp = await asOrg('university', side, 'POST', '/v1/patents/import', JSON.stringify(patentBody(imported)), {
       'content-type': 'application/x-ndjson',
     })
     await waitForImport(h.app, imp.importId)
@@ -89,7 +90,13 @@ t.test('every route × every role × own and other object', async (t) => {
     const province = side === 'A' ? '浙江' : '江苏'
     o.need = (await asOrg('enterprise', side, 'POST', '/v1/needs', { title: `图像识别需求 ${side}`, province })).id
     o.needToClose = (await asOrg('enterprise', side, 'POST', '/v1/needs', { title: `待关闭需求 ${side}` })).id
-    for (let i = 0; i < 2; i++) await asOrg('enterprise', side, 'POST', '/v1/needs', { title: `深度学习图像识别 ${i}`, province })
+    const more: string[] = []
+    for (let i = 0; i < 2; i++) more.push((await asOrg('enterprise', side, 'POST', '/v1/needs', { title: `深度学习图像识别 ${i}`, province })).id)
+    o.importedPatent = patentBody(imported).publicationNumber
+    // Interests of the side's enterprise in the side's patents: one to read, one to accept, one to decline.
+    o.interest = (await asOrg('enterprise', side, 'POST', '/v1/interests', { publicationNumber: o.patent })).id
+    o.interestToAccept = (await asOrg('enterprise', side, 'POST', '/v1/interests', { publicationNumber: o.patent, needId: o.need })).id
+    o.interestToDecline = (await asOrg('enterprise', side, 'POST', '/v1/interests', { publicationNumber: o.patent, needId: more[0] })).id
   }
   // Pairings: for each side, one that involves A's (or B's) centre, enterprise and university at once.
   for (const side of ['A', 'B'] as const) {
@@ -174,6 +181,9 @@ t.test('every route × every role × own and other object', async (t) => {
     'routing.set': 'operations-centre',
     'routing.read': 'operations-centre',
     'patents.feedback': 'university',
+    'interests.read': 'enterprise',
+    'interests.accept': 'university',
+    'interests.decline': 'university',
     'pool.decide': 'provincial-office',
     'stats.read': 'provincial-office',
     'webhooks.read': 'operations-centre',
@@ -226,8 +236,13 @@ t.test('every route × every role × own and other object', async (t) => {
     'PATCH /v1/needs/:id': (side) => ({ url: `/v1/needs/${pick(side).need}`, payload: { industry: '制造业' } }),
     'POST /v1/needs/:id/close': (side) => ({ url: `/v1/needs/${pick(side).needToClose}/close` }),
     'GET /v1/needs/:id/matches': (side) => ({ url: `/v1/needs/${pick(side).need}/matches` }),
-    'POST /v1/interests': () => ({ url: '/v1/interests', payload: { publicationNumber: objects.B.patent } }),
+    // One interest per enterprise, patent and need: each side its own patent.
+    'POST /v1/interests': (side) => ({ url: '/v1/interests', payload: { publicationNumber: pick(side).importedPatent } }),
     'GET /v1/interests': () => ({ url: '/v1/interests' }),
+    'GET /v1/interests/:id': (side) => ({ url: `/v1/interests/${pick(side).interest}` }),
+    // Only A's university answers, once each, and only its own (its patent's) interests.
+    'POST /v1/interests/:id/accept': (side) => ({ url: `/v1/interests/${pick(side).interestToAccept}/accept`, payload: {} }),
+    'POST /v1/interests/:id/decline': (side) => ({ url: `/v1/interests/${pick(side).interestToDecline}/decline`, payload: { reason: 'in-negotiation' } }),
     'POST /v1/webhooks': () => ({ url: '/v1/webhooks', payload: { url: 'http://127.0.0.1:9/matrix' } }),
     'GET /v1/webhooks': () => ({ url: '/v1/webhooks' }),
     'GET /v1/webhooks/:id': (side) => ({ url: `/v1/webhooks/${pick(side).webhook}` }),

@@ -136,6 +136,8 @@ interface ExpectedNeed {
   province?: string
   provinceCode?: string
   industry?: string
+  /** What universities see: as given, `none` when not. */
+  disclosure: string
   state: 'open'
   version: 1
 }
@@ -144,7 +146,7 @@ function expectNeed(body: unknown): Expected<ExpectedNeed> {
   if (!isObject(body)) return bad('not an object')
   const unknown = unknownKeys(body, NEED_FIELDS)
   if (unknown.length > 0) return bad(`unknown ${unknown.join(', ')}`)
-  const need: ExpectedNeed = { title: '', keywords: [], ipc: [], transferModes: [], state: 'open', version: 1 }
+  const need: ExpectedNeed = { title: '', keywords: [], ipc: [], transferModes: [], disclosure: 'none', state: 'open', version: 1 }
   const title = trimmed(body.title, 1, 500)
   if (title === undefined) return bad('title')
   need.title = title
@@ -178,6 +180,10 @@ function expectNeed(body: unknown): Expected<ExpectedNeed> {
     const v = trimmed(body.industry, 1, 100)
     if (v === undefined) return bad('industry')
     need.industry = v
+  }
+  if (body.disclosure !== undefined) {
+    if (typeof body.disclosure !== 'string' || !['none', 'identity', 'identity-and-need'].includes(body.disclosure)) return bad('disclosure')
+    need.disclosure = body.disclosure
   }
   return { ok: true, value: need }
 }

@@ -161,7 +161,7 @@ type Seg = string | Ref
 // ---------------------------------------------------------------------------------------------
 // The world: callers, and the objects that requests refer to
 
-const POOLS = ['patent', 'ownPatent', 'need', 'org', 'centre', 'enterprise', 'key', 'pairing', 'webhook', 'delivery', 'round', 'import'] as const
+const POOLS = ['patent', 'ownPatent', 'need', 'org', 'centre', 'enterprise', 'key', 'pairing', 'interest', 'webhook', 'delivery', 'round', 'import'] as const
 type PoolName = (typeof POOLS)[number]
 interface World {
   auth: Record<Who, string[]>
@@ -688,7 +688,24 @@ const createInterest = fc
     ),
     ct: jsonType,
   })
-  .map(({ who, body, ct }) => plan({ route: 'POST /v1/interests', access: 'interests.create', method: 'POST', path: ['interests'], who, body, contentType: ct }))
+  .map(({ who, body, ct }) => plan({ route: 'POST /v1/interests', access: 'interests.create', method: 'POST', path: ['interests'], who, body, contentType: ct, remember: rememberAs('interest') }))
+const INTEREST_REASONS = ['already-transferred', 'in-negotiation', 'not-offered', 'transfer-mode', 'insufficient-information']
+const declineFields: Record<string, F> = { reason: f(one(...INTEREST_REASONS, 'other'), 'price', 'bored', ''), note: text(2000) }
+// Accepting may open a pairing, or say that no centre serves the province, the interest names no need or is answered.
+const answerInterest = fc
+  .record({ who: caller('university', 'universityB'), id: segment('interest'), verb: fc.constantFrom('accept', 'decline'), ct: jsonType })
+  .chain(({ who, id, verb, ct }) =>
+    (verb === 'accept' ? fc.option(jsonBody(fields({ note: text(2000) })), { nil: undefined }) : jsonBody(fields(declineFields, ['reason']))).map((body) =>
+      plan({
+        route: `POST /v1/interests/:id/${verb}`,
+        access: verb === 'accept' ? 'interests.accept' : 'interests.decline',
+        method: 'POST',
+        path: ['interests', id, verb],
+        who,
+        ...(body === undefined ? {} : { body, contentType: ct }),
+      }),
+    ),
+  )
 
 const putRouting = fc
   .record({ who: caller('centre', 'centreB', 'admin'), org: fc.oneof(segment('centre'), segment('org')), body: jsonBody(fields(routingFields)), ct: jsonType })
@@ -837,13 +854,15 @@ const reads = fc.oneof(
   read('GET /v1/patents/:publicationNumber', 'patents.read', segment('patent').map((s) => ['patents', s])),
   read('GET /v1/imports', 'imports.list', fc.constant(['imports']), q('limit=1', 'limit=200', 'limit=201', 'limit=0', 'limit=x', 'state=done')),
   read('GET /v1/imports/:importId', 'imports.read', segment('import').map((s) => ['imports', s])),
+  read('GET /v1/imports/:importId/rejected', 'imports.read', segment('import').map((s) => ['imports', s, 'rejected']), q('lang=zh', 'lang=en', 'lang=fr', 'lang=')),
   read('GET /v1/needs', 'needs.list', fc.constant(['needs']), q('state=open', 'state=closed', 'state=all', 'state=', 'x=1')),
   read('GET /v1/needs/:id', 'needs.read', segment('need').map((s) => ['needs', s])),
   read('GET /v1/needs/:id/matches', 'needs.matches', segment('need').map((s) => ['needs', s, 'matches']), q('limit=1', 'limit=100', 'limit=101', 'limit=0', 'limit=x')),
   read('GET /v1/orgs', 'orgs.list', fc.constant(['orgs'])),
   read('GET /v1/orgs/:id', 'orgs.read', segment('org').map((s) => ['orgs', s])),
   read('GET /v1/orgs/:id/keys', 'keys.list', segment('org').map((s) => ['orgs', s, 'keys'])),
-  read('GET /v1/interests', 'interests.list', fc.constant(['interests'])),
+  read('GET /v1/interests', 'interests.list', fc.constant(['interests']), q('state=open', 'state=accepted', 'state=bogus', 'needId=x', `needId=${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`, 'publicationNumber=CN117151122A', 'publicationNumber=%', 'limit=0')),
+  read('GET /v1/interests/:id', 'interests.read', segment('interest').map((s) => ['interests', s])),
   read('GET /v1/orgs/:id/routing', 'routing.read', segment('centre').map((s) => ['orgs', s, 'routing'])),
   read('GET /v1/pairings', 'pairings.list', fc.constant(['pairings']), q('state=recommended', 'state=declined', 'state=bogus')),
   read('GET /v1/pairings/:id', 'pairings.read', segment('pairing').map((s) => ['pairings', s])),
@@ -889,6 +908,7 @@ const anyRequest: fc.Arbitrary<Plan> = fc.oneof(
   { weight: 2, arbitrary: createKey },
   { weight: 1, arbitrary: revokeKey },
   { weight: 3, arbitrary: createInterest },
+  { weight: 3, arbitrary: answerInterest },
   { weight: 3, arbitrary: putRouting },
   { weight: 4, arbitrary: transition },
   { weight: 2, arbitrary: createRound },
@@ -977,6 +997,10 @@ function inspect(req: Req, res: Res): Violation[] {
   // a frame such as "at handler (/srv/app/src/x.ts:12:5)", or any path into node_modules
   if (/\bat [^\s()]* ?\([^()\n]*\.m?[jt]s:\d+:\d+\)/.test(res.body) || res.body.includes('node_modules/')) v('stack', 'the answer carries a stack trace or source paths')
 
+  const refusesFields = (b: unknown) => {
+    const details = (b as { error?: { code?: string; details?: Array<{ path?: unknown }> } } | undefined)?.error
+    return details?.code === 'forbidden' && (details.details ?? []).length > 0 && (details.details ?? []).every((d) => typeof d.path === 'string' && d.path.startsWith('body.'))
+  }
   const noRoute = status === 404 && (body as { error?: { message?: string } } | undefined)?.error?.message?.startsWith('no route') === true
   if (status >= 400 && req.method !== 'HEAD') {
     const e = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error
@@ -1011,7 +1035,9 @@ function inspect(req: Req, res: Res): Violation[] {
     const role = ROLE[req.who]
     if (role === undefined && status !== 401) v('auth', `a caller without a valid key got ${status}`)
     else if (role !== undefined && scopeOf(role, req.access) === undefined && status !== 403) v('auth', `a ${role} may not take ${req.access}, got ${status}`)
-    else if (role !== undefined && scopeOf(role, req.access) !== undefined && (status === 401 || status === 403)) v('auth', `a ${role} may take ${req.access}, got ${status}`)
+    // An organisation changes only its own profile: a 403 naming the body's other fields refuses those fields, not the role.
+    else if (role !== undefined && scopeOf(role, req.access) !== undefined && (status === 401 || status === 403) && !(req.access === 'orgs.update' && status === 403 && refusesFields(body)))
+      v('auth', `a ${role} may take ${req.access}, got ${status}`)
   }
 
   // Errors (and an import's rejected lines) quote a long input at most in part.
@@ -1239,6 +1265,13 @@ async function setUp(h: Harness): Promise<World> {
     return items.length >= 3 ? items.map((p) => p.id) : undefined
   }, 30_000, 'the first pairings')
 
+  // Interests of enterprise A in university A's patents, for its needs and for none: to answer and read.
+  const interests: string[] = []
+  for (const [i, p] of sample.slice(0, 6).entries()) {
+    interests.push((await call(entA.key, 'POST', '/v1/interests', { publicationNumber: p.publicationNumber, ...(i % 3 === 2 ? {} : { needId: needs[i % 3] }) })).id)
+  }
+  interests.push((await call(entB.key, 'POST', '/v1/interests', { publicationNumber: ownB[0], needId: needs[3] })).id)
+
   const webhooks: string[] = []
   for (const c of [centreA, centreA, centreB]) webhooks.push((await call(c.key, 'POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['pairing.updated'] })).id)
   const delivery = webhookMessageId(webhooks[0]!, '1-0')
@@ -1280,6 +1313,7 @@ async function setUp(h: Harness): Promise<World> {
       enterprise: enterprises,
       key: [`${entB.id} ${spare.keyId}`, `${entA.id} ${revoked.keyId}`],
       pairing: pairings,
+      interest: interests,
       webhook: webhooks,
       delivery: [`${webhooks[0]} ${delivery}`],
       round: rounds,

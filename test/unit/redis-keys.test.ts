@@ -46,6 +46,7 @@ t.test('every key keeps its stored name', async (t) => {
     'interests.all': 'pb:interests',
     'interests.ofEnterprise': 'pb:interests:enterprise:A',
     'interests.ofUniversity': 'pb:interests:university:A',
+    'interests.heldBy': 'pb:interests:enterprise:A:held',
     'pairings.record': 'pb:pairing:A',
     'pairings.history': 'pb:pairing-history:A',
     'pairings.all': 'pb:pairings:all',

@@ -56,6 +56,8 @@ export function redisKeys(prefix: string) {
       all: key('interests'),
       ofEnterprise: (orgId: string) => key(`interests:enterprise:${orgId}`),
       ofUniversity: (orgId: string) => key(`interests:university:${orgId}`),
+      /** The interests an enterprise holds, a hash from `publicationNumber|needId` to the interest's id: one each. */
+      heldBy: (orgId: string) => key(`interests:enterprise:${orgId}:held`),
     },
     pairings: {
       record: (id: string) => key(`pairing:${id}`),

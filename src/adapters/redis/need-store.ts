@@ -1,6 +1,6 @@
 /**
  * Needs: JSON records, listed by owner (newest first) and, while open, in the set of open needs.
- * A province written before codes gets its code on read.
+ * A province written before codes gets its code on read; a need without a disclosure setting reads as `none`.
  */
 import type { Redis } from 'ioredis'
 import type { Need } from '../../domain/need.js'
@@ -11,7 +11,8 @@ import { jsonRecords, scorePage } from './records.js'
 
 export function createNeedStore(redis: Redis, prefix: string, regions: Regions): NeedStore {
   const k = redisKeys(prefix).needs
-  const records = jsonRecords<Need>(redis, k.record, (need) => placeOnRecord(regions, need))
+  // A need stated without a disclosure setting disclosed nothing.
+  const records = jsonRecords<Need>(redis, k.record, (need) => placeOnRecord(regions, { ...need, disclosure: need.disclosure ?? 'none' }))
   const write = async (need: Need) => {
     const multi = records.write(redis.multi(), need.id, need, { key: k.ofOwner(need.ownerOrgId ?? 'admin'), score: Date.parse(need.createdAt) })
     await (need.state === 'open' ? multi.sadd(k.open, need.id) : multi.srem(k.open, need.id)).exec()

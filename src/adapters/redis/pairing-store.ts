@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis'
 import type { Pairing, PairingEvent, Routing } from '../../domain/pairing.js'
-import type { CreateOutcome, PairingIndex, PairingStore } from '../../domain/ports.js'
+import type { CreateOutcome, CreatePairing, PairingIndex, PairingStore } from '../../domain/ports.js'
 import { eventAppend } from './event-log.js'
 import { redisKeys } from './keys.js'
 import type { Optimistic } from './optimistic.js'
@@ -22,7 +22,7 @@ import { placeOnRecord, provincesOnRecord, type Regions } from '../../domain/reg
  *       XADD arguments of the programme record, then those of the event.
  * Returns 'created-pushed', 'created-held', 'rescored' or 'unchanged'.
  */
-const CREATE_OR_RESCORE = `
+export const CREATE_OR_RESCORE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then
   local current = cjson.decode(redis.call('GET', KEYS[1]))
   local score = tonumber(ARGV[7])
@@ -56,6 +56,42 @@ return 'created-held'
 `
 
 /**
+ * The keys and arguments of CREATE_OR_RESCORE for one pairing: run by this store, and queued by
+ * the interest store in the transaction of an accepted interest.
+ */
+export function createOrRescoreCall(prefix: string, { pairing, history, push, dailyCap, day, announce }: CreatePairing): { keys: string[]; args: string[] } {
+  const k = redisKeys(prefix).pairings
+  const record = activityAppend(prefix, announce.record)
+  const event = eventAppend(prefix, announce.event)
+  const keys = [
+    k.record(pairing.id),
+    k.history(pairing.id),
+    k.ofCentre(pairing.centreOrgId),
+    k.all,
+    k.ofUniversity(pairing.universityOrgId ?? '-'),
+    k.ofEnterprise(pairing.enterpriseOrgId ?? '-'),
+    k.centresOfNeed(pairing.needId),
+    k.pushedOn(pairing.centreOrgId, day),
+    record.key,
+    event.key,
+  ]
+  const args = [
+    JSON.stringify({ ...pairing, pushed: true }),
+    JSON.stringify({ ...pairing, pushed: false }),
+    JSON.stringify(history),
+    String(Date.parse(pairing.createdAt)),
+    String(dailyCap ?? 0),
+    push ? '1' : '0',
+    String(pairing.score),
+    pairing.centreOrgId,
+    String(record.args.length),
+    ...record.args,
+    ...event.args,
+  ]
+  return { keys, args }
+}
+
+/**
  * Pairings and routings written before codes get them on read: a pairing its province's code, a
  * routing the codes of its provinces (see `placeOnRecord`).
  */
@@ -69,34 +105,8 @@ export function createPairingStore(redis: Redis, prefix: string, optimistic: Opt
     index === 'all' ? k.all : 'centre' in index ? k.ofCentre(index.centre) : 'university' in index ? k.ofUniversity(index.university) : k.ofEnterprise(index.enterprise)
 
   return {
-    async createOrRescore({ pairing, history, push, dailyCap, day, announce }) {
-      const record = activityAppend(prefix, announce.record)
-      const event = eventAppend(prefix, announce.event)
-      const keys = [
-        k.record(pairing.id),
-        k.history(pairing.id),
-        k.ofCentre(pairing.centreOrgId),
-        k.all,
-        k.ofUniversity(pairing.universityOrgId ?? '-'),
-        k.ofEnterprise(pairing.enterpriseOrgId ?? '-'),
-        k.centresOfNeed(pairing.needId),
-        k.pushedOn(pairing.centreOrgId, day),
-        record.key,
-        event.key,
-      ]
-      const args = [
-        JSON.stringify({ ...pairing, pushed: true }),
-        JSON.stringify({ ...pairing, pushed: false }),
-        JSON.stringify(history),
-        String(Date.parse(pairing.createdAt)),
-        String(dailyCap ?? 0),
-        push ? '1' : '0',
-        String(pairing.score),
-        pairing.centreOrgId,
-        String(record.args.length),
-        ...record.args,
-        ...event.args,
-      ]
+    async createOrRescore(create) {
+      const { keys, args } = createOrRescoreCall(prefix, create)
       return (await redis.eval(CREATE_OR_RESCORE, keys.length, ...keys, ...args)) as CreateOutcome
     },
     get: pairings.get,

@@ -1,14 +1,16 @@
-/** `/v1/interests`: an enterprise's interest in a patent, as its university sees it. */
+/** `/v1/interests`: an enterprise's interest in a patent, as its university sees it, and the university's answer. */
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ForbiddenError } from '../../../domain/errors.js'
+import { acceptInterestSchema, declineInterestSchema } from '../../../domain/interest.js'
 import { pageSchema, scorePageQuery } from '../../../domain/paging.js'
-import { interestInputSchema, interestViewSchema, type InterestsService } from '../../../services/interests.js'
+import { interestFilterQuery, interestInputSchema, interestViewSchema, type InterestsService } from '../../../services/interests.js'
 import { errorResponses } from '../../schemas.js'
 
 export const interestRoutes: FastifyPluginAsync<{ interests: InterestsService }> = async (app, { interests }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
+  const idParams = z.object({ id: z.uuid('expected an interest id') })
 
   r.post(
     '/interests',
@@ -16,7 +18,8 @@ export const interestRoutes: FastifyPluginAsync<{ interests: InterestsService }>
       config: { access: 'interests.create' },
       schema: {
         description: "An enterprise key. The interest goes to the patent's university, which sees the enterprise's name and need only as far as `disclosure` says (`none`, `identity`, `identity-and-need`); `needId` must be one of the enterprise's own needs.",
-        summary: "An enterprise's interest in a patent, optionally for one of its needs, disclosing as much as it chooses",
+        summary:
+          "An enterprise's interest in a patent, optionally for one of its needs, disclosing as much as it chooses; one per patent and need (409 already_exists naming the interest held)",
         body: interestInputSchema,
         response: { 201: interestViewSchema, ...errorResponses },
       },
@@ -35,11 +38,56 @@ export const interestRoutes: FastifyPluginAsync<{ interests: InterestsService }>
       config: { access: 'interests.list' },
       schema: {
         description: 'An enterprise its own interests; a university those in its patents, disclosed as each enterprise chose; the admin all. Paged by cursor (`limit` default 100, the most).',
-        summary: 'Interests: an enterprise its own, a university those in its patents; newest first, a page at a time',
-        querystring: z.strictObject(scorePageQuery),
+        summary: 'Interests: an enterprise its own, a university those in its patents; newest first, a page at a time; filters state, needId, publicationNumber',
+        querystring: z.strictObject({ ...interestFilterQuery, ...scorePageQuery }),
         response: { 200: pageSchema(interestViewSchema), ...errorResponses },
       },
     },
-    async (request) => interests.list(request.principal, request.query),
+    async (request) => {
+      const { state, needId, publicationNumber, ...page } = request.query
+      return interests.list(
+        request.principal,
+        { ...(state === undefined ? {} : { state }), ...(needId === undefined ? {} : { needId }), ...(publicationNumber === undefined ? {} : { publicationNumber }) },
+        page,
+      )
+    },
+  )
+
+  r.get(
+    '/interests/:id',
+    { config: { access: 'interests.read' }, schema: { summary: 'One interest, with its state and answer', description: 'The enterprise that expressed it, or the university of the patent (disclosed as the enterprise chose); 404 for anyone else.', params: idParams, response: { 200: interestViewSchema, ...errorResponses } } },
+    async (request) => interests.get(request.principal, request.params.id),
+  )
+
+  r.post(
+    '/interests/:id/accept',
+    {
+      config: { access: 'interests.accept' },
+      schema: {
+        description:
+          "The pairing starts at `recommended` with the university as the first actor in its history, is announced to the centre (stream and webhooks, within the centre's cap and digest mode) and linked from the interest's answer; a pairing matching already made for the same need, patent and centre is reused. The enterprise sees the answer on its interest.",
+        summary:
+          "The patent's university accepts: the interest becomes a pairing with the operations centre of the enterprise's province (409 no_centre_for_province when none serves it, interest_without_need, interest_answered)",
+        params: idParams,
+        body: acceptInterestSchema.nullish().describe('optional: a note for the centre'),
+        response: { 200: interestViewSchema, ...errorResponses },
+      },
+    },
+    async (request) => interests.accept(request.principal, request.params.id, request.body ?? {}),
+  )
+
+  r.post(
+    '/interests/:id/decline',
+    {
+      config: { access: 'interests.decline' },
+      schema: {
+        description: 'The reasons are the university\'s side (`GET /v1/meta` interestDeclineReasons: already transferred, in negotiation, not offered, transfer mode …); the enterprise sees the reason and note on its interest.',
+        summary: "The patent's university declines, with a reason (a note too for \"other\"); 409 interest_answered once answered",
+        params: idParams,
+        body: declineInterestSchema,
+        response: { 200: interestViewSchema, ...errorResponses },
+      },
+    },
+    async (request) => interests.decline(request.principal, request.params.id, request.body),
   )
 }

@@ -14,6 +14,8 @@ import {
   DELIVERY_MODE_LABELS,
   DISCLOSURE_LEVEL_LABELS,
   IMPORT_STATE_LABELS,
+  INTEREST_DECLINE_REASON_LABELS,
+  INTEREST_STATE_LABELS,
   LEGAL_STATUS_LABELS,
   ORG_KIND_LABELS,
   PAIRING_STATE_LABELS,
@@ -24,7 +26,8 @@ import {
 } from '../../../domain/labels.js'
 import { DISCLOSURE_LEVELS } from '../../../domain/need.js'
 import { ORG_KINDS } from '../../../domain/org.js'
-import { DECLINE_REASONS, DELIVERY_MODES, MAIN_PATH, PAIRING_STATES, TRANSITIONS } from '../../../domain/pairing.js'
+import { INTEREST_STATES } from '../../../domain/interest.js'
+import { DECLINE_REASONS, DELIVERY_MODES, INTEREST_DECLINE_REASONS, MAIN_PATH, PAIRING_STATES, TRANSITIONS } from '../../../domain/pairing.js'
 import { LEGAL_STATUSES, PATENT_STATUSES, TRANSFER_MODES } from '../../../domain/patent.js'
 import { POOL_STATUSES } from '../../../domain/pool.js'
 import { errorResponses } from '../../schemas.js'
@@ -38,6 +41,8 @@ const metaSchema = z.object({
   ),
   mainPath: z.array(z.enum(PAIRING_STATES)).describe('the workflow from recommendation to industrialisation, without its early ends'),
   declineReasons: labelled(DECLINE_REASONS),
+  interestStates: labelled(INTEREST_STATES).describe("an enterprise's interest: open until the patent's university accepts or declines it"),
+  interestDeclineReasons: labelled(INTEREST_DECLINE_REASONS).describe('why a university declines an interest in its patent'),
   disclosureLevels: labelled(DISCLOSURE_LEVELS),
   legalStatuses: labelled(LEGAL_STATUSES),
   patentStatuses: labelled(PATENT_STATUSES).describe('listed: on the market; withdrawn: taken off it by its university'),
@@ -54,6 +59,8 @@ const META: z.infer<typeof metaSchema> = {
   pairingStates: PAIRING_STATES.map((value) => ({ value, ...PAIRING_STATE_LABELS[value], next: [...TRANSITIONS[value]] })),
   mainPath: [...MAIN_PATH],
   declineReasons: withLabels(DECLINE_REASONS, DECLINE_REASON_LABELS),
+  interestStates: withLabels(INTEREST_STATES, INTEREST_STATE_LABELS),
+  interestDeclineReasons: withLabels(INTEREST_DECLINE_REASONS, INTEREST_DECLINE_REASON_LABELS),
   disclosureLevels: withLabels(DISCLOSURE_LEVELS, DISCLOSURE_LEVEL_LABELS),
   legalStatuses: withLabels(LEGAL_STATUSES, LEGAL_STATUS_LABELS),
   patentStatuses: withLabels(PATENT_STATUSES, PATENT_STATUS_LABELS),

@@ -35,7 +35,7 @@ async function inbox(ctx) {
       p.explanation?.matchedTerms?.length ? h('p', { class: 'muted why' }, `${t('pairing.matchedTerms')}: ${p.explanation.matchedTerms.slice(0, 6).join('、')}`) : null,
     ),
     p.score.toFixed(2),
-    stateBadge(p.state),
+    h('span', {}, stateBadge(p.state), p.interestId ? h('span', { class: 'badge from-interest', title: t('pairing.fromInterestHelp') }, t('pairing.fromInterest')) : null),
     fmtDate(p.updatedAt),
     h('a', { href: `#/pairing/${p.id}`, class: 'button secondary', dataset: { pairing: p.id } }, t('pairing.open')),
   ]

@@ -1,6 +1,6 @@
 // Pieces shared by several roles' pages.
 import { api } from '../api.js'
-import { h } from '../dom.js'
+import { fmtDate, h } from '../dom.js'
 import { addWords, t } from '../i18n.js'
 
 /**
@@ -13,6 +13,8 @@ export const enums = {}
 const PREFIXES = {
   pairingStates: 'state',
   declineReasons: 'reason',
+  interestStates: 'interestState',
+  interestDeclineReasons: 'interestReason',
   disclosureLevels: 'disclosure',
   legalStatuses: 'legal',
   patentStatuses: 'listing',
@@ -85,6 +87,26 @@ export function patentFactsLine(facts) {
 
 export const stateBadge = (s) => h('span', { class: `badge state-${s}` }, t(`state.${s}`))
 
+/** An interest's state as a badge. */
+export const interestBadge = (state) => h('span', { class: `badge interest-${state}` }, t(`interestState.${state}`))
+
+/**
+ * An interest's outcome as both sides read it: its state, and once answered, when; the reason and
+ * note of a refusal; the centre that carries an accepted one.
+ */
+export function interestOutcome(i) {
+  const a = i.answer
+  return h(
+    'div',
+    { class: 'outcome', dataset: { interest: i.id, state: i.state } },
+    interestBadge(i.state),
+    a?.reason ? h('span', { class: 'reason' }, ' ', t(`interestReason.${a.reason}`)) : null,
+    a?.centre ? h('span', { class: 'centre' }, ' ', t('interest.centre', { name: a.centre.name })) : null,
+    a?.note ? h('p', { class: 'note' }, a.note) : null,
+    a ? h('small', { class: 'muted' }, t('interest.answeredAt', { at: fmtDate(a.at) })) : null,
+  )
+}
+
 export function notice(kind, text) {
   return h('p', { class: `notice ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text)
 }
@@ -100,32 +122,49 @@ export function errorNotice(err) {
   )
 }
 
-/** The express-interest control of a patent: a button that opens a small form. */
-export function interestControl(publicationNumber, needId) {
+/**
+ * The express-interest control of a patent: a button that opens a small form; the interest itself
+ * once there is one (`existing`). Without `needId`, the form offers the enterprise's open `needs`:
+ * only an interest for a need can become a pairing.
+ */
+export function interestControl(publicationNumber, needId, existing, needs = []) {
   const box = h('div', { class: 'interest' })
+  if (existing) {
+    box.append(h('strong', {}, `${t('interest.yours')}: `), interestOutcome(existing))
+    return box
+  }
   const open = h('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false' }, t('interest.express'))
   open.addEventListener('click', () => {
     open.setAttribute('aria-expanded', 'true')
     open.hidden = true
     const disclosure = select('disclosure', enums.disclosureLevels.map((d) => [d, t(`disclosure.${d}`)]), 'identity')
     const message = h('textarea', { name: 'message', rows: '2', maxlength: '2000' })
+    const forNeed = needId || needs.length === 0 ? null : select('needId', [['', t('interest.noNeed')], ...needs.map((n) => [n.id, n.title])], needs[0].id)
     const status = h('div', { 'aria-live': 'polite' })
     const form = h(
       'form',
       { class: 'card interest-form' },
-      h('div', { class: 'row' }, field(t('interest.disclosure'), disclosure), field(t('interest.message'), message)),
+      h(
+        'div',
+        { class: 'row' },
+        forNeed ? field(t('interest.forNeed'), forNeed, t('interest.forNeedHelp')) : null,
+        field(t('interest.disclosure'), disclosure),
+        field(t('interest.message'), message),
+      ),
       h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('interest.send')), status),
     )
     form.addEventListener('submit', async (e) => {
       e.preventDefault()
       const body = { publicationNumber, disclosure: disclosure.value }
       if (needId) body.needId = needId
+      else if (forNeed?.value) body.needId = forNeed.value
       if (message.value.trim()) body.message = message.value.trim()
       try {
-        await api('POST', '/v1/interests', { body })
-        form.replaceWith(notice('ok', t('interest.sent')))
+        const made = await api('POST', '/v1/interests', { body })
+        form.replaceWith(notice('ok', t('interest.sent')), interestOutcome(made))
       } catch (err) {
-        status.replaceChildren(errorNotice(err))
+        // Already expressed: say so, rather than as a failure.
+        status.replaceChildren(err.code === 'already_exists' ? notice('warn', t('interest.already')) : errorNotice(err))
       }
     })
     box.appendChild(form)

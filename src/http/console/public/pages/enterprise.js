@@ -1,9 +1,9 @@
 // An enterprise: state a need and watch its matches arrive, read them explained, search the
 // inventory with filters and facets, express interest.
 import { allItems, api } from '../api.js'
-import { clear, fmtDate, h, markTerms, pct, safeHighlight, splitList, table } from '../dom.js'
+import { clear, fmtDate, h, markTerms, pct, safeHighlight, splitList, stackRow, stackTable, table } from '../dom.js'
 import { getLang, t } from '../i18n.js'
-import { enums, errorNotice, field, interestControl, notice, patentFactsLine, select } from './common.js'
+import { enums, errorNotice, field, interestControl, interestOutcome, notice, patentFactsLine, select } from './common.js'
 
 async function newNeed(ctx) {
   const { main, me } = ctx
@@ -127,7 +127,7 @@ function signalBar(score, signals, threshold) {
   return { meter, legend }
 }
 
-function matchCard(m, needId, threshold) {
+function matchCard(m, needId, threshold, interest) {
   const strong = m.score >= threshold
   const terms = m.explanation.matchedTerms
   const abstract = h('p', { class: 'abstract muted' }, t('loading'))
@@ -155,7 +155,7 @@ function matchCard(m, needId, threshold) {
     terms.length ? h('div', {}, h('strong', {}, `${t('match.terms')}: `), h('ul', { class: 'chips' }, terms.map((x) => h('li', { class: 'chip' }, x)))) : null,
     m.explanation.sharedClasses.length ? h('p', {}, h('strong', {}, `${t('match.classes')}: `), classList(m.explanation.sharedClasses, m.explanation.classTitles)) : null,
     m.explanation.inferredClasses.length ? h('p', {}, h('strong', {}, `${t('match.inferred')}: `), classList(m.explanation.inferredClasses.slice(0, 4), m.explanation.classTitles)) : null,
-    interestControl(m.publicationNumber, needId),
+    interestControl(m.publicationNumber, needId, interest),
   )
   api('GET', `/v1/patents/${encodeURIComponent(m.publicationNumber)}`)
     .then((p) => {
@@ -190,6 +190,10 @@ async function needView(ctx, id) {
       h('p', { class: 'muted' }, `${t('need.id')}: `, h('code', {}, need.id)),
     ),
   )
+  main.appendChild(disclosureCard(need))
+  // This need's interests, by patent: shown on their match cards and listed below the matches.
+  const interests = await allItems(`/v1/interests?needId=${encodeURIComponent(id)}`)
+  const interestOf = new Map(interests.map((i) => [i.publicationNumber, i]))
   main.appendChild(h('h2', { id: 'matches-heading' }, t('need.matches')))
   const status = h('div', { 'aria-live': 'polite', id: 'match-status' })
   const strongList = h('div', { id: 'strong-matches' })
@@ -209,6 +213,7 @@ async function needView(ctx, id) {
   })
   const list = h('section', { id: 'matches', 'aria-labelledby': 'matches-heading' }, strongList, weak)
   main.append(status, list)
+  if (interests.length) main.append(h('section', { id: 'need-interests' }, h('h2', {}, t('interest.ofNeed')), interestTable(interests)))
   let stopped = false
   ctx.onLeave(() => (stopped = true))
   const shown = new Set()
@@ -226,10 +231,10 @@ async function needView(ctx, id) {
       shown.add(m.publicationNumber)
       if (m.score >= threshold) {
         strongCount++
-        strongList.appendChild(matchCard(m, id, threshold))
+        strongList.appendChild(matchCard(m, id, threshold, interestOf.get(m.publicationNumber)))
       } else {
         weakShown++
-        weakList.appendChild(matchCard(m, id, threshold))
+        weakList.appendChild(matchCard(m, id, threshold, interestOf.get(m.publicationNumber)))
       }
     }
     weak.hidden = weakShown === 0
@@ -257,6 +262,8 @@ let lastSearch = { q: '', offset: 0 }
 
 async function search(ctx) {
   const { main, me } = ctx
+  // The enterprise's open needs, offered when it expresses interest from here.
+  const openNeeds = me.role === 'enterprise' ? (await api('GET', '/v1/needs?state=open&limit=100')).items : []
   main.appendChild(h('h1', {}, t('search.title')))
   const q = h('input', { type: 'search', name: 'q', value: lastSearch.q ?? '' })
   const ipc = h('input', { type: 'text', name: 'ipc', value: lastSearch.ipc ?? '', placeholder: 'G06F' })
@@ -326,7 +333,7 @@ async function search(ctx) {
           h('h3', {}, hit.highlights.title ? safeHighlight(hit.highlights.title) : hit.title),
           h('p', { class: 'muted' }, [hit.publicationNumber, hit.applicants.join('、'), hit.ipc.slice(0, 3).join(', ')].filter(Boolean).join(' · ')),
           hit.highlights.abstract ? h('p', {}, safeHighlight(hit.highlights.abstract)) : null,
-          me.role === 'enterprise' ? interestControl(hit.publicationNumber) : null,
+          me.role === 'enterprise' ? interestControl(hit.publicationNumber, undefined, undefined, openNeeds) : null,
         ),
       ),
       h(
@@ -355,18 +362,53 @@ async function search(ctx) {
   await run(lastSearch)
 }
 
+/** Interests with their outcome: patent, need, what was disclosed, message, when, and the university's answer. */
+function interestTable(items) {
+  const headers = [t('interest.patent'), t('pairing.need'), t('interest.disclosure'), t('interest.messageCol'), t('interest.at'), t('interest.state')]
+  return stackTable(
+    headers,
+    items.map((i) =>
+      stackRow(
+        headers,
+        [h('span', { class: 'pn' }, i.publicationNumber), i.need?.title ?? '—', t(`disclosure.${i.disclosure}`), i.message ?? '', fmtDate(i.createdAt), interestOutcome(i)],
+        { dataset: { interest: i.id, state: i.state } },
+      ),
+    ),
+    { id: 'interest-table' },
+  )
+}
+
 async function interests(ctx) {
   const { main } = ctx
-  main.appendChild(h('h1', {}, t('interest.list')))
+  main.append(h('h1', {}, t('interest.list')), h('p', { class: 'muted' }, t('interest.listHelp')))
   const items = await allItems('/v1/interests')
-  main.appendChild(
-    items.length
-      ? table(
-          [t('interest.patent'), t('interest.disclosure'), t('interest.message'), t('interest.at')],
-          items.map((i) => [i.publicationNumber, t(`disclosure.${i.disclosure}`), i.message ?? '', fmtDate(i.createdAt)]),
-        )
-      : h('p', { class: 'muted' }, t('none')),
+  main.appendChild(items.length ? interestTable(items) : h('p', { class: 'muted' }, t('none')))
+}
+
+/** What universities see of the need, and the form to change it (a change that does not match again). */
+function disclosureCard(need) {
+  const current = h('strong', { id: 'need-disclosure' }, t(`disclosure.${need.disclosure ?? 'none'}`))
+  const choice = select('disclosure', enums.disclosureLevels.map((d) => [d, t(`disclosure.${d}`)]), need.disclosure ?? 'none')
+  const status = h('div', { 'aria-live': 'polite' })
+  const form = h(
+    'form',
+    { class: 'card', id: 'disclosure-form' },
+    h('p', {}, `${t('need.disclosureNow')}: `, current),
+    h('p', { class: 'muted' }, t('need.disclosureHelp')),
+    h('div', { class: 'row' }, field(t('need.disclosure'), choice), h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'secondary' }, t('need.disclosureSave')))),
+    status,
   )
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault()
+    try {
+      const next = await api('PATCH', `/v1/needs/${encodeURIComponent(need.id)}`, { body: { disclosure: choice.value } })
+      current.textContent = t(`disclosure.${next.disclosure ?? 'none'}`)
+      status.replaceChildren(notice('ok', t('need.disclosureSaved')))
+    } catch (err) {
+      status.replaceChildren(errorNotice(err))
+    }
+  })
+  return form
 }
 
 export const enterprisePages = [

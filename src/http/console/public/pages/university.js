@@ -4,7 +4,7 @@
 import { allItems, api, download } from '../api.js'
 import { append, fmtDate, h, splitList, stackRow, stackTable, table } from '../dom.js'
 import { getLang, t } from '../i18n.js'
-import { enums, errorNotice, field, notice, select, stateBadge } from './common.js'
+import { enums, errorNotice, field, interestOutcome, notice, select, stateBadge } from './common.js'
 
 const PAGE = 20
 
@@ -359,17 +359,94 @@ async function patents(ctx) {
     if (e.interests.length) {
       card.appendChild(
         table(
-          [t('pairing.enterprise'), t('pairing.need'), t('interest.message'), t('interest.at')],
-          e.interests.map((i) => [i.enterprise?.name ?? '—', i.need?.title ?? '—', i.message ?? '', fmtDate(i.createdAt)]),
+          [t('pairing.enterprise'), t('pairing.need'), t('interest.messageCol'), t('interest.at'), t('interest.state')],
+          e.interests.map((i) => [i.enterprise?.name ?? '—', i.need?.title ?? '—', i.message ?? '', fmtDate(i.createdAt), interestOutcome(i)]),
           t('patents.interests'),
         ),
       )
+      if (e.interests.some((i) => i.state === 'open')) card.appendChild(h('p', {}, h('a', { href: '#/interests' }, t('uniInterest.answer'))))
     }
   }
+}
+
+/** The accept and decline controls of an open interest; `done(next)` gets the answered interest. */
+function answerControls(i, done) {
+  const status = h('div', { 'aria-live': 'polite' })
+  const send = async (verb, body, button) => {
+    button.disabled = true
+    try {
+      done(await api('POST', `/v1/interests/${encodeURIComponent(i.id)}/${verb}`, { body }))
+    } catch (err) {
+      button.disabled = false
+      status.replaceChildren(errorNotice(err))
+    }
+  }
+  const accept = h('button', { type: 'button', 'data-action': 'accept' }, t('uniInterest.accept'))
+  accept.addEventListener('click', () => void send('accept', {}, accept))
+  const decline = h('button', { type: 'button', class: 'secondary', 'data-action': 'decline', 'aria-expanded': 'false' }, t('uniInterest.decline'))
+  const box = h('div', { class: 'answer' }, h('div', { class: 'actions' }, accept, decline), status)
+  decline.addEventListener('click', () => {
+    if (box.querySelector('form')) return
+    decline.setAttribute('aria-expanded', 'true')
+    const reason = select('reason', enums.interestDeclineReasons.map((r) => [r, t(`interestReason.${r}`)]), enums.interestDeclineReasons[0])
+    const note = h('textarea', { name: 'note', rows: '2', maxlength: '2000' })
+    const confirm = h('button', { type: 'submit', class: 'danger' }, t('uniInterest.confirmDecline'))
+    const form = h('form', { class: 'decline-interest' }, field(t('uniInterest.reason'), reason), field(t('uniInterest.note'), note, t('uniInterest.noteHelp')), h('div', { class: 'actions' }, confirm))
+    form.addEventListener('submit', (e) => {
+      e.preventDefault()
+      const body = { reason: reason.value }
+      if (note.value.trim()) body.note = note.value.trim()
+      void send('decline', body, confirm)
+    })
+    box.insertBefore(form, status)
+    reason.focus()
+  })
+  if (!i.hasNeed && i.state === 'open') box.prepend(h('p', { class: 'muted' }, t('uniInterest.noNeed')))
+  return box
+}
+
+/** Interests in our patents, open ones first: who (as far as disclosed), for what, and the answer. */
+async function interestsPage(ctx) {
+  const { main } = ctx
+  main.append(h('h1', {}, t('uniInterest.title')), h('p', { class: 'muted' }, t('uniInterest.help')))
+  const messages = h('div', { id: 'interest-status', 'aria-live': 'polite' })
+  const items = await allItems('/v1/interests')
+  const order = (i) => (i.state === 'open' ? 0 : 1)
+  items.sort((a, b) => order(a) - order(b))
+  const headers = [t('interest.patent'), t('pairing.enterprise'), t('pairing.need'), t('interest.messageCol'), t('interest.at'), t('interest.state'), t('inventory.actions')]
+  const row = (i) => {
+    const tr = stackRow(
+      headers,
+      [
+        h('span', { class: 'pn' }, i.publicationNumber),
+        i.enterprise?.name ?? h('span', { class: 'muted' }, t('uniInterest.undisclosed')),
+        i.need
+          ? h('span', {}, h('strong', {}, i.need.title), i.need.description ? h('small', { class: 'muted need-text clamp' }, i.need.description) : null)
+          : i.hasNeed
+            ? h('span', { class: 'muted' }, t('uniInterest.needUndisclosed'))
+            : '—',
+        i.message ?? '',
+        fmtDate(i.createdAt),
+        interestOutcome(i),
+        i.state === 'open'
+          ? answerControls(i, (next) => {
+              tr.replaceWith(row(next))
+              const text = t(next.state === 'accepted' ? 'uniInterest.accepted' : 'uniInterest.declined', { pn: next.publicationNumber })
+              messages.replaceChildren(notice('ok', text))
+              ctx.announce(text)
+            })
+          : '—',
+      ],
+      { dataset: { interest: i.id, state: i.state, pn: i.publicationNumber } },
+    )
+    return tr
+  }
+  main.append(messages, items.length ? stackTable(headers, items.map(row), { id: 'interests-table' }) : h('p', { class: 'muted' }, t('none')))
 }
 
 export const universityPages = [
   ['inventory', 'nav.inventory', inventory],
   ['upload', 'nav.upload', upload],
+  ['interests', 'nav.uniInterests', interestsPage],
   ['patents', 'nav.patents', patents],
 ]
