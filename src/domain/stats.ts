@@ -99,6 +99,8 @@ export interface StatsInput {
 
 export const universityFiguresSchema = z.object({
   universityOrgId: z.string(),
+  /** The university's registered name (added by the service; absent for one not on record). */
+  name: z.string().optional(),
   patentsListed: figureSchema,
   transferredOrLicensed: figureSchema,
 })
@@ -362,7 +364,8 @@ export function statsRows(stats: Stats): StatsRow[] {
   return rows
 }
 
-function csvCell(value: string, text: boolean): string {
+/** One CSV cell (RFC 4180 quoting); a text cell a spreadsheet would run as a formula gets an apostrophe. */
+export function csvCell(value: string, text: boolean): string {
   // A text cell that a spreadsheet would run as a formula is prefixed with an apostrophe.
   const safe = text && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe

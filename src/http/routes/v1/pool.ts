@@ -3,8 +3,13 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { POOL_STATUSES, poolEventSchema, type PoolEvent } from '../../../domain/pool.js'
+import { pageQueryShape, pageSchema } from '../../../domain/paging.js'
+import { orgCursor } from '../../../services/orgs.js'
 import {
+  candidateSchema,
   graduationInputSchema,
+  poolRecordSchema,
+  poolToCsv,
   progressInputSchema,
   recommendationInputSchema,
   violationInputSchema,
@@ -36,15 +41,70 @@ export const poolRoutes: FastifyPluginAsync<{ pool: PoolService }> = async (app,
     {
       config: { access: 'pool.list' },
       schema: {
-        summary: 'The cultivation pool: enterprises with their state and profile',
-        querystring: z.strictObject({ province: z.string().min(1).max(50).optional(), status: z.enum(POOL_STATUSES).optional() }),
-        response: { 200: z.object({ items: z.array(poolEntrySchema) }), ...errorResponses },
+        summary:
+          'The cultivation pool: enterprises with their state, profile, pairings by state and the patents obtained through pairings that reached agreement; Accept: text/csv for CSV (UTF-8 with BOM)',
+        querystring: z.strictObject({
+          province: z.string().min(1).max(50).optional(),
+          status: z.enum(POOL_STATUSES).optional(),
+          lang: z.enum(['zh', 'en']).optional().describe('the CSV\'s language (default: from Accept-Language, else Chinese)'),
+        }),
+        response: {
+          200: {
+            content: {
+              'application/json': { schema: z.object({ items: z.array(poolEntrySchema) }) },
+              'text/csv': { schema: z.string().describe('one row an enterprise') },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { province, status } = request.query
+      const items = await pool.list(request.principal, { ...(province ? { province } : {}), ...(status ? { status } : {}) })
+      if ((request.headers.accept ?? '').includes('text/csv')) {
+        const lang = request.query.lang ?? (/^\s*en\b/i.test(request.headers['accept-language'] ?? '') ? 'en' : 'zh')
+        const name = lang === 'zh' ? '培育库企业名单.csv' : 'cultivation-pool.csv'
+        // with a BOM: Chinese Excel reads a CSV without one as GBK
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="pool.csv"; filename*=UTF-8''${encodeURIComponent(name)}`)
+          .send(`\uFEFF${poolToCsv(items, lang)}`)
+      }
+      return { items }
+    },
+  )
+
+  r.get(
+    '/pool/candidates',
+    {
+      config: { access: 'pool.candidates' },
+      schema: {
+        summary: "The enterprises an office may recommend: those registered in its province, by name, with their place in the pool if any",
+        querystring: z.strictObject({
+          q: z.string().trim().min(1).max(100).optional().describe('text in the name or the credit code'),
+          ...pageQueryShape(orgCursor, 20),
+        }),
+        response: { 200: pageSchema(candidateSchema), ...errorResponses },
       },
     },
     async (request) => {
-      const { province, status } = request.query
-      return { items: await pool.list(request.principal, { ...(province ? { province } : {}), ...(status ? { status } : {}) }) }
+      const { q, ...page } = request.query
+      return pool.candidates(request.principal, q === undefined ? {} : { q }, page)
     },
+  )
+
+  r.get(
+    '/pool/enterprises/:id',
+    {
+      config: { access: 'pool.read' },
+      schema: {
+        summary: "An enterprise's place in the pool with every decision on it, each with its evidence and actor",
+        params: enterpriseParams,
+        response: { 200: poolRecordSchema, ...errorResponses },
+      },
+    },
+    async (request) => pool.record(request.principal, request.params.id),
   )
 
   const decision = <S extends z.ZodType>(path: string, summary: string, body: S, run: (principal: Parameters<typeof pool.graduate>[0], id: string, input: z.infer<S>) => Promise<PoolEvent>) =>
