@@ -20,6 +20,12 @@ const PREFIXES = {
   orgKinds: 'role',
   poolStatuses: 'status',
   importStates: 'import',
+  enterpriseSizes: 'size',
+  enterpriseFlags: 'flag',
+  violations: 'violation',
+  withdrawalReasons: 'wreason',
+  progressKinds: 'progress',
+  poolEventTypes: 'poolEvent',
 }
 
 let loading
