@@ -128,6 +128,7 @@ export async function createCore(config: Config, log: Logger, options: CoreOptio
       rounds: stores.rounds,
       log: programme,
       orgs: stores.orgs,
+      patents: stores.patents,
       regions,
       largeProvinces: largeProvinceKeys(regions, config.POOL_LARGE_PROVINCES),
       ...(options.now === undefined ? {} : { now: options.now }),

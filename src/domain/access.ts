@@ -81,6 +81,8 @@ export const MATRIX = {
   'pool.recommend': { 'provincial-office': 'own' },
   'pool.decide': { 'provincial-office': 'own' },
   'pool.list': { 'provincial-office': 'own', 'financial-institution': 'any' },
+  'pool.read': { 'provincial-office': 'own' },
+  'pool.candidates': { 'provincial-office': 'own' },
   'stats.read': { 'provincial-office': 'own' },
   'webhooks.create': { 'operations-centre': 'own' },
   'webhooks.list': { 'operations-centre': 'own' },
@@ -122,6 +124,8 @@ export type Resource =
   | ({ kind: 'interest' } & Pick<Interest, 'id' | 'universityOrgId' | 'enterpriseOrgId'>)
   | ({ kind: 'webhook' } & Pick<WebhookEndpoint, 'id' | 'orgId'>)
   | ({ kind: 'pool-entry' } & Pick<EnterprisePoolState, 'enterpriseId' | 'province' | 'provinceCode'>)
+  /** An enterprise as a candidate for the pool: its registration's province decides whose it is. */
+  | { kind: 'enterprise'; id: string; province?: string | undefined; provinceCode?: string | undefined }
   /** A province's figures (its code, and its name for the 404); no province: the whole country's. */
   | { kind: 'figures'; province: string | undefined; provinceCode?: string | undefined }
 
@@ -185,6 +189,8 @@ const RESOLVERS: { [K in Resource['kind']]: Resolver<Extract<Resource, { kind: K
   },
   webhook: { name: (r) => `webhook ${r.id}`, own: (p, r) => ours(p, r.orgId) },
   'pool-entry': { name: (r) => `enterprise ${r.enterpriseId} in the pool`, own: ourProvince },
+  // A provincial office's directory of candidates: the enterprises registered in its province.
+  enterprise: { name: (r) => `enterprise ${r.id}`, own: ourProvince },
   figures: { name: (r) => `figures of ${r.province ?? 'the whole country'}`, own: ourProvince },
 }
 

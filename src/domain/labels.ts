@@ -5,11 +5,11 @@
  */
 import type { ImportState } from './imports.js'
 import type { DisclosureLevel } from './need.js'
-import type { OrgKind } from './org.js'
+import type { EnterpriseFlag, EnterpriseSize, OrgKind } from './org.js'
 import type { InterestState } from './interest.js'
 import type { DeclineReason, DeliveryMode, InterestDeclineReason, PairingState } from './pairing.js'
 import type { LegalStatus, PatentStatus, TransferMode } from './patent.js'
-import type { PoolStatus } from './pool.js'
+import type { PoolEventType, PoolStatus, ProgressKind, Violation, WithdrawalReason } from './pool.js'
 import type { AttemptOutcome } from './webhooks.js'
 
 export interface Label {
@@ -112,4 +112,44 @@ export const ATTEMPT_OUTCOME_LABELS: Record<AttemptOutcome, Label> = {
   failed: { zh: '失败', en: 'failed' },
   'endpoint-disabled': { zh: '接口已停用', en: 'endpoint disabled' },
   skipped: { zh: '跳过', en: 'skipped' },
+}
+
+export const VIOLATION_NAMES: Record<Violation, Label> = {
+  'major-safety-accident': { zh: '重大安全事故', en: 'Major safety accident' },
+  'serious-dishonesty': { zh: '严重失信', en: 'Serious dishonesty' },
+  'tax-evasion': { zh: '偷漏税', en: 'Tax evasion' },
+  'data-fraud': { zh: '数据造假', en: 'Data fraud' },
+  'abnormal-patent-filing': { zh: '非正常申请专利', en: 'Abnormal patent filing' },
+}
+
+export const WITHDRAWAL_REASON_LABELS: Record<WithdrawalReason, Label> = {
+  'no-progress': { zh: '两年内未取得实质性进展', en: 'No substantive progress in two years' },
+  other: { zh: '其他', en: 'Other' },
+}
+
+export const PROGRESS_KIND_LABELS: Record<ProgressKind, Label> = {
+  'agreement-signed': { zh: '签订专利转化协议', en: 'Agreement signed' },
+  'new-patent-intensive-product': { zh: '新增专利密集型产品', en: 'New patent-intensive product' },
+}
+
+export const POOL_EVENT_LABELS: Record<PoolEventType, Label> = {
+  recommended: { zh: '推荐入库', en: 'Recommended' },
+  graduated: { zh: '培育出库', en: 'Graduated' },
+  'withdrawal-flagged': { zh: '两年无进展预警', en: 'Flagged: no progress' },
+  withdrawn: { zh: '退出', en: 'Withdrawn' },
+  'violation-recorded': { zh: '记录违规', en: 'Violation recorded' },
+  'progress-recorded': { zh: '记录进展', en: 'Progress recorded' },
+}
+
+export const ENTERPRISE_SIZE_LABELS: Record<EnterpriseSize, Label> = {
+  micro: { zh: '微型', en: 'Micro' },
+  small: { zh: '小型', en: 'Small' },
+  medium: { zh: '中型', en: 'Medium' },
+  large: { zh: '大型', en: 'Large' },
+}
+
+export const ENTERPRISE_FLAG_LABELS: Record<EnterpriseFlag, Label> = {
+  'high-tech': { zh: '高新技术企业', en: 'High-tech enterprise' },
+  'specialised-sme': { zh: '专精特新中小企业', en: 'Specialised SME' },
+  'little-giant': { zh: '专精特新“小巨人”', en: '"Little giant"' },
 }

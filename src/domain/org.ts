@@ -9,6 +9,8 @@ export type Role = OrgKind | 'admin'
 
 export const ENTERPRISE_FLAGS = ['high-tech', 'specialised-sme', 'little-giant'] as const
 export const ENTERPRISE_SIZES = ['micro', 'small', 'medium', 'large'] as const
+export type EnterpriseFlag = (typeof ENTERPRISE_FLAGS)[number]
+export type EnterpriseSize = (typeof ENTERPRISE_SIZES)[number]
 
 export const orgInputSchema = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(200),

@@ -6,9 +6,13 @@
  * - Year: flows count events whose `at` falls in that calendar year in China time (UTC+8); stocks
  *   (pairings by current state, pool "in", places left) are as at the end of that year. Without a
  *   year, all events and the state after the last one.
- * - Province: a need's province; a match or pairing takes its own `province` or else its need's; a
- *   listed patent takes its university's `province`. An event whose province is unknown is left out
- *   when a province is asked for. Pool events carry their province.
+ * - Province: a need's province is the last one recorded for it before the end of the scope: where
+ *   it was stated (need-created), moved to (need-moved) or, for needs moved before moves were
+ *   recorded, where its latest match was computed (match-computed carries the need's province at
+ *   the time). Everything on a need (its creation, matches, pairings) counts in that one province,
+ *   so the funnel's stages agree; a match or pairing whose need is not on record takes its own
+ *   `province`. A listed patent takes its university's `province`. An event whose province is
+ *   unknown is left out when a province is asked for. Pool events carry their province.
  *
  * Counting (value = eventIds.length for every counted figure; the id is the event that made it count):
  * - needs: need-created events.
@@ -57,6 +61,8 @@ interface EventBase {
 type EventProvince = { province?: string; provinceCode?: string }
 
 export type NeedCreatedEvent = EventBase & EventProvince & { type: 'need-created'; needId: string; orgId: string }
+/** A need's province changed (`PATCH /v1/needs/{id}`): the need, its matches and pairings count in the new one. */
+export type NeedMovedEvent = EventBase & EventProvince & { type: 'need-moved'; needId: string }
 export type MatchComputedEvent = EventBase &
   EventProvince & {
     type: 'match-computed'
@@ -78,7 +84,7 @@ export type PairingStateChangedEvent = EventBase &
   }
 export type PatentListedEvent = EventBase & EventProvince & { type: 'patent-listed'; publicationNumber: string; universityOrgId: string }
 
-export type ProgrammeEvent = NeedCreatedEvent | MatchComputedEvent | PairingStateChangedEvent | PatentListedEvent | PoolEvent
+export type ProgrammeEvent = NeedCreatedEvent | NeedMovedEvent | MatchComputedEvent | PairingStateChangedEvent | PatentListedEvent | PoolEvent
 
 export interface StatsInput {
   events: readonly ProgrammeEvent[]
@@ -93,6 +99,8 @@ export interface StatsInput {
 
 export const universityFiguresSchema = z.object({
   universityOrgId: z.string(),
+  /** The university's registered name (added by the service; absent for one not on record). */
+  name: z.string().optional(),
   patentsListed: figureSchema,
   transferredOrLicensed: figureSchema,
 })
@@ -141,8 +149,10 @@ export function computeStats(input: StatsInput): Stats {
   const pairings = new Map<string, PairingInfo>()
   for (const e of events) {
     const key = regionKey(e)
-    if (e.type === 'need-created' && key !== undefined && !needProvince.has(e.needId)) needProvince.set(e.needId, key)
-    else if (e.type === 'patent-listed' && !listedBy.has(e.publicationNumber)) {
+    // A need's province: the latest recorded before the end of the scope.
+    if (e.type === 'need-created' || e.type === 'need-moved' || e.type === 'match-computed') {
+      if (key !== undefined && instantMs(e.at) < toMs) needProvince.set(e.needId, key)
+    } else if (e.type === 'patent-listed' && !listedBy.has(e.publicationNumber)) {
       listedBy.set(e.publicationNumber, { universityOrgId: e.universityOrgId, ...(key !== undefined ? { province: key } : {}) })
     } else if (e.type === 'pairing-state-changed') {
       const p = pairings.get(e.pairingId) ?? {}
@@ -155,7 +165,7 @@ export function computeStats(input: StatsInput): Stats {
   }
   const pairingProvince = (id: string): string | undefined => {
     const p = pairings.get(id)
-    return p?.province ?? (p?.needId !== undefined ? needProvince.get(p.needId) : undefined)
+    return (p?.needId !== undefined ? needProvince.get(p.needId) : undefined) ?? p?.province
   }
   const pairingUniversity = (id: string): string | undefined => {
     const p = pairings.get(id)
@@ -164,8 +174,10 @@ export function computeStats(input: StatsInput): Stats {
   /** The key of an event's province (its code, see `regionKey`). */
   const provinceOf = (e: ProgrammeEvent): string | undefined => {
     switch (e.type) {
+      case 'need-created':
+      case 'need-moved':
       case 'match-computed':
-        return regionKey(e) ?? needProvince.get(e.needId)
+        return needProvince.get(e.needId) ?? regionKey(e)
       case 'pairing-state-changed':
         return pairingProvince(e.pairingId)
       default:
@@ -352,7 +364,8 @@ export function statsRows(stats: Stats): StatsRow[] {
   return rows
 }
 
-function csvCell(value: string, text: boolean): string {
+/** One CSV cell (RFC 4180 quoting); a text cell a spreadsheet would run as a formula gets an apostrophe. */
+export function csvCell(value: string, text: boolean): string {
   // A text cell that a spreadsheet would run as a formula is prefixed with an apostrophe.
   const safe = text && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe

@@ -137,6 +137,16 @@ export function createNeedsService(deps: NeedsDeps) {
       }
       const need: Need = { ...changed, version: existing.version + 1, updatedAt: now() }
       await deps.needs.put(need)
+      // The figures count a need, its matches and pairings in the province it is in (see `domain/stats.ts`).
+      if (province !== undefined && need.provinceCode !== existing.provinceCode) {
+        await deps.programme.append({
+          type: 'need-moved',
+          at: need.updatedAt,
+          needId: id,
+          ...(need.province === undefined ? {} : { province: need.province }),
+          ...(need.provinceCode === undefined ? {} : { provinceCode: need.provinceCode }),
+        })
+      }
       await deps.matches.update(id, (set) => ({ needId: id, needVersion: need.version, state: 'pending', matches: set?.matches ?? [] }))
       await enqueueMatch(need)
       return need

@@ -37,7 +37,7 @@ const withoutPlace = <T extends Place>(o: T): Omit<T, keyof Place> => {
 /** Where a page of organisations stops: names sort first, ids break ties. */
 export const orgCursor = cursorCodec(z.strictObject({ name: z.string().max(300), id: z.string().min(1).max(100) }))
 export type OrgPosition = { name: string; id: string }
-const byName = (a: OrgPosition, b: OrgPosition) => a.name.localeCompare(b.name, 'zh-Hans-CN') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+export const byName = (a: OrgPosition, b: OrgPosition) => a.name.localeCompare(b.name, 'zh-Hans-CN') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 export function createOrgsService(deps: OrgsDeps) {
   const now = () => deps.now?.() ?? new Date()

@@ -8,7 +8,9 @@ import { z } from 'zod'
 import { actorOf, authorize, permits, type Principal } from '../domain/access.js'
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
 import { orgSchema, type Org } from '../domain/org.js'
-import { AGREED_STATES } from '../domain/pairing.js'
+import { AGREED_STATES, PAIRING_STATES, type PairingState } from '../domain/pairing.js'
+import { byName, orgCursor, type OrgPosition } from './orgs.js'
+import type { Page } from '../domain/paging.js'
 import {
   checkGraduation,
   checkRecommendation,
@@ -16,6 +18,7 @@ import {
   enterprisePoolStateSchema,
   enterpriseState,
   graduationEvidenceSchema,
+  poolEventSchema,
   provinceQuota,
   replayPool,
   VIOLATIONS,
@@ -24,10 +27,11 @@ import {
   type PoolEvent,
   type PoolStatus,
 } from '../domain/pool.js'
-import type { NewEvent, OrgStore, ProgrammeLog, Round, RoundStore } from '../domain/ports.js'
+import type { NewEvent, OrgStore, PatentStore, ProgrammeLog, Round, RoundStore } from '../domain/ports.js'
 import { readProvince, regionKey, type Regions } from '../domain/regions.js'
-import { annualReport } from '../domain/report.js'
-import { computeStats, statsToCsv, type Stats } from '../domain/stats.js'
+import { reportModel, type Report } from '../domain/report.js'
+import { computeStats, csvCell, statsToCsv, type Stats } from '../domain/stats.js'
+import { ENTERPRISE_FLAG_LABELS, ENTERPRISE_SIZE_LABELS, PAIRING_STATE_LABELS, POOL_STATUS_LABELS, type Label } from '../domain/labels.js'
 
 export const roundInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -47,17 +51,56 @@ export interface PoolDeps {
   rounds: RoundStore
   log: ProgrammeLog
   orgs: OrgStore
+  /** For the titles and holders of the patents pool enterprises obtained through pairings. */
+  patents: Pick<PatentStore, 'getMany'>
   regions: Regions
   /** Keys (codes) of the provinces whose quota is the larger one. */
   largeProvinces: ReadonlySet<string>
   now?: () => Date
 }
 
-/** An enterprise's place in the pool, with the profile a reader of the pool needs. */
-export const poolEntrySchema = enterprisePoolStateSchema.extend({
-  enterprise: orgSchema.pick({ id: true, name: true, creditCode: true, city: true, cityCode: true, size: true, flags: true, industry: true }),
+/**
+ * A patent a pool enterprise obtained through the programme: one of a pairing that reached a signed
+ * agreement (or later: recorded, industrialised), with the pairing's state now and when the
+ * agreement was signed. Interests are left out: an interest is a wish, not a transfer.
+ */
+export const poolPatentSchema = z.object({
+  publicationNumber: z.string(),
+  title: z.string().optional(),
+  /** Who listed it: the university's name, else the first applicant on record. */
+  holder: z.string().optional(),
+  pairingId: z.string(),
+  state: z.enum(PAIRING_STATES),
+  agreedAt: z.string(),
 })
+export type PoolPatent = z.infer<typeof poolPatentSchema>
+
+/** An enterprise's pairings, from the programme's record: how many, and how many are in each state now. */
+export const pairingProgressSchema = z.object({
+  total: z.number().int(),
+  byState: z.partialRecord(z.enum(PAIRING_STATES), z.number().int()),
+  /** When a pairing of the enterprise last changed. */
+  lastChangeAt: z.string().optional(),
+})
+
+/** An enterprise's place in the pool, with the profile a reader of the pool needs, its pairings and the patents it obtained. */
+export const poolEntrySchema = enterprisePoolStateSchema.extend({
+  enterprise: orgSchema.pick({ id: true, name: true, creditCode: true, city: true, cityCode: true, size: true, flags: true, industry: true, patentsHeld: true }),
+  pairings: pairingProgressSchema,
+  patents: z.array(poolPatentSchema),
+})
+
+/** An enterprise of the office's province, as its directory shows it: the registration and its place in the pool, if any. */
 export type PoolEntry = z.infer<typeof poolEntrySchema>
+
+export const candidateSchema = orgSchema.pick({ id: true, name: true, province: true, provinceCode: true, city: true, cityCode: true, creditCode: true, size: true, flags: true, industry: true }).extend({
+  pool: z.object({ status: z.enum(['in', 'graduated', 'withdrawn']), enteredAt: z.string() }).optional(),
+})
+export type Candidate = z.infer<typeof candidateSchema>
+
+/** One enterprise's place in the pool with every decision on it, each with its evidence and actor, oldest first. */
+export const poolRecordSchema = z.object({ entry: poolEntrySchema, decisions: z.array(poolEventSchema) })
+export type PoolRecord = z.infer<typeof poolRecordSchema>
 
 export function createPoolService(deps: PoolDeps) {
   const now = () => deps.now?.() ?? new Date()
@@ -107,6 +150,61 @@ export function createPoolService(deps: PoolDeps) {
     e.reference === undefined ? { description: e.description } : { description: e.description, reference: e.reference }
 
   const append = (e: NewEvent<PoolEvent>) => deps.log.appendPool(e)
+
+  /**
+   * Pool states with what a reader of the pool needs beside them: the enterprise's profile, its
+   * pairings' progress and the patents it obtained, all from the programme's record (pairing
+   * events carry the enterprise), the patents' titles and holders from the inventory.
+   */
+  const entriesOf = async (states: readonly EnterprisePoolState[]): Promise<PoolEntry[]> => {
+    const wanted = new Set(states.map((s) => s.enterpriseId))
+    const pairings = new Map<string, Map<string, { publicationNumber?: string; state: PairingState; at: string; agreedAt?: string }>>()
+    for (const e of await deps.log.activity()) {
+      if (e.type !== 'pairing-state-changed' || e.enterpriseId === undefined || !wanted.has(e.enterpriseId)) continue
+      const mine = pairings.get(e.enterpriseId) ?? new Map()
+      pairings.set(e.enterpriseId, mine)
+      const p = mine.get(e.pairingId) ?? { state: e.to, at: e.at }
+      p.state = e.to
+      p.at = e.at
+      if (e.publicationNumber !== undefined) p.publicationNumber ??= e.publicationNumber
+      if (AGREED_STATES.has(e.to)) p.agreedAt ??= e.at
+      mine.set(e.pairingId, p)
+    }
+    const agreedPns = [...new Set([...pairings.values()].flatMap((m) => [...m.values()].filter((p) => p.agreedAt !== undefined && p.publicationNumber !== undefined).map((p) => p.publicationNumber!)))]
+    const patents = new Map((await deps.patents.getMany(agreedPns)).flatMap((p) => (p === undefined ? [] : [[p.publicationNumber, p] as const])))
+    const holders = new Map<string, string>()
+    for (const p of patents.values()) {
+      if (p.ownerOrgId !== undefined && !holders.has(p.ownerOrgId)) {
+        const org = await deps.orgs.get(p.ownerOrgId)
+        if (org !== undefined) holders.set(p.ownerOrgId, org.name)
+      }
+    }
+    const out: PoolEntry[] = []
+    for (const state of states) {
+      const org = await deps.orgs.get(state.enterpriseId)
+      // Absent profile fields stay undefined and are left out of the JSON response.
+      const { creditCode, city, cityCode, size, flags, industry, patentsHeld } = org ?? {}
+      const mine = [...(pairings.get(state.enterpriseId)?.entries() ?? [])]
+      const byState: Partial<Record<PairingState, number>> = {}
+      for (const [, p] of mine) byState[p.state] = (byState[p.state] ?? 0) + 1
+      const lastChangeAt = mine.map(([, p]) => p.at).sort().at(-1)
+      const obtained: PoolPatent[] = []
+      for (const [pairingId, p] of mine) {
+        if (p.agreedAt === undefined || p.publicationNumber === undefined) continue
+        const patent = patents.get(p.publicationNumber)
+        const holder = (patent?.ownerOrgId === undefined ? undefined : holders.get(patent.ownerOrgId)) ?? patent?.applicants?.[0]
+        obtained.push({ publicationNumber: p.publicationNumber, ...(patent?.title ? { title: patent.title } : {}), ...(holder ? { holder } : {}), pairingId, state: p.state, agreedAt: p.agreedAt })
+      }
+      obtained.sort((a, b) => a.agreedAt.localeCompare(b.agreedAt) || a.publicationNumber.localeCompare(b.publicationNumber))
+      out.push({
+        ...state,
+        enterprise: { id: state.enterpriseId, name: org?.name ?? '', creditCode, city, cityCode, size, flags, industry, patentsHeld },
+        pairings: { total: mine.length, byState, ...(lastChangeAt === undefined ? {} : { lastChangeAt }) },
+        patents: obtained,
+      })
+    }
+    return out
+  }
 
   const service = {
     async createRound(input: RoundInput): Promise<Round> {
@@ -233,21 +331,58 @@ export function createPoolService(deps: PoolDeps) {
       return flagged
     },
 
-    /** Enterprises in the pool (and those that left it) that the caller may see, with their profiles. */
+    /** Enterprises in the pool (and those that left it) that the caller may see, with their profiles, pairings and the patents they obtained. */
     async list(principal: Principal, filter: { province?: string; status?: PoolStatus }): Promise<PoolEntry[]> {
       const asked = filter.province === undefined ? undefined : askedProvince(filter.province).key
       const { enterprises } = replayPool(await deps.log.pool())
-      const out: PoolEntry[] = []
+      const states: EnterprisePoolState[] = []
       for (const state of enterprises.values()) {
         if (asked !== undefined && regionKey(state) !== asked) continue
         if (filter.status !== undefined && state.status !== filter.status) continue
         if (!(await permits(principal, 'pool.list', { ...state, kind: 'pool-entry' }))) continue
-        const org = await deps.orgs.get(state.enterpriseId)
-        // Absent profile fields stay undefined and are left out of the JSON response.
-        const { creditCode, city, cityCode, size, flags, industry } = org ?? {}
-        out.push({ ...state, enterprise: { id: state.enterpriseId, name: org?.name ?? '', creditCode, city, cityCode, size, flags, industry } })
+        states.push(state)
       }
+      const out = await entriesOf(states)
       return out.sort((a, b) => a.enteredAt.localeCompare(b.enteredAt) || a.enterpriseId.localeCompare(b.enterpriseId))
+    },
+
+    /** One enterprise's place in the pool and every decision on it, with its evidence (404 outside the office's province). */
+    async record(principal: Principal, enterpriseId: string): Promise<PoolRecord> {
+      const events = await deps.log.pool()
+      const state = enterpriseState(events, enterpriseId)
+      if (state === undefined) throw new NotFoundError(`enterprise ${enterpriseId} in the pool`)
+      await authorize(principal, 'pool.read', { ...state, kind: 'pool-entry' })
+      const [entry] = await entriesOf([state])
+      return { entry: entry!, decisions: events.filter((e) => e.enterpriseId === enterpriseId) }
+    },
+
+    /**
+     * The enterprises an office may recommend: those registered in its province (the admin: all),
+     * by name, matching `q` in the name or credit code, a page at a time, each with its place in
+     * the pool if it has one.
+     */
+    async candidates(principal: Principal, query: { q?: string }, page: { limit: number; cursor?: OrgPosition | undefined }): Promise<Page<Candidate>> {
+      await authorize(principal, 'pool.candidates')
+      const q = query.q?.normalize('NFKC').toLowerCase()
+      const mine: Org[] = []
+      for (const o of await deps.orgs.list()) {
+        if (o.kind !== 'enterprise') continue
+        if (q !== undefined && !o.name.normalize('NFKC').toLowerCase().includes(q) && !(o.creditCode ?? '').toLowerCase().includes(q)) continue
+        if (await permits(principal, 'pool.candidates', { kind: 'enterprise', id: o.id, province: o.province, provinceCode: o.provinceCode })) mine.push(o)
+      }
+      mine.sort(byName)
+      const after = page.cursor
+      const from = after === undefined ? 0 : mine.findIndex((o) => byName(o, after) > 0)
+      const slice = from < 0 ? [] : mine.slice(from, from + page.limit)
+      const { enterprises } = replayPool(await deps.log.pool())
+      const items = slice.map((o): Candidate => {
+        const { id, name, province, provinceCode, city, cityCode, creditCode, size, flags, industry } = o
+        const state = enterprises.get(id)
+        return { id, name, province, provinceCode, city, cityCode, creditCode, size, flags, industry, ...(state === undefined ? {} : { pool: { status: state.status, enteredAt: state.enteredAt } }) }
+      })
+      const last = slice.at(-1)
+      const more = from >= 0 && from + page.limit < mine.length && last !== undefined
+      return more ? { items, nextCursor: orgCursor.encode({ name: last.name, id: last.id }), total: mine.length } : { items, total: mine.length }
     },
 
     /** The programme's figures: of the province asked for, else of the caller's own (the admin's: the whole country). */
@@ -257,24 +392,61 @@ export function createPoolService(deps: PoolDeps) {
       const name = asked?.name ?? principal.province ?? key
       await authorize(principal, 'stats.read', { kind: 'figures', province: name, provinceCode: key })
       const [activity, pool] = await Promise.all([deps.log.activity(), deps.log.pool()])
-      return computeStats({
+      const stats = computeStats({
         events: [...activity, ...pool],
         ...(key === undefined ? {} : { province: key, provinceName: name! }),
         ...(query.year === undefined ? {} : { year: query.year }),
         largeProvinces: deps.largeProvinces,
       })
+      // Universities by the names they are registered with: what a reader of the figures knows them by.
+      for (const u of stats.universities) {
+        const org = await deps.orgs.get(u.universityOrgId)
+        if (org !== undefined) u.name = org.name
+      }
+      return stats
     },
 
     statsToCsv,
 
-    /** The annual evaluation report of a province: its figures for the year beside the year before. */
-    async annualReport(principal: Principal, query: { province?: string; year: number }): Promise<string> {
+    /** The annual evaluation report of a province: its figures for the year beside the year before, to render as Markdown, HTML or Word. */
+    async annualReport(principal: Principal, query: { province?: string; year: number }): Promise<Report> {
       const current = await service.stats(principal, query)
       const previous = await service.stats(principal, { ...query, year: query.year - 1 })
-      return annualReport(current, previous, now().toISOString())
+      return reportModel(current, previous, now().toISOString())
     },
   }
   return service
 }
 
 export type PoolService = ReturnType<typeof createPoolService>
+
+/**
+ * The pool list as CSV (RFC 4180, CRLF) for a bank's or an office's spreadsheet: one row an
+ * enterprise with its profile, place in the pool, pairings by state and the patents it obtained
+ * (`publication number title (holder, state)` joined by `; `), names in Chinese or English.
+ */
+export function poolToCsv(entries: readonly PoolEntry[], lang: 'zh' | 'en'): string {
+  const L = (label: Label) => label[lang]
+  const head =
+    lang === 'zh'
+      ? ['企业名称', '统一社会信用代码', '省份', '城市', '规模', '企业标识', '行业', '自报持有专利数', '培育库状态', '入库时间', '对接总数', ...PAIRING_STATES.map((s) => `对接·${PAIRING_STATE_LABELS[s].zh}`), '获得的专利数', '获得的专利']
+      : ['enterprise', 'credit code', 'province', 'city', 'size', 'flags', 'industry', 'patents held (declared)', 'pool status', 'entered', 'pairings', ...PAIRING_STATES.map((s) => `pairings ${PAIRING_STATE_LABELS[s].en}`), 'patents obtained', 'patents']
+  const rows = entries.map((e) => [
+    e.enterprise.name,
+    e.enterprise.creditCode ?? '',
+    e.province,
+    e.enterprise.city ?? '',
+    e.enterprise.size === undefined ? '' : L(ENTERPRISE_SIZE_LABELS[e.enterprise.size]),
+    (e.enterprise.flags ?? []).map((f) => L(ENTERPRISE_FLAG_LABELS[f])).join('; '),
+    e.enterprise.industry ?? '',
+    e.enterprise.patentsHeld === undefined ? '' : String(e.enterprise.patentsHeld),
+    L(POOL_STATUS_LABELS[e.status]),
+    e.enteredOn,
+    String(e.pairings.total),
+    ...PAIRING_STATES.map((s) => String(e.pairings.byState[s] ?? 0)),
+    String(e.patents.length),
+    e.patents.map((p) => `${p.publicationNumber} ${p.title ?? ''} (${[p.holder, L(PAIRING_STATE_LABELS[p.state])].filter(Boolean).join(', ')})`).join('; '),
+  ])
+  const numeric = new Set([7, 10, ...PAIRING_STATES.map((_, i) => 11 + i), 11 + PAIRING_STATES.length])
+  return [head, ...rows].map((r, n) => r.map((c, i) => csvCell(c, n === 0 || !numeric.has(i))).join(',')).join('\r\n') + '\r\n'
+}

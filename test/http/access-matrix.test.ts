@@ -185,6 +185,7 @@ t.test('every route × every role × own and other object', async (t) => {
     'interests.accept': 'university',
     'interests.decline': 'university',
     'pool.decide': 'provincial-office',
+    'pool.read': 'provincial-office',
     'stats.read': 'provincial-office',
     'webhooks.read': 'operations-centre',
     'webhooks.delete': 'operations-centre',
@@ -268,6 +269,10 @@ t.test('every route × every role × own and other object', async (t) => {
     // A's office recommends enterprises of its own province; each accepted one is used up.
     'POST /v1/pool/recommendations': () => ({ url: '/v1/pool/recommendations', payload: { enterpriseId: toRecommend[0], roundId: round } }),
     'GET /v1/pool': () => ({ url: '/v1/pool' }),
+    // The office's directory: the enterprises of its province (another province's are simply not listed).
+    'GET /v1/pool/candidates': () => ({ url: `/v1/pool/candidates?q=${encodeURIComponent('培育企业')}` }),
+    // The last of each side's pool enterprises: decisions use up the first ones.
+    'GET /v1/pool/enterprises/:id': (side) => ({ url: `/v1/pool/enterprises/${inPool[side === 'own' ? 'A' : 'B'].at(-1)}` }),
     'POST /v1/pool/enterprises/:id/graduation': (side) => ({
       url: `/v1/pool/enterprises/${inPool[side === 'own' ? 'A' : 'B'][0]}/graduation`,
       payload: { evidence: { newPatentIntensiveProducts: 1 } },
@@ -290,7 +295,7 @@ t.test('every route × every role × own and other object', async (t) => {
     'POST /v1/pairings/:id/transitions': (side) => ({ url: `/v1/pairings/${pools[side === 'own' ? 'A' : 'B'][0]}/transitions`, payload: { to: 'contacted' } }),
   }
   // Routes whose "other" object is not owned by anybody in particular: admin-only or list/create.
-  const objectless = new Set(['GET /v1/me', 'POST /v1/orgs', 'GET /v1/orgs', 'POST /v1/orgs/:id/keys', 'GET /v1/orgs/:id/keys', 'DELETE /v1/orgs/:id/keys/:keyId'])
+  const objectless = new Set(['GET /v1/me', 'POST /v1/orgs', 'GET /v1/orgs', 'GET /v1/pool/candidates', 'POST /v1/orgs/:id/keys', 'GET /v1/orgs/:id/keys', 'DELETE /v1/orgs/:id/keys/:keyId'])
 
   const v1 = h.app.routeTable.filter((r) => r.url.startsWith('/v1/'))
   t.ok(v1.length >= 20, `${v1.length} routes under /v1`)

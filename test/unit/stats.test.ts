@@ -214,3 +214,28 @@ t.test('CSV cells are quoted and never run as formulas', async (t) => {
   const rows = parse(statsToCsv(computeStats({ events }))) as string[][]
   t.same(rows.at(-2), ['university', `'=HYPERLINK("x")`, 'patentsListed', '1', 'a,b'])
 })
+
+t.test("a need moved to another province counts there with its matches and pairings (issue 16: needs 0 beside matches 40)", async (t) => {
+  // n9 is stated in 浙江, then its enterprise changes the need's province to 江苏; matches computed
+  // after the change carry 江苏, a pairing made before it carries 浙江.
+  const events: ProgrammeEvent[] = [
+    { id: 'N9', at: '2024-03-01T10:00:00+08:00', type: 'need-created', needId: 'n9', orgId: 'ent-9', province: '浙江', provinceCode: '330000' },
+    { id: 'M9a', at: '2024-03-01T10:01:00+08:00', type: 'match-computed', needId: 'n9', publicationNumber: 'CN1A', province: '浙江', provinceCode: '330000' },
+    { id: 'PC9a', at: '2024-03-01T10:02:00+08:00', type: 'pairing-state-changed', pairingId: 'p9', from: null, to: 'recommended', needId: 'n9', publicationNumber: 'CN1A', province: '浙江', provinceCode: '330000' },
+    { id: 'MV9', at: '2024-03-02T10:00:00+08:00', type: 'need-moved', needId: 'n9', province: '江苏省', provinceCode: '320000' },
+    { id: 'M9b', at: '2024-03-02T10:01:00+08:00', type: 'match-computed', needId: 'n9', publicationNumber: 'CN2A', province: '江苏省', provinceCode: '320000' },
+    { id: 'M9c', at: '2024-03-02T10:01:00+08:00', type: 'match-computed', needId: 'n9', publicationNumber: 'CN3A', province: '江苏省', provinceCode: '320000' },
+  ]
+  const js = computeStats({ events, province: '320000', provinceName: '江苏省', year: 2024 })
+  t.same(ids(js.funnel.needs), ['N9'], 'the need counts where it is now')
+  t.same(ids(js.funnel.matches), ['M9a', 'M9b', 'M9c'], 'with every match of it')
+  t.same(ids(js.funnel.pairings.reached.recommended), ['PC9a'], 'and its pairing')
+  const zj = computeStats({ events, province: '330000', provinceName: '浙江省', year: 2024 })
+  t.same([zj.funnel.needs.value, zj.funnel.matches.value, zj.funnel.pairings.reached.recommended.value], [0, 0, 0], 'nothing of it is left in 浙江')
+  // Events recorded before moves were: the matches' own province shows where the need went.
+  const older = computeStats({ events: events.filter((e) => e.type !== 'need-moved'), province: '320000', provinceName: '江苏省', year: 2024 })
+  t.same([older.funnel.needs.value, older.funnel.matches.value], [1, 3], 'a move told only by later matches is followed too')
+  // At the end of a year before the move, the need was still in 浙江.
+  const before = computeStats({ events: events.map((e) => (e.id === 'N9' || e.id === 'M9a' || e.id === 'PC9a' ? { ...e, at: e.at.replace('2024', '2023') } : e)), province: '330000', year: 2023 })
+  t.same([before.funnel.needs.value, before.funnel.matches.value], [1, 1], 'a year before the move counts it where it was then')
+})

@@ -121,10 +121,12 @@ export async function download(path, accept, filename) {
   const res = await api('GET', path, { accept })
   const blob = await res.blob()
   const cd = res.headers.get('content-disposition') ?? ''
-  const m = /filename="([^"]+)"/.exec(cd)
+  // The UTF-8 name (filename*, RFC 6266) when the server gives one: it may be in Chinese.
+  const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(cd)
+  const plain = /filename="([^"]+)"/.exec(cd)
   const a = document.createElement('a')
   a.href = URL.createObjectURL(blob)
-  a.download = m ? decodeURIComponent(m[1]) : filename
+  a.download = utf8 ? decodeURIComponent(utf8[1].trim()) : plain ? decodeURIComponent(plain[1]) : filename
   document.body.appendChild(a)
   a.click()
   a.remove()

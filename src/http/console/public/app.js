@@ -72,6 +72,11 @@ function shell() {
 }
 
 function signInPage(error) {
+  // Nobody is signed in here, whatever the shell showed before.
+  me = undefined
+  document.getElementById('signout').hidden = true
+  document.getElementById('who').textContent = ''
+  clear(nav)
   clear(main)
   const input = h('input', { type: 'password', id: 'key', name: 'key', autocomplete: 'off', required: true, spellcheck: 'false' })
   const status = h('div', { role: 'alert' }, error ? h('p', { class: 'notice error' }, error) : null)

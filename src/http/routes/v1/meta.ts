@@ -13,6 +13,8 @@ import {
   DECLINE_REASON_LABELS,
   DELIVERY_MODE_LABELS,
   DISCLOSURE_LEVEL_LABELS,
+  ENTERPRISE_FLAG_LABELS,
+  ENTERPRISE_SIZE_LABELS,
   IMPORT_STATE_LABELS,
   INTEREST_DECLINE_REASON_LABELS,
   INTEREST_STATE_LABELS,
@@ -20,16 +22,20 @@ import {
   ORG_KIND_LABELS,
   PAIRING_STATE_LABELS,
   PATENT_STATUS_LABELS,
+  POOL_EVENT_LABELS,
   POOL_STATUS_LABELS,
+  PROGRESS_KIND_LABELS,
   TRANSFER_MODE_LABELS,
+  VIOLATION_NAMES,
+  WITHDRAWAL_REASON_LABELS,
   type Label,
 } from '../../../domain/labels.js'
 import { DISCLOSURE_LEVELS } from '../../../domain/need.js'
-import { ORG_KINDS } from '../../../domain/org.js'
+import { ENTERPRISE_FLAGS, ENTERPRISE_SIZES, ORG_KINDS } from '../../../domain/org.js'
 import { INTEREST_STATES } from '../../../domain/interest.js'
 import { DECLINE_REASONS, DELIVERY_MODES, INTEREST_DECLINE_REASONS, MAIN_PATH, PAIRING_STATES, TRANSITIONS } from '../../../domain/pairing.js'
 import { LEGAL_STATUSES, PATENT_STATUSES, TRANSFER_MODES } from '../../../domain/patent.js'
-import { POOL_STATUSES } from '../../../domain/pool.js'
+import { POOL_EVENT_TYPES, POOL_STATUSES, PROGRESS_KINDS, VIOLATIONS, WITHDRAWAL_REASONS, type PoolEventType } from '../../../domain/pool.js'
 import { errorResponses } from '../../schemas.js'
 
 const labelled = <V extends string>(values: readonly [V, ...V[]]) => z.array(z.object({ value: z.enum(values), zh: z.string(), en: z.string() }))
@@ -52,6 +58,12 @@ const metaSchema = z.object({
   importStates: labelled(IMPORT_STATES),
   deliveryModes: labelled(DELIVERY_MODES).describe("how an operations centre's pairings are pushed"),
   attemptOutcomes: labelled(ATTEMPT_OUTCOMES).describe('what became of one webhook delivery attempt'),
+  enterpriseSizes: labelled(ENTERPRISE_SIZES),
+  enterpriseFlags: labelled(ENTERPRISE_FLAGS),
+  violations: labelled(VIOLATIONS).describe('the violations that withdraw an enterprise from the pool at once'),
+  withdrawalReasons: labelled(WITHDRAWAL_REASONS),
+  progressKinds: labelled(PROGRESS_KINDS),
+  poolEventTypes: labelled(POOL_EVENT_TYPES as unknown as readonly [PoolEventType, ...PoolEventType[]]).describe('the kinds of pool decision'),
   eventTypes: z.array(z.enum(EVENT_TYPES)),
 })
 
@@ -70,6 +82,12 @@ const META: z.infer<typeof metaSchema> = {
   importStates: withLabels(IMPORT_STATES, IMPORT_STATE_LABELS),
   deliveryModes: withLabels(DELIVERY_MODES, DELIVERY_MODE_LABELS),
   attemptOutcomes: withLabels(ATTEMPT_OUTCOMES, ATTEMPT_OUTCOME_LABELS),
+  enterpriseSizes: withLabels(ENTERPRISE_SIZES, ENTERPRISE_SIZE_LABELS),
+  enterpriseFlags: withLabels(ENTERPRISE_FLAGS, ENTERPRISE_FLAG_LABELS),
+  violations: withLabels(VIOLATIONS, VIOLATION_NAMES),
+  withdrawalReasons: withLabels(WITHDRAWAL_REASONS, WITHDRAWAL_REASON_LABELS),
+  progressKinds: withLabels(PROGRESS_KINDS, PROGRESS_KIND_LABELS),
+  poolEventTypes: withLabels(POOL_EVENT_TYPES, POOL_EVENT_LABELS),
   eventTypes: [...EVENT_TYPES],
 }
 

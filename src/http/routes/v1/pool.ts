@@ -3,8 +3,13 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { POOL_STATUSES, poolEventSchema, type PoolEvent } from '../../../domain/pool.js'
+import { pageQueryShape, pageSchema } from '../../../domain/paging.js'
+import { orgCursor } from '../../../services/orgs.js'
 import {
+  candidateSchema,
   graduationInputSchema,
+  poolRecordSchema,
+  poolToCsv,
   progressInputSchema,
   recommendationInputSchema,
   violationInputSchema,
@@ -37,16 +42,73 @@ export const poolRoutes: FastifyPluginAsync<{ pool: PoolService }> = async (app,
     {
       config: { access: 'pool.list' },
       schema: {
-        description: "A provincial office reads its province's pool; a bank reads every province's (this list only). Each enterprise with its profile and its state in the pool (in, graduated, withdrawn), as computed from the recorded pool events.",
-        summary: 'The cultivation pool: enterprises with their state and profile',
-        querystring: z.strictObject({ province: z.string().min(1).max(50).optional(), status: z.enum(POOL_STATUSES).optional() }),
-        response: { 200: z.object({ items: z.array(poolEntrySchema) }), ...errorResponses },
+        description: "A provincial office reads its province's pool; a bank reads every province's (this list only). Each enterprise with its profile and its state in the pool (in, graduated, withdrawn), as computed from the recorded pool events, with its pairings by state and the patents it obtained through pairings that reached agreement; `Accept: text/csv` gives one row an enterprise.",
+        summary:
+          'The cultivation pool: enterprises with their state, profile, pairings by state and the patents obtained through pairings that reached agreement; Accept: text/csv for CSV (UTF-8 with BOM)',
+        querystring: z.strictObject({
+          province: z.string().min(1).max(50).optional(),
+          status: z.enum(POOL_STATUSES).optional(),
+          lang: z.enum(['zh', 'en']).optional().describe('the CSV\'s language (default: from Accept-Language, else Chinese)'),
+        }),
+        response: {
+          200: {
+            content: {
+              'application/json': { schema: z.object({ items: z.array(poolEntrySchema) }) },
+              'text/csv': { schema: z.string().describe('one row an enterprise') },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { province, status } = request.query
+      const items = await pool.list(request.principal, { ...(province ? { province } : {}), ...(status ? { status } : {}) })
+      if ((request.headers.accept ?? '').includes('text/csv')) {
+        const lang = request.query.lang ?? (/^\s*en\b/i.test(request.headers['accept-language'] ?? '') ? 'en' : 'zh')
+        const name = lang === 'zh' ? '培育库企业名单.csv' : 'cultivation-pool.csv'
+        // with a BOM: Chinese Excel reads a CSV without one as GBK
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="pool.csv"; filename*=UTF-8''${encodeURIComponent(name)}`)
+          .send(`\uFEFF${poolToCsv(items, lang)}`)
+      }
+      return { items }
+    },
+  )
+
+  r.get(
+    '/pool/candidates',
+    {
+      config: { access: 'pool.candidates' },
+      schema: {
+        summary: "The enterprises an office may recommend: those registered in its province, by name, with their place in the pool if any",
+        description: 'A provincial office: the enterprises registered in its province (the admin: all), by name, searchable by name or credit code, each with its place in the pool if it has one — the directory a recommendation is chosen from.',
+        querystring: z.strictObject({
+          q: z.string().trim().min(1).max(100).optional().describe('text in the name or the credit code'),
+          ...pageQueryShape(orgCursor, 20),
+        }),
+        response: { 200: pageSchema(candidateSchema), ...errorResponses },
       },
     },
     async (request) => {
-      const { province, status } = request.query
-      return { items: await pool.list(request.principal, { ...(province ? { province } : {}), ...(status ? { status } : {}) }) }
+      const { q, ...page } = request.query
+      return pool.candidates(request.principal, q === undefined ? {} : { q }, page)
     },
+  )
+
+  r.get(
+    '/pool/enterprises/:id',
+    {
+      config: { access: 'pool.read' },
+      schema: {
+        summary: "An enterprise's place in the pool with every decision on it, each with its evidence and actor",
+        description: "The provincial office of the enterprise's province (and the admin): the enterprise's pool state and its decisions in order (recommended, progress, violation, graduation, withdrawal), each with its evidence, actor and time.",
+        params: enterpriseParams,
+        response: { 200: poolRecordSchema, ...errorResponses },
+      },
+    },
+    async (request) => pool.record(request.principal, request.params.id),
   )
 
   const decision = <S extends z.ZodType>(

@@ -2,9 +2,14 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { reportDocx } from '../../../adapters/report-docx.js'
+import { reportHtml, reportMarkdown } from '../../../domain/report.js'
 import { statsSchema } from '../../../domain/stats.js'
 import type { PoolService } from '../../../services/pool.js'
 import { errorResponses } from '../../schemas.js'
+
+const REPORT_FORMATS = ['md', 'html', 'docx'] as const
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
 
 export const statsRoutes: FastifyPluginAsync<{ pool: Pick<PoolService, 'stats' | 'statsToCsv' | 'annualReport'> }> = async (app, { pool }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
@@ -14,19 +19,34 @@ export const statsRoutes: FastifyPluginAsync<{ pool: Pick<PoolService, 'stats' |
     {
       config: { access: 'stats.read' },
       schema: {
-        description: "A provincial office its province's report (the admin any province's, or the country's): the year's figures beside the year before's, with the number of events behind each, as Markdown a civil servant can paste. Without `year`, the current year to date.",
-        summary: "A province's annual evaluation report (Markdown): the year's figures beside the year before, with the events behind each",
+        description: "A provincial office its province's report (the admin any province's, or the country's): the year's figures beside the year before's, with the number of events behind each, as Markdown, as an HTML page with a print stylesheet (to print or save as PDF), or as a Word document a civil servant can file (`format`); universities are named. Without `year`, the current year to date.",
+        summary:
+          "A province's annual evaluation report: the year's figures beside the year before, with the events behind each; Markdown, an HTML page to print or save as PDF, or a Word document (format=md|html|docx)",
         querystring: z.strictObject({
           province: z.string().min(1).max(50).optional(),
           year: z.coerce.number().int().min(2000).max(2100).optional().describe('the year reported (default: the current year, to date)'),
+          format: z.enum(REPORT_FORMATS).optional().describe('md (default), html (with a print stylesheet) or docx'),
         }),
-        response: { 200: { content: { 'text/markdown': { schema: z.string() } } }, ...errorResponses },
+        response: {
+          200: {
+            content: {
+              'text/markdown': { schema: z.string() },
+              'text/html': { schema: z.string() },
+              [DOCX]: { schema: z.string().describe('the Word document (binary)') },
+            },
+          },
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {
-      const { province, year = new Date().getUTCFullYear() } = request.query
+      const { province, year = new Date().getUTCFullYear(), format = 'md' } = request.query
       const report = await pool.annualReport(request.principal, { ...(province ? { province } : {}), year })
-      return reply.type('text/markdown; charset=utf-8').send(report)
+      const name = `${report.province}-${report.year}-年度绩效评价报告`
+      const attach = (ext: string) => `attachment; filename="report-${report.year}.${ext}"; filename*=UTF-8''${encodeURIComponent(`${name}.${ext}`)}`
+      if (format === 'html') return reply.type('text/html; charset=utf-8').header('content-disposition', attach('html')).send(reportHtml(report))
+      if (format === 'docx') return reply.type(DOCX).header('content-disposition', attach('docx')).send((await reportDocx(report)) as unknown as string)
+      return reply.type('text/markdown; charset=utf-8').send(reportMarkdown(report))
     },
   )
 

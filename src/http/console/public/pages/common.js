@@ -24,6 +24,12 @@ const PREFIXES = {
   importStates: 'import',
   deliveryModes: 'delivery',
   attemptOutcomes: 'outcome',
+  enterpriseSizes: 'size',
+  enterpriseFlags: 'flag',
+  violations: 'violation',
+  withdrawalReasons: 'wreason',
+  progressKinds: 'progress',
+  poolEventTypes: 'poolEvent',
 }
 
 let loading
