@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import type { LegalStatus, Patent, TransferMode } from './patent.js'
+import { patentFactsSchema } from './patent-facts.js'
 
 /** What the search index holds of a patent. Withdrawn patents are not in the index. */
 export interface SearchDocument {
@@ -44,6 +45,7 @@ export const searchHitSchema = z.object({
   ipc: z.array(z.string()),
   /** Field → text with matched terms wrapped in `<em>…</em>`; abstract cut to a snippet. */
   highlights: z.object({ title: z.string().optional(), abstract: z.string().optional() }),
+  patent: patentFactsSchema.optional().describe("the patent's facts as they are now: holder to approach, kind, legal status, transfer modes, term left"),
 })
 export type SearchHit = z.infer<typeof searchHitSchema>
 

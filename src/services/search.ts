@@ -9,7 +9,8 @@
 import { ipcPrefixes, type SearchFilters, type SearchIndex, type SearchResult } from '../domain/search.js'
 import { normalisePublicationNumber } from '../domain/office-sheet.js'
 import type { Patent } from '../domain/patent.js'
-import type { PatentStore } from '../domain/ports.js'
+import type { OrgStore, PatentStore } from '../domain/ports.js'
+import { loadPatentFacts } from './patent-facts.js'
 
 export interface SearchRequest extends SearchFilters {
   q: string
@@ -39,7 +40,12 @@ function single(p: Patent): SearchResult {
   }
 }
 
-export function createSearchService(index: Pick<SearchIndex, 'search'>, patents: Pick<PatentStore, 'get'>) {
+export function createSearchService(index: Pick<SearchIndex, 'search'>, stores: { patents: PatentStore; orgs: OrgStore }, now: () => Date = () => new Date()) {
+  /** Each hit with its patent's facts as they are now: who holds it, kind, legal status, transfer modes, term left. */
+  const withFacts = async (result: SearchResult): Promise<SearchResult> => {
+    const facts = await loadPatentFacts(stores, result.hits.map((h) => h.publicationNumber), now())
+    return { ...result, hits: result.hits.map((h) => (facts.has(h.publicationNumber) ? { ...h, patent: facts.get(h.publicationNumber)! } : h)) }
+  }
   return {
     async search({ q, limit, offset, ...given }: SearchRequest): Promise<SearchResult> {
       const filters: SearchFilters = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined))
@@ -47,14 +53,14 @@ export function createSearchService(index: Pick<SearchIndex, 'search'>, patents:
       if (filters.ipc !== undefined) filters.ipc = filters.ipc.toUpperCase()
       const pn = String(normalisePublicationNumber(q.trim()))
       if (PUBLICATION_NUMBER.test(pn)) {
-        const p = await patents.get(pn)
+        const p = await stores.patents.get(pn)
         // found as search finds patents: any listed one (a withdrawn patent is off the market)
         if (p !== undefined && p.status === 'listed' && passes(p, filters)) {
           const found = single(p)
-          return offset === 0 ? found : { ...found, hits: [] }
+          return offset === 0 ? withFacts(found) : { ...found, hits: [] }
         }
       }
-      return index.search({ q, limit, offset, filters })
+      return withFacts(await index.search({ q, limit, offset, filters }))
     },
   }
 }

@@ -21,6 +21,7 @@ t.test('publication numbers, Traditional Chinese and highlights as written', asy
     t.equal(r.hits[0]?.publicationNumber, 'CN100000003A')
   }
   t.equal((await search('CN100000003A', '&legalStatus=granted')).total, 0, 'filters still apply')
+  t.match((await search('区块链')).hits[0].patent, { publicationNumber: 'CN100000001A', kind: 'invention', legalStatus: 'granted', transferModes: [] }, 'each hit with its facts')
   t.equal((await search('CN999999999A')).total, 0, 'an unknown number finds nothing')
 
   const trad = await search('區塊鏈')

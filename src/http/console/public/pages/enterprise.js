@@ -332,6 +332,7 @@ async function search(ctx) {
           { class: 'hit', dataset: { pn: hit.publicationNumber } },
           h('h3', {}, hit.highlights.title ? safeHighlight(hit.highlights.title) : hit.title),
           h('p', { class: 'muted' }, [hit.publicationNumber, hit.applicants.join('、'), hit.ipc.slice(0, 3).join(', ')].filter(Boolean).join(' · ')),
+          patentFactsLine(hit.patent),
           hit.highlights.abstract ? h('p', {}, safeHighlight(hit.highlights.abstract)) : null,
           me.role === 'enterprise' ? interestControl(hit.publicationNumber, undefined, undefined, openNeeds) : null,
         ),
