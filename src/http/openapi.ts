@@ -4,6 +4,7 @@
  * a known segment is tagged without saying so.
  */
 import { jsonSchemaTransform } from 'fastify-type-provider-zod'
+import { globalRegistry, type ZodType } from 'zod'
 
 /** The resources, by the first segment after /v1, in the order the document lists them. */
 export const TAGS = [
@@ -28,10 +29,17 @@ export function tagOf(url: string): string {
   return m === null ? 'service' : m[1]!
 }
 
-/** jsonSchemaTransform, and the route's tag where it names none. */
+/**
+ * jsonSchemaTransform, the route's tag where it names none, and the body's examples: a route
+ * gives them as the body schema's metadata (`schema.meta({ examples })`), which the converter
+ * drops for the root of a schema.
+ */
 export const transform: typeof jsonSchemaTransform = (args) => {
   const out = jsonSchemaTransform(args)
-  const schema = out.schema as { tags?: string[] }
+  const schema = out.schema as { tags?: string[]; body?: Record<string, unknown> }
   if (schema.tags === undefined) schema.tags = [tagOf(args.url)]
+  const body = (args.schema as { body?: unknown }).body
+  const examples = body instanceof Object && 'def' in body ? globalRegistry.get(body as ZodType)?.examples : undefined
+  if (examples !== undefined && schema.body !== undefined) schema.body.examples = examples
   return out
 }

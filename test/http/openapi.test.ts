@@ -1,7 +1,7 @@
 /**
  * The OpenAPI document describes every operation (issue 16): a summary, a description and a tag
  * each; every /v1 operation lists the refusals any /v1 route can give (400, 401, 403, 429, 503);
- * the bulk import lists the media types it reads.
+ * every JSON body has an example; the bulk import lists the media types it reads.
  */
 import t from 'tap'
 import { build } from '../helper.js'
@@ -22,6 +22,8 @@ t.test('every operation has a summary, a description, a tag and its error answer
       t.ok((op.summary ?? '').length > 10, `${name} has a summary`)
       t.ok((op.description ?? '').length > 30, `${name} has a description`)
       t.ok(op.tags?.length === 1 && known.has(op.tags[0]!), `${name} has a known tag (${op.tags})`)
+      const json = op.requestBody?.content['application/json'] as { example?: unknown; examples?: unknown } | undefined
+      if (json !== undefined) t.ok(json.example !== undefined || json.examples !== undefined, `${name} shows an example body`)
       if (path.startsWith('/v1/')) {
         for (const status of ['400', '401', '403', '429', '503']) t.ok(op.responses[status] !== undefined, `${name} lists ${status}`)
       }

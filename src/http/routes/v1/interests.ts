@@ -20,7 +20,7 @@ export const interestRoutes: FastifyPluginAsync<{ interests: InterestsService }>
         description: "An enterprise key. The interest goes to the patent's university, which sees the enterprise's name and need only as far as `disclosure` says (`none`, `identity`, `identity-and-need`); `needId` must be one of the enterprise's own needs.",
         summary:
           "An enterprise's interest in a patent, optionally for one of its needs, disclosing as much as it chooses; one per patent and need (409 already_exists naming the interest held)",
-        body: interestInputSchema,
+        body: interestInputSchema.meta({ examples: [{"publicationNumber": "CN117151122A", "needId": "a0b9d487-efcb-462a-a491-069cef56c75f", "message": "希望洽谈普通许可", "disclosure": "identity-and-need"}] }),
         response: { 201: interestViewSchema, ...errorResponses },
       },
     },
@@ -69,7 +69,7 @@ export const interestRoutes: FastifyPluginAsync<{ interests: InterestsService }>
         summary:
           "The patent's university accepts: the interest becomes a pairing with the operations centre of the enterprise's province (409 no_centre_for_province when none serves it, interest_without_need, interest_answered)",
         params: idParams,
-        body: acceptInterestSchema.nullish().describe('optional: a note for the centre'),
+        body: acceptInterestSchema.meta({ examples: [{"note": "可接受普通许可，请运营中心安排对接"}] }).nullish().describe('optional: a note for the centre'),
         response: { 200: interestViewSchema, ...errorResponses },
       },
     },
@@ -84,7 +84,7 @@ export const interestRoutes: FastifyPluginAsync<{ interests: InterestsService }>
         description: 'The reasons are the university\'s side (`GET /v1/meta` interestDeclineReasons: already transferred, in negotiation, not offered, transfer mode …); the enterprise sees the reason and note on its interest.',
         summary: "The patent's university declines, with a reason (a note too for \"other\"); 409 interest_answered once answered",
         params: idParams,
-        body: declineInterestSchema,
+        body: declineInterestSchema.meta({ examples: [{"reason": "in-negotiation", "note": "该专利正与其他企业洽谈独占许可"}] }),
         response: { 200: interestViewSchema, ...errorResponses },
       },
     },

@@ -19,7 +19,7 @@ export const needRoutes: FastifyPluginAsync<{ needs: NeedsService }> = async (ap
       schema: {
         description: "An enterprise key. The need belongs to the key's enterprise and, without a `province`, takes the enterprise's (normalised to its GB/T 2260 code). Answers at once with the need in state `open`; a match job runs in the background, and `GET /v1/needs/{id}/matches` says `pending` until it is `ready`. Matches at or above a centre's `minScore` become that centre's pairings.",
         summary: 'State a technology need; matching runs in the background',
-        body: needInputSchema,
+        body: needInputSchema.meta({ examples: [{ title: '产线零件表面缺陷的图像识别', description: '需要识别金属零件表面的划痕与凹坑，检出率 99% 以上', keywords: ['图像识别', '缺陷检测'], transferModes: ['license'] }] }),
         response: { 201: needSchema, ...errorResponses },
       },
     },
@@ -51,7 +51,7 @@ export const needRoutes: FastifyPluginAsync<{ needs: NeedsService }> = async (ap
 
   r.patch(
     '/needs/:id',
-    { config: { access: 'needs.update' }, schema: { summary: 'Change a need; its matches are computed again', description: "The enterprise changes the fields it sends (a province is normalised to its code). The need gets a new version: its matches go back to `pending` until the new version's are ready, and a match job of an older version is skipped. A closed need cannot be changed (409 `need_closed`).", params: idParams, body: needPatchSchema, response: { 200: needSchema, ...errorResponses } } },
+    { config: { access: 'needs.update' }, schema: { summary: 'Change a need; its matches are computed again', description: "The enterprise changes the fields it sends (a province is normalised to its code). The need gets a new version: its matches go back to `pending` until the new version's are ready, and a match job of an older version is skipped. A closed need cannot be changed (409 `need_closed`).", params: idParams, body: needPatchSchema.meta({ examples: [{"description": "需要识别金属与塑料零件表面的划痕、凹坑与毛刺", "disclosure": "identity"}] }), response: { 200: needSchema, ...errorResponses } } },
     async (request) => needs.update(request.principal, request.params.id, request.body),
   )
 

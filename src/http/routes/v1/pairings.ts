@@ -93,7 +93,7 @@ export const pairingRoutes: FastifyPluginAsync<PairingRoutesOptions> = async (ap
         description: "The pairing's operations centre moves it: recommended → contacted → nda-signed → negotiating → agreement-signed → industrialised, or declined (with a `reason` from `GET /v1/meta`) or withdrawn. A move the workflow does not allow answers 409 `illegal_transition` naming the allowed next states. Each move is recorded in the history and announced on the stream and to webhooks.",
         summary: 'Move a pairing along the workflow; 409 names the allowed next states',
         params: idParams,
-        body: transitionInputSchema,
+        body: transitionInputSchema.meta({ examples: [{"to": "declined", "reason": "price", "note": "许可费超出预算"}] }),
         response: { 200: pairingViewSchema, ...errorResponses },
       },
     },

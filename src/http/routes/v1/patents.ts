@@ -251,7 +251,7 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
 
   r.post(
     '/patents',
-    { config: { access: 'patents.create' }, schema: { description: "A university key. The patent belongs to the key's university; 409 `already_exists` when the publication number is listed already (change it with PATCH, or re-import it). Indexing for search and matching runs in the background.", summary: 'List one patent', body: patentInputSchema, response: { 201: patentSchema, ...errorResponses } } },
+    { config: { access: 'patents.create' }, schema: { description: "A university key. The patent belongs to the key's university; 409 `already_exists` when the publication number is listed already (change it with PATCH, or re-import it). Indexing for search and matching runs in the background.", summary: 'List one patent', body: patentInputSchema.meta({ examples: [{"publicationNumber": "CN117151122A", "applicationNumber": "CN202310012345.6", "title": "一种基于深度学习的零件缺陷检测方法", "abstract": "采集零件图像，经卷积神经网络识别划痕与凹坑……", "ipc": ["G06T7/00", "G06N3/08"], "applicants": ["浙江某大学"], "inventors": ["张三", "李四"], "legalStatus": "granted", "filingDate": "2023-01-05", "transferModes": ["license", "assignment"]}] }), response: { 201: patentSchema, ...errorResponses } } },
     async (request, reply) => reply.code(201).send(await inventory.create(request.body, request.principal)),
   )
 
@@ -265,7 +265,7 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
     '/patents/:publicationNumber',
     {
       config: { access: 'patents.update' },
-      schema: { description: 'Its university changes the fields it sends; search and matching follow, and open needs are scored again against it.', summary: 'Change a patent', params: pnParams, body: patentPatchSchema, response: { 200: patentSchema, ...errorResponses } },
+      schema: { description: 'Its university changes the fields it sends; search and matching follow, and open needs are scored again against it.', summary: 'Change a patent', params: pnParams, body: patentPatchSchema.meta({ examples: [{"legalStatus": "granted", "grantDate": "2024-05-10", "transferModes": ["license", "open-license"]}] }), response: { 200: patentSchema, ...errorResponses } },
     },
     async (request) => inventory.update(request.principal, request.params.publicationNumber, request.body),
   )

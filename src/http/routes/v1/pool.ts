@@ -30,7 +30,7 @@ export const poolRoutes: FastifyPluginAsync<{ pool: PoolService }> = async (app,
       schema: {
         description: "A provincial office recommends an enterprise of its own province into a round, within the province's quota and before the round's deadline. Refusals are 409: `quota_exceeded` and `deadline_passed` say how many places remain, `already_in_pool`, `left_pool`, `province_mismatch` (provinces compared by code).",
         summary: "Recommend an enterprise of the office's province into the pool; 409 names the limit and the places left",
-        body: recommendationInputSchema,
+        body: recommendationInputSchema.meta({ examples: [{"enterpriseId": "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "roundId": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d"}] }),
         response: { 201: poolEventSchema, ...errorResponses },
       },
     },
@@ -126,8 +126,8 @@ export const poolRoutes: FastifyPluginAsync<{ pool: PoolService }> = async (app,
       },
       async (request, reply) => reply.code(201).send(await run(request.principal, request.params.id, request.body as z.infer<S>)),
     )
-  decision('graduation', 'Graduate an enterprise on evidence that meets an exit criterion', 'The provincial office of the enterprise\'s province records the graduation with its evidence (the criterion met and what shows it); recorded as a pool event with its actor, it counts in the figures.', graduationInputSchema, (p, id, input) => pool.graduate(p, id, input))
-  decision('violations', 'Record a serious violation: the enterprise leaves the pool at once', 'The office records the violation with its evidence; the enterprise is withdrawn at once and cannot be recommended again.', violationInputSchema, (p, id, input) => pool.recordViolation(p, id, input))
-  decision('progress', 'Record substantive progress (a new patent-intensive product)', 'The office records the progress with its evidence; it resets the two-year no-progress clock that flags an enterprise for withdrawal.', progressInputSchema, (p, id, input) => pool.recordProgress(p, id, input))
-  decision('withdrawal', 'Withdraw an enterprise from the pool (e.g. after a no-progress flag)', 'The office withdraws the enterprise with its reason; its place in the quota is freed.', withdrawalInputSchema, (p, id, input) => pool.withdraw(p, id, input))
+  decision('graduation', 'Graduate an enterprise on evidence that meets an exit criterion', 'The provincial office of the enterprise\'s province records the graduation with its evidence (the criterion met and what shows it); recorded as a pool event with its actor, it counts in the figures.', graduationInputSchema.meta({ examples: [{"evidence": {"industrialisationRateBefore": 20, "industrialisationRateAfter": 45, "newPatentIntensiveProducts": 2, "description": "两项专利密集型产品投产，专利产业化率由 20% 提高到 45%", "reference": "2025 年度专利产业化情况报告"}}] }), (p, id, input) => pool.graduate(p, id, input))
+  decision('violations', 'Record a serious violation: the enterprise leaves the pool at once', 'The office records the violation with its evidence; the enterprise is withdrawn at once and cannot be recommended again.', violationInputSchema.meta({ examples: [{"violation": "data-fraud", "evidence": {"description": "申报材料中的销售额与税务记录不符", "reference": "省市场监管局通报"}}] }), (p, id, input) => pool.recordViolation(p, id, input))
+  decision('progress', 'Record substantive progress (a new patent-intensive product)', 'The office records the progress with its evidence; it resets the two-year no-progress clock that flags an enterprise for withdrawal.', progressInputSchema.meta({ examples: [{"kind": "new-patent-intensive-product", "evidence": {"description": "基于受让专利的检测设备通过验收并上市", "reference": "产品备案编号"}}] }), (p, id, input) => pool.recordProgress(p, id, input))
+  decision('withdrawal', 'Withdraw an enterprise from the pool (e.g. after a no-progress flag)', 'The office withdraws the enterprise with its reason; its place in the quota is freed.', withdrawalInputSchema.meta({ examples: [{"reason": "no-progress", "note": "入库两年未取得实质性进展"}] }), (p, id, input) => pool.withdraw(p, id, input))
 }

@@ -13,7 +13,7 @@ export const roundRoutes: FastifyPluginAsync<{ pool: Pick<PoolService, 'createRo
     '/rounds',
     {
       config: { access: 'rounds.create' },
-      schema: { description: 'The admin opens a round of the cultivation pool; provincial offices recommend enterprises into it until its `deadline` (inclusive, China time), after which a recommendation answers 409 `deadline_passed`.', summary: 'Open a recommendation round with its deadline (admin)', body: roundInputSchema, response: { 201: roundSchema, ...errorResponses } },
+      schema: { description: 'The admin opens a round of the cultivation pool; provincial offices recommend enterprises into it until its `deadline` (inclusive, China time), after which a recommendation answers 409 `deadline_passed`.', summary: 'Open a recommendation round with its deadline (admin)', body: roundInputSchema.meta({ examples: [{"name": "2025 年第一批", "deadline": "2025-06-30"}] }), response: { 201: roundSchema, ...errorResponses } },
     },
     async (request, reply) => reply.code(201).send(await pool.createRound(request.body)),
   )

@@ -23,7 +23,7 @@ export const webhookRoutes: FastifyPluginAsync<{ webhooks: WebhooksService }> = 
       schema: {
         description: "An operations centre's key. Deliveries follow the Standard Webhooks spec: headers `webhook-id`, `webhook-timestamp` and `webhook-signature` (`v1,` + base64 HMAC-SHA256 over `{id}.{timestamp}.{body}` keyed with the secret's part after `whsec_`, base64-decoded). The URL must be http(s) and, unless configured otherwise, not a loopback, private or link-local address. At most 20 a centre (409 `webhook_limit_exceeded`). Failed deliveries are retried on a schedule; an endpoint failing for long, or answering 410, is disabled.",
         summary: "Register a webhook for the centre's events (all types when `events` is absent); the secret is shown only in this response",
-        body: webhookInputSchema,
+        body: webhookInputSchema.meta({ examples: [{"url": "https://ops.example.org/hooks/patent-bridge", "events": ["pairing.created", "pairing.updated"]}] }),
         response: { 201: webhookEndpointSchema.omit({ sinceEventId: true }), ...errorResponses },
       },
     },
