@@ -4,6 +4,7 @@ import { STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { DomainError, ERROR_STATUS, excerpt, type ErrorCode, type ErrorDetail } from '../domain/errors.js'
+import { zhIssue } from '../domain/zod-messages.js'
 
 function errorBody(code: ErrorCode, message: string, details: ErrorDetail[] = []) {
   return { error: { code, message, details } }
@@ -39,6 +40,16 @@ export function answerClientError(err: Error & { code?: string }, socket: Duplex
   socket.destroy(err)
 }
 
+/** The value at a JSON pointer (`/a/0/b`) in a request part; undefined where there is none. */
+function valueAt(root: unknown, pointer: string): unknown {
+  let at = root
+  for (const key of pointer.split('/').filter((s) => s !== '')) {
+    if (at === null || typeof at !== 'object') return undefined
+    at = (at as Record<string, unknown>)[key]
+  }
+  return at
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
@@ -47,9 +58,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
         const path = [part, ...v.instancePath.split('/').filter((s) => s !== '')]
         const keys = (v.params as { keys?: string[] }).keys
         if (v.keyword === 'unrecognized_keys' && keys !== undefined) {
-          return keys.map((k) => excerpt(k)).map((key) => ({ path: [...path, key].join('.'), message: `unknown field "${key}"` }))
+          return keys.map((k) => excerpt(k)).map((key) => ({ path: [...path, key].join('.'), message: `unknown field "${key}"`, zh: `未知字段「${key}」` }))
         }
-        return [{ path: path.join('.'), message: v.message ?? 'invalid' }]
+        const message = v.message ?? 'invalid'
+        // a field that is not there at all is missing, whatever message its schema gives
+        const given = valueAt((request as unknown as Record<string, unknown>)[err.validationContext ?? ''], v.instancePath)
+        const zh = v.keyword === 'invalid_type' && given === undefined ? '必填' : zhIssue(v.keyword, (v.params ?? {}) as Record<string, unknown>, message)
+        return [{ path: path.join('.'), message, zh }]
       })
       return sendError(reply, 'validation_failed', `the request ${part} is not valid`, details)
     }

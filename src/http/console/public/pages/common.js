@@ -1,7 +1,7 @@
 // Pieces shared by several roles' pages.
 import { api } from '../api.js'
 import { fmtDate, h } from '../dom.js'
-import { addWords, t } from '../i18n.js'
+import { addWords, getLang, t } from '../i18n.js'
 
 /**
  * The domain's enums as GET /v1/meta gives them (value lists, each pairing state's next states,
@@ -123,8 +123,9 @@ export function errorNotice(err) {
   return h(
     'div',
     { class: 'notice error', role: 'alert' },
-    h('p', {}, err.message),
-    details.length ? h('ul', {}, details.map((d) => h('li', {}, `${d.path}: ${d.message}`))) : null,
+    h('p', {}, err.code === 'validation_failed' ? t('error.validation') : err.message),
+    // the service says each field's problem in Chinese too; the field by its path
+    details.length ? h('ul', {}, details.map((d) => h('li', {}, `${d.path}: ${getLang() === 'zh' ? (d.zh ?? d.message) : d.message}`))) : null,
   )
 }
 
