@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.
 import { orgSchema, type Org } from '../domain/org.js'
 import { AGREED_STATES, PAIRING_STATES, type PairingState } from '../domain/pairing.js'
 import { byName, orgCursor, type OrgPosition } from './orgs.js'
-import type { Page } from '../domain/paging.js'
+import { cursorCodec, type Page } from '../domain/paging.js'
 import {
   checkGraduation,
   checkRecommendation,
@@ -101,6 +101,10 @@ export type Candidate = z.infer<typeof candidateSchema>
 /** One enterprise's place in the pool with every decision on it, each with its evidence and actor, oldest first. */
 export const poolRecordSchema = z.object({ entry: poolEntrySchema, decisions: z.array(poolEventSchema) })
 export type PoolRecord = z.infer<typeof poolRecordSchema>
+
+/** Where a page of the pool stops: when the last enterprise read entered, and its id. */
+export const poolCursor = cursorCodec(z.strictObject({ enteredAt: z.string().max(40), id: z.string().min(1).max(100) }))
+export type PoolPosition = { enteredAt: string; id: string }
 
 export function createPoolService(deps: PoolDeps) {
   const now = () => deps.now?.() ?? new Date()
@@ -332,7 +336,13 @@ export function createPoolService(deps: PoolDeps) {
     },
 
     /** Enterprises in the pool (and those that left it) that the caller may see, with their profiles, pairings and the patents they obtained. */
-    async list(principal: Principal, filter: { province?: string; status?: PoolStatus }): Promise<PoolEntry[]> {
+    /**
+     * The pool the caller may read, oldest entry first; with `page`, one page of it after the
+     * cursor's (enteredAt, enterprise id), so enterprises entering meanwhile join the end and
+     * shift nothing. The pool is replayed from its events either way; a page only bounds what is
+     * looked up and sent.
+     */
+    async list(principal: Principal, filter: { province?: string; status?: PoolStatus }, page?: { limit: number; cursor?: PoolPosition | undefined }): Promise<Page<PoolEntry>> {
       const asked = filter.province === undefined ? undefined : askedProvince(filter.province).key
       const { enterprises } = replayPool(await deps.log.pool())
       const states: EnterprisePoolState[] = []
@@ -342,8 +352,14 @@ export function createPoolService(deps: PoolDeps) {
         if (!(await permits(principal, 'pool.list', { ...state, kind: 'pool-entry' }))) continue
         states.push(state)
       }
-      const out = await entriesOf(states)
-      return out.sort((a, b) => a.enteredAt.localeCompare(b.enteredAt) || a.enterpriseId.localeCompare(b.enterpriseId))
+      const byEntry = (a: PoolPosition, b: PoolPosition) => a.enteredAt.localeCompare(b.enteredAt) || a.id.localeCompare(b.id)
+      const ordered = states.map((s) => ({ s, at: { enteredAt: s.enteredAt, id: s.enterpriseId } })).sort((a, b) => byEntry(a.at, b.at))
+      if (page === undefined) return { items: await entriesOf(ordered.map((o) => o.s)) }
+      const after = page.cursor
+      const rest = after === undefined ? ordered : ordered.filter((o) => byEntry(o.at, after) > 0)
+      const shown = rest.slice(0, page.limit)
+      const items = await entriesOf(shown.map((o) => o.s))
+      return rest.length > page.limit ? { items, nextCursor: poolCursor.encode(shown.at(-1)!.at), total: ordered.length } : { items, total: ordered.length }
     },
 
     /** One enterprise's place in the pool and every decision on it, with its evidence (404 outside the office's province). */

@@ -87,6 +87,17 @@ t.test('directory, pool record, pool with patents and progress, report documents
     t.equal(e.pairings.total, 2)
     t.same(e.patents.map((p: { publicationNumber: string; title: string; holder: string; state: string }) => [p.publicationNumber, p.title, p.holder, p.state]), [['CN118000001A', '一种焊缝缺陷检测方法', '浙江示例大学', 'agreement-signed']])
     t.equal(e.enterprise.patentsHeld, 3)
+    // paged like every list: one a page reads the same enterprises in the same order
+    const paged: string[] = []
+    let cursor: string | undefined
+    do {
+      const page = await ok('GET', `/v1/pool?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, bank.key)
+      t.ok(page.items.length <= 1)
+      paged.push(...page.items.map((x: { enterpriseId: string }) => x.enterpriseId))
+      cursor = page.nextCursor
+    } while (cursor !== undefined)
+    t.same(paged, items.map((x: { enterpriseId: string }) => x.enterpriseId), 'the pool page by page is the pool')
+    t.equal((await call('GET', '/v1/pool?cursor=nope', bank.key)).statusCode, 400, 'a cursor the list did not give')
     const csv = await call('GET', '/v1/pool', bank.key, undefined, { accept: 'text/csv' })
     t.equal(csv.statusCode, 200)
     t.match(csv.headers['content-type'], /text\/csv/)

@@ -3,11 +3,12 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { POOL_STATUSES, poolEventSchema, type PoolEvent } from '../../../domain/pool.js'
-import { pageQueryShape, pageSchema } from '../../../domain/paging.js'
+import { FORMER_LIST_LIMIT, pageQueryShape, pageSchema } from '../../../domain/paging.js'
 import { orgCursor } from '../../../services/orgs.js'
 import {
   candidateSchema,
   graduationInputSchema,
+  poolCursor,
   poolRecordSchema,
   poolToCsv,
   progressInputSchema,
@@ -49,11 +50,12 @@ export const poolRoutes: FastifyPluginAsync<{ pool: PoolService }> = async (app,
           province: z.string().min(1).max(50).optional(),
           status: z.enum(POOL_STATUSES).optional(),
           lang: z.enum(['zh', 'en']).optional().describe('the CSV\'s language (default: from Accept-Language, else Chinese)'),
+          ...pageQueryShape(poolCursor, FORMER_LIST_LIMIT),
         }),
         response: {
           200: {
             content: {
-              'application/json': { schema: z.object({ items: z.array(poolEntrySchema) }) },
+              'application/json': { schema: pageSchema(poolEntrySchema) },
               'text/csv': { schema: z.string().describe('one row an enterprise') },
             },
           },
@@ -62,9 +64,11 @@ export const poolRoutes: FastifyPluginAsync<{ pool: PoolService }> = async (app,
       },
     },
     async (request, reply) => {
-      const { province, status } = request.query
-      const items = await pool.list(request.principal, { ...(province ? { province } : {}), ...(status ? { status } : {}) })
+      const { province, status, limit, cursor } = request.query
+      const filter = { ...(province ? { province } : {}), ...(status ? { status } : {}) }
       if ((request.headers.accept ?? '').includes('text/csv')) {
+        // the export is the whole list, not a page
+        const { items } = await pool.list(request.principal, filter)
         const lang = request.query.lang ?? (/^\s*en\b/i.test(request.headers['accept-language'] ?? '') ? 'en' : 'zh')
         const name = lang === 'zh' ? '培育库企业名单.csv' : 'cultivation-pool.csv'
         // with a BOM: Chinese Excel reads a CSV without one as GBK
@@ -73,7 +77,7 @@ export const poolRoutes: FastifyPluginAsync<{ pool: PoolService }> = async (app,
           .header('content-disposition', `attachment; filename="pool.csv"; filename*=UTF-8''${encodeURIComponent(name)}`)
           .send(`\uFEFF${poolToCsv(items, lang)}`)
       }
-      return { items }
+      return pool.list(request.principal, filter, { limit, cursor })
     },
   )
 

@@ -3,7 +3,7 @@
 // forms to take them (graduation, violation, progress, withdrawal), the programme's figures with
 // their CSV export and the annual report as a document. Financial institutions see the pool list,
 // with each enterprise's patents and pairing progress, and export it.
-import { api, download } from '../api.js'
+import { allItems, api, download } from '../api.js'
 import { fmtDate, h, stackRow, stackTable } from '../dom.js'
 import { getLang, t } from '../i18n.js'
 import { enums, errorNotice, field, notice, select, stateBadge } from './common.js'
@@ -81,7 +81,7 @@ async function pool(ctx) {
       )
     }
   }
-  const { items } = await api('GET', '/v1/pool')
+  const items = await allItems('/v1/pool')
   const exportStatus = h('div', { 'aria-live': 'polite', id: 'pool-export-status' })
   const exportBtn = h('button', { type: 'button', id: 'pool-export', class: 'secondary' }, t('pool.export'))
   exportBtn.addEventListener('click', async () => {
