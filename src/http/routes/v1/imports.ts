@@ -5,6 +5,7 @@ import { stringify } from 'csv-stringify/sync'
 import { z } from 'zod'
 import { rejectedSheet } from '../../../domain/imports.js'
 import type { InventoryService } from '../../../services/inventory.js'
+import { readerLanguage, sendCsv } from '../../downloads.js'
 import { errorResponses, importStatusSchema } from '../../schemas.js'
 
 export const importRoutes: FastifyPluginAsync<{ inventory: InventoryService }> = async (app, { inventory }) => {
@@ -45,13 +46,10 @@ export const importRoutes: FastifyPluginAsync<{ inventory: InventoryService }> =
     },
     async (request, reply) => {
       const { header, rows, total } = await inventory.rejectedRows(request.principal, request.params.importId)
-      const lang = request.query.lang ?? (/^\s*en\b/i.test(request.headers['accept-language'] ?? '') ? 'en' : 'zh')
+      const lang = readerLanguage(request.query.lang, request.headers['accept-language'])
       const csv = stringify(rejectedSheet(header, rows, lang, Math.max(0, total - rows.length)), { record_delimiter: '\r\n' })
       const name = lang === 'zh' ? `导入被拒绝的行-${request.params.importId.slice(0, 8)}.csv` : `rejected-rows-${request.params.importId.slice(0, 8)}.csv`
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="rejected-rows.csv"; filename*=UTF-8''${encodeURIComponent(name)}`)
-        .send(`\uFEFF${csv}`)
+      return sendCsv(reply, csv, 'rejected-rows.csv', name)
     },
   )
 }

@@ -32,6 +32,7 @@ import { pageQueryShape, pageSchema } from '../../../domain/paging.js'
 import { inventoryCursor, type InventoryService } from '../../../services/inventory.js'
 import { patentFeedbackSchema, type PairingsService } from '../../../services/pairings.js'
 import type { SearchService } from '../../../services/search.js'
+import { attachment, sendCsv } from '../../downloads.js'
 import { errorResponses, patentListItemSchema, patentSchema } from '../../schemas.js'
 
 const vocabulary = loadSheetVocabulary()
@@ -185,10 +186,7 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
       const { header, example } = importTemplate(vocabulary)
       if (request.query.format === 'csv') {
         const csv = stringify([header, example], { record_delimiter: '\r\n' })
-        return reply
-          .header('content-type', 'text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="patent-inventory-template.csv"; filename*=UTF-8''${encodeURIComponent('专利清单模板.csv')}`)
-          .send(`\uFEFF${csv}`)
+        return sendCsv(reply, csv, 'patent-inventory-template.csv', '专利清单模板.csv')
       }
       const workbook = new ExcelJS.Workbook()
       const sheet = workbook.addWorksheet('专利清单')
@@ -197,7 +195,7 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
       sheet.columns.forEach((c) => (c.width = 18))
       return reply
         .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .header('content-disposition', `attachment; filename="patent-inventory-template.xlsx"; filename*=UTF-8''${encodeURIComponent('专利清单模板.xlsx')}`)
+        .header('content-disposition', attachment('patent-inventory-template.xlsx', '专利清单模板.xlsx'))
         // a Buffer is sent as it is (Fastify serializes objects only); the schema's string is for the document
         .send(Buffer.from(await workbook.xlsx.writeBuffer()) as unknown as string)
     },

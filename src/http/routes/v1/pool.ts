@@ -18,6 +18,7 @@ import {
   withdrawalInputSchema,
   type PoolService,
 } from '../../../services/pool.js'
+import { readerLanguage, sendCsv } from '../../downloads.js'
 import { errorResponses } from '../../schemas.js'
 
 export const poolRoutes: FastifyPluginAsync<{ pool: PoolService }> = async (app, { pool }) => {
@@ -69,13 +70,8 @@ export const poolRoutes: FastifyPluginAsync<{ pool: PoolService }> = async (app,
       if ((request.headers.accept ?? '').includes('text/csv')) {
         // the export is the whole list, not a page
         const { items } = await pool.list(request.principal, filter)
-        const lang = request.query.lang ?? (/^\s*en\b/i.test(request.headers['accept-language'] ?? '') ? 'en' : 'zh')
-        const name = lang === 'zh' ? '培育库企业名单.csv' : 'cultivation-pool.csv'
-        // with a BOM: Chinese Excel reads a CSV without one as GBK
-        return reply
-          .type('text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="pool.csv"; filename*=UTF-8''${encodeURIComponent(name)}`)
-          .send(`\uFEFF${poolToCsv(items, lang)}`)
+        const lang = readerLanguage(request.query.lang, request.headers['accept-language'])
+        return sendCsv(reply, poolToCsv(items, lang), 'pool.csv', lang === 'zh' ? '培育库企业名单.csv' : 'cultivation-pool.csv')
       }
       return pool.list(request.principal, filter, { limit, cursor })
     },

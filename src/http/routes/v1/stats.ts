@@ -6,6 +6,7 @@ import { reportDocx } from '../../../adapters/report-docx.js'
 import { reportHtml, reportMarkdown } from '../../../domain/report.js'
 import { statsSchema } from '../../../domain/stats.js'
 import type { PoolService } from '../../../services/pool.js'
+import { attachment, sendCsv } from '../../downloads.js'
 import { errorResponses } from '../../schemas.js'
 
 const REPORT_FORMATS = ['md', 'html', 'docx'] as const
@@ -43,7 +44,7 @@ export const statsRoutes: FastifyPluginAsync<{ pool: Pick<PoolService, 'stats' |
       const { province, year = new Date().getUTCFullYear(), format = 'md' } = request.query
       const report = await pool.annualReport(request.principal, { ...(province ? { province } : {}), year })
       const name = `${report.province}-${report.year}-年度绩效评价报告`
-      const attach = (ext: string) => `attachment; filename="report-${report.year}.${ext}"; filename*=UTF-8''${encodeURIComponent(`${name}.${ext}`)}`
+      const attach = (ext: string) => attachment(`report-${report.year}.${ext}`, `${name}.${ext}`)
       if (format === 'html') return reply.type('text/html; charset=utf-8').header('content-disposition', attach('html')).send(reportHtml(report))
       if (format === 'docx') return reply.type(DOCX).header('content-disposition', attach('docx')).send((await reportDocx(report)) as unknown as string)
       return reply.type('text/markdown; charset=utf-8').send(reportMarkdown(report))
@@ -76,12 +77,7 @@ export const statsRoutes: FastifyPluginAsync<{ pool: Pick<PoolService, 'stats' |
       const { province, year } = request.query
       const stats = await pool.stats(request.principal, { ...(province ? { province } : {}), ...(year === undefined ? {} : { year }) })
       if ((request.headers.accept ?? '').includes('text/csv')) {
-        const name = `stats-${stats.scope.province ?? 'all'}-${stats.scope.year ?? 'all'}.csv`
-        // with a BOM: Chinese Excel reads a CSV without one as GBK
-        return reply
-          .type('text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="stats.csv"; filename*=UTF-8''${encodeURIComponent(name)}`)
-          .send(`\uFEFF${pool.statsToCsv(stats)}`)
+        return sendCsv(reply, pool.statsToCsv(stats), 'stats.csv', `stats-${stats.scope.province ?? 'all'}-${stats.scope.year ?? 'all'}.csv`)
       }
       return stats
     },
