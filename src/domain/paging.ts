@@ -96,6 +96,26 @@ export interface StorePage<T> {
 /** A store's page as the API answers it. */
 export const toPage = <T>(page: StorePage<T>): Page<T> => (page.next === undefined ? { items: page.items } : { items: page.items, nextCursor: scoreCursor.encode(page.next) })
 
+/**
+ * One page of a list held whole in memory and sorted by `compare` over its positions (lists of
+ * thousands: organisations, the pool): the items after the cursor's position, the total, and a
+ * cursor to the next page when more follow.
+ */
+export function sortedPage<T, P>(
+  sorted: readonly T[],
+  page: { limit: number; cursor?: P | undefined },
+  positionOf: (item: T) => P,
+  compare: (a: P, b: P) => number,
+  codec: CursorCodec<P>,
+): Page<T> & { total: number } {
+  const after = page.cursor
+  const from = after === undefined ? 0 : sorted.findIndex((item) => compare(positionOf(item), after) > 0)
+  if (from < 0) return { items: [], total: sorted.length }
+  const items = sorted.slice(from, from + page.limit)
+  const more = from + items.length < sorted.length && items.length > 0
+  return more ? { items, nextCursor: codec.encode(positionOf(items.at(-1)!)), total: sorted.length } : { items, total: sorted.length }
+}
+
 export interface Page<T> {
   items: T[]
   nextCursor?: string

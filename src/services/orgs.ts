@@ -7,7 +7,7 @@ import { authorize, mayChangeOrgField, type Principal } from '../domain/access.j
 import { DomainError, NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.js'
 import { z } from 'zod'
 import type { ApiKeyInfo, ApiKeyRecord, KeyInput, Org, OrgInput, OrgKind, OrgPatch } from '../domain/org.js'
-import { cursorCodec, type Page } from '../domain/paging.js'
+import { cursorCodec, sortedPage, type Page } from '../domain/paging.js'
 import type { KeyStore, OrgStore } from '../domain/ports.js'
 import { readPlace, type Place, type Regions } from '../domain/regions.js'
 
@@ -37,6 +37,7 @@ const withoutPlace = <T extends Place>(o: T): Omit<T, keyof Place> => {
 /** Where a page of organisations stops: names sort first, ids break ties. */
 export const orgCursor = cursorCodec(z.strictObject({ name: z.string().max(300), id: z.string().min(1).max(100) }))
 export type OrgPosition = { name: string; id: string }
+export const orgPosition = (o: Org): OrgPosition => ({ name: o.name, id: o.id })
 export const byName = (a: OrgPosition, b: OrgPosition) => a.name.localeCompare(b.name, 'zh-Hans-CN') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 export function createOrgsService(deps: OrgsDeps) {
@@ -111,11 +112,7 @@ export function createOrgsService(deps: OrgsDeps) {
       const all = (await deps.orgs.list())
         .filter((o) => (filter.kind === undefined || o.kind === filter.kind) && (q === undefined || o.name.normalize('NFKC').toLowerCase().includes(q)))
         .sort(byName)
-      const after = page.cursor
-      const from = after === undefined ? 0 : all.findIndex((o) => byName(o, after) > 0)
-      const items = from < 0 ? [] : all.slice(from, from + page.limit)
-      const last = items.at(-1)
-      return from >= 0 && from + page.limit < all.length && last !== undefined ? { items, nextCursor: orgCursor.encode({ name: last.name, id: last.id }), total: all.length } : { items, total: all.length }
+      return sortedPage(all, page, orgPosition, byName, orgCursor)
     },
 
     /** Issues a key for the organisation; the returned `key` is never shown again. */

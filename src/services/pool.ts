@@ -9,8 +9,8 @@ import { actorOf, authorize, permits, type Principal } from '../domain/access.js
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
 import { orgSchema, type Org } from '../domain/org.js'
 import { AGREED_STATES, PAIRING_STATES, type PairingState } from '../domain/pairing.js'
-import { byName, orgCursor, type OrgPosition } from './orgs.js'
-import { cursorCodec, type Page } from '../domain/paging.js'
+import { byName, orgCursor, orgPosition, type OrgPosition } from './orgs.js'
+import { cursorCodec, sortedPage, type Page } from '../domain/paging.js'
 import {
   checkGraduation,
   checkRecommendation,
@@ -352,14 +352,12 @@ export function createPoolService(deps: PoolDeps) {
         if (!(await permits(principal, 'pool.list', { ...state, kind: 'pool-entry' }))) continue
         states.push(state)
       }
+      const positionOf = (s: EnterprisePoolState): PoolPosition => ({ enteredAt: s.enteredAt, id: s.enterpriseId })
       const byEntry = (a: PoolPosition, b: PoolPosition) => a.enteredAt.localeCompare(b.enteredAt) || a.id.localeCompare(b.id)
-      const ordered = states.map((s) => ({ s, at: { enteredAt: s.enteredAt, id: s.enterpriseId } })).sort((a, b) => byEntry(a.at, b.at))
-      if (page === undefined) return { items: await entriesOf(ordered.map((o) => o.s)) }
-      const after = page.cursor
-      const rest = after === undefined ? ordered : ordered.filter((o) => byEntry(o.at, after) > 0)
-      const shown = rest.slice(0, page.limit)
-      const items = await entriesOf(shown.map((o) => o.s))
-      return rest.length > page.limit ? { items, nextCursor: poolCursor.encode(shown.at(-1)!.at), total: ordered.length } : { items, total: ordered.length }
+      states.sort((a, b) => byEntry(positionOf(a), positionOf(b)))
+      if (page === undefined) return { items: await entriesOf(states) }
+      const cut = sortedPage(states, page, positionOf, byEntry, poolCursor)
+      return { ...cut, items: await entriesOf(cut.items) }
     },
 
     /** One enterprise's place in the pool and every decision on it, with its evidence (404 outside the office's province). */
@@ -387,18 +385,14 @@ export function createPoolService(deps: PoolDeps) {
         if (await permits(principal, 'pool.candidates', { kind: 'enterprise', id: o.id, province: o.province, provinceCode: o.provinceCode })) mine.push(o)
       }
       mine.sort(byName)
-      const after = page.cursor
-      const from = after === undefined ? 0 : mine.findIndex((o) => byName(o, after) > 0)
-      const slice = from < 0 ? [] : mine.slice(from, from + page.limit)
+      const cut = sortedPage(mine, page, orgPosition, byName, orgCursor)
       const { enterprises } = replayPool(await deps.log.pool())
-      const items = slice.map((o): Candidate => {
+      const items = cut.items.map((o): Candidate => {
         const { id, name, province, provinceCode, city, cityCode, creditCode, size, flags, industry } = o
         const state = enterprises.get(id)
         return { id, name, province, provinceCode, city, cityCode, creditCode, size, flags, industry, ...(state === undefined ? {} : { pool: { status: state.status, enteredAt: state.enteredAt } }) }
       })
-      const last = slice.at(-1)
-      const more = from >= 0 && from + page.limit < mine.length && last !== undefined
-      return more ? { items, nextCursor: orgCursor.encode({ name: last.name, id: last.id }), total: mine.length } : { items, total: mine.length }
+      return { ...cut, items }
     },
 
     /** The programme's figures: of the province asked for, else of the caller's own (the admin's: the whole country). */
