@@ -60,6 +60,12 @@ t.test('needs, interests, pairings and organisations page by cursor, stable unde
 
   // Pairings: the centre's, paged, and filtered by state across pages.
   await eventually(async () => ((await call(centre.key, 'GET', '/v1/pairings')).items.length >= 6 ? true : undefined), 30_000, 'pairings')
+  // Every need matched, and routed here and now (routing is idempotent): no pairing arrives while
+  // the pages are compared, whenever the workers' own routing jobs run.
+  for (const { id } of (await call(enterprise.key, 'GET', '/v1/needs')).items as Array<{ id: string }>) {
+    await eventually(async () => ((await call(enterprise.key, 'GET', `/v1/needs/${id}/matches`)).state === 'ready' ? true : undefined), 30_000, `matches of ${id}`)
+    await h.container.services.pairings.routeNeed({ needId: id })
+  }
   const all = (await call(centre.key, 'GET', '/v1/pairings')).items.map((p: { id: string }) => p.id)
   t.same(await readAll(centre.key, '/v1/pairings', 4), all, 'pages of 4 read what one page of 100 reads')
   t.same(await readAll(centre.key, '/v1/pairings?state=recommended', 1), all, 'with a filter too')
