@@ -2,7 +2,7 @@
  * Fits the curve from ranking score to probability of relevance (`src/domain/matching/calibration.ts`)
  * on a hand-judged set, and checks it on the others.
  *
- *   npm run calibrate [-- <judged dataset dir>] [--check <dir> …] [--write]
+ *   npm run calibrate [-- <judged dataset dir>] [--check <dir> …] [--write] [--cross-validate]
  *
  * For each need of the judged set, the matcher's best `--depth` (default 20) patents with their
  * ranking scores; the patents judged for the need (unjudged ones are left out: their relevance is
@@ -12,6 +12,11 @@
  * (Newton's method, a small ridge for stability) gives intercept and slope. Prints the fit and,
  * for each set, a reliability table: predicted probability against the share found relevant.
  * `--write` stores the fit in `src/domain/matching/calibration.json`.
+ *
+ * `--cross-validate` also says what the fit is worth on needs it has not seen: each need's pushes
+ * (routing defaults: score ≥ 0.5, at most 5, in the order of the evidence, among its best `--depth`)
+ * scored by a fit on the other needs alone (leave one need out), beside the pushes of the fit on
+ * all of them; unjudged pushes count as not relevant, as in `npm run eval`.
  */
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -21,7 +26,7 @@ import { loadAnalysisResources } from '../search-config/analysis.js'
 import { calibrate, features, type Calibration, type MatchEvidence } from '../src/domain/matching/calibration.js'
 import { MatchIndex, type MatchIndexOptions } from '../src/domain/matching/index.js'
 import { createAnalyzer, type Analyzer } from '../src/domain/text/analyzer.js'
-import { needOf, readJsonl, readJudgements, type CorpusDoc, type Query } from './eval-metrics.js'
+import { needOf, readJsonl, readJudgements, receivedFigures, selectPushes, type CorpusDoc, type Judgements, type Query, type Ranked } from './eval-metrics.js'
 import { EVAL_ROOT, toMatchable } from './eval.js'
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`)
@@ -33,27 +38,65 @@ interface Pair {
   y: number
 }
 
-/** The judged (ln ranking score, relevant) pairs among each need's best `depth` patents. */
+/** Each need's best `depth` matches in the order of their evidence, judged or not (`y` undefined). */
+interface NeedMatches {
+  need: string
+  matches: { id: string; e: MatchEvidence; x: number[]; y: number | undefined }[]
+}
+
+/** The judged pairs (features, relevant) among each need's best `depth` patents. */
 function pairsOf(analyzer: Analyzer, dir: string, depth: number, options: MatchIndexOptions): Pair[] {
+  return matchesOf(analyzer, dir, depth, options).needs.flatMap(judged)
+}
+
+function judged(n: NeedMatches): Pair[] {
+  return n.matches.filter((m) => m.y !== undefined).map((m) => ({ e: m.e, x: m.x, y: m.y! }))
+}
+
+function matchesOf(analyzer: Analyzer, dir: string, depth: number, options: MatchIndexOptions): { needs: NeedMatches[]; j: Judgements } {
   const corpus = readJsonl<CorpusDoc>(join(dir, 'corpus.jsonl'))
   const queries = readJsonl<Query>(join(dir, 'queries.jsonl'))
   const j = readJudgements(dir)
   const index = new MatchIndex(analyzer, { ...options, calibration: null })
   for (const d of corpus) index.upsert(toMatchable(d))
-  const pairs: Pair[] = []
+  const out: NeedMatches[] = []
   for (const q of queries) {
-    const judged = j.grades.get(q.id)
-    if (!judged) continue
+    const grades = j.grades.get(q.id)
+    if (!grades) continue
     const results = index.match(needOf(q), { limit: depth })
     const best = results[0]?.score ?? 0
+    const matches: NeedMatches['matches'] = []
     for (const r of results) {
-      const g = judged.get(r.publicationNumber) ?? (j.complete ? 0 : undefined)
-      if (g === undefined || !(r.score > 0)) continue
+      if (!(r.score > 0)) continue
+      const g = grades.get(r.publicationNumber) ?? (j.complete ? 0 : undefined)
       const e = { score: r.score, best, titleCoverage: r.explanation.titleCoverage }
-      pairs.push({ e, x: features(e), y: g >= 1 ? 1 : 0 })
+      matches.push({ id: r.publicationNumber, e, x: features(e), y: g === undefined ? undefined : g >= 1 ? 1 : 0 })
     }
+    out.push({ need: q.id, matches })
   }
-  return pairs
+  return { needs: out, j }
+}
+
+/** What the routing defaults push, each need's matches scored by `fitFor(need)`. */
+function pushesWith(needs: NeedMatches[], j: Judgements, fitFor: (need: string) => Calibration): ReturnType<typeof receivedFigures> {
+  const runs = new Map<string, Ranked[]>()
+  for (const n of needs) {
+    const c = fitFor(n.need)
+    runs.set(n.need, n.matches.map((m) => ({ id: m.id, score: calibrate(m.e, c) })))
+  }
+  return receivedFigures(selectPushes(runs), j)
+}
+
+/** The pushes of the fit on every need beside those of a fit without the need at hand (leave one need out). */
+function crossValidate(name: string, needs: NeedMatches[], j: Judgements, all: Calibration, depth: number): void {
+  const held = new Map(needs.map((n) => [n.need, toCalibration(fitLogistic(needs.filter((o) => o.need !== n.need).flatMap(judged)))]))
+  const line = (label: string, f: ReturnType<typeof receivedFigures>) =>
+    log(
+      `  ${label}: push precision ${f.precision ?? '—'} (${f.relevant} of ${f.pushes}, unjudged ${f.unjudged}), needs with a relevant patent pushed ${f.needsWithRelevantPushed}/${f.needsWithRelevant}, pushes to the ${f.needsWithoutRelevant} needs with nothing relevant ${f.pushesToNeedsWithoutRelevant}`,
+    )
+  log(`${name}, pushes at the routing defaults among each need's best ${depth}:`)
+  line('fitted on every need', pushesWith(needs, j, () => all))
+  line('each need left out of its fit', pushesWith(needs, j, (need) => held.get(need)!))
 }
 
 /** Logistic regression y ~ σ(w · (1, x…)) by Newton's method, with a small ridge on the slopes. */
@@ -124,6 +167,7 @@ async function main(): Promise<void> {
       check: { type: 'string', multiple: true },
       depth: { type: 'string', default: '20' },
       write: { type: 'boolean', default: false },
+      'cross-validate': { type: 'boolean', default: false },
       options: { type: 'string', default: '{}' },
     },
   })
@@ -132,11 +176,13 @@ async function main(): Promise<void> {
   const analyzer = createAnalyzer(loadAnalysisResources())
   const depth = Number(values.depth)
   const options = JSON.parse(values.options!) as MatchIndexOptions
-  const pairs = pairsOf(analyzer, dir, depth, options)
+  const { needs, j } = matchesOf(analyzer, dir, depth, options)
+  const pairs = needs.flatMap(judged)
   const fit = toCalibration(fitLogistic(pairs))
   const name = dir.replace(/\/+$/, '').split('/').pop()!
   log(`fit on ${name}: intercept ${fit.intercept.toFixed(4)}, slope ${fit.slope.toFixed(4)}, relative slope ${fit.relativeSlope.toFixed(4)}, title coverage slope ${fit.titleCoverageSlope.toFixed(4)}`)
   reliability(name, pairs, fit)
+  if (values['cross-validate']) crossValidate(name, needs, j, fit, depth)
   for (const c of checks) reliability(c.replace(/\/+$/, '').split('/').pop()!, pairsOf(analyzer, c, depth, options), fit)
   if (values.write) {
     const file = fileURLToPath(new URL('../src/domain/matching/calibration.json', import.meta.url))
