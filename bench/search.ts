@@ -40,7 +40,7 @@ const APPLICANTS = 3000
 const applicantName = (k: number) => (k % 5 === 0 ? `Example Institute of Technology ${k}` : `示例大学${String(k).padStart(4, '0')}`)
 
 /** The search document of synthetic patent `i`, with its bench-only applicant and filing date. */
-function searchDoc(p: SyntheticPatent, i: number): SearchDocument {
+export function searchDoc(p: SyntheticPatent, i: number): SearchDocument {
   const r = prng(0x51ed ^ Math.imul(i + 1, 0x2c1b3c6d))
   // Zipf-like: applicant k with probability ∝ 1/(k+1)
   const k = Math.min(APPLICANTS - 1, Math.floor(Math.exp(r() * Math.log(APPLICANTS + 1))) - 1)

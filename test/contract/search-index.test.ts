@@ -118,6 +118,87 @@ t.test('embedded', async (t) => {
   })
 })
 
+t.test('embedded: at a size where words are common, the pruned ranking is the ranking of scoring every match', async (t) => {
+  // 12,000 documents over a Zipf-like vocabulary (the commonest words are in most documents,
+  // so they are kept as bit sets and MaxScore and the block bounds prune), some removed, the
+  // postings partly sealed: totals, pages and facet totals are compared with plain BM25 computed
+  // here over the same terms.
+  const analyzer = createAnalyzer(loadAnalysisResources())
+  const index = createEmbeddedSearchIndex(analyzer, { sealAt: 5000 })
+  let seed = 42
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32)
+  const word = () => `w${Math.floor(Math.exp(rand() * Math.log(400)))}` // w1 in most documents, w399 in few
+  const words = (k: number) => Array.from({ length: 1 + Math.floor(rand() * k) }, word)
+  const N = 12_000
+  const docs: SearchDocument[] = []
+  const terms: Array<{ title: string[]; keywords: string[]; abstract: string[] }> = []
+  for (let i = 0; i < N; i++) {
+    terms.push({ title: words(4), keywords: words(2), abstract: words(30) })
+    docs.push({
+      publicationNumber: `CN${String(300_000_000 + i)}A`,
+      title: terms[i]!.title.join(' '),
+      abstract: terms[i]!.abstract.join(' '),
+      keywords: terms[i]!.keywords,
+      ipc: [],
+      applicants: [],
+      legalStatus: i % 3 === 0 ? 'pending' : 'granted',
+      transferModes: [],
+      language: 'en',
+    })
+  }
+  for (let i = 0; i < N; i += 1000) await index.upsert(docs.slice(i, i + 1000), terms.slice(i, i + 1000))
+  const removed = new Set(docs.filter((_, i) => i % 7 === 3).map((d) => d.publicationNumber))
+  await index.remove([...removed])
+
+  // plain BM25 as the index defines it: title ×3, keywords ×2, abstract ×1; document frequency
+  // counts removed documents (until a compaction), lengths average over the alive ones
+  const tfs = terms.map((f) => {
+    const m = new Map<string, number>()
+    for (const [list, w] of [[f.title, 3], [f.keywords, 2], [f.abstract, 1]] as const) for (const x of list) m.set(x, (m.get(x) ?? 0) + w)
+    return m
+  })
+  const lens = terms.map((f) => f.title.length * 3 + f.keywords.length * 2 + f.abstract.length)
+  const df = new Map<string, number>()
+  for (const m of tfs) for (const x of m.keys()) df.set(x, (df.get(x) ?? 0) + 1)
+  const alive = docs.map((d) => !removed.has(d.publicationNumber))
+  const aliveCount = alive.filter(Boolean).length
+  const avg = lens.reduce((s, l, i) => s + (alive[i] ? l : 0), 0) / aliveCount
+  const expected = (q: string, legalStatus?: 'granted') => {
+    const qs = [...new Set(q.split(' '))]
+    const matches = (i: number, every: boolean) => (every ? qs.every((x) => tfs[i]!.has(x)) : qs.some((x) => tfs[i]!.has(x)))
+    const every = docs.some((_, i) => alive[i] && matches(i, true))
+    const scored: Array<{ pn: string; score: number }> = []
+    docs.forEach((d, i) => {
+      if (!alive[i] || !matches(i, every) || (legalStatus !== undefined && d.legalStatus !== legalStatus)) return
+      let score = 0
+      for (const x of qs) {
+        const tf = Math.min(255, tfs[i]!.get(x) ?? 0)
+        if (tf === 0) continue
+        const idf = Math.log(1 + (N - removed.size - df.get(x)! + 0.5) / (df.get(x)! + 0.5))
+        score += (idf * tf * 2.2) / (tf + 1.2 * (1 - 0.75 + (0.75 * lens[i]!) / avg))
+      }
+      scored.push({ pn: d.publicationNumber, score })
+    })
+    scored.sort((a, b) => b.score - a.score || (a.pn < b.pn ? -1 : 1))
+    return { total: scored.length, pns: scored.map((s) => s.pn) }
+  }
+  const queries = ['w1', 'w2', 'w1 w2', 'w1 w2 w3', 'w3 w17', 'w5 w40 w1', 'w120', 'w1 w399', 'w2 w300 w301', 'w7 w8 w9 w10']
+  for (const q of queries) {
+    for (const legalStatus of [undefined, 'granted'] as const) {
+      const want = expected(q, legalStatus)
+      for (const offset of [0, 20]) {
+        const r = await index.search({ q, filters: legalStatus === undefined ? {} : { legalStatus }, limit: 20, offset })
+        t.equal(r.total, want.total, `${q} ${legalStatus ?? ''}: total`)
+        t.strictSame(
+          r.hits.map((h) => h.publicationNumber),
+          want.pns.slice(offset, offset + 20),
+          `${q} ${legalStatus ?? ''}: hits ${offset + 1}–${offset + 20}`,
+        )
+      }
+    }
+  }
+})
+
 t.test(
   'meilisearch',
   {

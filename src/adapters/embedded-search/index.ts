@@ -7,15 +7,18 @@
  * - documents are integers; what filters, facets and the empty query's order read is kept in
  *   typed-array columns (legal status, transfer modes as bits, filing date, length, the IPC
  *   subclasses and applicants as ids in one flat pool), not in objects;
- * - postings are compressed and skippable (`postings.ts`); a query intersects its words with
- *   cursors that skip blocks, scores only the documents that match every word, and keeps the
- *   best `offset + limit` in a heap instead of sorting every hit;
- * - filters are id lists per IPC prefix and applicant, turned into bit sets (cached);
+ * - postings are compressed and skippable (`postings.ts`), with an impact bound per block;
+ * - what a query combines is a bit set (`bits.ts`): the alive documents, each legal status and
+ *   transfer mode, each IPC prefix and applicant (from id lists, cached), each common word
+ *   (cached); the matches are the AND of the words' sets (any word's when no patent has all),
+ *   ANDed with the filters', so `total` is a popcount;
+ * - the matches are ranked by MaxScore with the block bounds (`maxScoreTopK`): the best
+ *   `offset + limit` are found without scoring the matches that cannot reach them;
  * - the text shown in hits (title, abstract for the highlight snippet) is read for the page
  *   only, from `stored` (the patent store) when given; without it (tests, small uses) the
  *   documents are kept in memory.
- * `total` and the facets are exact: measured at 1.35 M patents, counting every match costs less
- * than bounding it would save (bench/RESULTS.md, issue 15).
+ * `total`, the ranking and the hits are exact (the same as scoring every match); facet counts are
+ * exact up to FACET_EXACT matches and estimated from an even sample beyond (bench/RESULTS.md, issue 15).
  */
 import { analyzePatentText } from '../../domain/text/patent-text.js'
 import type { Analyzer } from '../../domain/text/analyzer.js'
@@ -30,6 +33,7 @@ import {
   type SearchResult,
   type SearchTerms,
 } from '../../domain/search.js'
+import * as bitset from './bits.js'
 import { highlighter, snippet } from './highlight.js'
 import { END, Postings, type Cursor } from './postings.js'
 
@@ -39,7 +43,11 @@ const K1 = 1.2
 const B = 0.75
 const TOP_APPLICANTS = 20
 /** Facets are exact up to this many matches, and estimated from an even sample of this many beyond. */
-export const FACET_EXACT = 100_000
+export const FACET_EXACT = 20_000
+/** A word whose matches are at least this share of the index (and DENSE_MIN) is kept as a bit set; at most WORD_BITS_CACHED of them. */
+const DENSE_SHARE = 64
+const DENSE_MIN = 4096
+const WORD_BITS_CACHED = 128
 
 export interface EmbeddedSearchOptions {
   /**
@@ -90,12 +98,6 @@ const dateKey = (d: string | undefined): number => {
   return m === null ? 0 : Number(m[1]) * 10000 + Number(m[2]) * 100 + Number(m[3])
 }
 
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333)
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24
-}
-
 function growI32(a: Int32Array, need: number): Int32Array {
   if (need <= a.length) return a
   const b = new Int32Array(Math.max(need, a.length * 2))
@@ -113,52 +115,6 @@ function growU8(a: Uint8Array, need: number): Uint8Array {
   const b = new Uint8Array(Math.max(need, a.length * 2))
   b.set(a)
   return b
-}
-
-/**
- * The best `k` of `n` candidates (indexes into `cand`) by `better`, best first: a bounded heap,
- * so the work is n·log k, not a sort of every hit.
- */
-function topK(n: number, k: number, better: (a: number, b: number) => boolean): number[] {
-  if (k <= 0 || n === 0) return []
-  if (n <= k * 4 || n <= 256) {
-    const all = Array.from({ length: n }, (_, i) => i)
-    all.sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0))
-    return all.slice(0, k)
-  }
-  // min-heap on "worst at the root"
-  const heap: number[] = []
-  const worse = (a: number, b: number) => better(b, a)
-  const up = (i: number) => {
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (!worse(heap[i]!, heap[p]!)) break
-      ;[heap[i], heap[p]] = [heap[p]!, heap[i]!]
-      i = p
-    }
-  }
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1
-      const r = l + 1
-      let m = i
-      if (l < heap.length && worse(heap[l]!, heap[m]!)) m = l
-      if (r < heap.length && worse(heap[r]!, heap[m]!)) m = r
-      if (m === i) return
-      ;[heap[i], heap[m]] = [heap[m]!, heap[i]!]
-      i = m
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    if (heap.length < k) {
-      heap.push(i)
-      up(heap.length - 1)
-    } else if (better(i, heap[0]!)) {
-      heap[0] = i
-      down(0)
-    }
-  }
-  return heap.sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0))
 }
 
 export function createEmbeddedSearchIndex(
@@ -182,6 +138,10 @@ export function createEmbeddedSearchIndex(
   let legalCol: Uint8Array = new Uint8Array(1024)
   let modesCol: Uint8Array = new Uint8Array(1024)
   let dateCol: Int32Array = new Int32Array(1024)
+  /** The alive documents, and those of each legal status and transfer mode, as bit sets (what filters AND together). */
+  let aliveBits: bitset.Bits = new Uint32Array(32)
+  let legalBits: bitset.Bits[] = LEGAL_STATUSES.map(() => new Uint32Array(32))
+  let modeBits: bitset.Bits[] = TRANSFER_MODES.map(() => new Uint32Array(32))
   /** Per document: offset in `facetPool` of [number of subclasses, subclass ids…, number of applicants, applicant ids…]. */
   let facetOff: Uint32Array = new Uint32Array(1024)
   let facetPool: Uint32Array = new Uint32Array(4096)
@@ -192,6 +152,8 @@ export function createEmbeddedSearchIndex(
   let lists = new Map<string, IdList>()
   /** Bit sets of those lists, extended as the lists grow; dropped on compaction. */
   let bitsets = new Map<string, { bits: Uint32Array; upto: number }>()
+  /** Bit sets of common words (`denseBits`), extended as documents arrive; dropped on compaction. */
+  let wordBits = new Map<string, { bits: Uint32Array; upto: number }>()
 
   const listAdd = (key: string, id: number) => {
     let l = lists.get(key)
@@ -207,6 +169,25 @@ export function createEmbeddedSearchIndex(
     modesCol = growU8(modesCol, need)
     dateCol = growI32(dateCol, need)
     facetOff = growU32(facetOff, need)
+    aliveBits = bitset.grow(aliveBits, need)
+    legalBits = legalBits.map((b) => bitset.grow(b, need))
+    modeBits = modeBits.map((b) => bitset.grow(b, need))
+  }
+
+  /** The bit columns from the typed columns (after a compaction renumbered the ids). */
+  const rebuildBits = (): void => {
+    aliveBits = new Uint32Array(bitset.wordsFor(Math.max(n, 1024)))
+    legalBits = LEGAL_STATUSES.map(() => new Uint32Array(aliveBits.length))
+    modeBits = TRANSFER_MODES.map(() => new Uint32Array(aliveBits.length))
+    for (let id = 0; id < n; id++) markBits(id)
+  }
+  const markBits = (id: number): void => {
+    if (aliveCol[id] !== 1) return
+    bitset.set(aliveBits, id)
+    const l = legalCol[id]!
+    if (l < legalBits.length) bitset.set(legalBits[l]!, id)
+    const m = modesCol[id]!
+    for (let b = 0; b < modeBits.length; b++) if (m & (1 << b)) bitset.set(modeBits[b]!, id)
   }
 
   const addDoc = (doc: SearchDocument, terms: SearchTerms | undefined): void => {
@@ -235,6 +216,7 @@ export function createEmbeddedSearchIndex(
     for (const m of doc.transferModes) modes |= MODE_BIT.get(m) ?? 0
     modesCol[id] = modes
     dateCol[id] = dateKey(doc.filingDate)
+    markBits(id)
     const cls = [...new Set(doc.ipc.map((c) => classes.id(c.slice(0, 4))))]
     const apps = [...new Set(doc.applicants)]
     facetPool = growU32(facetPool, facetUsed + cls.length + apps.length + 2)
@@ -257,6 +239,7 @@ export function createEmbeddedSearchIndex(
     const id = byPn.get(pn)
     if (id === undefined) return
     aliveCol[id] = 0
+    bitset.clear(aliveBits, id) // the legal and mode bits stay: every filter is ANDed with the alive ones
     docs[id] = undefined
     byPn.delete(pn)
     totalLength -= lenCol[id]!
@@ -279,16 +262,20 @@ export function createEmbeddedSearchIndex(
     facetOff = new Uint32Array(1024)
     facetPool = new Uint32Array(4096)
     facetUsed = 0
+    rebuildBits()
+    wordBits = new Map()
     classes = new Dictionary()
     applicants = new Dictionary()
     lists = new Map()
     bitsets = new Map()
   }
 
+  const lengthOf = (id: number): number => lenCol[id]!
+
   const sealIfDue = (): void => {
     const due = options.sealAt ?? Math.max(4096, Math.min(100_000, Math.ceil(n / 8)))
     if (recent >= due) {
-      postings.seal()
+      postings.seal(lengthOf)
       recent = 0
     }
   }
@@ -299,8 +286,6 @@ export function createEmbeddedSearchIndex(
     const remap = new Int32Array(n).fill(-1)
     let m = 0
     for (let id = 0; id < n; id++) if (aliveCol[id] === 1) remap[id] = m++
-    postings.compact(remap)
-    recent = 0
     const gather = <T extends Uint8Array | Uint32Array | Int32Array>(col: T): T => {
       const out = new (col.constructor as new (n: number) => T)(Math.max(1024, m))
       for (let id = 0; id < n; id++) if (remap[id]! >= 0) out[remap[id]!] = col[id]!
@@ -311,6 +296,8 @@ export function createEmbeddedSearchIndex(
     legalCol = gather(legalCol)
     modesCol = gather(modesCol)
     dateCol = gather(dateCol)
+    postings.compact(remap, lengthOf) // after the lengths are renumbered: the blocks' bounds read them
+    recent = 0
     const pool = new Uint32Array(Math.max(4096, facetUsed))
     const off = new Uint32Array(Math.max(1024, m))
     let w = 0
@@ -343,8 +330,10 @@ export function createEmbeddedSearchIndex(
       else lists.set(key, out)
     }
     bitsets = new Map()
+    wordBits = new Map()
     n = m
     dead = 0
+    rebuildBits()
   }
 
   /** The bit set of a list, brought up to date (lists only grow between compactions). */
@@ -374,31 +363,29 @@ export function createEmbeddedSearchIndex(
   }
 
   /**
-   * The filters as a test of an id (alive included), and the smallest id list that holds every
-   * passing document when a list filter is given (so the empty query walks that list, not every id).
+   * The alive documents that pass the filters, as a fresh bit set (the AND of the alive set, the
+   * legal status's and the transfer mode's sets and the IPC prefix's and applicant's lists), or
+   * undefined when a filter names a value no document has.
    */
-  const filterOf = (f: SearchQuery['filters']): { pass: (id: number) => boolean; none: boolean; list?: IdList } => {
-    const sets: Uint32Array[] = []
-    let smallest: IdList | undefined
+  const filterBitsOf = (f: SearchQuery['filters']): bitset.Bits | undefined => {
+    const bits = aliveBits.slice(0, bitset.wordsFor(n))
     for (const key of [f.ipc === undefined ? undefined : `i:${f.ipc.toUpperCase()}`, f.applicant === undefined ? undefined : `a:${f.applicant}`]) {
       if (key === undefined) continue
-      const l = lists.get(key)
-      if (l === undefined) return { pass: () => false, none: true }
-      sets.push(bitsetOf(key)!)
-      if (smallest === undefined || l.n < smallest.n) smallest = l
+      const listBits = bitsetOf(key)
+      if (listBits === undefined) return undefined
+      bitset.andInto(bits, listBits)
     }
-    const legal = f.legalStatus === undefined ? -1 : (LEGAL_CODE.get(f.legalStatus) ?? 254)
-    const mode = f.transferMode === undefined ? 0 : (MODE_BIT.get(f.transferMode) ?? 0x100)
-    const [s0, s1] = sets
-    const pass = (id: number): boolean => {
-      if (aliveCol[id] !== 1) return false
-      if (legal >= 0 && legalCol[id] !== legal) return false
-      if (mode !== 0 && (modesCol[id]! & mode) === 0) return false
-      if (s0 !== undefined && ((s0[id >>> 5]! >>> (id & 31)) & 1) === 0) return false
-      if (s1 !== undefined && ((s1[id >>> 5]! >>> (id & 31)) & 1) === 0) return false
-      return true
+    if (f.legalStatus !== undefined) {
+      const l = LEGAL_CODE.get(f.legalStatus)
+      if (l === undefined) return undefined
+      bitset.andInto(bits, legalBits[l]!)
     }
-    return smallest === undefined ? { pass, none: false } : { pass, none: false, list: smallest }
+    if (f.transferMode !== undefined) {
+      const m = TRANSFER_MODES.indexOf(f.transferMode as (typeof TRANSFER_MODES)[number])
+      if (m < 0) return undefined
+      bitset.andInto(bits, modeBits[m]!)
+    }
+    return bits
   }
 
   /**
@@ -433,9 +420,12 @@ export function createEmbeddedSearchIndex(
       })
       return out
     }
+    // the TOP_APPLICANTS most frequent: only those at or above the TOP_APPLICANTS-th count are sorted (by name among equals)
+    const counts = Array.from(apps.filter((c) => c > 0)).sort((x, y) => y - x)
+    const least = counts[Math.min(TOP_APPLICANTS, counts.length) - 1] ?? 1
     const top: Array<[string, number]> = []
     apps.forEach((c, i) => {
-      if (c > 0) top.push([applicants.names[i]!, scaled(c)])
+      if (c >= least) top.push([applicants.names[i]!, scaled(c)])
     })
     top.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     return {
@@ -448,24 +438,18 @@ export function createEmbeddedSearchIndex(
 
   /** The documents matching a word: the word itself, or all of the shorter words inside it. */
   interface WordMatcher {
+    word: string
     estimate: number
     /** Whether document `id` matches (ids asked in increasing order). */
     has(id: number): boolean
-    /** Every alive document that matches, ascending. */
-    all(): Int32Array
-    walk(visit: (id: number) => void): void
+    walk(visit: (id: number) => void, from?: number): void
   }
-  const wordMatcher = (word: string, parts: string[], shared?: Map<number, Cursor>): WordMatcher => {
+  const wordMatcher = (word: string, parts: string[]): WordMatcher => {
     const w = postings.id(word)
     const partIds = parts.length > 1 ? parts.map((p) => postings.id(p)) : []
     const usable = partIds.length > 1 && partIds.every((p) => p >= 0)
     const estimate = (w >= 0 ? postings.count(w) : 0) + (usable ? Math.min(...partIds.map((p) => postings.count(p))) : 0)
-    const cursorOf = (t: number) => {
-      if (shared === undefined) return postings.cursor(t)
-      let c = shared.get(t)
-      if (c === undefined) shared.set(t, (c = postings.cursor(t)))
-      return c
-    }
+    const cursorOf = (t: number) => postings.cursor(t)
     const cw = w >= 0 ? cursorOf(w) : undefined
     const cps = usable ? partIds.map(cursorOf) : []
     const has = (id: number): boolean => {
@@ -474,22 +458,12 @@ export function createEmbeddedSearchIndex(
       for (const c of cps) if (c.advance(id) !== id) return false
       return true
     }
-    const all = (): Int32Array => {
-      let out: Int32Array = new Int32Array(Math.min(estimate, n) + 1)
-      let k = 0
-      walk((d) => {
-        if (k === out.length) out = growI32(out, k + 1)
-        out[k++] = d
-      })
-      return out.subarray(0, k)
-    }
-    const walk = (visit: (id: number) => void): void => {
-      // the union of the word's postings and the parts' intersection
+    const walk = (visit: (id: number) => void, from = 0): void => {
+      // the union of the word's postings and the parts' intersection, from id `from` on
       const a = w >= 0 ? postings.cursor(w) : undefined
       const ps = usable ? partIds.map((p) => postings.cursor(p)) : []
-      const nextBoth = (): number => (ps.length === 0 ? END : nextFrom(ps, ps[0]!.next()))
-      let da = a === undefined ? END : a.next()
-      let db = nextBoth()
+      let da = a === undefined ? END : a.advance(from)
+      let db = ps.length === 0 ? END : nextFrom(ps, ps[0]!.advance(from))
       while (da !== END || db !== END) {
         const d = da < db ? da : db
         if (aliveCol[d] === 1) visit(d)
@@ -500,7 +474,7 @@ export function createEmbeddedSearchIndex(
         }
       }
     }
-    return { estimate, has, all, walk }
+    return { word, estimate, has, walk }
   }
 
   /** The next id ≥ target that every cursor has (cursors already advanced to target by the caller for the first). */
@@ -523,18 +497,21 @@ export function createEmbeddedSearchIndex(
 
   /**
    * The best `k` documents of the bit set `bits` by the summed BM25 of `weights`' terms, best
-   * first, by MaxScore (Turtle and Flood 1995): terms ordered by their highest possible score; once
-   * the k-th best score exceeds what the commonest terms together can give, documents having
-   * only those are no longer visited, and a document's remaining terms are looked up only while
-   * it can still make the top k. Exact: the same top k as scoring every document.
+   * first, by MaxScore (Turtle and Flood 1995) with block bounds (Ding and Suel 2011): terms are
+   * ordered by their highest possible score; once the k-th best score exceeds what the commonest
+   * terms together can give, documents having only those are no longer visited; a document whose
+   * terms' block bounds cannot reach the k-th best is passed over unscored, and a block of the one
+   * remaining essential term that cannot is skipped whole; a document outside `bits` is passed over
+   * to the next one inside. Exact: the same top k as scoring every document.
    */
   const maxScoreTopK = (
     bits: Uint32Array,
     weights: Array<{ t: number; idf: number }>,
     k: number,
-    bm25: (idf: number, tf: number, id: number) => number,
+    avgLen: number,
   ): number[] => {
     if (k <= 0) return []
+    const bm25 = (idf: number, tf: number, id: number) => (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * lenCol[id]!) / avgLen))
     const ts = weights
       .map((w, pos) => ({ ...w, pos, ub: w.idf * (K1 + 1) }))
       .filter((w) => w.t >= 0)
@@ -542,11 +519,31 @@ export function createEmbeddedSearchIndex(
     const T = ts.length
     const cursors = ts.map((w) => postings.cursor(w.t))
     for (const c of cursors) c.next()
-    // bound[i]: the most terms ts[0..i] can give together (a hair above, against rounding)
+    // the most term i can give in block b of its postings (its bound anywhere when b < 0: the recent part)
+    const c1 = K1 * (1 - B)
+    const lenNorm = (K1 * B) / avgLen
+    const blockLast = postings.blockLast
+    const ofBlock = (i: number, b: number): number =>
+      b < 0 ? ts[i]!.ub : (ts[i]!.ub / (1 + c1 / postings.blockMaxTf[b]! + lenNorm * postings.blockMinLenTf[b]!)) * (1 + 1e-9)
+    // per term, the bound of the block a document lies in and the last id that block covers, cached
+    // while documents stay inside it: of the cursor's own block for the essential terms, of the block
+    // a document would lie in (`shallowBlock`, the cursor unmoved) for the others
+    const held = new Float64Array(T)
+    const heldUpto = new Int32Array(T).fill(-1)
+    const boundAt = (i: number, d: number, own: boolean): number => {
+      if (d > heldUpto[i]!) {
+        const b = own ? cursors[i]!.block : cursors[i]!.shallowBlock(d)
+        held[i] = ofBlock(i, b)
+        heldUpto[i] = b < 0 ? END : blockLast[b]!
+      }
+      return held[i]!
+    }
+    // bound[i]: the most terms ts[0..i] can give together anywhere (a hair above, against rounding)
     const bound = new Float64Array(T)
     let acc = 0
     ts.forEach((w, i) => (bound[i] = (acc += w.ub) * (1 + 1e-9)))
     const contrib = new Float64Array(weights.length)
+    const own = new Float64Array(T) // the essential terms' scores of the document at hand
     const hs: number[] = [] // heap of scores, worst at the root
     const hd: number[] = [] // and their documents
     const worse = (i: number, j: number) => hs[i]! < hs[j]! || (hs[i] === hs[j] && pns[hd[i]!]! > pns[hd[j]!]!)
@@ -567,54 +564,171 @@ export function createEmbeddedSearchIndex(
     }
     let theta = -Infinity
     let e = 0 // ts[e..] are the essential terms: a document must have one of them to make the top k
+    const passOver = (d: number) => {
+      for (let i = e; i < T; i++) if (cursors[i]!.doc === d) cursors[i]!.next()
+    }
     for (;;) {
       let d = END
       for (let i = e; i < T; i++) if (cursors[i]!.doc < d) d = cursors[i]!.doc
       if (d === END) break
-      if ((bits[d >>> 5]! >>> (d & 31)) & 1) {
-        contrib.fill(0)
-        let score = 0
-        for (let i = e; i < T; i++) {
-          if (cursors[i]!.doc !== d) continue
+      // one essential term left, whose block cannot reach the k-th best with every other term at its best: skip the block
+      if (e === T - 1 && boundAt(e, d, true) + (e > 0 ? bound[e - 1]! : 0) < theta) {
+        cursors[e]!.skipBlock()
+        continue
+      }
+      if (!bitset.has(bits, d)) {
+        const to = bitset.nextSet(bits, d + 1)
+        if (to < 0) break
+        for (let i = e; i < T; i++) cursors[i]!.advance(to)
+        continue
+      }
+      // the most d can score by the blocks it lies in
+      let rest = 0 // of the non-essential terms
+      let most = 0
+      if (theta > -Infinity) {
+        for (let i = 0; i < e; i++) rest += boundAt(i, d, false)
+        most = rest
+        for (let i = e; i < T; i++) if (cursors[i]!.doc === d) most += boundAt(i, d, true)
+        if (most < theta) {
+          passOver(d)
+          continue
+        }
+      }
+      let score = 0
+      for (let i = e; i < T; i++) if (cursors[i]!.doc === d) score += (own[i] = bm25(ts[i]!.idf, cursors[i]!.tf, d))
+      if (score + rest < theta) {
+        passOver(d)
+        continue
+      }
+      contrib.fill(0)
+      for (let i = e; i < T; i++) if (cursors[i]!.doc === d) contrib[ts[i]!.pos] = own[i]!
+      // the non-essential terms, the most promising first, while d can still make the top k
+      let possible = true
+      for (let i = e - 1; i >= 0; i--) {
+        if (score + rest < theta) {
+          possible = false
+          break
+        }
+        rest -= held[i]!
+        if (cursors[i]!.advance(d) === d) {
           const x = bm25(ts[i]!.idf, cursors[i]!.tf, d)
           contrib[ts[i]!.pos] = x
           score += x
         }
-        let possible = true
-        for (let i = e - 1; i >= 0; i--) {
-          if (score + bound[i]! < theta) {
-            possible = false
-            break
-          }
-          if (cursors[i]!.advance(d) === d) {
-            const x = bm25(ts[i]!.idf, cursors[i]!.tf, d)
-            contrib[ts[i]!.pos] = x
-            score += x
-          }
+      }
+      if (possible) {
+        // summed in the query's term order: the same floating-point score whichever way it was found
+        let sum = 0
+        for (let j = 0; j < contrib.length; j++) if (contrib[j] !== 0) sum += contrib[j]!
+        if (hs.length < k) {
+          hs.push(sum)
+          hd.push(d)
+          for (let i = hs.length - 1; i > 0 && worse(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1)
+        } else if (sum > hs[0]! || (sum === hs[0] && pns[d]! < pns[hd[0]!]!)) {
+          hs[0] = sum
+          hd[0] = d
+          down(0)
         }
-        if (possible) {
-          // summed in the query's term order: the same floating-point score as the AND path gives
-          let sum = 0
-          for (let j = 0; j < contrib.length; j++) if (contrib[j] !== 0) sum += contrib[j]!
-          if (hs.length < k) {
-            hs.push(sum)
-            hd.push(d)
-            for (let i = hs.length - 1; i > 0 && worse(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1)
-          } else if (sum > hs[0]! || (sum === hs[0] && pns[d]! < pns[hd[0]!]!)) {
-            hs[0] = sum
-            hd[0] = d
-            down(0)
-          }
-          if (hs.length === k) {
-            theta = hs[0]!
-            while (e < T && bound[e]! < theta) e++
-          }
+        if (hs.length === k) {
+          theta = hs[0]!
+          while (e < T && bound[e]! < theta) e++
         }
       }
-      for (let i = e; i < T; i++) if (cursors[i]!.doc === d) cursors[i]!.next()
+      passOver(d)
     }
     const order = hs.map((_, i) => i).sort((a, b) => (worse(b, a) ? -1 : worse(a, b) ? 1 : 0))
     return order.map((i) => hd[i]!)
+  }
+
+  /**
+   * The documents of a common word (estimated in at least 1/DENSE_SHARE of the index) as a cached
+   * bit set, brought up to date from the postings of the documents added since (ids only grow
+   * between compactions, which drop the cache; removed documents are masked by the alive set).
+   */
+  const denseBits = (m: WordMatcher): bitset.Bits | undefined => {
+    if (m.estimate < Math.max(DENSE_MIN, n / DENSE_SHARE)) return undefined
+    let c = wordBits.get(m.word)
+    if (c === undefined) {
+      c = { bits: new Uint32Array(bitset.wordsFor(n)), upto: 0 }
+      if (wordBits.size >= WORD_BITS_CACHED) wordBits.delete(wordBits.keys().next().value!)
+    } else wordBits.delete(m.word) // re-inserted below: most recently used last
+    if (c.upto < n) {
+      const bits = (c.bits = bitset.grow(c.bits, n))
+      m.walk((id) => bitset.set(bits, id), c.upto)
+      c.upto = n
+    }
+    wordBits.set(m.word, c)
+    return c.bits
+  }
+
+  /** The alive documents that match every word, or undefined when none does. */
+  const matchEvery = (matchers: WordMatcher[]): bitset.Bits | undefined => {
+    if (!matchers.every((m) => m.estimate > 0)) return undefined
+    const order = [...matchers].sort((a, b) => a.estimate - b.estimate)
+    const dense = order.map(denseBits)
+    let bits: bitset.Bits
+    if (dense[0] !== undefined) {
+      // every word is common: AND their bit sets
+      bits = dense[0].slice(0, bitset.wordsFor(n))
+      for (const d of dense.slice(1)) bitset.andInto(bits, d!)
+    } else {
+      // walk the rarest word, testing the others (common ones by their bit set, others by cursor)
+      bits = new Uint32Array(bitset.wordsFor(n))
+      const sparse = order.slice(1).filter((_, i) => dense[i + 1] === undefined)
+      const common = dense.filter((d): d is bitset.Bits => d !== undefined)
+      order[0]!.walk((id) => {
+        for (const d of common) if (!bitset.has(d, id)) return
+        for (const m of sparse) if (!m.has(id)) return
+        bitset.set(bits, id)
+      })
+    }
+    bitset.andInto(bits, aliveBits)
+    return bitset.any(bits) ? bits : undefined
+  }
+
+  /** The alive documents that match any word. */
+  const matchAny = (matchers: WordMatcher[]): bitset.Bits => {
+    const bits = new Uint32Array(bitset.wordsFor(n))
+    for (const m of matchers) {
+      const d = denseBits(m)
+      if (d !== undefined) bitset.orInto(bits, d)
+      else m.walk((id) => bitset.set(bits, id))
+    }
+    bitset.andInto(bits, aliveBits)
+    return bits
+  }
+
+  /** The `k` newest filings among `bits` (ties by publication number), newest first: a bounded heap that most documents leave at one comparison. */
+  const newest = (bits: bitset.Bits, k: number): number[] => {
+    if (k <= 0) return []
+    const heap: number[] = [] // worst (oldest) at the root
+    const worse = (a: number, b: number) => dateCol[a]! < dateCol[b]! || (dateCol[a] === dateCol[b] && pns[a]! > pns[b]!)
+    const down = (i: number) => {
+      for (;;) {
+        const l = 2 * i + 1
+        let m = i
+        if (l < heap.length && worse(heap[l]!, heap[m]!)) m = l
+        if (l + 1 < heap.length && worse(heap[l + 1]!, heap[m]!)) m = l + 1
+        if (m === i) return
+        ;[heap[i], heap[m]] = [heap[m]!, heap[i]!]
+        i = m
+      }
+    }
+    for (let w = 0; w < bits.length; w++) {
+      let word = bits[w]!
+      while (word !== 0) {
+        const id = (w << 5) | (31 - Math.clz32(word & -word))
+        word &= word - 1
+        if (heap.length < k) {
+          heap.push(id)
+          for (let i = heap.length - 1; i > 0 && worse(heap[i]!, heap[(i - 1) >> 1]!); i = (i - 1) >> 1) [heap[i], heap[(i - 1) >> 1]] = [heap[(i - 1) >> 1]!, heap[i]!]
+        } else if (dateCol[id]! >= dateCol[heap[0]!]! && worse(heap[0]!, id)) {
+          heap[0] = id
+          down(0)
+        }
+      }
+    }
+    return heap.sort((a, b) => (worse(b, a) ? -1 : worse(a, b) ? 1 : 0))
   }
 
   const hitsOf = async (ids: number[], terms: string[]): Promise<SearchHit[]> => {
@@ -668,31 +782,17 @@ export function createEmbeddedSearchIndex(
     async search(query: SearchQuery): Promise<SearchResult> {
       const k = query.offset + query.limit
       const words = [...new Set(analyzer.analyze(query.q))]
-      const filter = filterOf(query.filters)
+      const passing = filterBitsOf(query.filters)
       if (words.length === 0) {
         // everything that passes the filters, newest filing first
-        const cand = new Int32Array(filter.list?.n ?? n)
-        let count = 0
-        if (!filter.none) {
-          if (filter.list !== undefined) {
-            const l = filter.list
-            for (let i = 0; i < l.n; i++) if (filter.pass(l.ids[i]!)) cand[count++] = l.ids[i]!
-          } else for (let id = 0; id < n; id++) if (filter.pass(id)) cand[count++] = id
-        }
-        const page = topK(count, k, (a, b) => {
-          const da = dateCol[cand[a]!]!
-          const db = dateCol[cand[b]!]!
-          return da !== db ? da > db : byPnAsc(cand[a]!, cand[b]!)
-        })
-          .slice(query.offset)
-          .map((i) => cand[i]!)
-        return { total: count, hits: await hitsOf(page, []), facets: facetsOf(cand, count) }
+        if (passing === undefined) return { total: 0, hits: [], facets: facetsOf(new Int32Array(0), 0) }
+        const total = bitset.count(passing)
+        const page = newest(passing, k).slice(query.offset)
+        return { total, hits: await hitsOf(page, []), facets: facetsOf(bitset.sample(passing, total, FACET_EXACT), Math.min(total, FACET_EXACT), total) }
       }
 
       const partsOf = new Map(words.map((w) => [w, analyzer.analyze(w, { subwords: true }).filter((p) => p !== w)]))
-      // One cursor per term, shared by the word tests and the scoring (advancing to an id twice costs nothing).
-      const shared = new Map<number, Cursor>()
-      const matchers = words.map((w) => wordMatcher(w, partsOf.get(w)!, shared))
+      const matchers = words.map((w) => wordMatcher(w, partsOf.get(w)!))
       const scoringTerms = [...new Set([...words, ...[...partsOf.values()].flat()])]
       const avgLen = alive > 0 ? totalLength / alive : 1
       const weights = scoringTerms.map((term) => {
@@ -700,89 +800,15 @@ export function createEmbeddedSearchIndex(
         const df = t < 0 ? 0 : postings.count(t)
         return { t, idf: Math.log(1 + (alive - df + 0.5) / (df + 0.5)) }
       })
-      const bm25 = (idf: number, tf: number, id: number) => (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * lenCol[id]!) / avgLen))
-      const scorers = weights
-        .filter((w) => w.t >= 0)
-        .map((w) => {
-          let c = shared.get(w.t)
-          if (c === undefined) shared.set(w.t, (c = postings.cursor(w.t)))
-          return { c, idf: w.idf }
-        })
-      // Every word must match; when nothing matches all of them, any word will do (before filters, as before).
-      let cand: Int32Array = new Int32Array(0)
-      let scores = new Float64Array(0)
-      let count = 0
-      if (matchers.every((m) => m.estimate > 0)) {
-        const order = [...matchers].sort((a, b) => a.estimate - b.estimate)
-        const driver = order[0]!.all()
-        const others = order.slice(1)
-        cand = new Int32Array(driver.length)
-        scores = new Float64Array(driver.length)
-        let anyAll = false
-        for (let i = 0; i < driver.length; i++) {
-          const id = driver[i]!
-          let ok = true
-          for (const m of others) {
-            if (!m.has(id)) {
-              ok = false
-              break
-            }
-          }
-          if (!ok) continue
-          anyAll = true
-          if (!filter.pass(id)) continue
-          // scored in the query's term order
-          let score = 0
-          for (const { c, idf } of scorers) if (c.advance(id) === id) score += bm25(idf, c.tf, id)
-          scores[count] = score
-          cand[count++] = id
-        }
-        if (!anyAll) count = -1
-      } else count = -1
-
-      if (count < 0) {
-        // Any word will do: the union of every word's documents, as a bit set (counted exactly),
-        // ranked by MaxScore (`maxScoreTopK`): documents that have only common terms, which
-        // cannot reach the k-th best score, are never scored.
-        const bits = new Uint32Array((n >>> 5) + 1)
-        for (const m of matchers) m.walk((id) => (bits[id >>> 5]! |= 1 << (id & 31)))
-        let total = 0
-        const filtered = query.filters.ipc !== undefined || query.filters.applicant !== undefined || query.filters.legalStatus !== undefined || query.filters.transferMode !== undefined
-        for (let w = 0; w < bits.length; w++) {
-          let word = bits[w]!
-          if (word === 0) continue
-          if (filtered) {
-            for (let b = 0; b < 32; b++) if ((word >>> b) & 1 && !filter.pass((w << 5) | b)) word &= ~(1 << b)
-            bits[w] = word
-          }
-          total += popcount(word)
-        }
-        const page = maxScoreTopK(bits, weights, k, bm25).slice(query.offset)
-        // facets over the matches, or an even sample of FACET_EXACT of them
-        const stride = total > FACET_EXACT ? total / FACET_EXACT : 1
-        const sample = new Int32Array(Math.min(total, FACET_EXACT))
-        let seen = 0
-        let taken = 0
-        let nextPick = 0
-        for (let w = 0; w < bits.length && taken < sample.length; w++) {
-          let word = bits[w]!
-          while (word !== 0 && taken < sample.length) {
-            const b = 31 - Math.clz32(word & -word)
-            word &= word - 1
-            if (seen >= nextPick) {
-              sample[taken++] = (w << 5) | b
-              nextPick = Math.floor(taken * stride)
-            }
-            seen++
-          }
-        }
-        return { total, hits: await hitsOf(page, scoringTerms), facets: facetsOf(sample, taken, total) }
-      }
-
-      const page = topK(count, k, (a, b) => (scores[a] !== scores[b] ? scores[a]! > scores[b]! : byPnAsc(cand[a]!, cand[b]!)))
-        .slice(query.offset)
-        .map((i) => cand[i]!)
-      return { total: count, hits: await hitsOf(page, scoringTerms), facets: facetsOf(cand, count) }
+      // Every word must match; when no (alive) patent has all of them, any word will do (decided
+      // before the filters apply). Either way the matches are a bit set, counted exactly and ranked
+      // by MaxScore: a patent that cannot reach the k-th best score is never scored.
+      const bits = matchEvery(matchers) ?? matchAny(matchers)
+      if (passing === undefined) bits.fill(0)
+      else bitset.andInto(bits, passing)
+      const total = bitset.count(bits)
+      const page = total === 0 ? [] : maxScoreTopK(bits, weights, k, avgLen).slice(query.offset)
+      return { total, hits: await hitsOf(page, scoringTerms), facets: facetsOf(bitset.sample(bits, total, FACET_EXACT), Math.min(total, FACET_EXACT), total) }
     },
   }
 }

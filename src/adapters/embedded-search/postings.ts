@@ -7,7 +7,10 @@
  *
  * - the sealed part, one byte pool: per posting the gap to the previous id as a varint and the
  *   frequency as one byte (about 2.3 bytes a posting instead of 6), with a skip entry every
- *   BLOCK postings (last id, byte offset) so that a cursor jumps over blocks it does not need;
+ *   BLOCK postings (last id, byte offset) so that a cursor jumps over blocks it does not need,
+ *   and the block's impact bound (its highest frequency and lowest length per unit of frequency:
+ *   BM25 rises with the one and falls with the other, so together they bound every posting's
+ *   score in the block, whatever the average length is when a query runs);
  * - the recent part, the documents added since the last seal: entries in flat arrays, chained
  *   per term (head, tail, next), appended without moving anything.
  *
@@ -17,6 +20,7 @@
  */
 
 export const BLOCK = 128
+const BLOCK_SHIFT = 7
 /** A cursor past its last posting. */
 export const END = 0x7fffffff
 
@@ -44,6 +48,8 @@ export class Postings {
   sBlock = new Uint32Array(16)
   blockLast = new Int32Array(0)
   blockOff = new Uint32Array(0)
+  blockMaxTf = new Uint8Array(0)
+  blockMinLenTf = new Float32Array(0)
   blocksUsed = 0
 
   // ---- recent part
@@ -108,8 +114,8 @@ export class Postings {
     return this.sCount[t]! + this.rCount[t]!
   }
 
-  /** Moves the recent part into the pool. */
-  seal(): void {
+  /** Moves the recent part into the pool; `lengthOf` gives a document's length, for the blocks' impact bounds. */
+  seal(lengthOf: (doc: number) => number): void {
     if (this.entries === 0) return
     const T = this.termCount
     // exact size of the new pool and skip arrays
@@ -126,6 +132,8 @@ export class Postings {
     const pool = new Uint8Array(bytes)
     const blockLast = new Int32Array(blocks)
     const blockOff = new Uint32Array(blocks)
+    const blockMaxTf = new Uint8Array(blocks)
+    const blockMinLenTf = new Float32Array(blocks)
     let w = 0
     let bw = 0
     for (let t = 0; t < T; t++) {
@@ -136,14 +144,27 @@ export class Postings {
       w += this.sBytes[t]!
       blockLast.set(this.blockLast.subarray(this.sBlock[t]!, this.sBlock[t]! + oldBlocks), bw)
       blockOff.set(this.blockOff.subarray(this.sBlock[t]!, this.sBlock[t]! + oldBlocks), bw)
+      blockMaxTf.set(this.blockMaxTf.subarray(this.sBlock[t]!, this.sBlock[t]! + oldBlocks), bw)
+      blockMinLenTf.set(this.blockMinLenTf.subarray(this.sBlock[t]!, this.sBlock[t]! + oldBlocks), bw)
       let i = oldCount
       let last = this.sLast[t]!
       for (let e = this.rHead[t]!; e >= 0; e = this.eNext[e]!) {
         const doc = this.eDoc[e]!
-        if (i % BLOCK === 0) blockOff[bw + i / BLOCK] = w - start
+        const tf = this.eTf[e]!
+        const b = bw + Math.floor(i / BLOCK)
+        // rounded down to float32, so a hair below: the bound stays a bound
+        const lenTf = Math.fround(lengthOf(doc) / tf) * (1 - 1e-6)
+        if (i % BLOCK === 0) {
+          blockOff[b] = w - start
+          blockMaxTf[b] = tf
+          blockMinLenTf[b] = lenTf
+        } else {
+          if (tf > blockMaxTf[b]!) blockMaxTf[b] = tf
+          if (lenTf < blockMinLenTf[b]!) blockMinLenTf[b] = lenTf
+        }
         w = writeVarint(pool, w, doc - last)
-        pool[w++] = this.eTf[e]!
-        blockLast[bw + Math.floor(i / BLOCK)] = doc
+        pool[w++] = tf
+        blockLast[b] = doc
         last = doc
         i++
       }
@@ -161,6 +182,8 @@ export class Postings {
     this.poolUsed = w
     this.blockLast = blockLast
     this.blockOff = blockOff
+    this.blockMaxTf = blockMaxTf
+    this.blockMinLenTf = blockMinLenTf
     this.blocksUsed = bw
     this.eDoc = new Int32Array(1024)
     this.eTf = new Uint8Array(1024)
@@ -168,8 +191,11 @@ export class Postings {
     this.entries = 0
   }
 
-  /** Renumbers documents (`remap[old]` is the new id, -1 for a removed one) and drops terms left with no posting. */
-  compact(remap: Int32Array): void {
+  /**
+   * Renumbers documents (`remap[old]` is the new id, -1 for a removed one) and drops terms left
+   * with no posting; `lengthOf` gives the length of a document by its new id.
+   */
+  compact(remap: Int32Array, lengthOf: (doc: number) => number): void {
     const old = { terms: this.terms, cursor: (t: number) => this.cursor(t) }
     const fresh = new Postings()
     // rebuild term by term into the recent part of a fresh store, then seal once
@@ -184,7 +210,7 @@ export class Postings {
         fresh.#append(nt, nd, c.tf)
       }
     }
-    fresh.seal()
+    fresh.seal(lengthOf)
     Object.assign(this, fresh)
   }
 
@@ -210,7 +236,7 @@ export class Postings {
 
   /** Bytes held by the typed arrays (for the bench). */
   get bytes(): number {
-    const arrays = [this.pool, this.sOff, this.sBytes, this.sCount, this.sLast, this.sBlock, this.blockLast, this.blockOff, this.rHead, this.rTail, this.rCount, this.eDoc, this.eTf, this.eNext]
+    const arrays = [this.pool, this.sOff, this.sBytes, this.sCount, this.sLast, this.sBlock, this.blockLast, this.blockOff, this.blockMaxTf, this.blockMinLenTf, this.rHead, this.rTail, this.rCount, this.eDoc, this.eTf, this.eNext]
     return arrays.reduce((s, a) => s + a.byteLength, 0)
   }
 }
@@ -248,6 +274,10 @@ export class Cursor {
   #blockEnd = -1
   // recent part
   #e: number
+  /** Whether the current posting is in the recent part (which has no blocks). */
+  #inRecent = false
+  /** The last block `shallowBlock` found. */
+  #shallow = 0
   constructor(p: Postings, t: number) {
     this.#p = p
     this.#t = t
@@ -279,6 +309,7 @@ export class Cursor {
       return this.doc
     }
     const e = this.#e
+    this.#inRecent = true
     if (e < 0) return (this.doc = END)
     this.doc = this.#p.eDoc[e]!
     this.tf = this.#p.eTf[e]!
@@ -293,6 +324,54 @@ export class Cursor {
     let d = this.doc
     while (d < target) d = this.next()
     return d
+  }
+
+  /** The sealed block of the current posting (an index into the blocks' arrays), or -1 in the recent part. */
+  get block(): number {
+    return this.#inRecent || this.#i === 0 ? -1 : this.#base + ((this.#i - 1) >>> BLOCK_SHIFT)
+  }
+
+  /**
+   * The sealed block whose range holds `target` (an index into the blocks' arrays; its postings
+   * may or may not include it), found from the skip entries without moving the cursor; -1 when
+   * `target` lies beyond the sealed part. Targets are asked in increasing order.
+   */
+  shallowBlock(target: number): number {
+    const p = this.#p
+    if (this.#blocks === 0 || target > p.sLast[this.#t]!) return -1
+    const base = this.#base
+    let b = this.#i === 0 ? 0 : (this.#i - 1) >>> BLOCK_SHIFT
+    if (this.#shallow > b) b = this.#shallow
+    if (p.blockLast[base + b]! < target) b = this.#blockAtLeast(b + 1, target)
+    this.#shallow = b
+    return base + b
+  }
+
+  /** The first of this term's blocks from `lo` on whose last id is ≥ target (one exists): gallop, then binary search. */
+  #blockAtLeast(lo: number, target: number): number {
+    const last = this.#p.blockLast
+    const base = this.#base
+    const blocks = this.#blocks
+    let step = 1
+    let hi = lo
+    while (hi < blocks && last[base + hi]! < target) {
+      lo = hi + 1
+      hi += step
+      step *= 2
+    }
+    if (hi >= blocks) hi = blocks - 1
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (last[base + mid]! < target) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  /** Moves past the current posting's block: to the first posting of the next (or END). */
+  skipBlock(): number {
+    const b = this.block
+    return b < 0 ? this.next() : this.advance(this.#p.blockLast[b]! + 1)
   }
 
   /** Skips the sealed blocks that end before target. */
@@ -311,22 +390,7 @@ export class Cursor {
       this.#pos = this.#end
       return
     }
-    // gallop, then binary search over the skip entries
-    let step = 1
-    let lo = b + 1
-    let hi = lo
-    while (hi < blocks && p.blockLast[base + hi]! < target) {
-      lo = hi + 1
-      hi += step
-      step *= 2
-    }
-    if (hi >= blocks) hi = blocks - 1
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (p.blockLast[base + mid]! < target) lo = mid + 1
-      else hi = mid
-    }
-    b = lo
+    b = this.#blockAtLeast(b + 1, target)
     this.#i = b * BLOCK
     this.#pos = p.sOff[this.#t]! + p.blockOff[base + b]!
     this.doc = p.blockLast[base + b - 1]!
