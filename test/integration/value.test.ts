@@ -8,7 +8,7 @@
 import t from 'tap'
 import { withCreditCodeCheckChar } from '../../src/domain/credit-code.js'
 import { buildPatent } from '../../src/services/inventory.js'
-import { auth, build, eventually } from '../helper.js'
+import { apiOf, auth, build, DEFECT_PATENT, eventually } from '../helper.js'
 
 type Indicator = { id: string; value: unknown; score: number | null; details?: Record<string, number>; basis: Record<string, unknown> }
 type Profile = { state: string; scenarios: Record<string, { grade: number; score: number }>; dimensions: Array<{ indicators: Indicator[] }>; demand: Record<string, unknown> }
@@ -16,11 +16,7 @@ type Profile = { state: string; scenarios: Record<string, { grade: number; score
 t.test('the demand indicators follow needs, interests and pairings', async (t) => {
   const h = await build(t)
   const { app } = h
-  const org = async (body: Record<string, unknown>) => {
-    const o = (await app.inject({ method: 'POST', url: '/v1/orgs', headers: auth, payload: body })).json()
-    const { key } = (await app.inject({ method: 'POST', url: `/v1/orgs/${o.id}/keys`, headers: auth })).json()
-    return { id: o.id as string, h: { authorization: `Bearer ${key}` } }
-  }
+  const { org } = apiOf(h)
   const university = await org({ name: '示例大学', kind: 'university', province: '浙江' })
   const enterprise = await org({ name: '示例科技有限公司', kind: 'enterprise', province: '浙江', creditCode: withCreditCodeCheckChar('91330100MA0000001') })
   const centre = await org({ name: '浙江运营中心', kind: 'operations-centre', province: '浙江' })
@@ -28,19 +24,8 @@ t.test('the demand indicators follow needs, interests and pairings', async (t) =
   const office = await org({ name: '浙江省知识产权局', kind: 'provincial-office', province: '浙江' })
   t.equal((await app.inject({ method: 'PUT', url: `/v1/orgs/${centre.id}/routing`, headers: centre.h, payload: { provinces: ['浙江'] } })).statusCode, 200)
 
-  const title = '一种基于卷积神经网络的工业零件表面缺陷检测方法'
-  const patent = {
-    publicationNumber: 'CN117000001B',
-    title,
-    abstract: '采集工业零件表面图像，经卷积神经网络识别划痕、凹坑等表面缺陷，输出缺陷类别与位置。',
-    claims: '1. 一种工业零件表面缺陷检测方法，其特征在于，包括采集图像与卷积神经网络识别。2. 根据权利要求1所述的方法，其中……3. 一种缺陷检测系统。',
-    ipc: ['G06T7/00', 'G06N3/08'],
-    legalStatus: 'granted',
-    filingDate: '2023-01-05',
-    maturity: 6,
-    officeGrade: 4,
-    transferModes: ['license'],
-  }
+  const patent = DEFECT_PATENT
+  const title = patent.title
   const other = { ...patent, publicationNumber: 'CN117000002B', title: '一种土壤湿度传感器', abstract: '测量土壤湿度的电容式传感器。', ipc: ['G01N27/22'] }
   for (const p of [patent, other]) t.equal((await app.inject({ method: 'POST', url: '/v1/patents', headers: university.h, payload: p })).statusCode, 201)
 
