@@ -25,6 +25,7 @@ import {
   createProgrammeLog,
   createRoundStore,
   createWebhookStore,
+  createValueStore,
   redisKeys,
 } from './adapters/redis/index.js'
 import { createInterestsService } from './services/interests.js'
@@ -34,6 +35,7 @@ import { createOrgsService } from './services/orgs.js'
 import { createPairingsService } from './services/pairings.js'
 import { createPoolService } from './services/pool.js'
 import { createWebhooksService } from './services/webhooks.js'
+import { createValueService } from './services/value.js'
 import { loadRegions } from '../search-config/regions.js'
 import { largeProvinceKeys } from './domain/regions.js'
 
@@ -102,6 +104,7 @@ export async function createCore(config: Config, log: Logger, options: CoreOptio
     pairings: createPairingStore(redis, prefix, optimistic, regions),
     webhooks: createWebhookStore(redis, prefix),
     rounds: createRoundStore(redis, prefix),
+    values: createValueStore(redis, prefix, optimistic),
   }
   const feed = createChangeFeed(redis, prefix, randomUUID())
   const eventLog = createEventLog(redis, prefix)
@@ -110,10 +113,20 @@ export async function createCore(config: Config, log: Logger, options: CoreOptio
 
   /** The bootstrap admin key: configured, or generated for this run (the caller logs it once). */
   const adminToken = config.ADMIN_TOKEN ?? `pb_admin_${randomBytes(24).toString('base64url')}`
-  const pairings = createPairingsService({ pairings: stores.pairings, needs: stores.needs, matches: stores.matches, patents: stores.patents, orgs: stores.orgs, regions })
+  const pairings = createPairingsService({ pairings: stores.pairings, needs: stores.needs, matches: stores.matches, patents: stores.patents, orgs: stores.orgs, regions, queue })
+  const pool = createPoolService({
+    rounds: stores.rounds,
+    log: programme,
+    orgs: stores.orgs,
+    patents: stores.patents,
+    values: stores.values,
+    regions,
+    largeProvinces: largeProvinceKeys(regions, config.POOL_LARGE_PROVINCES),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  })
   const services = {
     orgs: createOrgsService({ orgs: stores.orgs, keys: stores.keys, adminToken, regions }),
-    interests: createInterestsService({ interests: stores.interests, patents: stores.patents, needs: stores.needs, orgs: stores.orgs, pairings: stores.pairings, matches: stores.matches }),
+    interests: createInterestsService({ interests: stores.interests, patents: stores.patents, needs: stores.needs, orgs: stores.orgs, pairings: stores.pairings, matches: stores.matches, queue }),
     inventory: createInventoryService({
       patents: stores.patents,
       imports: stores.imports,
@@ -124,13 +137,16 @@ export async function createCore(config: Config, log: Logger, options: CoreOptio
     }),
     pairings,
     needs: createNeedsService({ needs: stores.needs, matches: stores.matches, patents: stores.patents, orgs: stores.orgs, queue, programme, isRoutedTo: pairings.isRoutedTo, regions }),
-    pool: createPoolService({
-      rounds: stores.rounds,
-      log: programme,
-      orgs: stores.orgs,
+    pool,
+    value: createValueService({
+      values: stores.values,
       patents: stores.patents,
-      regions,
-      largeProvinces: largeProvinceKeys(regions, config.POOL_LARGE_PROVINCES),
+      needs: stores.needs,
+      matches: stores.matches,
+      interests: stores.interests,
+      pairings: stores.pairings,
+      queue,
+      obtainedInPool: pool.obtainedInPool,
       ...(options.now === undefined ? {} : { now: options.now }),
     }),
     webhooks: createWebhooksService({

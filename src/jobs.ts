@@ -23,6 +23,11 @@ export const QUEUES = {
    * queue, one at a time a process, where it never holds up a new need's match.
    */
   rematch: { concurrency: () => 1 },
+  /**
+   * Value profiles, recomputed when what they rest on changes: on their own queue, two at a time a
+   * process, where a burst of events never holds up matching or webhooks.
+   */
+  value: { concurrency: () => 2 },
   /** Webhook requests: many at once, each waiting on a receiver. */
   webhooks: { concurrency: (c: Config) => c.WEBHOOK_CONCURRENCY },
 } as const
@@ -81,6 +86,12 @@ export const JOBS = {
   'pairing-digest': { queue: 'match', payload: nothing, everyMs: () => 15 * 60_000 },
   /** Flags enterprises two years in the pool without substantive progress. */
   'pool-check': { queue: 'match', payload: nothing, everyMs: () => 24 * 3600_000 },
+  /** Recomputes the value profiles of patents whose record, interests or pairings changed. */
+  'value-patents': { queue: 'value', payload: z.object({ publicationNumbers }) },
+  /** Records which patents a need now strongly matches (none once closed), then recomputes the profiles that changed. */
+  'value-need': { queue: 'value', payload: z.object({ needId: z.string().min(1) }) },
+  /** Computes the profiles of patents that have none, and those computed more than a day ago (the term left moves on). */
+  'value-refresh': { queue: 'value', payload: nothing, everyMs: () => 6 * 3600_000, atStart: true },
   /**
    * One webhook delivery (one event to one endpoint): one attempt more than the retry schedule
    * has waits, each wait chosen by the failed attempt; kept a day after completion, so a re-read

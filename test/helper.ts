@@ -108,3 +108,36 @@ export async function waitForImport(app: App, importId: string): Promise<Record<
     return body.state === 'done' || body.state === 'failed' ? (body as Record<string, unknown>) : undefined
   }, 60_000, `import ${importId}`)
 }
+
+/**
+ * The API through `app.inject` with a key (the admin's by default), failing the test on any
+ * error status; and an organisation registered by the admin with a key of its own.
+ */
+export function apiOf(h: Harness) {
+  const api = async (method: string, url: string, payload?: unknown, key = ADMIN, headers: Record<string, string> = {}) => {
+    const res = await h.app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${key}`, ...headers }, ...(payload === undefined ? {} : { payload: payload as string }) })
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`)
+    return res.json()
+  }
+  const org = async (body: Record<string, unknown>) => {
+    const o = await api('POST', '/v1/orgs', body)
+    const { key } = await api('POST', `/v1/orgs/${o.id}/keys`, { name: 'test' })
+    return { id: o.id as string, key: key as string, h: { authorization: `Bearer ${key}` } }
+  }
+  return { api, org }
+}
+
+/** A granted invention with claims, classes, the office's readiness level and grade: every indicator of a value profile has data. */
+export const DEFECT_PATENT = {
+  publicationNumber: 'CN117000001B',
+  title: '一种基于卷积神经网络的工业零件表面缺陷检测方法',
+  abstract: '采集工业零件表面图像，经卷积神经网络识别划痕、凹坑等表面缺陷，输出缺陷类别与位置。',
+  claims: '1. 一种工业零件表面缺陷检测方法，其特征在于，包括采集图像与卷积神经网络识别。2. 根据权利要求1所述的方法，其中……3. 一种缺陷检测系统。',
+  ipc: ['G06T7/00', 'G06N3/08'],
+  applicants: ['华东示例理工大学'],
+  legalStatus: 'granted',
+  filingDate: '2023-01-05',
+  maturity: 6,
+  officeGrade: 4,
+  transferModes: ['license'],
+}

@@ -14,6 +14,7 @@ import type { OrgKind, Role } from './org.js'
 import type { Interest } from './interest.js'
 import type { Pairing } from './pairing.js'
 import type { Patent } from './patent.js'
+import type { ValueEvidence } from './value.js'
 import type { EnterprisePoolState } from './pool.js'
 import type { ImportStatus } from './ports.js'
 import { regionKey } from './regions.js'
@@ -69,6 +70,8 @@ export const MATRIX = {
   'interests.accept': { university: 'own' },
   'interests.decline': { university: 'own' },
   'patents.feedback': { university: 'own' },
+  'patents.value': { enterprise: 'any', university: 'any', 'operations-centre': 'any', 'financial-institution': 'routed' },
+  'patents.values': { university: 'own' },
   'routing.set': { 'operations-centre': 'own' },
   'routing.read': { 'operations-centre': 'own' },
   'pairings.list': { enterprise: 'own', university: 'own', 'operations-centre': 'own' },
@@ -114,7 +117,10 @@ export function scopeOf(role: Role, action: Action): Scope | undefined {
  */
 export type Resource =
   | { kind: 'organisation'; id: string }
-  | ({ kind: 'patent' } & Pick<Patent, 'publicationNumber' | 'ownerOrgId' | 'status'>)
+  | ({ kind: 'patent' } & Pick<Patent, 'publicationNumber' | 'ownerOrgId' | 'status'> & {
+        /** Whether an enterprise of the cultivation pool obtained the patent; asked only for a `routed` scope (a financial institution). */
+        routedTo?: (orgId: string) => Promise<boolean>
+      })
   | ({ kind: 'import' } & Pick<ImportStatus, 'importId' | 'ownerOrgId'>)
   | ({ kind: 'need' } & Pick<Need, 'id' | 'ownerOrgId'> & {
         /** Whether the need is routed to this operations centre; asked only for a `routed` scope. */
@@ -166,6 +172,8 @@ const RESOLVERS: { [K in Resource['kind']]: Resolver<Extract<Resource, { kind: K
     own: (p, r) => ours(p, r.ownerOrgId),
     // A withdrawn patent is off the market: only its university still sees it.
     any: (p, r) => r.status !== 'withdrawn' || ours(p, r.ownerOrgId),
+    // A financial institution's: the patents the cultivation pool's enterprises obtained.
+    routed: async (p, r) => (await r.routedTo?.(p.orgId)) ?? false,
   },
   import: { name: (r) => `import ${r.importId}`, own: (p, r) => ours(p, r.ownerOrgId) },
   need: {
@@ -253,6 +261,17 @@ export const SELF_EDITABLE_ORG_FIELDS: ReadonlySet<string> = new Set(['city', 's
 export function mayChangeOrgField(principal: Principal, field: string): boolean {
   if (field === 'kind') return false
   return principal.role === 'admin' || SELF_EDITABLE_ORG_FIELDS.has(field)
+}
+
+/**
+ * How much of the records behind a value profile the caller sees: the admin all of them; the
+ * patent's university the ids of its interests and pairings (it reads those anyway) but not of the
+ * needs that match (confidential: it sees a need only as far as one is disclosed to it); everyone
+ * else the values and counts only.
+ */
+export function valueEvidenceTo(principal: Principal, patent: Pick<Patent, 'ownerOrgId'>): ValueEvidence {
+  if (principal.role === 'admin') return 'all'
+  return principal.role === 'university' && ours(principal, patent.ownerOrgId) ? 'holder' : 'counts'
 }
 
 /** Whether an event's actor shows the caller its organisation, or only its role (for a university, which sees no other party's ids). */

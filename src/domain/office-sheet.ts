@@ -94,6 +94,13 @@ export type Cell = string | number | Date | boolean
 
 const LIST_FIELDS = new Set(['keywords', 'ipc', 'applicants', 'inventors', 'transferModes'])
 const DATE_FIELDS = new Set(['filingDate', 'publicationDate', 'grantDate', 'expiryDate'])
+/** Fields that are small whole numbers: 6, ６, TRL 6, 6级 → 6 (an office word such as a grade letter is read first). */
+const NUMBER_FIELDS = new Set(['maturity', 'officeGrade'])
+const wholeNumber = (v: unknown): unknown => {
+  if (typeof v !== 'string') return v
+  const m = /^(?:trl)?(\d{1,2})级?$/.exec(foldKey(v))
+  return m === null ? v : Number(m[1])
+}
 /** Separators offices put between list items (not spaces: an IPC code may contain one). */
 const LIST_SEPARATOR = /[;；,，、|\n]+/
 
@@ -185,6 +192,7 @@ export function normaliseRecord(cells: Record<string, unknown>, vocabulary: Shee
     } else if (DATE_FIELDS.has(field)) out[field] = normaliseDate(cell)
     else if (field === 'publicationNumber') out[field] = normalisePublicationNumber(cell)
     else if (field === 'applicationNumber') out[field] = normaliseApplicationNumber(cell)
+    else if (NUMBER_FIELDS.has(field)) out[field] = typeof cell === 'number' ? cell : wholeNumber(code(field, cell))
     else if (typeof cell === 'string') out[field] = code(field, cell)
     else if (typeof cell === 'number' || typeof cell === 'boolean') out[field] = String(cell)
     else out[field] = cell
@@ -271,6 +279,8 @@ const EXAMPLE: Record<string, string> = {
   expiryDate: '2043-01-05',
   transferModes: '许可; 转让',
   language: '中文',
+  maturity: '6',
+  officeGrade: 'B',
 }
 
 /** The template's header (each field's first Chinese name) and its example row. */

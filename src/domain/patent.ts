@@ -58,6 +58,13 @@ export const patentInputSchema = z.strictObject({
   grantDate: isoDate.optional(),
   expiryDate: isoDate.optional(),
   transferModes: list(z.enum(TRANSFER_MODES), 4).optional(),
+  /**
+   * Technology readiness (技术成熟度) as the office judges it: the nine levels of GB/T 22900-2022
+   * (1 principle observed … 9 proven in production).
+   */
+  maturity: z.number().int().min(1).max(9).optional(),
+  /** The office's own grade of the patent from its inventory review (盘点分级), 1 to 5, 5 the best. */
+  officeGrade: z.number().int().min(1).max(5).optional(),
 })
 export type PatentInput = z.infer<typeof patentInputSchema>
 
@@ -84,6 +91,8 @@ export const patentSchema = z.object({
   grantDate: z.string().optional(),
   expiryDate: z.string().optional(),
   transferModes: z.array(z.enum(TRANSFER_MODES)),
+  maturity: z.number().int().optional(),
+  officeGrade: z.number().int().optional(),
   /** `listed` while on offer; `withdrawn` once the owner takes it off the market. */
   status: z.enum(PATENT_STATUSES),
   /** Organisation that listed it (the key's organisation). */

@@ -13,6 +13,7 @@ import type { PoolEvent, Round } from './pool.js'
 import type { ProgrammeEvent } from './stats.js'
 import type { Patent } from './patent.js'
 import type { DeliveryPayload } from './webhooks.js'
+import type { ValueProfile } from './value.js'
 
 // Records the stores keep are defined, as schemas, beside their part of the domain; named here too.
 export type { ImportStatus } from './imports.js'
@@ -148,6 +149,8 @@ export interface InterestStore {
    */
   create(interest: Interest): Promise<{ created: true } | { created: false; existingId: string }>
   get(id: string): Promise<Interest | undefined>
+  /** Every interest of an index (all, or those in a university's patents), for the value profiles' job. */
+  everyOf(index: 'all' | { university: string }): Promise<Interest[]>
   /** One page, newest first, of all interests, an enterprise's, or those in a university's patents. */
   page(index: 'all' | { enterprise: string } | { university: string }, options: PageOptions<Interest>): Promise<StorePage<Interest>>
   /**
@@ -229,3 +232,31 @@ export interface PairingStore {
   setMeta(orgId: string, field: string, value: string): Promise<void>
 }
 
+
+/** How an inventory's value profiles are ordered: by a scenario's grade and score, or by demand. */
+export type ValueOrder = 'transfer' | 'pledge' | 'demand'
+
+/**
+ * Value profiles (computed by a job, read by the API) and what the job keeps to compute them:
+ * which open needs strongly match each patent. Computations are ordered by `nextSeq`, taken
+ * before a computation reads anything: a write from an earlier reading never replaces a later one.
+ */
+export interface ValueStore {
+  nextSeq(): Promise<number>
+  /** Stores the profile and lists it in its owner's and the whole inventory's orders, unless a later computation's is stored; says whether it did. */
+  put(profile: ValueProfile, seq: number): Promise<boolean>
+  get(publicationNumber: string): Promise<ValueProfile | undefined>
+  getMany(publicationNumbers: string[]): Promise<Array<ValueProfile | undefined>>
+  /** One page of an owner's profiles (an organisation id, `admin`) or of all, best first in `order`. */
+  ranking(of: { owner: string } | 'all', order: ValueOrder, options: PageOptions<ValueProfile>): Promise<StorePage<ValueProfile>>
+  rankingSize(of: { owner: string } | 'all'): Promise<number>
+  /**
+   * Records which patents a need strongly matches now (none for a closed need), unless a later
+   * computation recorded it; returns the patents whose demand changed (added, removed or rescored).
+   */
+  setNeedDemand(needId: string, seq: number, matches: Array<{ publicationNumber: string; score: number }>): Promise<string[]>
+  /** For each patent, the open needs that strongly match it. */
+  demandOf(publicationNumbers: string[]): Promise<Array<Array<{ needId: string; score: number }>>>
+  /** When each patent's profile was computed (epoch ms); undefined where there is none. */
+  computedAt(publicationNumbers: string[]): Promise<Array<number | undefined>>
+}

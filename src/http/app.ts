@@ -148,10 +148,10 @@ export async function buildApp(container: Container, options: AppOptions) {
           return Object.assign(err, { statusCode: 429 })
         },
       })
-      const { inventory, search, needs, orgs, interests, pairings, pool, webhooks } = container.services
+      const { inventory, search, needs, orgs, interests, pairings, pool, webhooks, value } = container.services
       await v1.register(meRoutes, { orgs })
       await v1.register(metaRoutes)
-      await v1.register(patentRoutes, { inventory, search, pairings, importMaxBytes: container.config.IMPORT_MAX_BYTES })
+      await v1.register(patentRoutes, { inventory, search, pairings, value, importMaxBytes: container.config.IMPORT_MAX_BYTES })
       await v1.register(importRoutes, { inventory })
       await v1.register(needRoutes, { needs })
       await v1.register(orgRoutes, { orgs, pairings })

@@ -29,8 +29,11 @@ export function createWorkerRole(core: Core, analyzer: Analyzer) {
     matchIndex,
     ipcTitles: loadIpcTitles(),
     programme: core.programme,
-    // New or changed matches become pairings for the centres whose scope they fall in.
-    onMatchesChanged: (needId) => queue.enqueue('route-pairings', { needId }),
+    // New or changed matches become pairings for the centres whose scope they fall in, and demand in the value profiles.
+    onMatchesChanged: async (needId) => {
+      await queue.enqueue('route-pairings', { needId })
+      await queue.enqueue('value-need', { needId })
+    },
   })
 
   let workers: { close(): Promise<void> } | undefined
@@ -52,6 +55,8 @@ export function createWorkerRole(core: Core, analyzer: Analyzer) {
             if (job.lastAttempt) await indexing.indexFailed(payload, err as Error)
             throw err
           }
+          // A patent's record changed (listed, changed, withdrawn, listed again): its value profile follows.
+          await queue.enqueue('value-patents', { publicationNumbers: payload.publicationNumbers })
         },
         reconcile: async () => void (await indexing.reconcile()),
         'match-need': (payload) => matching.matchNeed(payload),
@@ -63,6 +68,9 @@ export function createWorkerRole(core: Core, analyzer: Analyzer) {
           if (flagged.length > 0) log.info({ flagged: flagged.map((e) => e.enterpriseId) }, 'flagged for withdrawal after two years without progress')
         },
         'deliver-webhook': (payload, job) => services.webhooks.deliver(payload, job),
+        'value-patents': (payload) => services.value.recompute(payload),
+        'value-need': (payload) => services.value.refreshNeed(payload),
+        'value-refresh': async () => void (await services.value.refresh()),
       }
       // Workers block on Redis for jobs: their own connection, which waits out an outage.
       connection = await connect(config.REDIS_URL, { maxRetriesPerRequest: null }, log)

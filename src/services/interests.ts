@@ -25,6 +25,7 @@ import { centreForProvince, chinaDay, pairingId, type Pairing, type PairingEvent
 import { publicationNumberSchema } from '../domain/patent.js'
 import type { CreatePairing, InterestStore, MatchStore, NeedStore, OrgStore, PairingStore, PatentStore } from '../domain/ports.js'
 import { regionKey } from '../domain/regions.js'
+import type { JobQueue } from '../jobs.js'
 
 export const interestInputSchema = z.strictObject({
   publicationNumber: publicationNumberSchema,
@@ -67,11 +68,14 @@ export interface InterestsDeps {
   orgs: OrgStore
   pairings: PairingStore
   matches: MatchStore
+  /** The patent's value profile is computed again when an interest in it is expressed or answered. */
+  queue: Pick<JobQueue, 'enqueue'>
   now?: () => Date
 }
 
 export function createInterestsService(deps: InterestsDeps) {
   const now = () => deps.now?.() ?? new Date()
+  const revalue = (i: Pick<Interest, 'publicationNumber'>) => deps.queue.enqueue('value-patents', { publicationNumbers: [i.publicationNumber] })
 
   /** What the caller may see of an interest: the university sees the enterprise as far as it disclosed itself. */
   const view = async (principal: Principal, i: Interest): Promise<InterestView> => {
@@ -142,6 +146,7 @@ export function createInterestsService(deps: InterestsDeps) {
           { path: 'body.publicationNumber', message: `already expressed: interest ${stored.existingId}`, value: stored.existingId },
         ])
       }
+      await revalue(interest)
       return view(principal, interest)
     },
 
@@ -240,6 +245,7 @@ export function createInterestsService(deps: InterestsDeps) {
         return { next: { ...current, state: 'accepted', answer }, ...(create === undefined ? {} : { pairing: create }) }
       })
       if (answered === undefined) throw new NotFoundError(`interest ${id}`)
+      await revalue(answered)
       return view(principal, answered)
     },
 
@@ -255,6 +261,7 @@ export function createInterestsService(deps: InterestsDeps) {
         return { next: { ...current, state: 'declined', answer } }
       })
       if (answered === undefined) throw new NotFoundError(`interest ${id}`)
+      await revalue(answered)
       return view(principal, answered)
     },
   }

@@ -134,6 +134,8 @@ export function buildPatent(input: PatentInput, existing: Patent | undefined, ac
     const v = input[key]
     if (v !== undefined) patent[key] = v
   }
+  if (input.maturity !== undefined) patent.maturity = input.maturity
+  if (input.officeGrade !== undefined) patent.officeGrade = input.officeGrade
   const owner = existing?.ownerOrgId ?? actor.orgId
   if (owner !== undefined) patent.ownerOrgId = owner
   return patent

@@ -157,6 +157,8 @@ export function createNeedsService(deps: NeedsDeps) {
       if (existing.state === 'closed') return existing
       const need: Need = { ...existing, state: 'closed', updatedAt: now() }
       await deps.needs.put(need)
+      // A closed need is no longer demand: the profiles of the patents it matched follow.
+      await deps.queue.enqueue('value-need', { needId: id })
       return need
     },
 

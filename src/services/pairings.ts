@@ -29,6 +29,7 @@ import {
 } from '../domain/pairing.js'
 import type { MatchStore, NeedStore, OrgStore, PairingStore, PatentStore } from '../domain/ports.js'
 import { readProvince, regionKey, type Regions } from '../domain/regions.js'
+import type { JobQueue } from '../jobs.js'
 
 export interface PairingsDeps {
   pairings: PairingStore
@@ -37,6 +38,8 @@ export interface PairingsDeps {
   patents: PatentStore
   orgs: OrgStore
   regions: Regions
+  /** The patents' value profiles are computed again when their pairings are created or move. */
+  queue: Pick<JobQueue, 'enqueue'>
   now?: () => Date
 }
 
@@ -140,6 +143,7 @@ export function createPairingsService(deps: PairingsDeps) {
       if (centres.length === 0) return
       const patents = await deps.patents.getMany(set.matches.map((m) => m.publicationNumber))
       const at = now()
+      const paired = new Set<string>()
       for (const { orgId, routing } of centres) {
         const chosen = set.matches
           .map((m, i) => ({ m, patent: patents[i] }))
@@ -171,8 +175,10 @@ export function createPairingsService(deps: PairingsDeps) {
             day: chinaDay(at),
             announce: announcePairingChange(pairing, history),
           })
+          paired.add(m.publicationNumber)
         }
       }
+      if (paired.size > 0) await deps.queue.enqueue('value-patents', { publicationNumbers: [...paired] })
     },
 
     /** The `pairing-digest` job: for each centre in digest mode whose period is over, one message. */
@@ -266,6 +272,7 @@ export function createPairingsService(deps: PairingsDeps) {
         return { next: updated, history, announce: announcePairingChange(updated, history) }
       })
       if (next === undefined) throw new NotFoundError(`pairing ${id}`)
+      await deps.queue.enqueue('value-patents', { publicationNumbers: [next.publicationNumber] })
       return (await views(principal, [next]))[0]!
     },
 

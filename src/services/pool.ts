@@ -27,7 +27,7 @@ import {
   type PoolEvent,
   type PoolStatus,
 } from '../domain/pool.js'
-import type { NewEvent, OrgStore, PatentStore, ProgrammeLog, Round, RoundStore } from '../domain/ports.js'
+import type { NewEvent, OrgStore, PatentStore, ProgrammeLog, Round, RoundStore, ValueStore } from '../domain/ports.js'
 import { readProvince, regionKey, type Regions } from '../domain/regions.js'
 import { reportModel, type Report } from '../domain/report.js'
 import { computeStats, csvCell, statsToCsv, type Stats } from '../domain/stats.js'
@@ -53,6 +53,8 @@ export interface PoolDeps {
   orgs: OrgStore
   /** For the titles and holders of the patents pool enterprises obtained through pairings. */
   patents: Pick<PatentStore, 'getMany'>
+  /** For each obtained patent's grade in the pledge-financing scenario (what a lender reads first). */
+  values?: Pick<ValueStore, 'getMany'>
   regions: Regions
   /** Keys (codes) of the provinces whose quota is the larger one. */
   largeProvinces: ReadonlySet<string>
@@ -72,6 +74,10 @@ export const poolPatentSchema = z.object({
   pairingId: z.string(),
   state: z.enum(PAIRING_STATES),
   agreedAt: z.string(),
+  value: z
+    .object({ grade: z.number().int(), score: z.number(), coverage: z.number() })
+    .optional()
+    .describe('its value profile in the pledge-financing scenario (GET /v1/patents/{publicationNumber}/value for the whole profile); absent until computed'),
 })
 export type PoolPatent = z.infer<typeof poolPatentSchema>
 
@@ -176,6 +182,7 @@ export function createPoolService(deps: PoolDeps) {
     }
     const agreedPns = [...new Set([...pairings.values()].flatMap((m) => [...m.values()].filter((p) => p.agreedAt !== undefined && p.publicationNumber !== undefined).map((p) => p.publicationNumber!)))]
     const patents = new Map((await deps.patents.getMany(agreedPns)).flatMap((p) => (p === undefined ? [] : [[p.publicationNumber, p] as const])))
+    const values = new Map((deps.values === undefined ? [] : await deps.values.getMany(agreedPns)).flatMap((v) => (v === undefined ? [] : [[v.publicationNumber, v.scenarios.pledge] as const])))
     const holders = new Map<string, string>()
     for (const p of patents.values()) {
       if (p.ownerOrgId !== undefined && !holders.has(p.ownerOrgId)) {
@@ -197,7 +204,16 @@ export function createPoolService(deps: PoolDeps) {
         if (p.agreedAt === undefined || p.publicationNumber === undefined) continue
         const patent = patents.get(p.publicationNumber)
         const holder = (patent?.ownerOrgId === undefined ? undefined : holders.get(patent.ownerOrgId)) ?? patent?.applicants?.[0]
-        obtained.push({ publicationNumber: p.publicationNumber, ...(patent?.title ? { title: patent.title } : {}), ...(holder ? { holder } : {}), pairingId, state: p.state, agreedAt: p.agreedAt })
+        const value = values.get(p.publicationNumber)
+        obtained.push({
+          publicationNumber: p.publicationNumber,
+          ...(patent?.title ? { title: patent.title } : {}),
+          ...(holder ? { holder } : {}),
+          pairingId,
+          state: p.state,
+          agreedAt: p.agreedAt,
+          ...(value === undefined ? {} : { value: { grade: value.grade, score: value.score, coverage: value.coverage } }),
+        })
       }
       obtained.sort((a, b) => a.agreedAt.localeCompare(b.agreedAt) || a.publicationNumber.localeCompare(b.publicationNumber))
       out.push({
@@ -211,6 +227,14 @@ export function createPoolService(deps: PoolDeps) {
   }
 
   const service = {
+    /** Whether an enterprise in the pool (or one that left it) obtained the patent through a pairing that reached a signed agreement. */
+    async obtainedInPool(publicationNumber: string): Promise<boolean> {
+      const { enterprises } = replayPool(await deps.log.pool())
+      return (await deps.log.activity()).some(
+        (e) => e.type === 'pairing-state-changed' && e.publicationNumber === publicationNumber && AGREED_STATES.has(e.to) && e.enterpriseId !== undefined && enterprises.has(e.enterpriseId),
+      )
+    },
+
     async createRound(input: RoundInput): Promise<Round> {
       const round: Round = { ...input, id: randomUUID(), createdAt: now().toISOString() }
       await deps.rounds.put(round)

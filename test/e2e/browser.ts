@@ -48,3 +48,23 @@ export async function signIn(browser: Browser, base: string, key: string, viewpo
   await page.waitForSelector('#signout:not([hidden])')
   return page
 }
+
+/** A phone's viewport. */
+export const PHONE = { width: 390, height: 844 }
+
+/** Switches the console to English (the choice persists in the context's localStorage). */
+export async function english(page: Page): Promise<void> {
+  if ((await page.getAttribute('html', 'lang')) === 'en') return
+  await page.click('#lang-btn')
+  await page.waitForFunction(() => document.documentElement.lang === 'en')
+}
+
+/** Whether the page is wider than its viewport (horizontal scrolling). */
+export const overflow = (page: Page) => page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, viewport: window.innerWidth }))
+
+/** Checks that the page as it stands fits its (phone) viewport without scrolling sideways, and keeps its screenshot. */
+export async function fitsPhone(t: Test, page: Page, what: string, name: string): Promise<void> {
+  const o = await overflow(page)
+  t.ok(o.scroll <= o.viewport, `${what} fits a phone (${o.scroll} px)`)
+  await shot(page, name)
+}

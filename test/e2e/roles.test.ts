@@ -11,38 +11,17 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import JSZip from 'jszip'
-import type { Page } from 'playwright-core'
 import { withCreditCodeCheckChar } from '../../src/domain/credit-code.js'
-import { ADMIN, build, eventually, waitForImport } from '../helper.js'
-import { launch, shot, signIn } from './browser.js'
+import { ADMIN, apiOf, build, eventually, waitForImport } from '../helper.js'
+import { english, fitsPhone, launch, overflow, PHONE, shot, signIn } from './browser.js'
 
 const sample = readFileSync(new URL('../fixtures/sample-inventory.csv', import.meta.url))
-const PHONE = { width: 390, height: 844 }
-
-/** Switches the console to English (the choice persists in the context's localStorage). */
-async function english(page: Page) {
-  if ((await page.getAttribute('html', 'lang')) === 'en') return
-  await page.click('#lang-btn')
-  await page.waitForFunction(() => document.documentElement.lang === 'en')
-}
-
-/** Whether the page is wider than its viewport (horizontal scrolling). */
-const overflow = (page: Page) => page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, viewport: window.innerWidth }))
 
 t.test('the office, the bank and the admin in the console', async (t) => {
   const h = await build(t, { RATE_LIMIT_MAX: '100000' })
   await h.app.listen({ port: 0, host: '127.0.0.1' })
   const base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}/`
-  const api = async (method: string, url: string, payload?: unknown, key = ADMIN, headers: Record<string, string> = {}) => {
-    const res = await h.app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${key}`, ...headers }, ...(payload === undefined ? {} : { payload: payload as string }) })
-    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`)
-    return res.json()
-  }
-  const org = async (body: Record<string, unknown>) => {
-    const o = await api('POST', '/v1/orgs', body)
-    const { key } = await api('POST', `/v1/orgs/${o.id}/keys`, { name: 'e2e' })
-    return { id: o.id as string, key: key as string }
-  }
+  const { api, org } = apiOf(h)
   const university = await org({ name: '华东示例理工大学技术转移中心', kind: 'university', province: '浙江' })
   const member = await org({ name: '杭州示例智能制造有限公司', kind: 'enterprise', province: '浙江', city: '杭州', size: 'small', flags: ['specialised-sme'], creditCode: withCreditCodeCheckChar('91330100MA0000001') })
   const candidate = await org({ name: '宁波示例精密机械有限公司', kind: 'enterprise', province: '浙江', city: '宁波', creditCode: withCreditCodeCheckChar('91330200MA0000002') })
@@ -150,9 +129,7 @@ t.test('the office, the bank and the admin in the console', async (t) => {
     await english(page)
     await page.waitForSelector('#decisions tr[data-decision=graduated]')
     t.match(await page.textContent('#decisions tr[data-decision=graduated]'), /1 new patent-intensive products/)
-    const o = await overflow(page)
-    t.ok(o.scroll <= o.viewport, `the record fits a phone (${o.scroll} px)`)
-    await shot(page, '25-phone-office-enterprise-record-en')
+    await fitsPhone(t, page, 'the record', '25-phone-office-enterprise-record-en')
     await page.context().close()
   })
 
@@ -185,9 +162,7 @@ t.test('the office, the bank and the admin in the console', async (t) => {
     await page.setViewportSize(PHONE)
     await english(page)
     await page.waitForSelector('#universities')
-    const o = await overflow(page)
-    t.ok(o.scroll <= o.viewport, `the figures fit a phone (${o.scroll} px)`)
-    await shot(page, '28-phone-office-figures-en')
+    await fitsPhone(t, page, 'the figures', '28-phone-office-figures-en')
     await page.context().close()
   })
 
@@ -209,9 +184,7 @@ t.test('the office, the bank and the admin in the console', async (t) => {
     await page.setViewportSize(PHONE)
     await english(page)
     await page.waitForSelector('#pool-table')
-    const o = await overflow(page)
-    t.ok(o.scroll <= o.viewport, `the pool fits a phone (${o.scroll} px)`)
-    await shot(page, '30-phone-bank-pool-en')
+    await fitsPhone(t, page, 'the pool', '30-phone-bank-pool-en')
     const [en] = await Promise.all([page.waitForEvent('download'), page.click('#pool-export')])
     t.ok(readFileSync((await en.path())!, 'utf8').startsWith('\uFEFFenterprise,'), 'the English export in English')
     await page.context().close()
@@ -254,9 +227,7 @@ t.test('the office, the bank and the admin in the console', async (t) => {
     await page.setViewportSize(PHONE)
     await english(page)
     await page.waitForSelector('#orgs-table')
-    const o = await overflow(page)
-    t.ok(o.scroll <= o.viewport, `the organisations fit a phone (${o.scroll} px)`)
-    await shot(page, '33-phone-admin-orgs-en')
+    await fitsPhone(t, page, 'the organisations', '33-phone-admin-orgs-en')
     await page.context().close()
   })
 

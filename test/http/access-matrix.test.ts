@@ -145,6 +145,13 @@ t.test('every route × every role × own and other object', async (t) => {
     }
   }
 
+  // A financial institution reads the value profile of a patent the pool's enterprises obtained:
+  // A's enterprise enters A's pool and its pairing on A's patent reaches a signed agreement.
+  await asOrg('provincial-office', 'A', 'POST', '/v1/pool/recommendations', { enterpriseId: orgs.enterprise.A.id, roundId: round })
+  for (const to of ['contacted', 'nda-signed', 'negotiating', 'agreement-signed']) {
+    await asOrg('operations-centre', 'A', 'POST', `/v1/pairings/${objects.A.pairing}/transitions`, { to })
+  }
+
   // The live stream never ends: ask a real socket for its status, then hang up.
   await h.app.listen({ port: 0, host: '127.0.0.1' })
   const port = (h.app.server.address() as AddressInfo).port
@@ -181,6 +188,7 @@ t.test('every route × every role × own and other object', async (t) => {
     'routing.set': 'operations-centre',
     'routing.read': 'operations-centre',
     'patents.feedback': 'university',
+    'patents.value': 'university',
     'interests.read': 'enterprise',
     'interests.accept': 'university',
     'interests.decline': 'university',
@@ -255,6 +263,8 @@ t.test('every route × every role × own and other object', async (t) => {
       url: `/v1/webhooks/${pick(side).webhook}/deliveries/${pick(side).delivery}/redeliver`,
     }),
     'GET /v1/patents/:publicationNumber/feedback': (side) => ({ url: `/v1/patents/${pick(side).patent}/feedback` }),
+    'GET /v1/patents/:publicationNumber/value': (side) => ({ url: `/v1/patents/${pick(side).patent}/value` }),
+    'GET /v1/patents/values': () => ({ url: '/v1/patents/values?order=demand' }),
     'PUT /v1/orgs/:id/routing': (side) => ({
       url: `/v1/orgs/${orgs['operations-centre'][side === 'own' ? 'A' : 'B'].id}/routing`,
       payload: { provinces: [side === 'own' ? '浙江' : '江苏'], minScore: 0, maxPerNeed: 20 },
@@ -295,7 +305,7 @@ t.test('every route × every role × own and other object', async (t) => {
     'POST /v1/pairings/:id/transitions': (side) => ({ url: `/v1/pairings/${pools[side === 'own' ? 'A' : 'B'][0]}/transitions`, payload: { to: 'contacted' } }),
   }
   // Routes whose "other" object is not owned by anybody in particular: admin-only or list/create.
-  const objectless = new Set(['GET /v1/me', 'POST /v1/orgs', 'GET /v1/orgs', 'GET /v1/pool/candidates', 'POST /v1/orgs/:id/keys', 'GET /v1/orgs/:id/keys', 'DELETE /v1/orgs/:id/keys/:keyId'])
+  const objectless = new Set(['GET /v1/patents/values', 'GET /v1/me', 'POST /v1/orgs', 'GET /v1/orgs', 'GET /v1/pool/candidates', 'POST /v1/orgs/:id/keys', 'GET /v1/orgs/:id/keys', 'DELETE /v1/orgs/:id/keys/:keyId'])
 
   const v1 = h.app.routeTable.filter((r) => r.url.startsWith('/v1/'))
   t.ok(v1.length >= 20, `${v1.length} routes under /v1`)

@@ -872,6 +872,13 @@ const reads = fc.oneof(
   read('GET /v1/pairings/:id', 'pairings.read', segment('pairing').map((s) => ['pairings', s])),
   read('GET /v1/pairings/:id/history', 'pairings.history', segment('pairing').map((s) => ['pairings', s, 'history'])),
   read('GET /v1/patents/:publicationNumber/feedback', 'patents.feedback', segment('ownPatent').map((s) => ['patents', s, 'feedback'])),
+  read('GET /v1/patents/:publicationNumber/value', 'patents.value', segment('patent').map((s) => ['patents', s, 'value'])),
+  read(
+    'GET /v1/patents/values',
+    'patents.values',
+    fc.constant(['patents', 'values']),
+    q('order=demand', 'order=grade&scenario=pledge', 'order=best', 'scenario=loan', 'minGrade=3', 'minGrade=0', 'minGrade=6', 'minGrade=x', 'demand=with', 'demand=maybe', 'limit=0', 'limit=101', 'cursor=x', 'owner=admin'),
+  ),
   read('GET /v1/rounds', 'rounds.list', fc.constant(['rounds'])),
   read('GET /v1/pool', 'pool.list', fc.constant(['pool']), q('province=浙江', `province=${encode('浙江')}`, 'status=in', 'status=gone', 'province=')),
   read('GET /v1/pool', 'pool.list', fc.constant(['pool']), q('lang=en', 'lang=fr', 'status=in'), 'text/csv'),

@@ -26,17 +26,18 @@ t.test('options come from the table, defaults filled in, webhook attempts from t
 t.test('repeating jobs and their periods', async (t) => {
   t.same(
     Object.fromEntries(repeatingJobs(config).map((j) => [j.name, j.everyMs])),
-    { reconcile: 5000, 'pairing-digest': 15 * 60_000, 'pool-check': 24 * 3600_000 },
+    { reconcile: 5000, 'pairing-digest': 15 * 60_000, 'pool-check': 24 * 3600_000, 'value-refresh': 6 * 3600_000 },
   )
 })
 
-t.test('re-scoring after an import never queues ahead of a new need; only reconcile runs at a worker’s start', async (t) => {
+t.test('re-scoring after an import never queues ahead of a new need; reconcile and the value refresh run at a worker’s start', async (t) => {
   t.not(JOBS['rematch-patents'].queue, JOBS['match-need'].queue, 'a new need is matched on a queue re-scoring does not hold')
   t.equal(JOBS['route-pairings'].queue, JOBS['match-need'].queue)
   t.same(
     repeatingJobs(config).filter((j) => j.atStart).map((j) => j.name),
-    ['reconcile'],
+    ['reconcile', 'value-refresh'],
   )
+  for (const name of ['value-patents', 'value-need', 'value-refresh'] as const) t.equal(JOBS[name].queue, 'value', `${name}: a burst of events never holds up matching or webhooks`)
 })
 
 t.test('a handler table must cover every job (checked by tsc, which npm test runs first)', async (t) => {

@@ -51,3 +51,12 @@ t.test('values in the office\'s words, lists as Excel users separate them', asyn
   })
   t.same(normaliseRecord({ legalStatus: '审中', title: 12 }, vocabulary, 'json'), { legalStatus: 'pending', title: 12 }, 'JSON keeps its types for the schema to judge')
 })
+
+t.test('technology readiness and the office grade as offices write them', async (t) => {
+  const cols = mapHeader(['公开号', '技术成熟度', '本单位分级'], vocabulary)
+  t.same(cols.fields, ['publicationNumber', 'maturity', 'officeGrade'])
+  t.same({ ...normaliseRecord({ maturity: 'TRL 6', officeGrade: 'B' }, vocabulary, 'sheet') }, { maturity: 6, officeGrade: 4 }, 'a TRL and a grade letter')
+  t.same({ ...normaliseRecord({ maturity: '７级', officeGrade: '甲' }, vocabulary, 'sheet') }, { maturity: 7, officeGrade: 5 }, 'full width, 级, 甲乙丙丁戊')
+  t.same({ ...normaliseRecord({ maturity: 8, officeGrade: '3' }, vocabulary, 'sheet') }, { maturity: 8, officeGrade: 3 }, 'a number cell, a digit')
+  t.same({ ...normaliseRecord({ maturity: '很成熟' }, vocabulary, 'sheet') }, { maturity: '很成熟' }, 'words it cannot read are left for the schema to refuse')
+})

@@ -69,6 +69,12 @@ t.test('every key keeps its stored name', async (t) => {
     'rounds.record': 'pb:round:A',
     'rounds.all': 'pb:rounds',
     'rounds.poolLock': 'pb:pool-lock:A',
+    'value.seq': 'pb:value:seq',
+    'value.profile': 'pb:value:A',
+    'value.ranking': 'pb:value:ranking:A:B',
+    'value.computed': 'pb:value:computed',
+    'value.demand': 'pb:value:demand:A',
+    'value.need': 'pb:value:need:A',
     'programme.activity': 'pb:programme:activity',
     'programme.pool': 'pb:programme:pool',
   })

@@ -41,6 +41,9 @@ export function createInterestStore(redis: Redis, prefix: string, optimistic: Op
       return existing === null ? { created: true } : { created: false, existingId: existing }
     },
     get: records.get,
+    async everyOf(index) {
+      return records.existing(await redis.zrange(index === 'all' ? k.all : k.ofUniversity(index.university), '0', '-1'))
+    },
     page(index, options) {
       const key = index === 'all' ? k.all : 'enterprise' in index ? k.ofEnterprise(index.enterprise) : k.ofUniversity(index.university)
       return scorePage(redis, key, { ...options, load: records.getMany })

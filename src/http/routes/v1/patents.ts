@@ -28,10 +28,12 @@ import { fileFactsSchema, importOutcomeSchema } from '../../../domain/imports.js
 import { importTemplate, rowDetails } from '../../../domain/office-sheet.js'
 import { LEGAL_STATUSES, patentInputSchema, patentPatchSchema, publicationNumberSchema, TRANSFER_MODES } from '../../../domain/patent.js'
 import { searchResultSchema } from '../../../domain/search.js'
-import { pageQueryShape, pageSchema } from '../../../domain/paging.js'
+import { pageQueryShape, pageSchema, scorePageQuery } from '../../../domain/paging.js'
 import { inventoryCursor, type InventoryService } from '../../../services/inventory.js'
 import { patentFeedbackSchema, type PairingsService } from '../../../services/pairings.js'
 import type { SearchService } from '../../../services/search.js'
+import { valueAnswerSchema, valueListItemSchema, type ValueService } from '../../../services/value.js'
+import { SCENARIOS } from '../../../domain/value.js'
 import { attachment, sendCsv } from '../../downloads.js'
 import { errorResponses, patentListItemSchema, patentSchema } from '../../schemas.js'
 
@@ -75,11 +77,12 @@ export interface PatentRoutesOptions {
   inventory: InventoryService
   search: SearchService
   pairings: Pick<PairingsService, 'feedback'>
+  value: Pick<ValueService, 'get' | 'list'>
   /** Largest import body (IMPORT_MAX_BYTES). */
   importMaxBytes: number
 }
 
-export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app, { inventory, search, pairings, importMaxBytes: maxBytes }) => {
+export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app, { inventory, search, pairings, value, importMaxBytes: maxBytes }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   const pnParams = z.object({ publicationNumber: publicationNumberSchema })
 
@@ -308,5 +311,51 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
       },
     },
     async (request) => pairings.feedback(request.principal, request.params.publicationNumber),
+  )
+
+  r.get(
+    '/patents/values',
+    {
+      config: { access: 'patents.values' },
+      schema: {
+        description:
+          "A university key: its own patents' value profiles (the admin: all, or one owner's), best first — by a scenario's grade and score (`order=grade`, the default), " +
+          'or by demand (`order=demand`: open needs strongly matching, interests and pairings together, then the transfer grade); filters `minGrade` and `demand` (`with`, `without`). ' +
+          'Patents whose profile is not computed yet are not listed. Paged by cursor; the first page without filters says the `total`.',
+        summary: "The inventory's value profiles, best first by grade or by demand: which patents to promote first",
+        querystring: z.strictObject({
+          ...scorePageQuery,
+          owner: z.string().min(1).max(100).optional().describe("the admin: one organisation's patents (`admin`: the admin's own)"),
+          order: z.enum(['grade', 'demand']).default('grade'),
+          scenario: z.enum(SCENARIOS).default('transfer').describe('whose weights grade it: transfer (许可转让) or pledge (质押融资)'),
+          minGrade: z.coerce.number().int().min(1).max(5).optional(),
+          demand: z.enum(['with', 'without']).optional().describe('with: patents some need, interest or pairing asks for; without: none yet'),
+        }),
+        response: { 200: pageSchema(valueListItemSchema), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, ...query } = request.query
+      return value.list(request.principal, query, { limit, cursor })
+    },
+  )
+
+  r.get(
+    '/patents/:publicationNumber/value',
+    {
+      config: { access: 'patents.value' },
+      schema: {
+        description:
+          'Enterprises, universities and operations centres (any listed patent); financial institutions (the patents the cultivation pool\'s enterprises obtained). ' +
+          'The profile after GB/T 42748-2023: legal, technical and economic indicators, each with its value, the data it rests on and its points in each scenario, ' +
+          'the grade (1–5) per scenario (transfer or licence; pledge financing), and what the standard weighs that the service cannot know. ' +
+          'Computed by a job when the patent, its matching needs, interests or pairings change, and daily; `state: pending` before its first computation. ' +
+          "Ids of the records behind demand are shown to the patent's university (its interests and pairings) and the admin (the needs too).",
+        summary: "A patent's value profile (GB/T 42748-2023): indicators, their sources and contributions, the grade per scenario",
+        params: pnParams,
+        response: { 200: valueAnswerSchema, ...errorResponses },
+      },
+    },
+    async (request) => value.get(request.principal, request.params.publicationNumber),
   )
 }

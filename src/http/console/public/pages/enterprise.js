@@ -1,5 +1,6 @@
 // An enterprise: state a need and watch its matches arrive, read them explained, search the
 // inventory with filters and facets, express interest.
+import { valueToggle } from './value.js'
 import { allItems, api } from '../api.js'
 import { clear, fmtDate, h, markTerms, pct, safeHighlight, splitList, stackRow, stackTable, table } from '../dom.js'
 import { getLang, t } from '../i18n.js'
@@ -156,6 +157,7 @@ function matchCard(m, needId, threshold, interest) {
     m.explanation.sharedClasses.length ? h('p', {}, h('strong', {}, `${t('match.classes')}: `), classList(m.explanation.sharedClasses, m.explanation.classTitles)) : null,
     m.explanation.inferredClasses.length ? h('p', {}, h('strong', {}, `${t('match.inferred')}: `), classList(m.explanation.inferredClasses.slice(0, 4), m.explanation.classTitles)) : null,
     interestControl(m.publicationNumber, needId, interest),
+    valueToggle(m.publicationNumber),
   )
   api('GET', `/v1/patents/${encodeURIComponent(m.publicationNumber)}`)
     .then((p) => {

@@ -7,6 +7,7 @@ import { allItems, api, download } from '../api.js'
 import { fmtDate, h, stackRow, stackTable } from '../dom.js'
 import { getLang, t } from '../i18n.js'
 import { enums, errorNotice, field, notice, select, stateBadge } from './common.js'
+import { gradeBadge, rowBelow, valueToggle } from './value.js'
 
 const stat = (label, value, id) => h('div', { class: 'stat', id }, h('div', { class: 'n' }, String(value)), h('div', { class: 'l' }, label))
 
@@ -22,13 +23,35 @@ function progressLine(pairings) {
   )
 }
 
-/** The patents an enterprise obtained through pairings: publication number, title, holder and state. */
-function patentList(patents) {
+/** A lender's button to a patent's value profile, which opens in a full-width row below the enterprise's. */
+function lenderToggle(pn) {
+  const toggle = valueToggle(pn, rowBelow(() => toggle))
+  return toggle
+}
+
+/**
+ * The patents an enterprise obtained through pairings: publication number, title, holder, state
+ * and its grade for pledge financing; a financial institution opens each one's value profile.
+ */
+function patentList(patents, lender) {
   if (!patents?.length) return h('span', { class: 'muted' }, t('pool.noPatents'))
   return h(
     'ul',
     { class: 'plain' },
-    patents.map((p) => h('li', { dataset: { pn: p.publicationNumber } }, h('span', { class: 'pn' }, p.publicationNumber), ' ', p.title ?? '', p.holder ? h('span', { class: 'muted' }, ` · ${p.holder}`) : null, ' ', stateBadge(p.state))),
+    patents.map((p) =>
+      h(
+        'li',
+        { dataset: { pn: p.publicationNumber } },
+        h('span', { class: 'pn' }, p.publicationNumber),
+        ' ',
+        p.title ?? '',
+        p.holder ? h('span', { class: 'muted' }, ` · ${p.holder}`) : null,
+        ' ',
+        stateBadge(p.state),
+        p.value ? h('span', { class: 'nowrap', title: t('pool.pledgeGrade') }, ' ', gradeBadge(p.value.grade, 'pledge')) : null,
+        lender ? lenderToggle(p.publicationNumber) : null,
+      ),
+    ),
   )
 }
 
@@ -48,7 +71,7 @@ function poolTable(items, office) {
           h('span', {}, t(`status.${e.status}`), e.flag ? h('span', { class: 'badge flag', title: t('pool.flagged') }, ` ⚑ ${t('pool.flagged')}`) : null),
           fmtDate(e.enteredAt),
           progressLine(e.pairings),
-          patentList(e.patents),
+          patentList(e.patents, !office),
         ],
         { dataset: { enterprise: e.enterpriseId } },
       ),

@@ -1,6 +1,7 @@
 // A university's tech-transfer office: its inventory (filter, page, edit, withdraw, list again),
 // uploading it and watching it indexed, fixing rejected rows, the history of its imports, and each
 // patent's pairings, enterprises' interests and why they declined.
+import { tiers } from './value.js'
 import { allItems, api, download } from '../api.js'
 import { append, fmtDate, h, splitList, stackRow, stackTable, table } from '../dom.js'
 import { getLang, t } from '../i18n.js'
@@ -449,4 +450,5 @@ export const universityPages = [
   ['upload', 'nav.upload', upload],
   ['interests', 'nav.uniInterests', interestsPage],
   ['patents', 'nav.patents', patents],
+  ['value', 'nav.value', tiers],
 ]
