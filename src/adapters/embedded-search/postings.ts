@@ -378,7 +378,6 @@ export class Cursor {
   #skip(target: number): void {
     const p = this.#p
     const base = this.#base
-    const blocks = this.#blocks
     let b = Math.floor(this.#i / BLOCK)
     const end = p.blockLast[base + b]!
     if (end >= target) {
