@@ -3,6 +3,7 @@
  * (it reads them from GET /v1/meta); each table is typed by its enum, so a new value cannot go
  * without a name.
  */
+import type { ErrorCode } from './errors.js'
 import type { ImportState } from './imports.js'
 import type { DisclosureLevel } from './need.js'
 import type { EnterpriseFlag, EnterpriseSize, OrgKind } from './org.js'
@@ -152,4 +153,38 @@ export const ENTERPRISE_FLAG_LABELS: Record<EnterpriseFlag, Label> = {
   'high-tech': { zh: '高新技术企业', en: 'High-tech enterprise' },
   'specialised-sme': { zh: '专精特新中小企业', en: 'Specialised SME' },
   'little-giant': { zh: '专精特新“小巨人”', en: '"Little giant"' },
+}
+
+/**
+ * What each error means, for a person: the console shows the Chinese one to a Chinese reader
+ * (the API's `message`, in English, says the particulars), with the fields' own messages below.
+ */
+export const ERROR_CODE_LABELS: Record<ErrorCode, Label> = {
+  validation_failed: { zh: '提交的内容有误，请按下列提示修改', en: 'Some fields are not valid' },
+  bad_request: { zh: '请求无法识别', en: 'The request could not be understood' },
+  unauthorized: { zh: '密钥缺失、无效、已吊销或已过期，请重新登录', en: 'The key is missing, unknown, revoked or expired: sign in again' },
+  forbidden: { zh: '本机构无权进行此操作', en: 'This organisation may not do that' },
+  not_found: { zh: '未找到，或本机构无权查看', en: 'Not found, or not visible to this organisation' },
+  already_exists: { zh: '已存在，不能重复提交', en: 'It already exists' },
+  need_closed: { zh: '该需求已关闭，不能再更改或对接', en: 'The need is closed' },
+  illegal_transition: { zh: '对接当前所处阶段不允许这一步', en: 'The pairing cannot take that step from where it is' },
+  not_in_pool: { zh: '该企业已不在培育库中', en: 'The enterprise is no longer in the pool' },
+  not_eligible: { zh: '不符合所需条件，原因见下', en: 'The conditions are not met' },
+  webhook_disabled: { zh: '该推送接口已停用，请先启用', en: 'The webhook is disabled: enable it first' },
+  interest_answered: { zh: '该意向已答复，答复不能更改', en: 'The interest was already answered' },
+  interest_without_need: { zh: '该意向所属的需求已不存在', en: 'The need of this interest is no longer on record' },
+  no_centre_for_province: { zh: '企业所在省份没有运营中心，暂不能形成对接', en: "No operations centre serves the enterprise's province" },
+  already_in_pool: { zh: '该企业已在培育库中', en: 'The enterprise is already in the pool' },
+  left_pool: { zh: '该企业已退出培育库，不能再次推荐', en: 'The enterprise has left the pool' },
+  province_mismatch: { zh: '企业不属于本省', en: 'The enterprise is not in this province' },
+  deadline_passed: { zh: '本轮推荐已截止', en: "The round's deadline has passed" },
+  quota_exceeded: { zh: '名额已满', en: 'No places left' },
+  webhook_limit_exceeded: { zh: '推送接口数量已达上限，请先删除一个', en: 'The webhook limit is reached: delete one first' },
+  request_timeout: { zh: '请求未能及时收到，请重试', en: 'The request was not received in time' },
+  payload_too_large: { zh: '提交的内容过大', en: 'The request is too large' },
+  headers_too_large: { zh: '请求头过大', en: 'The request headers are too large' },
+  unsupported_media_type: { zh: '不支持该文件或内容格式', en: 'That content type is not supported' },
+  rate_limited: { zh: '请求过于频繁，请稍后再试', en: 'Too many requests: try again shortly' },
+  internal_error: { zh: '服务内部出错，请稍后再试', en: 'Something went wrong on the server' },
+  dependency_unavailable: { zh: '服务暂时不可用，请稍后再试', en: 'The service is briefly unavailable' },
 }

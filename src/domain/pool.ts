@@ -380,8 +380,8 @@ export interface GraduationCheck {
   eligible: boolean
   /** The criteria met, with the figures that meet them. */
   reasons: string[]
-  /** Why each criterion not met falls short. */
-  unmet: string[]
+  /** Why each criterion not met falls short, in English and Chinese. */
+  unmet: Array<{ message: string; zh: string }>
 }
 
 const EPSILON = 1e-9
@@ -395,29 +395,42 @@ const pct = (n: number) => `${Number(n.toFixed(4))}%`
  */
 export function checkGraduation(evidence: GraduationEvidence): GraduationCheck {
   const reasons: string[] = []
-  const unmet: string[] = []
+  const unmet: GraduationCheck['unmet'] = []
   const { industrialisationRateBefore: before, industrialisationRateAfter: after } = evidence
   if (before !== undefined && after !== undefined) {
     const rise = after - before
     const text = `patent industrialisation rate rose from ${pct(before)} to ${pct(after)} (${Number(rise.toFixed(4))} points`
     if (rise >= GRADUATION_RATE_RISE_POINTS - EPSILON) reasons.push(`${text}, at least ${GRADUATION_RATE_RISE_POINTS})`)
-    else unmet.push(`${text}, fewer than ${GRADUATION_RATE_RISE_POINTS})`)
+    else {
+      unmet.push({
+        message: `${text}, fewer than ${GRADUATION_RATE_RISE_POINTS})`,
+        zh: `专利产业化率由 ${pct(before)} 提高到 ${pct(after)}（${Number(rise.toFixed(4))} 个百分点，不足 ${GRADUATION_RATE_RISE_POINTS} 个）`,
+      })
+    }
   } else {
-    unmet.push('industrialisation rate: both the rate before and after are needed')
+    unmet.push({ message: 'industrialisation rate: both the rate before and after are needed', zh: '专利产业化率：需同时填写之前和之后的数值' })
   }
   const products = evidence.newPatentIntensiveProducts ?? 0
   if (products >= GRADUATION_MIN_NEW_PRODUCTS) reasons.push(`${products} new patent-intensive product${products === 1 ? '' : 's'}`)
-  else unmet.push(`new patent-intensive products: ${products}, at least ${GRADUATION_MIN_NEW_PRODUCTS} needed`)
+  else {
+    unmet.push({
+      message: `new patent-intensive products: ${products}, at least ${GRADUATION_MIN_NEW_PRODUCTS} needed`,
+      zh: `新增专利密集型产品 ${products} 件，至少需要 ${GRADUATION_MIN_NEW_PRODUCTS} 件`,
+    })
+  }
   const { salesGrowth: sales, profitGrowth: profit } = evidence
   if (sales !== undefined && profit !== undefined) {
     const text = `sales of recognised patent-intensive products grew ${pct(sales)} and profit ${pct(profit)}`
     if (sales >= GRADUATION_SALES_GROWTH_PERCENT - EPSILON && profit >= GRADUATION_PROFIT_GROWTH_PERCENT - EPSILON) {
       reasons.push(`${text} (at least ${GRADUATION_SALES_GROWTH_PERCENT}% and ${GRADUATION_PROFIT_GROWTH_PERCENT}%)`)
     } else {
-      unmet.push(`${text}; both must reach ${GRADUATION_SALES_GROWTH_PERCENT}% and ${GRADUATION_PROFIT_GROWTH_PERCENT}%`)
+      unmet.push({
+        message: `${text}; both must reach ${GRADUATION_SALES_GROWTH_PERCENT}% and ${GRADUATION_PROFIT_GROWTH_PERCENT}%`,
+        zh: `已认定专利密集型产品销售额增长 ${pct(sales)}、利润增长 ${pct(profit)}；两者须分别达到 ${GRADUATION_SALES_GROWTH_PERCENT}% 和 ${GRADUATION_PROFIT_GROWTH_PERCENT}%`,
+      })
     }
   } else {
-    unmet.push('sales and profit growth: both are needed')
+    unmet.push({ message: 'sales and profit growth: both are needed', zh: '销售额与利润增长：需同时填写' })
   }
   return { eligible: reasons.length > 0, reasons, unmet }
 }

@@ -114,7 +114,7 @@ export function createInterestsService(deps: InterestsDeps) {
   const assertOpen = (i: Interest) => {
     if (i.state !== 'open') {
       throw new ConflictError('interest_answered', `interest ${i.id} was already ${i.state} on ${i.answer?.at ?? 'an earlier day'}; an answer is final`, [
-        { path: 'path.id', message: `already ${i.state}` },
+        { path: 'path.id', message: `already ${i.state}`, zh: `已${i.state === 'accepted' ? '接受' : '拒绝'}` },
       ])
     }
   }
@@ -143,7 +143,7 @@ export function createInterestsService(deps: InterestsDeps) {
       if (!stored.created) {
         const forWhat = input.needId === undefined ? 'without a need' : `for need ${input.needId}`
         throw new ConflictError('already_exists', `this enterprise already expressed interest in ${patent.publicationNumber} ${forWhat}: interest ${stored.existingId}`, [
-          { path: 'body.publicationNumber', message: `already expressed: interest ${stored.existingId}`, value: stored.existingId },
+          { path: 'body.publicationNumber', message: `already expressed: interest ${stored.existingId}`, zh: `已表达过意向（意向 ${stored.existingId}）`, value: stored.existingId },
         ])
       }
       await revalue(interest)

@@ -263,7 +263,7 @@ export function createPoolService(deps: PoolDeps) {
         })
         if (!decision.ok) {
           throw new ConflictError(decision.code, decision.message, [
-            { path: decision.code === 'deadline_passed' ? 'roundId' : 'enterpriseId', message: `${decision.placesLeft} places left` },
+            { path: decision.code === 'deadline_passed' ? 'roundId' : 'enterpriseId', message: `${decision.placesLeft} places left`, zh: `剩余名额 ${decision.placesLeft} 个` },
           ])
         }
         return append({
@@ -284,8 +284,8 @@ export function createPoolService(deps: PoolDeps) {
       if (!check.eligible) {
         throw new ConflictError(
           'not_eligible',
-          `the evidence meets no exit criterion: ${check.unmet.join('; ')}`,
-          check.unmet.map((m) => ({ path: 'evidence', message: m })),
+          `the evidence meets no exit criterion: ${check.unmet.map((m) => m.message).join('; ')}`,
+          check.unmet.map((m) => ({ path: 'evidence', ...m })),
         )
       }
       return append({

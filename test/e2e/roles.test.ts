@@ -109,7 +109,11 @@ t.test('the office, the bank and the admin in the console', async (t) => {
     await page.fill('#graduation-form [name=profitGrowth]', '5')
     await page.click('#graduation-form button[type=submit]')
     await page.waitForSelector('#graduation-form .notice.error')
-    t.match(await page.textContent('#graduation-form .notice.error'), /exit criterion/)
+    // in the reader's language: what the refusal means, and each criterion's shortfall
+    const refusal = await page.textContent('#graduation-form .notice.error')
+    t.match(refusal, /不符合所需条件/)
+    t.match(refusal, /新增专利密集型产品 0 件，至少需要 1 件/)
+    t.notMatch(refusal, /exit criterion|needed/, 'no English in the Chinese console')
     await page.fill('#graduation-form [name=salesGrowth]', '')
     await page.fill('#graduation-form [name=profitGrowth]', '')
     await page.fill('#graduation-form [name=newPatentIntensiveProducts]', '1')

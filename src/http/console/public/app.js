@@ -2,7 +2,7 @@
 // to the pages of the signed-in role.
 import { api, dropKey, getKey, setKey } from './api.js'
 import { clear, h } from './dom.js'
-import { getLang, setLang, t } from './i18n.js'
+import { errorText, getLang, setLang, t } from './i18n.js'
 import { enterprisePages } from './pages/enterprise.js'
 import { universityPages } from './pages/university.js'
 import { centrePages } from './pages/centre.js'
@@ -140,7 +140,7 @@ async function render() {
   try {
     await page[2](ctx, ...params)
   } catch (err) {
-    main.appendChild(h('p', { class: 'notice error', role: 'alert' }, `${t('error')}: ${err.message}`))
+    main.appendChild(h('p', { class: 'notice error', role: 'alert' }, `${t('error')}: ${errorText(err)}`))
   }
 }
 

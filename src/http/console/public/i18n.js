@@ -306,6 +306,16 @@ export function addWords(words) {
   for (const l of Object.keys(DICT)) Object.assign(DICT[l], words[l])
 }
 
+/**
+ * What an API error says to this reader: in Chinese, what its code means (GET /v1/meta names
+ * every code); in English, the API's own message, which says the particulars.
+ */
+export function errorText(err) {
+  if (err?.code === 'validation_failed') return t('error.validation')
+  const word = err?.code ? DICT[lang][`error.code.${err.code}`] : undefined
+  return lang === 'zh' && word !== undefined ? word : (err?.message ?? String(err))
+}
+
 /** The word for `key`, with `{name}` placeholders filled; the key itself when missing. */
 export function t(key, vars) {
   let s = DICT[lang][key] ?? DICT.zh[key] ?? key

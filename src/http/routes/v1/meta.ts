@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { ERROR_STATUS, type ErrorCode } from '../../../domain/errors.js'
 import { EVENT_TYPES } from '../../../domain/events.js'
 import { ATTEMPT_OUTCOMES } from '../../../domain/webhooks.js'
 import { IMPORT_STATES } from '../../../domain/imports.js'
@@ -13,6 +14,7 @@ import {
   DECLINE_REASON_LABELS,
   DELIVERY_MODE_LABELS,
   DISCLOSURE_LEVEL_LABELS,
+  ERROR_CODE_LABELS,
   ENTERPRISE_FLAG_LABELS,
   ENTERPRISE_SIZE_LABELS,
   IMPORT_STATE_LABELS,
@@ -37,6 +39,8 @@ import { DECLINE_REASONS, DELIVERY_MODES, INTEREST_DECLINE_REASONS, MAIN_PATH, P
 import { LEGAL_STATUSES, PATENT_STATUSES, TRANSFER_MODES } from '../../../domain/patent.js'
 import { POOL_EVENT_TYPES, POOL_STATUSES, PROGRESS_KINDS, VIOLATIONS, WITHDRAWAL_REASONS, type PoolEventType } from '../../../domain/pool.js'
 import { errorResponses } from '../../schemas.js'
+
+const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]
 
 const labelled = <V extends string>(values: readonly [V, ...V[]]) => z.array(z.object({ value: z.enum(values), zh: z.string(), en: z.string() }))
 const withLabels = <V extends string>(values: readonly V[], labels: Record<V, Label>) => values.map((value) => ({ value, ...labels[value] }))
@@ -65,6 +69,7 @@ const metaSchema = z.object({
   progressKinds: labelled(PROGRESS_KINDS),
   poolEventTypes: labelled(POOL_EVENT_TYPES as unknown as readonly [PoolEventType, ...PoolEventType[]]).describe('the kinds of pool decision'),
   eventTypes: z.array(z.enum(EVENT_TYPES)),
+  errorCodes: labelled(ERROR_CODES).describe("every error `code` the API answers with, and what it means for a person (the error's `message` says the particulars, in English)"),
 })
 
 const META: z.infer<typeof metaSchema> = {
@@ -89,6 +94,7 @@ const META: z.infer<typeof metaSchema> = {
   progressKinds: withLabels(PROGRESS_KINDS, PROGRESS_KIND_LABELS),
   poolEventTypes: withLabels(POOL_EVENT_TYPES, POOL_EVENT_LABELS),
   eventTypes: [...EVENT_TYPES],
+  errorCodes: withLabels(ERROR_CODES, ERROR_CODE_LABELS),
 }
 
 export const metaRoutes: FastifyPluginAsync = async (app) => {
@@ -96,7 +102,7 @@ export const metaRoutes: FastifyPluginAsync = async (app) => {
     '/meta',
     {
       config: { access: 'meta.read' },
-      schema: { description: 'Any valid key. Each enum value comes with its Chinese and English names, so that clients (the console among them) copy no enum: pairing states with the moves each allows and the main path, decline reasons, disclosure levels, legal statuses, transfer modes, organisation kinds, pool statuses, import states, patent listing states, and the event types of the live stream and webhooks.', summary: "The domain's enums with their names (zh, en), and the pairing workflow's moves", response: { 200: metaSchema, ...errorResponses } },
+      schema: { description: 'Any valid key. Each enum value comes with its Chinese and English names, so that clients (the console among them) copy no enum: pairing states with the moves each allows and the main path, decline reasons, disclosure levels, legal statuses, transfer modes, organisation kinds, pool statuses, import states, patent listing states, the event types of the live stream and webhooks, and the error codes.', summary: "The domain's enums with their names (zh, en), and the pairing workflow's moves", response: { 200: metaSchema, ...errorResponses } },
     },
     async () => META,
   )

@@ -1,7 +1,7 @@
 // Pieces shared by several roles' pages.
 import { api } from '../api.js'
 import { fmtDate, h } from '../dom.js'
-import { addWords, getLang, t } from '../i18n.js'
+import { addWords, errorText, getLang, t } from '../i18n.js'
 
 /**
  * The domain's enums as GET /v1/meta gives them (value lists, each pairing state's next states,
@@ -30,6 +30,7 @@ const PREFIXES = {
   withdrawalReasons: 'wreason',
   progressKinds: 'progress',
   poolEventTypes: 'poolEvent',
+  errorCodes: 'error.code',
 }
 
 let loading
@@ -123,7 +124,7 @@ export function errorNotice(err) {
   return h(
     'div',
     { class: 'notice error', role: 'alert' },
-    h('p', {}, err.code === 'validation_failed' ? t('error.validation') : err.message),
+    h('p', {}, errorText(err)),
     // the service says each field's problem in Chinese too; the field by its path
     details.length ? h('ul', {}, details.map((d) => h('li', {}, `${d.path}: ${getLang() === 'zh' ? (d.zh ?? d.message) : d.message}`))) : null,
   )
