@@ -66,5 +66,22 @@ export const overflow = (page: Page) => page.evaluate(() => ({ scroll: document.
 export async function fitsPhone(t: Test, page: Page, what: string, name: string): Promise<void> {
   const o = await overflow(page)
   t.ok(o.scroll <= o.viewport, `${what} fits a phone (${o.scroll} px)`)
+  const l = await phoneLayout(page)
+  t.ok(l.navRight <= o.viewport && !l.navScrolls, `${what}: every menu item on the screen (rightmost edge ${Math.round(l.navRight)} px)`)
+  t.same(l.squeezedCaptions, [], `${what}: table captions as wide as their tables`)
   await shot(page, name)
 }
+
+/** Where the menu's items end, whether the menu scrolls sideways, and the captions of stacked tables narrower than their table. */
+export const phoneLayout = (page: Page) =>
+  page.evaluate(() => {
+    const nav = document.getElementById('nav')
+    const items = [...document.querySelectorAll('#nav a')]
+    return {
+      navRight: Math.max(0, ...items.map((a) => a.getBoundingClientRect().right)),
+      navScrolls: nav !== null && nav.scrollWidth > nav.clientWidth + 1,
+      squeezedCaptions: [...document.querySelectorAll('table.stack caption')]
+        .filter((c) => c.getBoundingClientRect().width < 0.9 * c.closest('table')!.getBoundingClientRect().width)
+        .map((c) => c.textContent ?? ''),
+    }
+  })

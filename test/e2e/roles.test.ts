@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net'
 import JSZip from 'jszip'
 import { withCreditCodeCheckChar } from '../../src/domain/credit-code.js'
 import { ADMIN, apiOf, build, eventually, waitForImport } from '../helper.js'
-import { english, fitsPhone, launch, overflow, PHONE, shot, signIn } from './browser.js'
+import { english, fitsPhone, launch, overflow, PHONE, phoneLayout, shot, signIn } from './browser.js'
 
 const sample = readFileSync(new URL('../fixtures/sample-inventory.csv', import.meta.url))
 
@@ -242,6 +242,8 @@ t.test('the office, the bank and the admin in the console', async (t) => {
       t.ok(o.scroll <= o.viewport, `${what}: no horizontal scrolling (${o.scroll} px in ${o.viewport})`)
       const widest = await page.$$eval('.facets button.chip, #results .hit', (els) => Math.max(...els.map((b) => b.getBoundingClientRect().right)))
       t.ok(widest <= PHONE.width, `${what}: every facet and hit inside the screen (rightmost edge ${Math.round(widest)} px)`)
+      const l = await phoneLayout(page)
+      t.ok(l.navRight <= PHONE.width && !l.navScrolls, `${what}: every menu item on the screen, none scrolled away (rightmost edge ${Math.round(l.navRight)} px)`)
     }
     // The whole inventory first, as the page opens; then a query, in both languages.
     await page.goto(`${base}#/search`)
