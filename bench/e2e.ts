@@ -58,15 +58,6 @@ export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
   child.once('exit', () => (exited = true))
   const out: Record<string, unknown> = { size: o.size, role: o.role ?? 'all', prefix, serviceLog: logFile }
 
-  const json = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
-    const res = await fetch(base + path, {
-      method,
-      headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    return { status: res.status, body: await res.json().catch(() => undefined) }
-  }
-
   try {
     // --- ready
     const t0 = performance.now()
@@ -80,83 +71,16 @@ export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
     log(`e2e: service ready on :${port} (prefix ${prefix}) in ${(performance.now() - t0).toFixed(0)} ms`)
 
     // --- import: one streamed NDJSON request of `size` records
-    const gen = new CorpusGenerator(loadVocabulary(), o.size)
-    const tImport = performance.now()
-    const outcome = await new Promise<any>((resolve, reject) => {
-      const req = request(`${base}/v1/patents/import`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-ndjson' } }, (res) => {
-        let data = ''
-        res.setEncoding('utf8')
-        res.on('data', (c: string) => (data += c))
-        res.on('end', () => (res.statusCode === 202 ? resolve(JSON.parse(data)) : reject(new Error(`import: ${res.statusCode} ${data.slice(0, 500)}`))))
-      })
-      req.on('error', reject)
-      let i = 0
-      const write = (): void => {
-        while (i < o.size) {
-          let chunk = ''
-          for (let k = 0; k < 1000 && i < o.size; k++, i++) chunk += `${JSON.stringify(CorpusGenerator.toImportRecord(gen.patent(i)))}\n`
-          if (!req.write(chunk)) return void req.once('drain', write)
-        }
-        req.end()
-      }
-      write()
-    })
-    const acceptedMs = performance.now() - tImport
-    log(`e2e: import ${outcome.importId}: ${outcome.accepted} accepted, ${outcome.rejectedTotal} rejected in ${(acceptedMs / 1000).toFixed(1)} s; indexing…`)
-    if (outcome.rejectedTotal > 0) log(`e2e: first rejections ${JSON.stringify(outcome.rejected.slice(0, 3))}`)
     if (o.role === 'api') {
-      out['intakeOnly'] = { accepted: outcome.accepted, sec: Math.round(acceptedMs / 100) / 10, perSec: Math.round((outcome.accepted / acceptedMs) * 1000) }
+      const intake = await importThrough(base, auth, o.size, { waitDone: false })
+      out['intakeOnly'] = { accepted: intake.accepted, sec: intake.bodyAcceptedSec, perSec: Math.round(intake.accepted / intake.bodyAcceptedSec) }
       log(`e2e: intake only (ROLE=api) ${JSON.stringify(out['intakeOnly'])}`)
       return out
     }
-    let status: any
-    let lastLog = 0
-    for (;;) {
-      status = (await json('GET', `/v1/imports/${outcome.importId}`)).body
-      if (status?.state === 'done' || status?.state === 'failed') break
-      if (exited) throw new Error(`the service exited during the import; see ${logFile}`)
-      if (performance.now() - lastLog > 10_000) {
-        lastLog = performance.now()
-        log(`e2e: import ${JSON.stringify(status)}`)
-      }
-      await sleep(250)
-    }
-    const importMs = performance.now() - tImport
-    out['import'] = {
-      state: status.state,
-      accepted: outcome.accepted,
-      rejected: outcome.rejectedTotal,
-      bodyAcceptedSec: Math.round(acceptedMs / 100) / 10,
-      doneSec: Math.round(importMs / 100) / 10,
-      perSec: Math.round((outcome.accepted / importMs) * 1000),
-    }
-    log(`e2e: import ${JSON.stringify(out['import'])}`)
-    if (status.state !== 'done') throw new Error(`import ${status.state}: ${JSON.stringify(status)}`)
-
-    // --- needs, one at a time: POST → ready
-    const queries = loadVocabulary().queries.slice(0, o.needs)
-    const times: number[] = []
-    let polls = 0
-    let withMatches = 0
-    for (const [k, q] of queries.entries()) {
-      const t = performance.now()
-      const created = await json('POST', '/v1/needs', { title: q })
-      if (created.status !== 201) throw new Error(`POST /v1/needs: ${created.status} ${JSON.stringify(created.body)}`)
-      for (;;) {
-        polls++
-        const m = await json('GET', `/v1/needs/${created.body.id}/matches?limit=100`)
-        if (m.body?.state === 'ready') {
-          if (m.body.matches.length > 0) withMatches++
-          break
-        }
-        if (performance.now() - t > 60_000) throw new Error(`need ${created.body.id} not ready in 60 s`)
-        await sleep(5)
-      }
-      times.push(performance.now() - t)
-      if (k % 25 === 24) log(`e2e: ${k + 1}/${queries.length} needs, last ${times.at(-1)!.toFixed(0)} ms`)
-    }
-    out['needToMatchesMs'] = { ...summary(times), withMatches, pollsPerNeed: Math.round((polls / queries.length) * 10) / 10 }
-    log(`e2e: need → matches ready ${JSON.stringify(out['needToMatchesMs'])}`)
+    out['import'] = await importThrough(base, auth, o.size, {
+      failed: () => (exited ? `the service exited during the import; see ${logFile}` : undefined),
+    })
+    out['needToMatchesMs'] = await needsThrough(base, auth, o.needs)
     return out
   } finally {
     // --- stop the child, then delete every key of the prefix
@@ -166,16 +90,121 @@ export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
       while (!exited && Date.now() < deadline) await sleep(100)
       if (!exited) child.kill('SIGKILL')
     }
-    const redis = new Redis(redisUrl)
-    let deleted = 0
-    let cursor = '0'
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
-      cursor = next
-      if (keys.length > 0) deleted += await redis.del(...keys)
-    } while (cursor !== '0')
-    redis.disconnect()
+    const deleted = await deletePrefix(redisUrl, prefix)
     out['redisKeysDeleted'] = deleted
     log(`e2e: service stopped, ${deleted} Redis keys under ${prefix}* deleted`)
   }
+}
+
+type Auth = { authorization: string }
+
+/** One JSON call to the service. */
+async function call(base: string, auth: Auth, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(base + path, {
+    method,
+    headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
+  return { status: res.status, body: await res.json().catch(() => undefined) }
+}
+
+/**
+ * Imports `size` synthetic patents through `POST /v1/patents/import` (one streamed NDJSON
+ * request) and, unless `waitDone` is false, polls the import until `done`: its figures.
+ * `onStatus` sees each poll's status (e.g. to kill a process mid-import); `failed` may name a
+ * reason to stop waiting (the service exited).
+ */
+export async function importThrough(
+  base: string,
+  auth: Auth,
+  size: number,
+  opts: { waitDone?: boolean; onStatus?: (status: any) => void | Promise<void>; failed?: () => string | undefined } = {},
+) {
+  const gen = new CorpusGenerator(loadVocabulary(), size)
+  const tImport = performance.now()
+  const outcome = await new Promise<any>((resolve, reject) => {
+    const req = request(`${base}/v1/patents/import`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-ndjson' } }, (res) => {
+      let data = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => (data += c))
+      res.on('end', () => (res.statusCode === 202 ? resolve(JSON.parse(data)) : reject(new Error(`import: ${res.statusCode} ${data.slice(0, 500)}`))))
+    })
+    req.on('error', reject)
+    let i = 0
+    const write = (): void => {
+      while (i < size) {
+        let chunk = ''
+        for (let k = 0; k < 1000 && i < size; k++, i++) chunk += `${JSON.stringify(CorpusGenerator.toImportRecord(gen.patent(i)))}\n`
+        if (!req.write(chunk)) return void req.once('drain', write)
+      }
+      req.end()
+    }
+    write()
+  })
+  const acceptedMs = performance.now() - tImport
+  log(`e2e: import ${outcome.importId}: ${outcome.accepted} accepted, ${outcome.rejectedTotal} rejected in ${(acceptedMs / 1000).toFixed(1)} s; indexing…`)
+  if (outcome.rejectedTotal > 0) log(`e2e: first rejections ${JSON.stringify(outcome.rejected.slice(0, 3))}`)
+  const figures = { importId: outcome.importId as string, accepted: outcome.accepted as number, rejected: outcome.rejectedTotal as number, bodyAcceptedSec: Math.round(acceptedMs / 100) / 10 }
+  if (opts.waitDone === false) return { ...figures, state: 'indexing', indexed: 0, doneSec: 0, perSec: 0 }
+  let status: any
+  let lastLog = 0
+  for (;;) {
+    status = (await call(base, auth, 'GET', `/v1/imports/${outcome.importId}`)).body
+    if (status?.state === 'done' || status?.state === 'failed') break
+    const why = opts.failed?.()
+    if (why !== undefined) throw new Error(why)
+    await opts.onStatus?.(status)
+    if (performance.now() - lastLog > 10_000) {
+      lastLog = performance.now()
+      log(`e2e: import ${JSON.stringify(status)}`)
+    }
+    await sleep(250)
+  }
+  const importMs = performance.now() - tImport
+  const done = { ...figures, state: status.state as string, indexed: status.indexed as number, doneSec: Math.round(importMs / 100) / 10, perSec: Math.round((outcome.accepted / importMs) * 1000) }
+  log(`e2e: import ${JSON.stringify(done)}`)
+  if (status.state !== 'done') throw new Error(`import ${status.state}: ${JSON.stringify(status)}`)
+  return done
+}
+
+/** Needs posted one at a time, each polled every 5 ms until its matches are ready: the latencies. */
+export async function needsThrough(base: string, auth: Auth, n: number) {
+  const queries = loadVocabulary().queries.slice(0, n)
+  const times: number[] = []
+  let polls = 0
+  let withMatches = 0
+  for (const [k, q] of queries.entries()) {
+    const t = performance.now()
+    const created = await call(base, auth, 'POST', '/v1/needs', { title: q })
+    if (created.status !== 201) throw new Error(`POST /v1/needs: ${created.status} ${JSON.stringify(created.body)}`)
+    for (;;) {
+      polls++
+      const m = await call(base, auth, 'GET', `/v1/needs/${created.body.id}/matches?limit=100`)
+      if (m.body?.state === 'ready') {
+        if (m.body.matches.length > 0) withMatches++
+        break
+      }
+      if (performance.now() - t > 60_000) throw new Error(`need ${created.body.id} not ready in 60 s`)
+      await sleep(5)
+    }
+    times.push(performance.now() - t)
+    if (k % 25 === 24) log(`e2e: ${k + 1}/${queries.length} needs, last ${times.at(-1)!.toFixed(0)} ms`)
+  }
+  const figures = { ...summary(times), withMatches, pollsPerNeed: Math.round((polls / Math.max(1, queries.length)) * 10) / 10 }
+  log(`e2e: need → matches ready ${JSON.stringify(figures)}`)
+  return figures
+}
+
+/** Deletes every key under a Redis prefix: how many. */
+export async function deletePrefix(redisUrl: string, prefix: string): Promise<number> {
+  const redis = new Redis(redisUrl)
+  let deleted = 0
+  let cursor = '0'
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
+    cursor = next
+    if (keys.length > 0) deleted += await redis.del(...keys)
+  } while (cursor !== '0')
+  redis.disconnect()
+  return deleted
 }

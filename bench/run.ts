@@ -20,6 +20,11 @@
  *   --search-legacy-sample 4       at legacy sizes above 100000, time every n-th query only
  *   --search-with-matcher          build the matcher's index in the same process as the search
  *                                  (the RSS of a ROLE=all process)
+ *   --scale-out 100000             the scale-out step (issue 15, bench/scale-out.ts; root only):
+ *                                  an API host and worker hosts as network namespaces sharing
+ *                                  one Redis host, this many patents imported per run
+ *   --scale-workers 1,2,3          the numbers of worker hosts, one run each
+ *   --scale-kill                   in the run with the most workers, SIGKILL one mid-import
  *
  * Each in-process size runs in a child process of its own so that its memory figure is its own.
  * See bench/RESULTS.md for the recorded figures and bench/corpus.ts for the synthetic corpus.
@@ -43,6 +48,9 @@ const { values } = parseArgs({
     'search-legacy': { type: 'string' },
     'search-legacy-sample': { type: 'string', default: '4' },
     'search-with-matcher': { type: 'boolean', default: false },
+    'scale-out': { type: 'string' },
+    'scale-workers': { type: 'string', default: '1,2,3' },
+    'scale-kill': { type: 'boolean', default: false },
     impl: { type: 'string' },
     'sample-every': { type: 'string' },
     child: { type: 'string' },
@@ -95,7 +103,8 @@ function child(args: string[]): Promise<any> {
 }
 
 const searchSizes = list(values['search-size'] ?? '')
-const sizes = list(values.sizes ?? (searchSizes.length > 0 ? '' : '10000,100000,1000000'))
+const scaleOut = values['scale-out'] !== undefined ? Number(values['scale-out']) : 0
+const sizes = list(values.sizes ?? (searchSizes.length > 0 || scaleOut > 0 ? '' : '10000,100000,1000000'))
 const legacySizes = values['search-legacy'] !== undefined ? list(values['search-legacy']) : searchSizes.filter((s) => s <= 300_000)
 const e2eSize = values['e2e-size'] !== undefined ? Number(values['e2e-size']) : sizes.includes(100_000) ? 100_000 : 0
 const started = new Date()
@@ -115,6 +124,11 @@ if (e2eSize > 0) {
   log(`--- end to end through the service, ${e2eSize} patents`)
   const { runE2e } = await import('./e2e.js')
   results.e2e = await runE2e({ size: e2eSize, needs: Number(values.needs) })
+}
+if (scaleOut > 0) {
+  log(`--- scale-out: an API host and ${values['scale-workers']} worker hosts, ${scaleOut} patents each run`)
+  const { runScaleOut } = await import('./scale-out.js')
+  results.scaleOut = await runScaleOut({ size: scaleOut, workers: list(values['scale-workers']!), needs: Number(values.needs), kill: values['scale-kill']! })
 }
 if (values['intake-only'] !== undefined) {
   log(`--- import intake alone (ROLE=api), ${values['intake-only']} patents`)
