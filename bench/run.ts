@@ -20,6 +20,8 @@
  *   --search-legacy-sample 4       at legacy sizes above 100000, time every n-th query only
  *   --search-with-matcher          build the matcher's index in the same process as the search
  *                                  (the RSS of a ROLE=all process)
+ *   --snapshot                     in each in-process step, also save the matcher's index to a
+ *                                  snapshot file and load it into a new index (bench/snapshot.ts)
  *
  * Each in-process size runs in a child process of its own so that its memory figure is its own.
  * See bench/RESULTS.md for the recorded figures and bench/corpus.ts for the synthetic corpus.
@@ -43,6 +45,7 @@ const { values } = parseArgs({
     'search-legacy': { type: 'string' },
     'search-legacy-sample': { type: 'string', default: '4' },
     'search-with-matcher': { type: 'boolean', default: false },
+    snapshot: { type: 'boolean', default: false },
     impl: { type: 'string' },
     'sample-every': { type: 'string' },
     child: { type: 'string' },
@@ -61,6 +64,7 @@ if (values.child !== undefined) {
       analyseMax: Number(values['analyse-max']),
       naturalMax: 100_000,
       poolThreads: list(values['pool-threads']!),
+      snapshot: values.snapshot!,
     })
   } else if (values.child === 'search') {
     const { runSearchBench } = await import('./search.js')
@@ -109,7 +113,8 @@ const results: any = {
 
 for (const size of sizes) {
   log(`--- in-process, ${size} patents`)
-  results.inproc[size] = await child(['--child', 'inproc', '--size', String(size), '--analyse-max', values['analyse-max']!, '--pool-threads', values['pool-threads']!])
+  const args = ['--child', 'inproc', '--size', String(size), '--analyse-max', values['analyse-max']!, '--pool-threads', values['pool-threads']!]
+  results.inproc[size] = await child(values.snapshot ? [...args, '--snapshot'] : args)
 }
 if (e2eSize > 0) {
   log(`--- end to end through the service, ${e2eSize} patents`)
