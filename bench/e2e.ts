@@ -49,7 +49,7 @@ export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
   const logStream = createWriteStream(logFile)
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), REDIS_PREFIX: prefix, REDIS_URL: redisUrl, ADMIN_TOKEN: token, LOG_LEVEL: 'warn', PRETTY_LOGS: 'false', ROLE: o.role ?? 'all' },
+    env: { ...process.env, PORT: String(port), REDIS_PREFIX: prefix, REDIS_URL: redisUrl, ADMIN_TOKEN: token, LOG_LEVEL: 'warn', PRETTY_LOGS: 'false', SNAPSHOT_DIR: 'off', ROLE: o.role ?? 'all' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   child.stdout!.pipe(logStream)

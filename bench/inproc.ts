@@ -10,6 +10,7 @@ import { createAnalysisPool } from '../src/adapters/analysis-pool/index.js'
 import { MatchIndex, type AnalyzedPatent } from '../src/domain/matching/index.js'
 import { createAnalyzer, type Analyzer } from '../src/domain/text/analyzer.js'
 import { CorpusGenerator, loadVocabulary, TermComposer, type SyntheticPatent } from './corpus.js'
+import { snapshotStep } from './snapshot.js'
 import { gcNow, log, mb, summary } from './stats.js'
 
 export interface InprocOptions {
@@ -20,6 +21,8 @@ export interface InprocOptions {
   naturalMax: number
   poolThreads: number[]
   needs?: number
+  /** Also save the index to a snapshot and load it into a new one (`bench/snapshot.ts`). */
+  snapshot?: boolean
 }
 
 const BATCH = 500
@@ -62,7 +65,7 @@ export async function runInproc(o: InprocOptions): Promise<Record<string, unknow
       if ((start / 10_000) % 10 === 9) log(`${N}: indexed ${start + batch.length} from composed terms (${((performance.now() - t) / 1000).toFixed(0)} s)`)
     }
     composer.clear()
-    out['indexFromTerms'] = { perSec: rate(N, upsertMs), termsSource: 'composed' }
+    out['indexFromTerms'] = { perSec: rate(N, upsertMs), ms: Math.round(upsertMs), termsSource: 'composed' }
     log(`${N}: index from stored terms ${JSON.stringify(out['indexFromTerms'])}`)
   }
 
@@ -85,6 +88,7 @@ export async function runInproc(o: InprocOptions): Promise<Record<string, unknow
   const m = process.memoryUsage()
   out['memoryAfterGcMB'] = { rss: mb(m.rss), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers), indexSize: index.size }
   log(`${N}: memory ${JSON.stringify(out['memoryAfterGcMB'])}`)
+  if (o.snapshot) out['snapshot'] = await snapshotStep(index, analyzer, needs.slice(0, 30), N)
   index = undefined as unknown as MatchIndex
   return out
 }
@@ -159,7 +163,7 @@ async function analysedSteps(
   gcNow()
   t = performance.now()
   for (let i = 0; i < N; i++) index.upsert(patents[i]!, terms[i])
-  out['indexFromTerms'] = { perSec: rate(N, performance.now() - t), termsSource: 'jieba' }
+  out['indexFromTerms'] = { perSec: rate(N, performance.now() - t), ms: Math.round(performance.now() - t), termsSource: 'jieba' }
   log(`${N}: index from stored terms ${JSON.stringify(out['indexFromTerms'])}`)
 
   // --- natural's TfIdf over the same tokens

@@ -25,6 +25,8 @@
  *                                  one Redis host, this many patents imported per run
  *   --scale-workers 1,2,3          the numbers of worker hosts, one run each
  *   --scale-kill                   in the run with the most workers, SIGKILL one mid-import
+ *   --snapshot                     in each in-process step, also save the matcher's index to a
+ *                                  snapshot file and load it into a new index (bench/snapshot.ts)
  *
  * Each in-process size runs in a child process of its own so that its memory figure is its own.
  * See bench/RESULTS.md for the recorded figures and bench/corpus.ts for the synthetic corpus.
@@ -51,6 +53,7 @@ const { values } = parseArgs({
     'scale-out': { type: 'string' },
     'scale-workers': { type: 'string', default: '1,2,3' },
     'scale-kill': { type: 'boolean', default: false },
+    snapshot: { type: 'boolean', default: false },
     impl: { type: 'string' },
     'sample-every': { type: 'string' },
     child: { type: 'string' },
@@ -69,6 +72,7 @@ if (values.child !== undefined) {
       analyseMax: Number(values['analyse-max']),
       naturalMax: 100_000,
       poolThreads: list(values['pool-threads']!),
+      snapshot: values.snapshot!,
     })
   } else if (values.child === 'search') {
     const { runSearchBench } = await import('./search.js')
@@ -118,7 +122,8 @@ const results: any = {
 
 for (const size of sizes) {
   log(`--- in-process, ${size} patents`)
-  results.inproc[size] = await child(['--child', 'inproc', '--size', String(size), '--analyse-max', values['analyse-max']!, '--pool-threads', values['pool-threads']!])
+  const args = ['--child', 'inproc', '--size', String(size), '--analyse-max', values['analyse-max']!, '--pool-threads', values['pool-threads']!]
+  results.inproc[size] = await child(values.snapshot ? [...args, '--snapshot'] : args)
 }
 if (e2eSize > 0) {
   log(`--- end to end through the service, ${e2eSize} patents`)

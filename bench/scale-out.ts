@@ -116,7 +116,7 @@ export async function runScaleOut(o: ScaleOutOptions): Promise<Record<string, un
     for (const { w, killOne } of runs) {
       const prefix = `bench-${randomBytes(6).toString('hex')}`
       const token = `bench-${randomBytes(18).toString('hex')}`
-      const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, ADMIN_TOKEN: token, LOG_LEVEL: 'warn', PRETTY_LOGS: 'false' }
+      const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, ADMIN_TOKEN: token, LOG_LEVEL: 'warn', PRETTY_LOGS: 'false', SNAPSHOT_DIR: 'off' }
       const api = startOn('pb-api', 'start', { ...env, ROLE: 'api', HOST: '0.0.0.0', PORT: String(API_PORT) }, logDir)
       const workers = Array.from({ length: w }, (_, i) => startOn(`pb-w${i + 1}`, 'worker', env, logDir))
       const hosts = [api, ...workers]

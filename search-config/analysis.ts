@@ -2,6 +2,7 @@
  * The text-analysis resources kept as data beside the Meilisearch settings: patent-domain
  * user dictionary for jieba, and stop words for Chinese and English patent text.
  */
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 
 export interface AnalysisResources {
@@ -33,4 +34,12 @@ export function loadAnalysisResources(): AnalysisResources {
     needLanguage: readFileSync(new URL('./need-language.txt', import.meta.url), 'utf8'),
   }
   return cached
+}
+
+/**
+ * A hash of the resources: what a patent's terms and a need's reading depend on. An index saved
+ * under other resources is rebuilt rather than loaded.
+ */
+export function analysisResourcesHash(): string {
+  return createHash('sha256').update(JSON.stringify(loadAnalysisResources())).digest('hex')
 }

@@ -90,6 +90,14 @@ export const configSchema = z.object({
     .max(3_600_000)
     .default(30_000)
     .describe('Work a stopped process left (patents stored but not queued for indexing, an upload it was receiving) is repaired after this long; the repair runs this often'),
+  SNAPSHOT_DIR: z
+    .string()
+    .min(1)
+    .default('./data/snapshots')
+    .describe(
+      'Directory where each in-memory index (the matcher\'s) is saved, so a restart loads it and catches up from the change feed instead of rebuilding it from Redis; off: none, rebuilt at every start',
+    ),
+  SNAPSHOT_INTERVAL_S: z.coerce.number().int().min(1).default(600).describe('How often an in-memory index that changed is saved to its snapshot (also at shutdown), in seconds'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000).describe('How long SIGTERM waits for active work before exiting'),
   PRETTY_LOGS: boolean.optional().describe('Human-readable logs (default: only when stdout is a TTY)'),
   WEBHOOK_ALLOW_LOOPBACK: z

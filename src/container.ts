@@ -4,14 +4,15 @@
  * workers (`roles/worker.ts`: the matcher and the job handlers). `all` runs both on one core.
  */
 import type { Logger } from 'pino'
-import { loadAnalysisResources } from '../search-config/analysis.js'
+import { analysisResourcesHash, loadAnalysisResources } from '../search-config/analysis.js'
+import { createSnapshotFiles } from './adapters/snapshot-file.js'
 import type { Config } from './config.js'
 import { createCore } from './core.js'
 import type { SearchIndex } from './domain/search.js'
 import { createAnalyzer, type Analyzer } from './domain/text/analyzer.js'
 import { createApiRole, meilisearchIndex } from './roles/api.js'
 import { createWorkerRole } from './roles/worker.js'
-import { createIndexingService } from './services/indexing.js'
+import { createIndexingService, type RunningIndexes } from './services/indexing.js'
 import { createSearchService } from './services/search.js'
 import { UnavailableError } from './domain/errors.js'
 
@@ -43,6 +44,15 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   let remoteSearch: SearchIndex | undefined
   if (worker !== undefined && config.SEARCH_BACKEND === 'meilisearch') remoteSearch = api?.search ?? meilisearchIndex(config)
 
+  // Where the in-memory indexes are saved and loaded (their fingerprint: the analysis resources and the prefix).
+  const snapshots =
+    config.SNAPSHOT_DIR === 'off'
+      ? undefined
+      : {
+          store: createSnapshotFiles({ dir: config.SNAPSHOT_DIR, prefix: config.REDIS_PREFIX, analysis: analysisResourcesHash() }),
+          intervalMs: config.SNAPSHOT_INTERVAL_S * 1000,
+        }
+
   const indexing = createIndexingService({
     patents: core.stores.patents,
     imports: core.stores.imports,
@@ -51,13 +61,14 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     feed: core.feed,
     log,
     reconcileAfterMs: config.RECONCILE_AFTER_MS,
+    ...(snapshots === undefined ? {} : { snapshots }),
     ...(api?.localSearch === undefined ? {} : { localSearch: api.localSearch }),
     ...(remoteSearch === undefined ? {} : { remoteSearch }),
     ...(worker === undefined ? {} : { matchIndex: worker.matchIndex, analysisPool: worker.analysisPool }),
   })
 
   let ready = false
-  let follower: { stop(): Promise<void> } | undefined
+  let indexes: RunningIndexes | undefined
   const searches = [...new Set([api?.search, remoteSearch].filter((s): s is SearchIndex => s !== undefined))]
 
   return {
@@ -79,12 +90,15 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     queue: core.queue,
     redis: core.redis,
 
-    /** Lists patents stored before the inventory listing existed (once), prepares the search backend, rebuilds in-memory indexes, starts the workers. */
+    /**
+     * Lists patents stored before the inventory listing existed (once), prepares the search
+     * backend, loads or rebuilds the in-memory indexes and catches them up, starts the workers.
+     */
     async start(): Promise<void> {
       const listed = await core.stores.patents.completeListing()
       if (listed > 0) log.info({ listed }, 'listed the patents stored before the inventory listing existed')
       for (const s of searches) await s.init()
-      follower = await indexing.rebuildAndFollow()
+      indexes = await indexing.startIndexes()
       await worker?.start(indexing)
       ready = true
     },
@@ -101,11 +115,11 @@ export async function createContainer(config: Config, log: Logger, options: Cont
       }
     },
 
-    /** Stops intake of jobs, lets active jobs finish, closes every client. */
+    /** Stops intake of jobs, lets active jobs finish, saves the in-memory indexes, closes every client. */
     async close(): Promise<void> {
       ready = false
       await worker?.close()
-      await follower?.stop()
+      await indexes?.stop()
       for (const s of searches) await s.close()
       await core.close()
     },

@@ -25,7 +25,8 @@ export interface Harness {
 /** A service under a fresh prefix; pass `REDIS_PREFIX` in `env` to join another one's data. */
 export async function build(t: Test, env: Record<string, string> = {}, options: { log?: Logger; now?: () => Date } = {}): Promise<Harness> {
   const prefix = env.REDIS_PREFIX ?? `test-${randomUUID()}`
-  const config = loadConfig({ REDIS_URL, ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'silent', ...env, REDIS_PREFIX: prefix })
+  // no snapshots unless a test asks for them (in a directory of its own)
+  const config = loadConfig({ REDIS_URL, ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'silent', SNAPSHOT_DIR: 'off', ...env, REDIS_PREFIX: prefix })
   const log = options.log ?? pino({ level: 'silent' })
   const container = await createContainer(config, log, options.now === undefined ? {} : { now: options.now })
   const app = await buildApp(container, { loggerInstance: log })

@@ -52,7 +52,7 @@ export async function startService(
   const args = options.viaNpm ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/main.ts']]
   const child = spawn(args[0] as string, args[1] as string[], {
     cwd: ROOT,
-    env: { ...process.env, REDIS_URL, ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'info', PRETTY_LOGS: 'false', PORT: String(port), HOST: '127.0.0.1', ...env },
+    env: { ...process.env, REDIS_URL, ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'info', PRETTY_LOGS: 'false', SNAPSHOT_DIR: 'off', PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const log: Array<Record<string, unknown>> = []

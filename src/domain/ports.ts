@@ -123,8 +123,26 @@ export interface ChangeFeed {
   publish(change: PatentChange): Promise<string>
   /** The id of the newest change, or `0-0`. */
   head(): Promise<string>
+  /**
+   * Why the feed may no longer hold every change after `position` (trimmed past it, or not the
+   * feed it was read from); undefined when it holds them all.
+   */
+  gapAfter(position: string): Promise<string | undefined>
+  /** −1, 0 or 1 as position a is before, at or after b. */
+  compare(a: string, b: string): number
   /** Follows changes after `fromId` until stopped; `handler` is awaited in order. */
-  follow(fromId: string, handler: (change: PatentChange, id: string) => Promise<void>): { stop(): Promise<void> }
+  follow(fromId: string, handler: (change: PatentChange, id: string) => Promise<void>): FeedFollower
+}
+
+export interface FeedFollower {
+  /**
+   * The id of the last change handled (or skipped as this process's own), `fromId` before any:
+   * every change up to it has been applied.
+   */
+  position(): string
+  /** Resolves once the changes the feed held when following began are handled; rejects if following fails. */
+  readonly caughtUp: Promise<void>
+  stop(): Promise<void>
 }
 
 export interface OrgStore {

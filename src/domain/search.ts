@@ -3,6 +3,7 @@
  * highlights, facets). Two adapters implement it: `embedded` (in-process, the default) and
  * `meilisearch`. One contract suite (test/contract/search-index.contract.ts) runs against both.
  */
+import type { Snapshottable } from './snapshot.js'
 import { z } from 'zod'
 import type { LegalStatus, Patent, TransferMode } from './patent.js'
 import { patentFactsSchema } from './patent-facts.js'
@@ -94,6 +95,11 @@ export interface SearchIndex {
   /** Removes every document (tests and rebuilds). */
   clear(): Promise<void>
   close(): Promise<void>
+  /**
+   * An index in this process's memory that can be saved and loaded: loaded at start from its
+   * snapshot instead of rebuilt from the store when it can be trusted (see `services/indexing.ts`).
+   */
+  readonly snapshot?: Snapshottable
 }
 
 export function toSearchDocument(p: Patent): SearchDocument {

@@ -5,14 +5,18 @@
  * The worker that runs an `index-patents` job analyses the patents, stores their terms (so a
  * rebuild needs no jieba), updates the indexes of its own process and the search backend, and
  * publishes the change; other processes follow the change feed and update their own indexes.
- * At start a process rebuilds its in-memory indexes from the store, then follows the feed.
+ * At start a process loads each in-memory index from its snapshot (`index-snapshots.ts`) or,
+ * when there is none it can trust, rebuilds it from the store; then it follows the feed from the
+ * oldest position the indexes hold, and saves them again periodically and when it stops.
  */
 import type { Logger } from 'pino'
 import { isOfferable, type Patent } from '../domain/patent.js'
-import type { ChangeFeed, ImportStore, NeedStore, PatentStore, StoredTerms } from '../domain/ports.js'
+import type { ChangeFeed, FeedFollower, ImportStore, NeedStore, PatentStore, StoredTerms } from '../domain/ports.js'
 import { toSearchDocument, type SearchDocument, type SearchIndex, type SearchTerms } from '../domain/search.js'
 import type { AnalyzedPatent, MatchIndex } from '../domain/matching/index.js'
+import type { Snapshottable, SnapshotStore } from '../domain/snapshot.js'
 import type { JobQueue } from '../jobs.js'
+import { createSnapshotSaver, createWriteGate, loadSnapshot } from './index-snapshots.js'
 
 export interface IndexingDeps {
   patents: PatentStore
@@ -24,7 +28,7 @@ export interface IndexingDeps {
   matchIndex?: MatchIndex
   /** Runs `matchIndex.analyzePatent` for a batch off the event loop (worker threads); in-line when absent. */
   analysisPool?: { analyze(patents: Patent[]): Promise<AnalyzedPatent[]> }
-  /** A search index in this process's memory (the API's embedded search): rebuilt at start, follows every change. */
+  /** A search index in this process's memory (the API's embedded search): loaded or rebuilt at start, follows every change. */
   localSearch?: SearchIndex
   /** A search server (Meilisearch): the index job that analyses a change sends it there, once. */
   remoteSearch?: SearchIndex
@@ -34,6 +38,23 @@ export interface IndexingDeps {
    * long, was left by a process that stopped.
    */
   reconcileAfterMs: number
+  /** Where the in-memory indexes are saved and loaded, and how often a changed one is saved; none: rebuilt at every start. */
+  snapshots?: { store: SnapshotStore; intervalMs: number }
+}
+
+/** An index in this process's memory: how a batch of patents is applied to it, and its snapshots if it has them. */
+interface LocalIndex {
+  name: string
+  apply(patents: Patent[], terms: Array<StoredTerms | undefined>): void | Promise<void>
+  snapshot: Snapshottable | undefined
+}
+
+/** What `startIndexes` leaves running. */
+export interface RunningIndexes {
+  /** Saves the indexes whose snapshot is behind (every one with `force`); returns the kinds saved. */
+  save(force?: boolean): Promise<string[]>
+  /** Stops following the feed and saves what changed. */
+  stop(): Promise<void>
 }
 
 export function createIndexingService(deps: IndexingDeps) {
@@ -62,6 +83,19 @@ export function createIndexingService(deps: IndexingDeps) {
     if (withdrawn.length > 0) await search.remove(withdrawn)
   }
 
+  // Every change to the in-memory indexes passes this gate, which a save holds shut.
+  const gate = createWriteGate()
+  const locals: LocalIndex[] = []
+  if (matchIndex !== undefined) locals.push({ name: 'matcher', apply: applyToMatcher, snapshot: matchIndex })
+  if (deps.localSearch !== undefined) {
+    const search = deps.localSearch
+    locals.push({ name: 'search', apply: (patents, terms) => applyToSearch(search, patents, terms), snapshot: search.snapshot })
+  }
+  const applyLocally = (patents: Patent[], terms: Array<StoredTerms | undefined>, to: LocalIndex[] = locals) =>
+    gate.mutate(async () => {
+      for (const local of to) await local.apply(patents, terms)
+    })
+
   return {
     /** The `index-patents` job: analyse, store terms, update indexes, publish, count progress. */
     async indexPatents(payload: { importId?: string; publicationNumbers: string[] }, jobId: string): Promise<void> {
@@ -72,8 +106,7 @@ export function createIndexingService(deps: IndexingDeps) {
         await deps.patents.putTerms(found.map((p, i) => ({ publicationNumber: p.publicationNumber, terms: analyzed[i] })))
         terms = analyzed
       }
-      applyToMatcher(found, terms)
-      await applyToSearch(deps.localSearch, found, terms)
+      await applyLocally(found, terms)
       await applyToSearch(deps.remoteSearch, found, terms)
       await deps.feed.publish({ op: 'upsert', publicationNumbers: found.map((p) => p.publicationNumber) })
       // Counted once per batch: a job run again after its worker died counts nothing twice.
@@ -117,25 +150,88 @@ export function createIndexingService(deps: IndexingDeps) {
       return { requeued: pending.length, failedImports: stale.length }
     },
 
-    /** Builds this process's in-memory indexes from the store and follows later changes. */
-    async rebuildAndFollow(): Promise<{ stop(): Promise<void>; loaded: number }> {
-      const head = await deps.feed.head()
-      let loaded = 0
-      for await (const batch of deps.patents.scan(1000)) {
-        const patents = batch.map((b) => b.patent)
-        const terms = batch.map((b) => b.terms)
-        applyToMatcher(patents, terms)
-        await applyToSearch(deps.localSearch, patents, terms)
-        loaded += batch.length
+    /**
+     * Loads or rebuilds this process's in-memory indexes and follows later changes; returns once
+     * they hold every change the feed held when following began. Each index with snapshots is
+     * loaded from its snapshot unless the store refuses it (missing, damaged, another version or
+     * fingerprint), the feed no longer holds every change after it (stale), or the index refuses
+     * it; the others are rebuilt by one scan of the store. The feed is followed from the oldest
+     * position any index holds (the head read before the scan for a rebuilt one): a change an
+     * index already has is applied again, which changes nothing.
+     */
+    async startIndexes(): Promise<RunningIndexes> {
+      const t0 = performance.now()
+      const snapshots = deps.snapshots
+      const loadedAt = new Map<LocalIndex, string>()
+      const rebuild: LocalIndex[] = []
+      for (const local of locals) {
+        const outcome =
+          snapshots === undefined || local.snapshot === undefined
+            ? { loaded: false as const, reason: snapshots === undefined ? 'snapshots are off (SNAPSHOT_DIR=off)' : 'this index keeps no snapshots' }
+            : await loadSnapshot(snapshots.store, deps.feed, local.snapshot, deps.log)
+        if (outcome.loaded) {
+          loadedAt.set(local, outcome.position)
+        } else {
+          deps.log.info({ index: local.name, reason: outcome.reason }, 'in-memory index will be rebuilt from Redis')
+          rebuild.push(local)
+        }
       }
-      deps.log.info({ loaded }, 'in-memory indexes rebuilt from Redis')
-      const follower = deps.feed.follow(head, async (change) => {
+      const positions = [...loadedAt.values()]
+      if (rebuild.length > 0 || locals.length === 0) {
+        const head = await deps.feed.head()
+        let scanned = 0
+        const t1 = performance.now()
+        if (rebuild.length > 0) {
+          for await (const batch of deps.patents.scan(1000)) {
+            await applyLocally(
+              batch.map((b) => b.patent),
+              batch.map((b) => b.terms),
+              rebuild,
+            )
+            scanned += batch.length
+          }
+          deps.log.info({ indexes: rebuild.map((l) => l.name), loaded: scanned, ms: Math.round(performance.now() - t1) }, 'in-memory indexes rebuilt from Redis')
+        }
+        positions.push(head)
+      }
+      const from = positions.reduce((a, b) => (deps.feed.compare(a, b) <= 0 ? a : b))
+
+      let replayed = 0
+      const follower: FeedFollower = deps.feed.follow(from, async (change) => {
         const patents = (await deps.patents.getMany(change.publicationNumbers)).filter((p): p is Patent => p !== undefined)
         const terms = await deps.patents.getTerms(patents.map((p) => p.publicationNumber))
-        applyToMatcher(patents, terms)
-        await applyToSearch(deps.localSearch, patents, terms)
+        await applyLocally(patents, terms)
+        replayed++
       })
-      return { stop: () => follower.stop(), loaded }
+      await follower.caughtUp
+      deps.log.info(
+        { from, position: follower.position(), changes: replayed, rebuilt: rebuild.map((l) => l.name), ms: Math.round(performance.now() - t0) },
+        'in-memory indexes caught up with the change feed',
+      )
+
+      const kept = locals.flatMap((l) => (l.snapshot === undefined ? [] : [l.snapshot]))
+      if (snapshots === undefined || kept.length === 0) return { save: async () => [], stop: () => follower.stop() }
+      const saver = createSnapshotSaver({ store: snapshots.store, gate, log: deps.log, indexes: kept })
+      for (const [local, position] of loadedAt) saver.holds(local.snapshot!, position)
+      const save = (force = false) =>
+        saver.save(follower.position, force).catch((err: Error) => {
+          deps.log.warn({ err: err.message }, 'in-memory indexes not saved to their snapshots')
+          return []
+        })
+      // a rebuilt index is saved at once: a restart soon after loads it instead of rebuilding again
+      if (rebuild.some((l) => l.snapshot !== undefined)) void save()
+      const timer = setInterval(() => {
+        if (!saver.busy) void save()
+      }, snapshots.intervalMs)
+      timer.unref()
+      return {
+        save,
+        async stop() {
+          clearInterval(timer)
+          await follower.stop()
+          await save()
+        },
+      }
     },
   }
 }

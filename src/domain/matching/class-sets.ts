@@ -4,6 +4,7 @@
  * code list (deduplicated, in the patent's order) is stored once and a doc keeps its set id, so
  * a match computes a lift once per set, not per doc. Each class knows the sets that hold it.
  */
+import type { SnapshotState, StateReader } from '../snapshot.js'
 import { grow, IntBuffer } from './buffers.js'
 import { mainGroup, normalizeCode } from './classes.js'
 
@@ -22,6 +23,43 @@ export class ClassSets {
   readonly #classSets: number[][] = []
   /** Each doc's class set. */
   #docSet = new Int32Array(1024)
+
+  /** The whole state for docs 0 … n − 1 (see `MatchIndex.exportState`); the maps are derived again on import. */
+  exportState(n: number): SnapshotState {
+    return {
+      meta: {},
+      arrays: {
+        'classes.setStart': this.#setStart.a.subarray(0, this.#setStart.n),
+        'classes.setCount': this.#setCount.a.subarray(0, this.#setCount.n),
+        'classes.setClasses': this.#setCls.a.subarray(0, this.#setCls.n),
+        'classes.docSet': this.#docSet.subarray(0, n),
+      },
+      strings: { 'classes.codes': this.#classes },
+    }
+  }
+
+  /** Class sets holding an exported state for `n` docs: ids, groups and sets as they were; throws when inconsistent. */
+  static fromState(r: StateReader, n: number): ClassSets {
+    const cs = new ClassSets()
+    for (const code of r.strings('classes.codes')) {
+      if (cs.#classIds.has(code) || code === '') r.fail(`class "${code}" is listed twice or empty`)
+      cs.#newClass(code)
+    }
+    const start = r.array('classes.setStart', Int32Array)
+    const count = r.array('classes.setCount', Int32Array, start.length)
+    const cls = r.array('classes.setClasses', Int32Array)
+    r.inRange('classes.setClasses', cls, cs.#classes.length)
+    for (let k = 0; k < start.length; k++) {
+      const from = start[k]!
+      if (from < 0 || count[k]! < 0 || from + count[k]! > cls.length) r.fail(`set ${k} lies outside the set classes`)
+      const ids = Array.from(cls.subarray(from, from + count[k]!))
+      if (cs.#internSet(ids) !== k) r.fail(`set ${k} repeats an earlier set`)
+    }
+    const docSet = r.array('classes.docSet', Int32Array, n)
+    r.inRange('classes.docSet', docSet, start.length)
+    cs.#docSet = docSet
+    return cs
+  }
 
   /** Distinct classes ever seen. */
   get nClasses(): number {
@@ -79,25 +117,28 @@ export class ClassSets {
     for (const raw of codes) {
       const code = normalizeCode(raw)
       if (code === '') continue
-      let c = this.#classIds.get(code)
-      if (c === undefined) {
-        c = this.#classes.length
-        this.#classIds.set(code, c)
-        this.#classes.push(code)
-        const g = mainGroup(code)
-        let gid = this.#groupIds.get(g)
-        if (gid === undefined) {
-          gid = this.#groupIds.size
-          this.#groupIds.set(g, gid)
-          this.#groupClasses.push([])
-        }
-        this.#classGroup.push(gid)
-        this.#groupClasses[gid]!.push(c)
-        this.#classSets.push([])
-      }
+      const c = this.#classIds.get(code) ?? this.#newClass(code)
       if (!ids.includes(c)) ids.push(c)
     }
     this.#docSet[d] = this.#internSet(ids)
+  }
+
+  /** Gives a code not seen before its class id (the next), and its main group one if the group is new. */
+  #newClass(code: string): number {
+    const c = this.#classes.length
+    this.#classIds.set(code, c)
+    this.#classes.push(code)
+    const g = mainGroup(code)
+    let gid = this.#groupIds.get(g)
+    if (gid === undefined) {
+      gid = this.#groupIds.size
+      this.#groupIds.set(g, gid)
+      this.#groupClasses.push([])
+    }
+    this.#classGroup.push(gid)
+    this.#groupClasses[gid]!.push(c)
+    this.#classSets.push([])
+    return c
   }
 
   #internSet(ids: number[]): number {

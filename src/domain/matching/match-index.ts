@@ -23,6 +23,7 @@
  * and for the explanations. Removals are tombstones, compacted once a quarter of the ids are dead.
  */
 import { isOfferable, type TransferMode } from '../patent.js'
+import { StateReader, type Snapshottable, type SnapshotState } from '../snapshot.js'
 import type { Analyzer } from '../text/analyzer.js'
 import { analyzePatentText } from '../text/patent-text.js'
 import { grow } from './buffers.js'
@@ -30,7 +31,7 @@ import { calibrate, FITTED_CALIBRATION, type Calibration } from './calibration.j
 import { ClassSets } from './class-sets.js'
 import { coverage, ordered, shares } from './explain.js'
 import { nearestNeighbours, type Neighbours } from './neighbours.js'
-import { Postings, type FieldParams } from './postings.js'
+import { Postings, type FieldParams, type PostingsOptions } from './postings.js'
 import { LiftTable, rankAll, Scorer, type Eligibility } from './scorer.js'
 import { SIGNALS, type LiftSignal, type MatchContext, type NeedTerms, type SignalMatch, type SignalOptions, type TextSignal } from './signals/index.js'
 import { TopK } from './top-k.js'
@@ -76,7 +77,16 @@ const DEFAULT_FIELDS: Record<(typeof FIELDS)[number], FieldParams> = {
 
 const MODE_BIT: Record<TransferMode, number> = { assignment: 1, license: 2, 'open-license': 4, equity: 8 }
 
-export class MatchIndex {
+/**
+ * The version of what `exportState` writes and of how a patent becomes state (term packing,
+ * class normalisation, offerability, transfer-mode bits): bump it with any change to them, and
+ * snapshots written before are rebuilt instead of loaded.
+ */
+const SNAPSHOT_LAYOUT = 1
+
+export class MatchIndex implements Snapshottable {
+  readonly snapshotKind = 'matcher'
+  readonly snapshotFingerprint: string
   readonly #analyzer: Analyzer
   readonly #k1: number
   readonly #neighbours: number
@@ -86,8 +96,9 @@ export class MatchIndex {
   readonly #subwordWeight: number
   readonly #titleWeight: number
 
-  readonly #postings: Postings
-  readonly #classSets = new ClassSets()
+  readonly #postingsOptions: PostingsOptions
+  #postings: Postings
+  #classSets = new ClassSets()
   /** The registered signals by role, each with its place in the registration. */
   readonly #names: string[]
   readonly #texts: { signal: TextSignal; index: number }[] = []
@@ -97,7 +108,7 @@ export class MatchIndex {
   #nDocs = 0
   #dead = 0
   #pub: (string | undefined)[] = []
-  readonly #byPub = new Map<string, number>()
+  #byPub = new Map<string, number>()
   #alive = new Uint8Array(1024)
   #offerable = new Uint8Array(1024)
   #modes = new Uint8Array(1024)
@@ -118,7 +129,8 @@ export class MatchIndex {
     this.#textHalf = options.textHalf ?? 0.05
     this.#subwordWeight = options.subwordWeight ?? 0.1
     this.#titleWeight = options.titleWeight ?? 1.5
-    this.#postings = new Postings({
+    this.snapshotFingerprint = `matcher/${SNAPSHOT_LAYOUT} ${JSON.stringify(options)}`
+    this.#postingsOptions = {
       k1: this.#k1,
       fields: Object.fromEntries(
         FIELDS.map((f) => [f, { weight: options.fields?.[f]?.weight ?? DEFAULT_FIELDS[f].weight, b: options.fields?.[f]?.b ?? DEFAULT_FIELDS[f].b }]),
@@ -126,7 +138,8 @@ export class MatchIndex {
       impactMinDf: options.impactMinDf ?? 1000,
       // 4 bytes per doc and term: 640 terms at 100k patents, 64 at 1M
       denseBudgetBytes: options.denseBudgetBytes ?? 256 * 2 ** 20,
-    })
+    }
+    this.#postings = new Postings(this.#postingsOptions)
     const signals = SIGNALS.map((create) => create(options))
     this.#names = signals.map((s) => s.name)
     signals.forEach((signal, index) => {
@@ -144,6 +157,61 @@ export class MatchIndex {
 
   has(publicationNumber: string): boolean {
     return this.#byPub.has(publicationNumber)
+  }
+
+  /**
+   * The whole state: documents, postings, forward index, field lengths, class sets. Arrays are
+   * views of the index's memory where they can be (the postings are gathered into one array):
+   * the caller keeps the index unchanged until it has written them.
+   */
+  exportState(): SnapshotState {
+    const n = this.#nDocs
+    const postings = this.#postings.exportState()
+    const classes = this.#classSets.exportState(n)
+    return {
+      meta: { docs: n, dead: this.#dead, ...postings.meta, ...classes.meta },
+      arrays: {
+        'docs.alive': this.#alive.subarray(0, n),
+        'docs.offerable': this.#offerable.subarray(0, n),
+        'docs.modes': this.#modes.subarray(0, n),
+        ...postings.arrays,
+        ...classes.arrays,
+      },
+      // removed docs (tombstones until the next compaction) have no publication number
+      strings: { 'docs.pub': Array.from(this.#pub, (p) => p ?? ''), ...postings.strings, ...classes.strings },
+    }
+  }
+
+  /** Replaces the whole state by an exported one; throws on anything inconsistent, leaving the index as it was. */
+  importState(state: SnapshotState): void {
+    const r = new StateReader(state, this.snapshotKind)
+    const n = r.count('docs')
+    const dead = r.count('dead')
+    if (r.count('postings.docs') !== n) r.fail('the postings hold another number of documents')
+    const alive = r.array('docs.alive', Uint8Array, n)
+    const offerable = r.array('docs.offerable', Uint8Array, n)
+    const modes = r.array('docs.modes', Uint8Array, n)
+    const pubs = r.strings('docs.pub', n)
+    const postings = Postings.fromState(this.#postingsOptions, r)
+    const classSets = ClassSets.fromState(r, n)
+    const pub: (string | undefined)[] = new Array<string | undefined>(n)
+    const byPub = new Map<string, number>()
+    for (let d = 0; d < n; d++) {
+      if (alive[d] === 1 && pubs[d] !== '') {
+        pub[d] = pubs[d]
+        byPub.set(pubs[d]!, d)
+      } else if (alive[d] !== 0 || pubs[d] !== '') r.fail(`doc ${d} is neither live with a publication number nor removed`)
+    }
+    if (byPub.size !== n - dead || postings.live !== n - dead) r.fail(`${byPub.size} distinct live documents, ${postings.live} in the postings, ${n - dead} expected`)
+    this.#postings = postings
+    this.#classSets = classSets
+    this.#nDocs = n
+    this.#dead = dead
+    this.#pub = pub
+    this.#byPub = byPub
+    this.#alive = alive
+    this.#offerable = offerable
+    this.#modes = modes
   }
 
   /** Terms per field. Store them to rebuild the index without analysing the text again. */

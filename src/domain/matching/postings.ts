@@ -11,6 +11,7 @@
  * of common terms carry cached impacts (their BM25F saturation, valid until the statistics
  * change), and the most common ones are also kept dense by doc id.
  */
+import type { SnapshotState, StateReader } from '../snapshot.js'
 import { grow, IntBuffer } from './buffers.js'
 import { FIELDS, type AnalyzedPatent } from './types.js'
 
@@ -55,8 +56,8 @@ export class Postings {
   readonly #denseBudget: number
 
   // terms
-  readonly #termIds = new Map<string, number>()
-  readonly #terms: string[] = []
+  #termIds = new Map<string, number>()
+  #terms: string[] = []
   /**
    * Postings: pairs (doc id, packed tf: title | abstract << 8 | keywords << 16 | claims << 24)
    * at `#postOff[t]` in `#post[t]`, with room for `#postCap[t]` ints. Most terms are rare (model
@@ -93,9 +94,9 @@ export class Postings {
   #nDocs = 0
   #live = 0
   #len: Int32Array[] = FIELDS.map(() => new Int32Array(1024))
-  readonly #lenSum = new Float64Array(FIELDS.length)
+  #lenSum = new Float64Array(FIELDS.length)
   /** Longest field seen (an upper bound: not lowered on removal), for the normalisation tables. */
-  readonly #maxLen = new Int32Array(FIELDS.length)
+  #maxLen = new Int32Array(FIELDS.length)
   /** Bumped whenever the collection statistics (live count, length sums) change. */
   #statsVersion = 0
   /** Per field, weight / BM25 length normalisation for each length below NORM_TABLE, valid for `#normVersion`. */
@@ -115,6 +116,97 @@ export class Postings {
     this.#fb = new Float64Array(FIELDS.map((f) => options.fields[f].b))
     this.#impactMinDf = options.impactMinDf
     this.#denseBudget = options.denseBudgetBytes
+  }
+
+  /**
+   * The whole state (see `MatchIndex.exportState`). Each term's postings are copied into one
+   * array, each with its room (`cap`; the room beyond its postings zero), so that a loaded index
+   * keeps them there without a copy and appends in place as the exported one did. The caches
+   * (impacts, dense arrays, normalisation tables) are not exported: they are filled again by the
+   * first matches, with the same values.
+   */
+  exportState(): SnapshotState {
+    const nTerms = this.#terms.length
+    let total = 0
+    for (let t = 0; t < nTerms; t++) total += this.#postCap[t]!
+    const lists = new Int32Array(total)
+    for (let t = 0, at = 0; t < nTerms; t++) {
+      const off = this.#postOff[t]!
+      lists.set(this.#post[t]!.subarray(off, off + this.#postLen[t]!), at)
+      at += this.#postCap[t]!
+    }
+    const n = this.#nDocs
+    const arrays: SnapshotState['arrays'] = {
+      'postings.cap': this.#postCap.subarray(0, nTerms),
+      'postings.len': Int32Array.from(this.#postLen),
+      'postings.lists': lists,
+      'postings.df': Int32Array.from(this.#df),
+      'postings.lenSum': this.#lenSum,
+      'postings.maxLen': this.#maxLen,
+      'postings.fwdStart': this.#fwdStart.subarray(0, n),
+      'postings.fwdCount': this.#fwdCount.subarray(0, n),
+      'postings.forward': this.#fwd.a.subarray(0, this.#fwd.n),
+    }
+    FIELDS.forEach((f, i) => (arrays[`postings.length.${f}`] = this.#len[i]!.subarray(0, n)))
+    return { meta: { 'postings.docs': n, 'postings.live': this.#live }, arrays, strings: { 'postings.terms': this.#terms } }
+  }
+
+  /** A store holding an exported state; throws when the state is inconsistent. */
+  static fromState(options: PostingsOptions, r: StateReader): Postings {
+    const p = new Postings(options)
+    const terms = r.strings('postings.terms')
+    const nTerms = terms.length
+    const n = r.count('postings.docs')
+    const live = r.count('postings.live')
+    if (live > n) r.fail(`${live} live documents of ${n}`)
+    const cap = r.array('postings.cap', Int32Array, nTerms)
+    const len = r.array('postings.len', Int32Array, nTerms)
+    const lists = r.array('postings.lists', Int32Array)
+    const df = r.array('postings.df', Int32Array, nTerms)
+    const fwdStart = r.array('postings.fwdStart', Int32Array, n)
+    const fwdCount = r.array('postings.fwdCount', Int32Array, n)
+    const forward = r.array('postings.forward', Int32Array)
+    p.#len = FIELDS.map((f) => r.array(`postings.length.${f}`, Int32Array, n))
+    p.#lenSum = r.array('postings.lenSum', Float64Array, FIELDS.length).slice()
+    p.#maxLen = r.array('postings.maxLen', Int32Array, FIELDS.length).slice()
+
+    p.#termIds = new Map()
+    for (let t = 0; t < nTerms; t++) p.#termIds.set(terms[t]!, t)
+    if (p.#termIds.size !== nTerms) r.fail('a term is listed twice')
+    p.#terms = terms.slice()
+    p.#post = new Array<Int32Array>(nTerms)
+    p.#postOff = new Int32Array(Math.max(1024, nTerms))
+    p.#postCap = new Int32Array(Math.max(1024, nTerms))
+    let at = 0
+    for (let t = 0; t < nTerms; t++) {
+      const c = cap[t]!
+      const l = len[t]!
+      if (c < SLOT || l < 0 || l > c || l % 2 !== 0 || df[t]! < 0 || df[t]! > l / 2) r.fail(`term ${t}: ${l} ints of postings in room for ${c}, df ${df[t]}`)
+      p.#post[t] = lists
+      p.#postOff[t] = at
+      p.#postCap[t] = c
+      at += c
+    }
+    if (at !== lists.length) r.fail(`postings fill ${lists.length} ints, the terms' room ${at}`)
+    p.#postLen = Array.from(len)
+    p.#df = Array.from(df)
+    p.#imp = new Array<undefined>(nTerms).fill(undefined)
+    p.#impVersion = new Array<number>(nTerms).fill(-1)
+    p.#packed = new Int32Array(Math.max(1024, nTerms))
+
+    let fwdTotal = 0
+    for (let d = 0; d < n; d++) {
+      if (fwdStart[d]! < 0 || fwdCount[d]! < 0 || fwdStart[d]! + fwdCount[d]! > forward.length) r.fail(`doc ${d}'s terms lie outside the forward index`)
+      fwdTotal += fwdCount[d]!
+    }
+    if (fwdTotal > forward.length) r.fail('the forward index is shorter than the documents\' terms')
+    r.inRange('postings.forward', forward, nTerms)
+    p.#fwdStart = fwdStart
+    p.#fwdCount = fwdCount
+    p.#fwd = IntBuffer.wrap(forward)
+    p.#nDocs = n
+    p.#live = live
+    return p
   }
 
   /** Live documents. */
@@ -237,7 +329,9 @@ export class Postings {
     while (size < need) size *= 2
     const bigger = new Int32Array(size)
     bigger.set(list.subarray(off, off + this.#postLen[t]!))
-    if (cap === SLOT) this.#freeSlots.push(this.#pages.indexOf(list) * SLOTS_PER_PAGE + off / SLOT)
+    // a slot of a loaded snapshot's postings (not one of the pages) is left unused until the next restart
+    const page = cap === SLOT ? this.#pages.indexOf(list) : -1
+    if (page >= 0) this.#freeSlots.push(page * SLOTS_PER_PAGE + off / SLOT)
     this.#post[t] = bigger
     this.#postOff[t] = 0
     this.#postCap[t] = size
