@@ -118,6 +118,63 @@ t.test('embedded', async (t) => {
   })
 })
 
+t.test('embedded: a snapshot of the index loads into another that answers alike, before and after further changes', async (t) => {
+  const analyzer = createAnalyzer(loadAnalysisResources())
+  const all = loadSamplePatents()
+  const store = new Map(all.map((d) => [d.publicationNumber, d]))
+  const stored = async (pns: string[]) => pns.map((pn) => store.get(pn))
+  const filler = Array.from({ length: 300 }, (_, i) => ({ ...all[i % all.length]!, publicationNumber: `CN8${String(i).padStart(8, '0')}A` }))
+  for (const d of filler) store.set(d.publicationNumber, d)
+  const original = createEmbeddedSearchIndex(analyzer, { stored, sealAt: 100 })
+  await original.upsert(all)
+  await original.upsert(filler)
+  await original.remove(filler.slice(0, 40).map((d) => d.publicationNumber))
+  const queries: SearchQuery[] = ['', '图像识别', '数据 处理 方法', 'neural network', '一种基于深度学习的缺陷检测方法'].flatMap((q) => [
+    { q, filters: {}, limit: 20, offset: 0 },
+    { q, filters: { legalStatus: 'granted' }, limit: 20, offset: 0 },
+    { q, filters: { ipc: 'G06F' }, limit: 10, offset: 5 },
+  ])
+  const answers = (index: SearchIndex) => Promise.all(queries.map((q) => index.search(q)))
+  // what a snapshot file gives back: copies of the arrays and lists
+  const state = original.snapshot!.exportState()
+  const copy = {
+    meta: JSON.parse(JSON.stringify(state.meta)),
+    arrays: Object.fromEntries(Object.entries(state.arrays).map(([k, a]) => [k, a.slice()])),
+    strings: Object.fromEntries(Object.entries(state.strings).map(([k, v]) => [k, [...v]])),
+  }
+  const loaded = createEmbeddedSearchIndex(analyzer, { stored })
+  loaded.snapshot!.importState(copy)
+  t.equal(loaded.size, original.size)
+  t.strictSame(await answers(loaded), await answers(original), 'the same totals, hits, highlights and facets')
+  // both go on changing the same way
+  const more = Array.from({ length: 120 }, (_, i) => ({ ...all[(i * 7) % all.length]!, publicationNumber: `CN7${String(i).padStart(8, '0')}A` }))
+  for (const d of more) store.set(d.publicationNumber, d)
+  for (const index of [original, loaded]) {
+    await index.upsert(more)
+    await index.remove([...filler.slice(40, 200), ...more.slice(0, 30)].map((d) => d.publicationNumber))
+  }
+  t.strictSame(await answers(loaded), await answers(original), 'and after the same further changes')
+
+  // an inconsistent state is refused, and the index keeps what it held
+  const before = await answers(loaded)
+  const broken = (change: (s: typeof copy) => void) => {
+    const s = { meta: { ...copy.meta }, arrays: { ...copy.arrays }, strings: { ...copy.strings } }
+    change(s)
+    return s
+  }
+  const cases: Array<[string, (s: typeof copy) => void]> = [
+    ['a list running past its ids', (s) => void (s.arrays['listEnds'] = Uint32Array.from(copy.arrays['listEnds']!, (x) => x + 1))],
+    ['an id outside the documents', (s) => void (s.arrays['listIds'] = Int32Array.from(copy.arrays['listIds']!, (x, i) => (i === 0 ? 1e9 : x)))],
+    ['a count that does not add up', (s) => void (s.meta['alive'] = (copy.meta['alive'] as number) + 1)],
+    ['a column of the wrong length', (s) => void (s.arrays['length'] = copy.arrays['length']!.slice(1))],
+    ['postings past the pool', (s) => void (s.arrays['postings.pool'] = copy.arrays['postings.pool']!.slice(0, 10))],
+    ['a missing part', (s) => void delete s.strings['pns']],
+  ]
+  for (const [what, change] of cases) t.throws(() => loaded.snapshot!.importState(broken(change)), `refused: ${what}`)
+  t.strictSame(await answers(loaded), before, 'the index answers as before the refused states')
+  t.equal(createEmbeddedSearchIndex(analyzer).snapshot, undefined, 'an index that keeps the patents\' text in memory keeps no snapshot')
+})
+
 t.test('embedded: at a size where words are common, the pruned ranking is the ranking of scoring every match', async (t) => {
   // 12,000 documents over a Zipf-like vocabulary (the commonest words are in most documents,
   // so they are kept as bit sets and MaxScore and the block bounds prune), some removed, the

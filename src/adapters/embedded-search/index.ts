@@ -35,6 +35,7 @@ import {
 } from '../../domain/search.js'
 import * as bitset from './bits.js'
 import { highlighter, snippet } from './highlight.js'
+import { StateReader, type SnapshotArray, type SnapshotState } from '../../domain/snapshot.js'
 import { END, Postings, type Cursor } from './postings.js'
 
 /** Field weights for term frequency: a word in the title counts three times one in the abstract. */
@@ -48,6 +49,8 @@ export const FACET_EXACT = 20_000
 const DENSE_SHARE = 64
 const DENSE_MIN = 4096
 const WORD_BITS_CACHED = 128
+/** The version of what a snapshot holds (bump with any change to the state or to how a patent becomes it) and the scoring constants. */
+const SNAPSHOT_FINGERPRINT = `search/1 ${JSON.stringify({ FIELD_WEIGHTS, K1, B })}`
 
 export interface EmbeddedSearchOptions {
   /**
@@ -749,10 +752,138 @@ export function createEmbeddedSearchIndex(
     return hits
   }
 
+  /**
+   * The index's whole state, for a snapshot: the postings, the columns, the documents' numbers,
+   * the facet names and the filter lists (flattened). The bit sets and caches are derived and
+   * built again on import. Views of the index's own arrays: nothing copied.
+   */
+  const exportState = (): SnapshotState => {
+    const p = postings.exportState()
+    const listKeys = [...lists.keys()]
+    let total = 0
+    for (const l of lists.values()) total += l.n
+    const listIds = new Int32Array(total)
+    const listEnds = new Uint32Array(listKeys.length)
+    let w = 0
+    listKeys.forEach((key, i) => {
+      const l = lists.get(key)!
+      listIds.set(l.ids.subarray(0, l.n), w)
+      listEnds[i] = w += l.n
+    })
+    return {
+      meta: { ids: n, alive, dead, totalLength, recent },
+      arrays: {
+        ...Object.fromEntries(Object.entries(p.arrays).map(([k, a]) => [`postings.${k}`, a])),
+        alive: aliveCol.subarray(0, n),
+        length: lenCol.subarray(0, n),
+        legal: legalCol.subarray(0, n),
+        modes: modesCol.subarray(0, n),
+        date: dateCol.subarray(0, n),
+        facetOff: facetOff.subarray(0, n),
+        facetPool: facetPool.subarray(0, facetUsed),
+        listIds,
+        listEnds,
+      },
+      strings: { terms: p.terms, pns: pns.slice(0, n), classes: classes.names, applicants: applicants.names, listKeys },
+    }
+  }
+
+  /** Replaces the whole state by a snapshot's, after checking it; on anything inconsistent throws, the index as it was. */
+  const importState = (state: SnapshotState): void => {
+    const r: StateReader = new StateReader(state, 'search')
+    const ids = r.count('ids')
+    const aliveN = r.count('alive')
+    const deadN = r.count('dead')
+    const length = r.count('totalLength')
+    const recentN = r.count('recent')
+    const arrays: Record<string, SnapshotArray> = {}
+    for (const [k, a] of Object.entries(state.arrays)) if (k.startsWith('postings.')) arrays[k.slice('postings.'.length)] = a
+    const nextPostings = Postings.fromState(new StateReader({ meta: {}, arrays, strings: {} }, 'search postings'), r.strings('terms'), ids)
+    const nextAlive = r.array('alive', Uint8Array, ids)
+    const nextLen = r.array('length', Uint32Array, ids)
+    const nextLegal = r.array('legal', Uint8Array, ids)
+    const nextModes = r.array('modes', Uint8Array, ids)
+    const nextDate = r.array('date', Int32Array, ids)
+    const nextFacetOff = r.array('facetOff', Uint32Array, ids)
+    const nextFacetPool = r.array('facetPool', Uint32Array)
+    const nextPns = r.strings('pns', ids)
+    const nextClasses = r.strings('classes')
+    const nextApplicants = r.strings('applicants')
+    const listKeys = r.strings('listKeys')
+    const listIds = r.array('listIds', Int32Array)
+    const listEnds = r.array('listEnds', Uint32Array, listKeys.length)
+    r.inRange('listIds', listIds, Math.max(ids, 1))
+    let living = 0
+    for (let id = 0; id < ids; id++) {
+      if (nextAlive[id]! > 1) r.fail(`alive[${id}] is not 0 or 1`)
+      living += nextAlive[id]!
+      const at = nextFacetOff[id]!
+      const nc = nextFacetPool[at]
+      const na = nc === undefined ? undefined : nextFacetPool[at + 1 + nc]
+      if (nc === undefined || na === undefined || at + 2 + nc + na > nextFacetPool.length) r.fail(`document ${id}'s facets run past the pool`)
+      for (let k = 0; k < nc; k++) if (nextFacetPool[at + 1 + k]! >= nextClasses.length) r.fail(`document ${id} names an unknown class`)
+      for (let k = 0; k < na; k++) if (nextFacetPool[at + 2 + nc + k]! >= nextApplicants.length) r.fail(`document ${id} names an unknown applicant`)
+    }
+    if (living !== aliveN || ids - living !== deadN) r.fail(`${aliveN} alive and ${deadN} removed documents stated, ${living} and ${ids - living} found`)
+    const nextLists = new Map<string, IdList>()
+    let from = 0
+    listKeys.forEach((key, i) => {
+      const end = listEnds[i]!
+      if (end < from || end > listIds.length) r.fail(`list ${i} ends outside the list ids`)
+      const l = new IdList()
+      l.ids = listIds.slice(from, Math.max(end, from + 4))
+      l.n = end - from
+      nextLists.set(key, l)
+      from = end
+    })
+    const nextByPn = new Map<string, number>()
+    for (let id = 0; id < ids; id++) if (nextAlive[id] === 1) nextByPn.set(nextPns[id]!, id)
+    const dictionary = (names: readonly string[]) => {
+      const d = new Dictionary()
+      for (const name of names) d.id(name)
+      if (d.names.length !== names.length) r.fail('a facet name is listed twice')
+      return d
+    }
+    const nextClassDict = dictionary(nextClasses)
+    const nextApplicantDict = dictionary(nextApplicants)
+    // every check passed: the new state replaces the old at once (columns with room to grow)
+    const room = Math.max(1024, ids)
+    const widen = <T extends Uint8Array | Uint32Array | Int32Array>(a: T): T => {
+      const out = new (a.constructor as new (n: number) => T)(room)
+      out.set(a)
+      return out
+    }
+    postings = nextPostings
+    n = ids
+    alive = aliveN
+    dead = deadN
+    totalLength = length
+    recent = recentN
+    aliveCol = widen(nextAlive)
+    lenCol = widen(nextLen)
+    legalCol = widen(nextLegal)
+    modesCol = widen(nextModes)
+    dateCol = widen(nextDate)
+    facetOff = widen(nextFacetOff)
+    facetPool = nextFacetPool.slice()
+    facetUsed = nextFacetPool.length
+    pns = [...nextPns]
+    docs = []
+    byPn = nextByPn
+    classes = nextClassDict
+    applicants = nextApplicantDict
+    lists = nextLists
+    bitsets = new Map()
+    wordBits = new Map()
+    rebuildBits()
+  }
+
   const byPnAsc = (a: number, b: number) => pns[a]! < pns[b]!
 
   return {
     name: 'embedded',
+    // a snapshot holds no patent text: only an index that reads its hits from the store keeps one
+    ...(keepDocs ? {} : { snapshot: { snapshotKind: 'search', snapshotFingerprint: SNAPSHOT_FINGERPRINT, exportState, importState } }),
     get size() {
       return alive
     },

@@ -19,6 +19,8 @@
  * Removed documents stay in the postings until `compact` renumbers the index; callers skip them.
  */
 
+import type { SnapshotArray, StateReader } from '../../domain/snapshot.js'
+
 export const BLOCK = 128
 const BLOCK_SHIFT = 7
 /** A cursor past its last posting. */
@@ -228,6 +230,81 @@ export class Postings {
     else this.eNext[this.rTail[t]!] = e
     this.rTail[t] = e
     this.rCount[t]!++
+  }
+
+  /**
+   * The whole store as typed arrays and the terms in id order (for a snapshot: see the search
+   * index's `exportState`). Views of the store's own arrays, cut to what is used: nothing copied.
+   */
+  exportState(): { arrays: Record<string, SnapshotArray>; terms: string[] } {
+    const T = this.termCount
+    const b = this.blocksUsed
+    const e = this.entries
+    const terms: string[] = new Array(T)
+    for (const [term, t] of this.terms) terms[t] = term
+    return {
+      terms,
+      arrays: {
+        pool: this.pool.subarray(0, this.poolUsed),
+        sOff: this.sOff.subarray(0, T),
+        sBytes: this.sBytes.subarray(0, T),
+        sCount: this.sCount.subarray(0, T),
+        sLast: this.sLast.subarray(0, T),
+        sBlock: this.sBlock.subarray(0, T),
+        blockLast: this.blockLast.subarray(0, b),
+        blockOff: this.blockOff.subarray(0, b),
+        blockMaxTf: this.blockMaxTf.subarray(0, b),
+        blockMinLenTf: this.blockMinLenTf.subarray(0, b),
+        rHead: this.rHead.subarray(0, T),
+        rTail: this.rTail.subarray(0, T),
+        rCount: this.rCount.subarray(0, T),
+        eDoc: this.eDoc.subarray(0, e),
+        eTf: this.eTf.subarray(0, e),
+        eNext: this.eNext.subarray(0, e),
+      },
+    }
+  }
+
+  /**
+   * A store from `exportState`'s parts, checked: every term's bytes and blocks inside the pool,
+   * every chain inside the entries, every id below `docs`. Throws on anything else.
+   */
+  static fromState(r: StateReader, terms: readonly string[], docs: number): Postings {
+    const T = terms.length
+    const p = new Postings()
+    p.pool = r.array('pool', Uint8Array)
+    p.poolUsed = p.pool.length
+    p.sOff = r.array('sOff', Uint32Array, T)
+    p.sBytes = r.array('sBytes', Uint32Array, T)
+    p.sCount = r.array('sCount', Uint32Array, T)
+    p.sLast = r.array('sLast', Int32Array, T)
+    p.sBlock = r.array('sBlock', Uint32Array, T)
+    p.blockLast = r.array('blockLast', Int32Array)
+    const B = p.blockLast.length
+    p.blockOff = r.array('blockOff', Uint32Array, B)
+    p.blockMaxTf = r.array('blockMaxTf', Uint8Array, B)
+    p.blockMinLenTf = r.array('blockMinLenTf', Float32Array, B)
+    p.blocksUsed = B
+    p.rHead = r.array('rHead', Int32Array, T)
+    p.rTail = r.array('rTail', Int32Array, T)
+    p.rCount = r.array('rCount', Uint32Array, T)
+    p.eDoc = r.array('eDoc', Int32Array)
+    const E = p.eDoc.length
+    p.eTf = r.array('eTf', Uint8Array, E)
+    p.eNext = r.array('eNext', Int32Array, E)
+    p.entries = E
+    for (let t = 0; t < T; t++) {
+      if (p.sOff[t]! + p.sBytes[t]! > p.poolUsed) r.fail(`term ${t}'s postings run past the pool`)
+      if (p.sBlock[t]! + Math.ceil(p.sCount[t]! / BLOCK) > B) r.fail(`term ${t}'s blocks run past the skip entries`)
+      if (p.sLast[t]! >= docs) r.fail(`term ${t}'s last id is past the documents`)
+      if (p.rHead[t]! >= E || p.rTail[t]! >= E) r.fail(`term ${t}'s recent chain is outside the entries`)
+    }
+    r.inRange('eDoc', p.eDoc, Math.max(docs, 1))
+    for (let i = 0; i < E; i++) if (p.eNext[i]! >= E) r.fail(`entry ${i} chains outside the entries`)
+    terms.forEach((term, t) => p.terms.set(term, t))
+    if (p.terms.size !== T) r.fail('a term is listed twice')
+    p.termCount = T
+    return p
   }
 
   cursor(t: number): Cursor {
