@@ -88,7 +88,18 @@ export async function runInproc(o: InprocOptions): Promise<Record<string, unknow
   const m = process.memoryUsage()
   out['memoryAfterGcMB'] = { rss: mb(m.rss), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers), indexSize: index.size }
   log(`${N}: memory ${JSON.stringify(out['memoryAfterGcMB'])}`)
-  if (o.snapshot) out['snapshot'] = await snapshotStep(index, analyzer, needs.slice(0, 30), N)
+  if (o.snapshot) {
+    const sample = needs.slice(0, 30)
+    out['snapshot'] = await snapshotStep(
+      index,
+      () => new MatchIndex(analyzer),
+      async (loaded) => ({
+        compared: sample.length,
+        differing: sample.filter((q) => JSON.stringify(loaded.match({ title: q }, { limit: 100 })) !== JSON.stringify(index.match({ title: q }, { limit: 100 }))).length,
+      }),
+      String(N),
+    )
+  }
   index = undefined as unknown as MatchIndex
   return out
 }

@@ -25,8 +25,9 @@
  *                                  one Redis host, this many patents imported per run
  *   --scale-workers 1,2,3          the numbers of worker hosts, one run each
  *   --scale-kill                   in the run with the most workers, SIGKILL one mid-import
- *   --snapshot                     in each in-process step, also save the matcher's index to a
- *                                  snapshot file and load it into a new index (bench/snapshot.ts)
+ *   --snapshot                     in each in-process step and search step, also save the index
+ *                                  (the matcher's, the search's) to a snapshot file and load it
+ *                                  into a new index (bench/snapshot.ts)
  *
  * Each in-process size runs in a child process of its own so that its memory figure is its own.
  * See bench/RESULTS.md for the recorded figures and bench/corpus.ts for the synthetic corpus.
@@ -81,6 +82,7 @@ if (values.child !== undefined) {
       impl: values.impl as 'embedded' | 'legacy',
       sampleEvery: Number(values['sample-every'] ?? 1),
       withMatcher: values['search-with-matcher']!,
+      snapshot: values.snapshot!,
     })
   }
   process.stdout.write(`${JSON.stringify(result)}\n`)
@@ -149,6 +151,7 @@ if (searchSizes.length + legacySizes.length > 0) {
       log(`--- search, ${impl}, ${size} patents${sample !== '1' ? ` (every ${sample}th query)` : ''}`)
       const args = ['--child', 'search', '--impl', impl, '--size', String(size), '--sample-every', sample]
       if (values['search-with-matcher'] && impl === 'embedded') args.push('--search-with-matcher')
+      if (values.snapshot && impl === 'embedded') args.push('--snapshot')
       results.search[impl][size] = await child(args)
     }
     const { agreement } = await import('./search.js')

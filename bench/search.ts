@@ -26,6 +26,7 @@ import type { SearchDocument, SearchFilters, SearchIndex, SearchResult } from '.
 import { createAnalyzer } from '../src/domain/text/analyzer.js'
 import { CorpusGenerator, loadVocabulary, prng, TermComposer, type SyntheticPatent } from './corpus.js'
 import { createLegacyEmbeddedSearchIndex } from './search-legacy.js'
+import { snapshotStep } from './snapshot.js'
 import { gcNow, log, mb, summary } from './stats.js'
 
 export interface SearchBenchOptions {
@@ -34,6 +35,8 @@ export interface SearchBenchOptions {
   /** Run only every n-th query text (the legacy index at sizes where a query takes seconds). */
   sampleEvery?: number
   withMatcher?: boolean
+  /** Also save the index to a snapshot and load it into a new one (`bench/snapshot.ts`). */
+  snapshot?: boolean
 }
 
 const APPLICANTS = 3000
@@ -165,6 +168,27 @@ export async function runSearchBench(o: SearchBenchOptions): Promise<Record<stri
   out['peakRssMB'] = Math.round(process.resourceUsage().maxRSS / 1024)
   if (index.stats !== undefined) out['indexStats'] = index.stats()
   log(`search ${o.impl} ${N}: memory ${JSON.stringify(out['memoryAfterGcMB'])}, peak ${out['peakRssMB']} MB`)
+
+  // ---- the snapshot: saved, loaded into a new index, every 4th query answered alike
+  if (o.snapshot && o.impl === 'embedded') {
+    const loaded = createEmbeddedSearchIndex(analyzer, { stored })
+    const sample = queries.filter((_, i) => i % 4 === 0)
+    out['snapshot'] = await snapshotStep(
+      (index as ReturnType<typeof createEmbeddedSearchIndex>).snapshot!,
+      () => loaded.snapshot!,
+      async () => {
+        let differing = 0
+        for (const q of sample) {
+          const query = { q: q.q, filters: q.filters, limit: 20, offset: 0 }
+          if (JSON.stringify(await loaded.search(query)) !== JSON.stringify(await index.search(query))) differing++
+        }
+        return { compared: sample.length, differing }
+      },
+      `search ${N}`,
+    )
+    await loaded.clear()
+    gcNow()
+  }
 
   // ---- queries, warm (the first ten once, untimed)
   for (const q of queries.slice(0, 10)) await index.search({ q: q.q, filters: q.filters, limit: 20, offset: 0 })

@@ -1,17 +1,22 @@
 /**
- * The snapshot step (issue 15, fast restarts): the matcher's index exported and saved to a
- * snapshot file, then loaded and imported into a new index, timed, beside the rebuild from
- * stored terms measured in the same run; the new index must answer sample needs the same way.
+ * The snapshot step (issue 15, fast restarts): an in-memory index (the matcher's, the embedded
+ * search's) exported and saved to a snapshot file, then loaded and imported into a new index,
+ * timed, beside the rebuild from stored terms measured in the same run; the new index must
+ * answer sample needs or queries the same way (`differing` counts those it does not).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSnapshotFiles } from '../src/adapters/snapshot-file.js'
-import { MatchIndex } from '../src/domain/matching/index.js'
-import type { Analyzer } from '../src/domain/text/analyzer.js'
+import type { Snapshottable } from '../src/domain/snapshot.js'
 import { gcNow, log, mb } from './stats.js'
 
-export async function snapshotStep(index: MatchIndex, analyzer: Analyzer, needs: string[], N: number): Promise<Record<string, unknown>> {
+export async function snapshotStep<I extends Snapshottable>(
+  index: I,
+  fresh: () => I,
+  differing: (loaded: I) => Promise<{ compared: number; differing: number }>,
+  label: string,
+): Promise<Record<string, unknown>> {
   const dir = await mkdtemp(join(tmpdir(), 'pb-bench-snapshot-'))
   try {
     const files = createSnapshotFiles({ dir, prefix: 'bench', analysis: 'bench' })
@@ -27,23 +32,22 @@ export async function snapshotStep(index: MatchIndex, analyzer: Analyzer, needs:
     const got = await files.load(index)
     const loadMs = performance.now() - t
     if ('refused' in got) throw new Error(`bench snapshot refused: ${got.refused}`)
-    const loaded = new MatchIndex(analyzer)
+    const loaded = fresh()
     t = performance.now()
     loaded.importState(got.state)
     const importMs = performance.now() - t
-    let differ = 0
-    for (const q of needs) if (JSON.stringify(loaded.match({ title: q }, { limit: 100 })) !== JSON.stringify(index.match({ title: q }, { limit: 100 }))) differ++
+    const check = await differing(loaded)
     const out = {
       fileMB: mb(bytes),
       exportMs: Math.round(exportMs),
       saveMs: Math.round(saveMs),
       loadMs: Math.round(loadMs),
       importMs: Math.round(importMs),
-      needsCompared: needs.length,
-      needsDiffering: differ,
+      compared: check.compared,
+      differing: check.differing,
       rssWithBothMB: mb(process.memoryUsage().rss),
     }
-    log(`${N}: snapshot ${JSON.stringify(out)}`)
+    log(`${label}: snapshot ${JSON.stringify(out)}`)
     return out
   } finally {
     await rm(dir, { recursive: true, force: true })
