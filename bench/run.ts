@@ -25,6 +25,8 @@
  *                                  one Redis host, this many patents imported per run
  *   --scale-workers 1,2,3          the numbers of worker hosts, one run each
  *   --scale-kill                   in the run with the most workers, SIGKILL one mid-import
+ *   --restart 300000               restart to /ready through the service after importing this
+ *                                  many patents: from its snapshots, and rebuilt from Redis
  *   --snapshot                     in each in-process step and search step, also save the index
  *                                  (the matcher's, the search's) to a snapshot file and load it
  *                                  into a new index (bench/snapshot.ts)
@@ -54,6 +56,7 @@ const { values } = parseArgs({
     'scale-out': { type: 'string' },
     'scale-workers': { type: 'string', default: '1,2,3' },
     'scale-kill': { type: 'boolean', default: false },
+    restart: { type: 'string' },
     snapshot: { type: 'boolean', default: false },
     impl: { type: 'string' },
     'sample-every': { type: 'string' },
@@ -110,7 +113,8 @@ function child(args: string[]): Promise<any> {
 
 const searchSizes = list(values['search-size'] ?? '')
 const scaleOut = values['scale-out'] !== undefined ? Number(values['scale-out']) : 0
-const sizes = list(values.sizes ?? (searchSizes.length > 0 || scaleOut > 0 ? '' : '10000,100000,1000000'))
+const restart = values.restart !== undefined ? Number(values.restart) : 0
+const sizes = list(values.sizes ?? (searchSizes.length > 0 || scaleOut > 0 || restart > 0 ? '' : '10000,100000,1000000'))
 const legacySizes = values['search-legacy'] !== undefined ? list(values['search-legacy']) : searchSizes.filter((s) => s <= 300_000)
 const e2eSize = values['e2e-size'] !== undefined ? Number(values['e2e-size']) : sizes.includes(100_000) ? 100_000 : 0
 const started = new Date()
@@ -131,6 +135,11 @@ if (e2eSize > 0) {
   log(`--- end to end through the service, ${e2eSize} patents`)
   const { runE2e } = await import('./e2e.js')
   results.e2e = await runE2e({ size: e2eSize, needs: Number(values.needs) })
+}
+if (restart > 0) {
+  log(`--- restart to ready, ${restart} patents: from snapshots, and rebuilt from Redis`)
+  const { runRestart } = await import('./restart.js')
+  results.restart = await runRestart({ size: restart })
 }
 if (scaleOut > 0) {
   log(`--- scale-out: an API host and ${values['scale-workers']} worker hosts, ${scaleOut} patents each run`)
