@@ -311,7 +311,9 @@ export function createMatchingService(deps: MatchingDeps) {
     const recalibrable = current.matches.every((m) => m.evidence !== undefined && m.explanation.titleCoverage !== undefined)
     const currentPubs = current.matches.map((m) => m.publicationNumber)
     // the changed patents and, when the need's neighbours (and so every lift) moved, its current matches
-    const r = kept !== undefined && recalibrable ? index.rescore(kept, batch, { limit: KEPT_MATCHES, also: currentPubs }) : undefined
+    // a full list takes no patent below its last: those are not worth an explanation
+    const above = current.matches.length === KEPT_MATCHES ? (current.matches.at(-1)!.evidence ?? -Infinity) : -Infinity
+    const r = kept !== undefined && recalibrable ? index.rescore(kept, batch, { limit: KEPT_MATCHES, also: currentPubs, above }) : undefined
     const stored = (results: MatchResult[]) => {
       const before = new Map(current.matches.map((m) => [m.publicationNumber, m.title]))
       return results.map((x) => toStoredMatch(x, titles.get(x.publicationNumber) ?? before.get(x.publicationNumber) ?? ''))

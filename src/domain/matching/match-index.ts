@@ -48,7 +48,7 @@ import {
   type TextSignal,
 } from './signals/index.js'
 import type { NeedTerm } from '../text/need-language.js'
-import { bestDocs, TopK } from './top-k.js'
+import { bestDocs, indexOf, TopK } from './top-k.js'
 import { FIELDS, type AnalyzedPatent, type MatchablePatent, type MatchExplanation, type MatchOptions, type MatchResult, type NeedQuery } from './types.js'
 
 export { analyzePatentText } from '../text/patent-text.js'
@@ -292,7 +292,7 @@ export class MatchIndex {
    * them, and the patents of `also` (the current matches) are scored with the set: `all` says
    * so. Undefined when the prepared need no longer holds (`prepared.ts`): prepare it again.
    */
-  rescore(prepared: PreparedNeed, set: ScoringSet, options: { limit?: number; also?: Iterable<string> } = {}): Rescored | undefined {
+  rescore(prepared: PreparedNeed, set: ScoringSet, options: { limit?: number; also?: Iterable<string>; above?: number } = {}): Rescored | undefined {
     const limit = options.limit ?? 100
     const postings = this.#postings
     if (postings.statsVersion - prepared.statsVersion > this.#preparedDrift * Math.max(prepared.live, 1)) return undefined
@@ -316,17 +316,22 @@ export class MatchIndex {
       docs: scored.docs,
       accumulate: (t, acc) => scored.accumulate(t, k1p, acc),
     })
-    const read = new Set([...terms.weights.keys(), ...prepared.texts.flatMap((k) => k.watch?.terms ?? [])])
-    /** A set of docs other than `set`'s, holding only the terms the need's evidence reads. */
+    let read: Set<number> | undefined
+    /** A set of docs (live ones), holding only the terms the need's evidence reads. */
     const small = (docs: Iterable<number>) => {
-      const out = new ScoringSet([...new Set(docs)].flatMap((d) => (this.#alive[d] && !set.has(d) ? [this.#pub[d]!] : [])))
-      out.refresh(postings, (pub) => this.#byPub.get(pub), read)
+      read ??= new Set([...terms.weights.keys(), ...prepared.texts.flatMap((k) => k.watch?.terms ?? [])])
+      const out = new ScoringSet(
+        [...new Set(docs)].flatMap((d) => (this.#alive[d] ? [this.#pub[d]!] : [])),
+        read,
+      )
+      out.refresh(postings, (pub) => this.#byPub.get(pub))
       return out
     }
     // The watched docs (the neighbours and the next ones then, the feedback documents and the
     // next ones) scored now: a text signal's kept part holds when none outside has overtaken
     // what it kept; the neighbours are the best of them and of the scored docs.
-    const watched = small([...nb.docs, ...nb.runners, ...prepared.texts.flatMap((k) => k.watch?.docs ?? [])])
+    const watched = (prepared.watched ??= small([...nb.docs, ...nb.runners, ...prepared.texts.flatMap((k) => k.watch?.docs ?? [])]))
+    watched.refresh(postings, (pub) => this.#byPub.get(pub))
     const w = this.#textEvidence(prepared, contextOf(watched))
     if (w === undefined) return undefined
     const ctx = contextOf(set)
@@ -344,7 +349,7 @@ export class MatchIndex {
     if (all || refresh) {
       prepared.scoredAt = postings.statsVersion
       // every doc's lift moved, or the statistics enough: the current matches (and the best) are scored again too
-      const again = small([...(options.also ?? [])].flatMap((pub) => this.#byPub.get(pub) ?? []).concat(kb === undefined ? [] : [kb.doc]))
+      const again = small([...(options.also ?? [])].flatMap((pub) => this.#byPub.get(pub) ?? []).concat(kb === undefined ? [] : [kb.doc]).filter((d) => !set.has(d)))
       const e = this.#textEvidence(prepared, contextOf(again))
       if (e === undefined) return undefined
       const more = Array.from(again.docs.keys()).filter((i) => e.a[i]! + e.b[i]! > 0)
@@ -354,7 +359,12 @@ export class MatchIndex {
     // the need's best over the inventory: the kept one (unless scored here) or a better scored one
     const keptBest = kb === undefined || hitDocs.includes(kb.doc) ? 0 : kb.evidence
     if (hitDocs.length === 0) return { results: [], best: keptBest, all: all || refresh }
-    const out = this.#rescoreHits(prepared, ctx, hitDocs, hitAccs, scored.matches, limit, keptBest, { terms, titleW, titleTotal, needTotal })
+    const out = this.#rescoreHits(prepared, ctx, hitDocs, hitAccs, scored.matches, limit, all || refresh ? -Infinity : (options.above ?? -Infinity), keptBest, {
+      terms,
+      titleW,
+      titleTotal,
+      needTotal,
+    })
     return { ...out, all: all || refresh }
   }
 
@@ -380,7 +390,7 @@ export class MatchIndex {
       const s = w.a[i]! + w.b[i]!
       if (s > 0) top.offer(watched[i]!, s)
     }
-    for (let i = 0; i < docs.length; i++) top.offer(docs[i]!, evidence[i]!)
+    for (let i = 0; i < docs.length; i++) if (indexOf(watched, docs[i]!) < 0) top.offer(docs[i]!, evidence[i]!)
     const ranked = top.sorted()
     const next = ranked.slice(0, k)
     const kept = prepared.neighbours.docs
@@ -404,6 +414,7 @@ export class MatchIndex {
       lifts.reset()
     }
     const last = next.at(-1)
+    prepared.watched = undefined
     prepared.neighbours = {
       docs: neighbours.docs,
       pubs: neighbours.docs.map((d) => this.#pub[d]),
@@ -437,6 +448,7 @@ export class MatchIndex {
     accs: Float64Array[],
     matches: SignalMatch[],
     limit: number,
+    above: number,
     keptBest: number,
     read: { terms: NeedTerms; titleW: Map<number, number>; titleTotal: number; needTotal: number },
   ): Omit<Rescored, 'all'> {
@@ -481,7 +493,7 @@ export class MatchIndex {
       if (!this.#eligible(docs[i]!, wantModes)) continue
       const s = scorer.score(i)
       if (s <= 0) continue
-      top.offer(i, s)
+      if (s >= above) top.offer(i, s)
       if (s > best) [best, bestAt] = [s, i]
     }
     // the kept best scored here, or beaten: the best is the scored one

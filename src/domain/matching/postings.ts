@@ -335,6 +335,22 @@ export class Postings {
    */
   impactsAt(t: number, docs: ArrayLike<number>, out: Float32Array): void {
     const tables = this.#normTables()
+    const packed = this.#packedAt(t, docs)
+    for (let i = 0; i < docs.length; i++) out[i] = packed[i] === 0 ? 0 : this.#saturation(docs[i]!, packed[i]!, tables)
+  }
+
+  /** The packed term frequencies of term t in each of `docs` (ascending doc ids; 0 for one without it). */
+  packedAt(t: number, docs: ArrayLike<number>): Int32Array {
+    return this.#packedAt(t, docs)
+  }
+
+  /** The BM25F saturation, rounded to float32, of doc d with packed term frequencies p, as the statistics are now. */
+  saturation(d: number, p: number): number {
+    return Math.fround(this.#saturation(d, p, this.#normTables()))
+  }
+
+  #packedAt(t: number, docs: ArrayLike<number>): Int32Array {
+    const out = new Int32Array(docs.length)
     const list = this.#post[t]!
     const end = this.#postOff[t]! + this.#postLen[t]!
     let lo = this.#postOff[t]!
@@ -354,8 +370,9 @@ export class Postings {
         if (list[mid]! < d) lo = mid + 2
         else hi = mid
       }
-      out[i] = lo < end && list[lo] === d ? this.#saturation(d, list[lo + 1]!, tables) : 0
+      out[i] = lo < end && list[lo] === d ? list[lo + 1]! : 0
     }
+    return out
   }
 
   /** x / (x + k1) for doc d with packed term frequencies p: what `#impacts` computes for a posting. */

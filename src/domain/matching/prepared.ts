@@ -21,6 +21,7 @@
  */
 import type { KeptLift, KeptText } from './signals/index.js'
 import type { NeedTerm } from '../text/need-language.js'
+import type { ScoringSet } from './scoring-set.js'
 import type { MatchResult, NeedQuery } from './types.js'
 
 export interface PreparedNeed {
@@ -49,12 +50,14 @@ export interface PreparedNeed {
   readonly live: number
   /** `Postings.statsVersion` when the patents of `also` were last scored (see `MatchIndexOptions.preparedRefresh`). */
   scoredAt: number
+  /** The watched docs (the neighbours and the feedback documents, and those after them) as a set kept for rescoring: built once, while they stay. */
+  watched?: ScoringSet
 }
 
 /**
- * What `rescore` gives: the scored patents that match, best first, and the need's best evidence
- * it read; `all` when the patents of `also` were scored too (the neighbours moved, or the
- * statistics did since they last were).
+ * What `rescore` gives: the scored patents that match (with at least the evidence `above`, unless `all`),
+ * best first, and the need's best evidence it read; `all` when the patents of `also` were scored
+ * too (the neighbours moved, or the statistics did since they last were).
  */
 export interface Rescored {
   results: MatchResult[]

@@ -15,8 +15,14 @@ export class ScoringSet {
   #docs = new Int32Array(0)
   #version = -1
   readonly #terms = new Map<number, { at: Int32Array; imp: Float32Array }>()
+  /** With `only`: each term's packed frequencies in the docs that hold it, kept while the docs are the same. */
+  #packed: Map<number, Int32Array> | undefined
 
-  constructor(publicationNumbers: Iterable<string>) {
+  /** With `only`, the set holds those terms alone (the few a need's evidence reads). */
+  constructor(
+    publicationNumbers: Iterable<string>,
+    readonly only?: ReadonlySet<number>,
+  ) {
     this.publicationNumbers = [...new Set(publicationNumbers)]
   }
 
@@ -26,32 +32,57 @@ export class ScoringSet {
   }
 
   /**
-   * Brings the set in step with the index: `docOf` gives a live patent's doc id; `only`, the
-   * terms to keep (all when undefined). Nothing to do while no document has been added or
-   * removed since the last time.
+   * Brings the set in step with the index: `docOf` gives a live patent's doc id. Nothing to do
+   * while no document has been added or removed since the last time.
    */
-  refresh(postings: Postings, docOf: (publicationNumber: string) => number | undefined, only?: ReadonlySet<number>): void {
+  refresh(postings: Postings, docOf: (publicationNumber: string) => number | undefined): void {
     if (this.#version === postings.statsVersion) return
+    const only = this.only
     const ids: number[] = []
     for (const pub of this.publicationNumbers) {
       const d = docOf(pub)
       if (d !== undefined) ids.push(d)
     }
-    this.#docs = Int32Array.from(ids).sort()
+    const next = Int32Array.from(ids).sort()
+    if (next.length !== this.#docs.length || next.some((d, i) => d !== this.#docs[i])) {
+      this.#docs = next
+      this.#packed = undefined
+    }
     const docs = this.#docs
+    if (only !== undefined) {
+      // a few terms: each one's postings galloped for the set's docs once, the saturations
+      // computed again from the frequencies found as the statistics move
+      if (this.#packed === undefined) {
+        this.#packed = new Map()
+        this.#terms.clear()
+        for (const t of only) {
+          const packed = postings.packedAt(t, docs)
+          const at: number[] = []
+          for (let i = 0; i < docs.length; i++) if (packed[i] !== 0) at.push(i)
+          if (at.length === 0) continue
+          this.#packed.set(t, Int32Array.from(at, (i) => packed[i]!))
+          this.#terms.set(t, { at: Int32Array.from(at), imp: new Float32Array(at.length) })
+        }
+      }
+      for (const [t, { at, imp }] of this.#terms) {
+        const packed = this.#packed.get(t)!
+        for (let j = 0; j < at.length; j++) imp[j] = postings.saturation(docs[at[j]!]!, packed[j]!)
+      }
+      this.#version = postings.statsVersion
+      return
+    }
+    this.#terms.clear()
     const holders = new Map<number, number[]>()
     const fwd = postings.forward
     for (let i = 0; i < docs.length; i++) {
       const fs = postings.fwdStart(docs[i]!)
       for (let j = fs; j < fs + postings.fwdCount(docs[i]!); j++) {
         const t = fwd[j]!
-        if (only !== undefined && !only.has(t)) continue
         let list = holders.get(t)
         if (list === undefined) holders.set(t, (list = []))
         list.push(i)
       }
     }
-    this.#terms.clear()
     for (const [t, list] of holders) {
       const at = Int32Array.from(list)
       const imp = new Float32Array(at.length)

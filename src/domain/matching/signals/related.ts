@@ -50,7 +50,7 @@ interface Feedback {
 /** A related term must have this share of the feedback documents' weight. */
 const RECUR = 0.2
 /** A prepared need keeps the feedback documents' terms down to this share: their shares move with the documents' scores. */
-const RECUR_KEPT = 0.1
+const RECUR_KEPT = 0.15
 
 /**
  * A prepared need keeps the feedback documents and their recurring terms; which of those are
@@ -68,7 +68,8 @@ function keepFeedback(f: Feedback, ctx: TextContext, feedbackDocs: number, expan
   /** The feedback documents' text evidence as last scored (all of them are watched, so scored first at each rescoring). */
   let scores = f.docs.map((d) => d.score)
   return {
-    watch: { docs: [...docs, ...f.runners], terms: f.terms.map((r) => r.t) },
+    // the related terms are all the watched docs' evidence reads beyond the need's (others taken: no longer holds)
+    watch: { docs: [...docs, ...f.runners], terms: chosen },
     rescore(rctx, acc, soFar) {
       for (let i = 0; i < docs.length; i++) if (rctx.pub[docs[i]!] !== pubs[i] || rctx.alive[docs[i]!] === 0) return undefined
       // the last feedback document: as it scores now when the docs scored include them all (the
