@@ -17,10 +17,10 @@ import type { JobQueue } from '../jobs.js'
 /** How many matches are kept per need. */
 export const KEPT_MATCHES = 100
 /**
- * Prepared needs a worker process keeps for reverse matching (`rematchPatents`): a few kilobytes
+ * Prepared needs a worker process keeps for reverse matching (`rematchPatents`): about 45 KB
  * each; a need beyond it is prepared again (one full match) when patents arrive.
  */
-export const PREPARED_NEEDS = 20_000
+export const PREPARED_NEEDS = 10_000
 /** How many of a need's best matches are recorded for the programme's figures (one page). */
 export const RECORDED_MATCHES = 20
 

@@ -44,7 +44,10 @@ export function relatedSignal(options: RelatedOptions): TextSignal {
 interface Feedback {
   docs: { doc: number; score: number }[]
   runners: number[]
-  terms: { t: number; in: number[] }[]
+  /** The terms, and for term j the places of the documents that hold it at holders[start[j] … start[j + 1]). */
+  ids: Int32Array
+  start: Int32Array
+  holders: Int32Array
 }
 
 /** A related term must have this share of the feedback documents' weight. */
@@ -60,11 +63,17 @@ const RECUR_KEPT = 0.15
  * longer the same.
  */
 function keepFeedback(f: Feedback, ctx: TextContext, feedbackDocs: number, expansionTerms: number, expansionWeight: number): KeptText {
+  const pub = ctx.pub
+  const pubs = f.docs.map((x) => pub[x.doc])
+  const chosen = [...related(f, f.docs.map((d) => d.score), ctx, expansionTerms, expansionWeight).keys()]
+  return keptFeedback(f, pubs, chosen, feedbackDocs, expansionTerms, expansionWeight)
+}
+
+/** `keepFeedback`'s part, in a scope of its own: a closure that reached the match's context would keep all it holds. */
+function keptFeedback(f: Feedback, pubs: readonly (string | undefined)[], chosen: readonly number[], feedbackDocs: number, expansionTerms: number, expansionWeight: number): KeptText {
   const docs = f.docs.map((x) => x.doc)
-  const pubs = docs.map((d) => ctx.pub[d])
   // with fewer feedback documents than asked for, any doc with text evidence would be one
   const full = f.docs.length === feedbackDocs
-  const chosen = [...related(f, f.docs.map((d) => d.score), ctx, expansionTerms, expansionWeight).keys()]
   /** The feedback documents' text evidence as last scored (all of them are watched, so scored first at each rescoring). */
   let scores = f.docs.map((d) => d.score)
   return {
@@ -108,8 +117,8 @@ function feedbackOf(ctx: TextContext, feedbackDocs: number): Feedback {
   const { postings } = ctx
   const ranked = bestDocs(feedbackDocs + RUNNERS, ctx.pub, ctx.alive, ctx.n, ctx.textSoFar())
   const best = ranked.slice(0, feedbackDocs)
-  const out: Feedback = { docs: best, runners: ranked.slice(feedbackDocs).map((r) => r.doc), terms: [] }
-  if (best.length === 0) return out
+  const runners = ranked.slice(feedbackDocs).map((r) => r.doc)
+  if (best.length === 0) return { docs: best, runners, ids: new Int32Array(0), start: new Int32Array(1), holders: new Int32Array(0) }
   const holders = new Map<number, number[]>()
   const fwd = postings.forward
   best.forEach(({ doc }, k) => {
@@ -121,22 +130,35 @@ function feedbackOf(ctx: TextContext, feedbackDocs: number): Feedback {
       else list.push(k)
     }
   })
-  const shares = sharesOf(best.map((d) => d.score), [...holders.values()])
+  const lists = [...holders.values()]
+  const offsets = new Int32Array(lists.length + 1)
+  lists.forEach((l, j) => (offsets[j + 1] = offsets[j]! + l.length))
+  const shares = sharesOf(best.map((d) => d.score), offsets, Int32Array.from(lists.flat()))
+  const ids: number[] = []
+  const start = [0]
+  const at: number[] = []
   let j = 0
-  for (const [t, list] of holders) if (shares[j++]! >= RECUR_KEPT) out.terms.push({ t, in: list })
-  return out
+  for (const [t, list] of holders) {
+    if (shares[j++]! < RECUR_KEPT) continue
+    ids.push(t)
+    at.push(...list)
+    start.push(at.length)
+  }
+  return { docs: best, runners, ids: Int32Array.from(ids), start: Int32Array.from(start), holders: Int32Array.from(at) }
 }
 
 /** Each term's share of the feedback documents' weight (a document weighs its score over the best one's), by the documents that hold it. */
-function sharesOf(scores: readonly number[], holders: readonly (readonly number[])[]): number[] {
+function sharesOf(scores: readonly number[], start: Int32Array, holders: Int32Array): Float64Array {
   const top = scores[0]!
   let totalW = 0
   for (const s of scores) totalW += s / top
-  return holders.map((list) => {
+  const out = new Float64Array(start.length - 1)
+  for (let j = 0; j < out.length; j++) {
     let w = 0
-    for (const k of list) w += scores[k]! / top
-    return w / totalW
-  })
+    for (let i = start[j]!; i < start[j + 1]!; i++) w += scores[holders[i]!]! / top
+    out[j] = w / totalW
+  }
+  return out
 }
 
 /**
@@ -148,19 +170,26 @@ function sharesOf(scores: readonly number[], holders: readonly (readonly number[
  */
 function related(f: Feedback, scores: readonly number[], ctx: Pick<MatchContext, 'postings' | 'N' | 'terms'>, expansionTerms: number, expansionWeight: number): Map<number, number> {
   const { postings, N } = ctx
+  const out = new Map<number, number>()
+  for (const c of candidates(f, scores, ctx).slice(0, expansionTerms)) out.set(c.t, expansionWeight * c.share * postings.idf(c.t, N))
+  return out
+}
+
+/** The feedback documents' terms that may be related terms, by share × idf, best first. */
+function candidates(f: Feedback, scores: readonly number[], ctx: Pick<MatchContext, 'postings' | 'N' | 'terms'>): { t: number; s: number; share: number }[] {
+  const { postings, N } = ctx
   const qtf = ctx.terms.counts
   // terms in a quarter of a large index are not taken (a scoring rule: not tied to the cache options)
   const denseDf = Math.max(RELATED_MIN_DF_CAP, N * DENSE_SHARE)
   const cands: { t: number; s: number; share: number }[] = []
-  const shares = f.terms.length === 0 ? [] : sharesOf(scores, f.terms.map((x) => x.in))
-  f.terms.forEach(({ t }, j) => {
+  const shares = f.ids.length === 0 ? new Float64Array(0) : sharesOf(scores, f.start, f.holders)
+  for (let j = 0; j < f.ids.length; j++) {
+    const t = f.ids[j]!
     const share = shares[j]!
     // a related term must recur among the feedback documents; rank by share × idf
-    if (share < RECUR || qtf.has(t) || postings.df(t) < 2 || postings.df(t) >= denseDf) return
+    if (share < RECUR || qtf.has(t) || postings.df(t) < 2 || postings.df(t) >= denseDf) continue
     cands.push({ t, s: share * postings.idf(t, N), share })
-  })
+  }
   cands.sort((a, b) => b.s - a.s || a.t - b.t)
-  const out = new Map<number, number>()
-  for (const c of cands.slice(0, expansionTerms)) out.set(c.t, expansionWeight * c.share * postings.idf(c.t, N))
-  return out
+  return cands
 }
