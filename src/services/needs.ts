@@ -21,6 +21,8 @@ export const KEPT_MATCHES = 100
  * each; a need beyond it is prepared again (one full match) when patents arrive.
  */
 export const PREPARED_NEEDS = 10_000
+/** Needs re-scored between two turns of the event loop in `rematchPatents` (each a few ms at most). */
+const NEEDS_BETWEEN_YIELDS = 20
 /** How many of a need's best matches are recorded for the programme's figures (one page). */
 export const RECORDED_MATCHES = 20
 
@@ -284,6 +286,8 @@ export function createMatchingService(deps: MatchingDeps) {
         const page = ids.slice(i, i + 200)
         const [needs, sets] = await Promise.all([deps.needs.getMany(page), deps.matches.getMany(page)])
         for (const [k, need] of needs.entries()) {
+          // a match-need job of this process waits for the event loop no longer than a few needs take
+          if (k % NEEDS_BETWEEN_YIELDS === NEEDS_BETWEEN_YIELDS - 1) await new Promise((resolve) => setImmediate(resolve))
           const read = sets[k]
           if (need === undefined || need.state !== 'open') continue
           // Not yet computed for this version: its full job will see these patents anyway.
