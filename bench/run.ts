@@ -239,7 +239,7 @@ if (results.search !== undefined) {
 }
 if (results.rescore !== undefined) {
   rows.push('')
-  rows.push('| batch | index 500 ms | re-score, prepared ms | longest page of 200 needs ms | prepared again | current matches scored too | needs with new matches | re-score, full match ms (est.) | its page of 200 ms (est.) |')
+  rows.push('| batch | index 500 ms | re-score, prepared ms | longest run of 20 needs ms | prepared again | current matches scored too | needs with new matches | re-score, full match ms (est.) | its page of 200 needs ms (est.) |')
   rows.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
   for (const b of results.rescore.batches) rows.push(`| ${b.batch} | ${b.indexMs} | ${b.preparedMs} | ${b.pageMaxMs} | ${b.preparedAgain} | ${b.scoredWithCurrent} | ${b.needsWithNewMatches} | ${b.oldMsEstimated} (n=${b.oldSampled}) | ${b.oldPageMsEstimated} |`)
 }
