@@ -30,6 +30,12 @@
  *   --snapshot                     in each in-process step and search step, also save the index
  *                                  (the matcher's, the search's) to a snapshot file and load it
  *                                  into a new index (bench/snapshot.ts)
+ *   --rescore-size 100000          the reverse-matching step (issue 15 item 4, bench/rescore.ts):
+ *                                  this many patents indexed, --rescore-needs open needs
+ *                                  (default 10000) prepared, then --rescore-batches batches of 500
+ *                                  new patents (default 10) re-scored against all of them, the old
+ *                                  full-match path timed on every --rescore-old-every-th need
+ *                                  (default 50); alone, it skips the other steps unless --sizes is given
  *
  * Each in-process size runs in a child process of its own so that its memory figure is its own.
  * See bench/RESULTS.md for the recorded figures and bench/corpus.ts for the synthetic corpus.
@@ -58,6 +64,10 @@ const { values } = parseArgs({
     'scale-kill': { type: 'boolean', default: false },
     restart: { type: 'string' },
     snapshot: { type: 'boolean', default: false },
+    'rescore-size': { type: 'string' },
+    'rescore-needs': { type: 'string', default: '10000' },
+    'rescore-batches': { type: 'string', default: '10' },
+    'rescore-old-every': { type: 'string', default: '50' },
     impl: { type: 'string' },
     'sample-every': { type: 'string' },
     child: { type: 'string' },
@@ -77,6 +87,14 @@ if (values.child !== undefined) {
       naturalMax: 100_000,
       poolThreads: list(values['pool-threads']!),
       snapshot: values.snapshot!,
+    })
+  } else if (values.child === 'rescore') {
+    const { runRescoreBench } = await import('./rescore.js')
+    result = await runRescoreBench({
+      size: Number(values.size),
+      needs: Number(values['rescore-needs']),
+      batches: Number(values['rescore-batches']),
+      oldEvery: Number(values['rescore-old-every']),
     })
   } else if (values.child === 'search') {
     const { runSearchBench } = await import('./search.js')
@@ -114,7 +132,8 @@ function child(args: string[]): Promise<any> {
 const searchSizes = list(values['search-size'] ?? '')
 const scaleOut = values['scale-out'] !== undefined ? Number(values['scale-out']) : 0
 const restart = values.restart !== undefined ? Number(values.restart) : 0
-const sizes = list(values.sizes ?? (searchSizes.length > 0 || scaleOut > 0 || restart > 0 ? '' : '10000,100000,1000000'))
+const rescoreSize = values['rescore-size'] !== undefined ? Number(values['rescore-size']) : 0
+const sizes = list(values.sizes ?? (searchSizes.length > 0 || scaleOut > 0 || restart > 0 || rescoreSize > 0 ? '' : '10000,100000,1000000'))
 const legacySizes = values['search-legacy'] !== undefined ? list(values['search-legacy']) : searchSizes.filter((s) => s <= 300_000)
 const e2eSize = values['e2e-size'] !== undefined ? Number(values['e2e-size']) : sizes.includes(100_000) ? 100_000 : 0
 const started = new Date()
@@ -145,6 +164,12 @@ if (scaleOut > 0) {
   log(`--- scale-out: an API host and ${values['scale-workers']} worker hosts, ${scaleOut} patents each run`)
   const { runScaleOut } = await import('./scale-out.js')
   results.scaleOut = await runScaleOut({ size: scaleOut, workers: list(values['scale-workers']!), needs: Number(values.needs), kill: values['scale-kill']! })
+}
+if (rescoreSize > 0) {
+  log(`--- reverse matching, ${rescoreSize} patents, ${values['rescore-needs']} needs`)
+  const args = ['--child', 'rescore', '--size', String(rescoreSize)]
+  for (const k of ['rescore-needs', 'rescore-batches', 'rescore-old-every'] as const) args.push(`--${k}`, values[k]!)
+  results.rescore = await child(args)
 }
 if (values['intake-only'] !== undefined) {
   log(`--- import intake alone (ROLE=api), ${values['intake-only']} patents`)
@@ -210,6 +235,12 @@ if (big?.analyseIndex1Thread) add(`index build ≥ 5,000/s: jieba analysis inclu
 add('worker RSS at 1M ≤ 4 GB', at(1_000_000)?.memoryAfterGcMB?.rss, 4096, 'lower', 'MB')
 add(`need → matches ready p95 ≤ 1 s (${e2eSize})`, results.e2e?.needToMatchesMs?.p95, 1000, 'lower', 'ms')
 targetsSearch()
+if (results.rescore !== undefined) {
+  const r = results.rescore
+  const perBatch = r.totals.preparedMs / r.batches.length
+  const indexPerBatch = r.batches.reduce((s: number, b: any) => s + b.indexMs, 0) / r.batches.length
+  add(`re-scoring a batch of 500 against ${r.needs} needs within indexing it (${r.size}; mean ms, indexing from terms ${Math.round(indexPerBatch)} ms)`, Math.round(perBatch), Math.round(indexPerBatch), 'lower', 'ms', true)
+}
 results.targets = targets
 
 // ---- print
@@ -236,6 +267,12 @@ if (results.search !== undefined) {
       )
     }
   }
+}
+if (results.rescore !== undefined) {
+  rows.push('')
+  rows.push('| batch | index 500 ms | re-score, prepared ms | longest run of 20 needs ms | prepared again | current matches scored too | needs with new matches | re-score, full match ms (est.) | its page of 200 needs ms (est.) |')
+  rows.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+  for (const b of results.rescore.batches) rows.push(`| ${b.batch} | ${b.indexMs} | ${b.preparedMs} | ${b.pageMaxMs} | ${b.preparedAgain} | ${b.scoredWithCurrent} | ${b.needsWithNewMatches} | ${b.oldMsEstimated} (n=${b.oldSampled}) | ${b.oldPageMsEstimated} |`)
 }
 rows.push('')
 rows.push('| target | reading | measured | met |')

@@ -104,6 +104,8 @@ export interface NeedStore {
 
 export interface MatchStore {
   get(needId: string): Promise<MatchSet | undefined>
+  /** Several needs' sets in one round trip, in the order of `needIds`. */
+  getMany(needIds: string[]): Promise<Array<MatchSet | undefined>>
   put(set: MatchSet): Promise<void>
   /**
    * Read-modify-write under optimistic locking: `change` gets the current set and returns the

@@ -6,16 +6,23 @@ import { randomUUID } from 'node:crypto'
 import { authorize, type Action, type Principal } from '../domain/access.js'
 import { issuesToDetails, NotFoundError, ValidationError, ConflictError } from '../domain/errors.js'
 import { needInputSchema, type MatchSetView, type Need, type NeedInput, type NeedPatch } from '../domain/need.js'
-import type { MatchStore, NeedStore, OrgStore, PatentStore, ProgrammeLog, StoredMatch } from '../domain/ports.js'
+import type { MatchSet, MatchStore, NeedStore, OrgStore, PatentStore, ProgrammeLog, StoredMatch } from '../domain/ports.js'
 import { readPlace, type Regions } from '../domain/regions.js'
 import { toPage, type Page, type PageRequest } from '../domain/paging.js'
 import { loadPatentFacts } from './patent-facts.js'
-import type { MatchIndex, MatchResult, NeedQuery } from '../domain/matching/index.js'
+import { PreparedNeeds, type MatchIndex, type MatchResult, type NeedQuery, type ScoringSet } from '../domain/matching/index.js'
 import { ipcTitle, type IpcTitle, type IpcTitles } from '../domain/ipc-titles.js'
 import type { JobQueue } from '../jobs.js'
 
 /** How many matches are kept per need. */
 export const KEPT_MATCHES = 100
+/**
+ * Prepared needs a worker process keeps for reverse matching (`rematchPatents`): about 45 KB
+ * each; a need beyond it is prepared again (one full match) when patents arrive.
+ */
+export const PREPARED_NEEDS = 10_000
+/** Needs re-scored between two turns of the event loop in `rematchPatents` (each a few ms at most). */
+const NEEDS_BETWEEN_YIELDS = 20
 /** How many of a need's best matches are recorded for the programme's figures (one page). */
 export const RECORDED_MATCHES = 20
 
@@ -186,6 +193,8 @@ export interface MatchingDeps {
   onMatchesChanged?: (needId: string) => Promise<void>
   /** The programme's record (match-computed events feed the provincial figures). */
   programme: Pick<ProgrammeLog, 'appendMany'>
+  /** Prepared needs kept for reverse matching, at most (least recently used out first). Default PREPARED_NEEDS. */
+  preparedNeeds?: number
   now?: () => Date
 }
 
@@ -207,20 +216,21 @@ export function createMatchingService(deps: MatchingDeps) {
     return Object.keys(titles).length === 0 ? {} : { classTitles: titles }
   }
 
-  const toStored = async (results: MatchResult[], fresh: boolean): Promise<StoredMatch[]> => {
+  const toStoredMatch = (r: MatchResult, title: string): StoredMatch => ({
+    publicationNumber: r.publicationNumber,
+    title,
+    score: r.score,
+    evidence: r.evidence,
+    explanation: { ...r.explanation, ...classTitlesOf(r) },
+  })
+
+  const toStored = async (results: MatchResult[]): Promise<StoredMatch[]> => {
     const patents = await deps.patents.getMany(results.map((r) => r.publicationNumber))
-    return results.map((r, i) => {
-      const m: StoredMatch = {
-        publicationNumber: r.publicationNumber,
-        title: patents[i]?.title ?? '',
-        score: r.score,
-        evidence: r.evidence,
-        explanation: { ...r.explanation, ...classTitlesOf(r) },
-      }
-      if (fresh) m.new = true
-      return m
-    })
+    return results.map((r, i) => toStoredMatch(r, patents[i]?.title ?? ''))
   }
+
+  /** Prepared needs of this process, for reverse matching (`rematchPatents`). */
+  const prepared = new PreparedNeeds(deps.preparedNeeds ?? PREPARED_NEEDS)
 
   /** The matches an enterprise is shown first (one page) go on the programme's record. */
   const recordMatches = async (need: Need, matches: StoredMatch[]) => {
@@ -245,8 +255,10 @@ export function createMatchingService(deps: MatchingDeps) {
       const need = await deps.needs.get(payload.needId)
       // A newer version has its own job; a closed need keeps its last matches.
       if (need === undefined || need.version !== payload.version || need.state !== 'open') return
-      const results = deps.matchIndex.match(toNeedQuery(need), { limit: KEPT_MATCHES })
-      const matches = await toStored(results, false)
+      // prepared for reverse matching at no extra cost
+      const { prepared: kept, results } = deps.matchIndex.prepare(toNeedQuery(need), { limit: KEPT_MATCHES })
+      prepared.set(need.id, need.version, kept)
+      const matches = await toStored(results)
       const stored = await deps.matches.update(need.id, (current) => {
         if (current !== undefined && current.needVersion > need.version) return undefined
         return { needId: need.id, needVersion: need.version, state: 'ready', computedAt: now(), matches }
@@ -257,46 +269,97 @@ export function createMatchingService(deps: MatchingDeps) {
       }
     },
 
-    /** The `rematch-patents` job: re-scores open needs against changed patents only. */
+    /**
+     * The `rematch-patents` job: re-scores open needs against changed patents only. Each need is
+     * scored from its prepared state (kept in this process, `prepared.ts`): the changed patents
+     * alone, touching their postings of the need's terms; the current matches keep their evidence
+     * and are recalibrated when the need's best moved. A need whose prepared state no longer holds
+     * (or that has none here) is prepared again, and then its current matches are scored too.
+     * Needs and matches are read a page at a time; only a set that changed is written.
+     */
     async rematchPatents(payload: { publicationNumbers: string[] }): Promise<void> {
       const changed = new Set(payload.publicationNumbers)
+      const batch = deps.matchIndex.scoringSet(changed)
+      const titles = new Map((await deps.patents.getMany([...changed])).flatMap((p) => (p === undefined ? [] : [[p.publicationNumber, p.title] as const])))
       const ids = await deps.needs.openIds()
       for (let i = 0; i < ids.length; i += 200) {
-        const needs = await deps.needs.getMany(ids.slice(i, i + 200))
-        for (const need of needs) {
+        const page = ids.slice(i, i + 200)
+        const [needs, sets] = await Promise.all([deps.needs.getMany(page), deps.matches.getMany(page)])
+        for (const [k, need] of needs.entries()) {
+          // a match-need job of this process waits for the event loop no longer than a few needs take
+          if (k % NEEDS_BETWEEN_YIELDS === NEEDS_BETWEEN_YIELDS - 1) await new Promise((resolve) => setImmediate(resolve))
+          const read = sets[k]
           if (need === undefined || need.state !== 'open') continue
-          // The changed patents and the current matches, scored together: a score reads the need's
-          // best match, which a new patent can change, so the current ones are scored again too.
-          const current0 = await deps.matches.get(need.id)
-          const only = new Set([...changed, ...(current0?.matches ?? []).map((m) => m.publicationNumber)])
-          const results = deps.matchIndex.match(toNeedQuery(need), { limit: KEPT_MATCHES, only })
-          const rescored = await toStored(results, true)
+          // Not yet computed for this version: its full job will see these patents anyway.
+          if (read === undefined || read.state !== 'ready' || read.needVersion !== need.version) continue
+          const scored = rescoreNeed(need, read, changed, batch, titles)
+          if (merge(read, scored) === undefined) continue
           const stored = await deps.matches.update(need.id, (current) => {
-            // Not yet computed for this version: its full job will see these patents anyway.
             if (current === undefined || current.state !== 'ready' || current.needVersion !== need.version) return undefined
-            const before = new Map(current.matches.map((m) => [m.publicationNumber, m]))
-            // matches stored since the read above and not scored here stay as they are
-            const kept = current.matches.filter((m) => !only.has(m.publicationNumber))
-            // A patent that was already a match keeps its flag; one that newly qualifies is new.
-            const updated = rescored.map((m) => {
-              const { new: _fresh, ...rest } = m
-              const was = before.get(m.publicationNumber)
-              return was === undefined ? m : was.new === true ? { ...rest, new: true as const } : rest
-            })
-            const merged = [...kept, ...updated]
-              .sort(byEvidence)
-              .slice(0, KEPT_MATCHES)
-            const same =
-              merged.length === current.matches.length &&
-              merged.every((m, k) => m.publicationNumber === current.matches[k]!.publicationNumber && m.score === current.matches[k]!.score)
-            if (same) return undefined
-            return { ...current, computedAt: now(), matches: merged }
+            return merge(current, scored)
           })
           if (stored !== undefined) await deps.onMatchesChanged?.(need.id)
         }
       }
     },
   }
+
+  /**
+   * A need's changed patents scored from its prepared state, or with its current matches when it
+   * is prepared again: the results, the patents they were scored over, the need's best evidence.
+   */
+  function rescoreNeed(need: Need, current: MatchSet, changed: ReadonlySet<string>, batch: ScoringSet, titles: ReadonlyMap<string, string>): Scored {
+    const index = deps.matchIndex
+    const kept = prepared.get(need.id, need.version)
+    // matches stored before their evidence was kept cannot be recalibrated: scored again
+    const recalibrable = current.matches.every((m) => m.evidence !== undefined && m.explanation.titleCoverage !== undefined)
+    const currentPubs = current.matches.map((m) => m.publicationNumber)
+    // the changed patents and, when the need's neighbours (and so every lift) moved, its current matches
+    // a full list takes no patent below its last: those are not worth an explanation
+    const above = current.matches.length === KEPT_MATCHES ? (current.matches.at(-1)!.evidence ?? -Infinity) : -Infinity
+    const r = kept !== undefined && recalibrable ? index.rescore(kept, batch, { limit: KEPT_MATCHES, also: currentPubs, above }) : undefined
+    const stored = (results: MatchResult[]) => {
+      const before = new Map(current.matches.map((m) => [m.publicationNumber, m.title]))
+      return results.map((x) => toStoredMatch(x, titles.get(x.publicationNumber) ?? before.get(x.publicationNumber) ?? ''))
+    }
+    const only = new Set([...changed, ...currentPubs])
+    if (r !== undefined) return { results: stored(r.results), best: r.best, only: r.all ? only : changed, all: r.all }
+    // Prepared again: the changed patents and the current matches scored together, as a full match would.
+    const again = index.prepare(toNeedQuery(need), { limit: KEPT_MATCHES, only })
+    prepared.set(need.id, need.version, again.prepared)
+    return { results: stored(again.results), best: 0, only, all: true }
+  }
+
+  /** The set with the scored patents in place of those they were scored over, or undefined when nothing changed. */
+  function merge(current: MatchSet, scored: Scored): MatchSet | undefined {
+    const before = new Map(current.matches.map((m) => [m.publicationNumber, m]))
+    // the others keep their evidence; their probability follows the need's best
+    const kept = current.matches
+      .filter((m) => !scored.only.has(m.publicationNumber))
+      .map((m) =>
+        scored.all || m.evidence === undefined || m.explanation.titleCoverage === undefined
+          ? m
+          : { ...m, score: deps.matchIndex.calibrated(m.evidence, m.explanation.titleCoverage, scored.best) },
+      )
+    // A patent that was already a match keeps its flag; one that newly qualifies is new.
+    const updated = scored.results.map((m) => {
+      const was = before.get(m.publicationNumber)
+      return was === undefined || was.new === true ? { ...m, new: true as const } : m
+    })
+    const merged = [...kept, ...updated].sort(byEvidence).slice(0, KEPT_MATCHES)
+    const same =
+      merged.length === current.matches.length &&
+      merged.every((m, k) => m.publicationNumber === current.matches[k]!.publicationNumber && m.score === current.matches[k]!.score)
+    return same ? undefined : { ...current, computedAt: now(), matches: merged }
+  }
+}
+
+/** Patents scored for a need: the matches among them, what they were scored over, the need's best evidence; `all` when the current matches were scored too. */
+interface Scored {
+  results: StoredMatch[]
+  best: number
+  only: ReadonlySet<string>
+  all: boolean
 }
 
 export type MatchingService = ReturnType<typeof createMatchingService>

@@ -124,6 +124,28 @@ t.test('new patents are scored against open needs and marked new', async (t) => 
   }
 })
 
+t.test('imports one after another: each new patent scored from the prepared need, stored scores those of a full match', async (t) => {
+  const h = await withInventory(t)
+  const id = await createNeed(h, { title: '锂电池健康状态估计', description: '估计锂电池的健康状态和剩余寿命' })
+  let before = await readyMatches(h, id)
+  const added: string[] = []
+  for (const [i, words] of ['充放电数据', '内阻和温度', '电压曲线'].entries()) {
+    const pub = `CN30000001${i}A`
+    const res = await importNdjson(h.app, [
+      { publicationNumber: pub, title: `一种基于${words}的锂电池健康状态估计方法`, abstract: `本发明通过采集锂电池${words}估计锂电池的健康状态和剩余寿命。`, ipc: ['G06F30/27'] },
+    ])
+    await waitForImport(h.app, res.json().importId)
+    const after = await readyMatches(h, id, before.computedAt)
+    added.push(pub)
+    const need = (await h.container.stores.needs.get(id))!
+    const full = new Map(h.container.matchIndex!.match(toNeedQuery(need), { limit: 100 }).map((r) => [r.publicationNumber, r.score]))
+    t.ok(after.matches.some((m) => m.publicationNumber === pub && m.new === true), `${pub} is a match, marked new`)
+    for (const m of after.matches) t.ok(Math.abs(m.score - full.get(m.publicationNumber)!) <= 0.01, `${m.publicationNumber}: within 0.01 of a full match's score`)
+    for (const m of after.matches) if (!added.includes(m.publicationNumber)) t.notOk(m.new, 'a patent matched before is not new')
+    before = after
+  }
+})
+
 t.test('a match job run twice stores the same result', async (t) => {
   const h = await withInventory(t)
   const id = await createNeed(h, { title: '自然语言处理问答' })

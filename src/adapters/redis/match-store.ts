@@ -10,6 +10,7 @@ export function createMatchStore(redis: Redis, prefix: string, optimistic: Optim
   const records = jsonRecords<MatchSet>(redis, key)
   return {
     get: records.get,
+    getMany: records.getMany,
     async put(set) {
       await records.put(set.needId, set)
     },

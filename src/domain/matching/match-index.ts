@@ -32,9 +32,24 @@ import { ClassSets } from './class-sets.js'
 import { coverage, ordered, shares } from './explain.js'
 import { nearestNeighbours, type Neighbours } from './neighbours.js'
 import { Postings, type FieldParams, type PostingsOptions } from './postings.js'
-import { LiftTable, rankAll, Scorer, type Eligibility } from './scorer.js'
-import { SIGNALS, type LiftSignal, type MatchContext, type NeedTerms, type SignalMatch, type SignalOptions, type TextSignal } from './signals/index.js'
-import { TopK } from './top-k.js'
+import type { PreparedNeed, Rescored } from './prepared.js'
+import { LiftTable, rankAll, Scorer, uncodedLevels, type Eligibility } from './scorer.js'
+import { ScoringSet } from './scoring-set.js'
+import {
+  SIGNALS,
+  type KeptLift,
+  type KeptText,
+  type LiftMatch,
+  type LiftSignal,
+  type MatchContext,
+  type NeedTerms,
+  type RescoreContext,
+  type SignalMatch,
+  type SignalOptions,
+  type TextSignal,
+} from './signals/index.js'
+import type { NeedTerm } from '../text/need-language.js'
+import { bestDocs, indexOf, TopK } from './top-k.js'
 import { FIELDS, type AnalyzedPatent, type MatchablePatent, type MatchExplanation, type MatchOptions, type MatchResult, type NeedQuery } from './types.js'
 
 export { analyzePatentText } from '../text/patent-text.js'
@@ -66,6 +81,17 @@ export interface MatchIndexOptions extends SignalOptions {
   impactMinDf?: number
   /** Memory for the dense impact arrays of the most common terms. Default 256 MiB. */
   denseBudgetBytes?: number
+  /**
+   * A prepared need (`prepare`) no longer holds once more documents than this share of those it
+   * was prepared with have been added or removed since. Default 0.05.
+   */
+  preparedDrift?: number
+  /**
+   * `rescore` scores the current matches (`also`) again, so that their evidence and the need's
+   * best follow the statistics, once more documents than this share of the collection have been
+   * added or removed since they last were. Default 0.01.
+   */
+  preparedRefresh?: number
 }
 
 const DEFAULT_FIELDS: Record<(typeof FIELDS)[number], FieldParams> = {
@@ -74,6 +100,9 @@ const DEFAULT_FIELDS: Record<(typeof FIELDS)[number], FieldParams> = {
   keywords: { weight: 1, b: 0.3 },
   claims: { weight: 0.5, b: 0.75 },
 }
+
+/** The docs next after the neighbours that a prepared need watches. */
+const RUNNERS = 10
 
 const MODE_BIT: Record<TransferMode, number> = { assignment: 1, license: 2, 'open-license': 4, equity: 8 }
 
@@ -95,6 +124,8 @@ export class MatchIndex implements Snapshottable {
   readonly #textHalf: number
   readonly #subwordWeight: number
   readonly #titleWeight: number
+  readonly #preparedDrift: number
+  readonly #preparedRefresh: number
 
   readonly #postingsOptions: PostingsOptions
   #postings: Postings
@@ -129,6 +160,8 @@ export class MatchIndex implements Snapshottable {
     this.#textHalf = options.textHalf ?? 0.05
     this.#subwordWeight = options.subwordWeight ?? 0.1
     this.#titleWeight = options.titleWeight ?? 1.5
+    this.#preparedDrift = options.preparedDrift ?? 0.05
+    this.#preparedRefresh = options.preparedRefresh ?? 0.01
     this.snapshotFingerprint = `matcher/${SNAPSHOT_LAYOUT} ${JSON.stringify(options)}`
     this.#postingsOptions = {
       k1: this.#k1,
@@ -298,11 +331,257 @@ export class MatchIndex implements Snapshottable {
    * A patent that lists no transfer modes is treated as open to any mode.
    */
   match(need: NeedQuery, options: MatchOptions = {}): MatchResult[] {
+    return this.#match(need, options)
+  }
+
+  /**
+   * `match` (`limit` results, default 1; `only` as there) that also prepares the need for
+   * `rescore` (`prepared.ts` says what is kept): one match's cost.
+   */
+  prepare(need: NeedQuery, options: MatchOptions = {}): { prepared: PreparedNeed; results: MatchResult[] } {
+    let prepared: PreparedNeed | undefined
+    const results = this.#match(need, { ...options, limit: options.limit ?? 1 }, (p) => (prepared = p))
+    return { prepared: prepared!, results }
+  }
+
+  /** The patents of `publicationNumbers` as a set to rescore prepared needs against. */
+  scoringSet(publicationNumbers: Iterable<string>): ScoringSet {
+    const set = new ScoringSet(publicationNumbers)
+    set.refresh(this.#postings, (pub) => this.#byPub.get(pub))
+    return set
+  }
+
+  /**
+   * `match(need, { only })` for the patents of `set`, from a prepared need: reads the set's
+   * postings of the need's terms, the kept related terms and classes, and the few documents the
+   * prepared need watches, nothing else of the index. Text evidence is exact (idf and lengths
+   * read now). When scored patents join the need's neighbours (or drift moves one in), the
+   * neighbours and the lifts they vote for are derived again from them, the prepared need takes
+   * them, and the patents of `also` (the current matches) are scored with the set: `all` says
+   * so. Undefined when the prepared need no longer holds (`prepared.ts`): prepare it again.
+   */
+  rescore(prepared: PreparedNeed, set: ScoringSet, options: { limit?: number; also?: Iterable<string>; above?: number } = {}): Rescored | undefined {
+    const limit = options.limit ?? 100
+    const postings = this.#postings
+    if (postings.statsVersion - prepared.statsVersion > this.#preparedDrift * Math.max(prepared.live, 1)) return undefined
+    const { neighbours: nb, best: kb } = prepared
+    for (let i = 0; i < nb.docs.length; i++) if (this.#pub[nb.docs[i]!] !== nb.pubs[i]) return undefined
+    if (kb !== undefined && this.#pub[kb.doc] !== kb.pub) return undefined
+    set.refresh(postings, (pub) => this.#byPub.get(pub))
+    const { terms, titleW, titleTotal, needTotal } = this.#readNeed(prepared.analysed)
+    // a need word no patent had then adds evidence from nothing
+    if (terms.weights.size !== prepared.idf.size || [...terms.weights.keys()].some((t) => !prepared.idf.has(t))) return undefined
+    const k1p = postings.k1 + 1
+    const contextOf = (scored: ScoringSet): RescoreContext => ({
+      need: prepared.need,
+      terms,
+      postings,
+      classSets: this.#classSets,
+      n: this.#nDocs,
+      N: Math.max(postings.live, 1),
+      alive: this.#alive,
+      pub: this.#pub,
+      docs: scored.docs,
+      accumulate: (t, acc) => scored.accumulate(t, k1p, acc),
+    })
+    let read: Set<number> | undefined
+    /** A set of docs (live ones), holding only the terms the need's evidence reads. */
+    const small = (docs: Iterable<number>) => {
+      read ??= new Set([...terms.weights.keys(), ...prepared.texts.flatMap((k) => k.watch?.terms ?? [])])
+      const out = new ScoringSet(
+        [...new Set(docs)].flatMap((d) => (this.#alive[d] ? [this.#pub[d]!] : [])),
+        read,
+      )
+      out.refresh(postings, (pub) => this.#byPub.get(pub))
+      return out
+    }
+    // The watched docs (the neighbours and the next ones then, the feedback documents and the
+    // next ones) scored now: a text signal's kept part holds when none outside has overtaken
+    // what it kept; the neighbours are the best of them and of the scored docs.
+    const watched = (prepared.watched ??= small([...nb.docs, ...nb.runners, ...prepared.texts.flatMap((k) => k.watch?.docs ?? [])]))
+    watched.refresh(postings, (pub) => this.#byPub.get(pub))
+    const w = this.#textEvidence(prepared, contextOf(watched))
+    if (w === undefined) return undefined
+    const ctx = contextOf(set)
+    const scored = this.#textEvidence(prepared, ctx)
+    if (scored === undefined) return undefined
+    const docs = set.docs
+    const hits: number[] = []
+    for (let i = 0; i < docs.length; i++) if (scored.a[i]! + scored.b[i]! > 0) hits.push(i)
+    const refresh = postings.statsVersion - prepared.scoredAt > this.#preparedRefresh * Math.max(postings.live, 1)
+    const all =
+      nb.floor < Infinity &&
+      this.#moveNeighbours(prepared, contextOf(set), watched.docs, w, Int32Array.from(hits, (i) => docs[i]!), Float64Array.from(hits, (i) => scored.a[i]! + scored.b[i]!), refresh)
+    let hitDocs = Int32Array.from(hits, (i) => docs[i]!)
+    let hitAccs = scored.accs.map((acc) => Float64Array.from(hits, (i) => acc[i]!))
+    if (all || refresh) {
+      prepared.scoredAt = postings.statsVersion
+      // every doc's lift moved, or the statistics enough: the current matches (and the best) are scored again too
+      const again = small([...(options.also ?? [])].flatMap((pub) => this.#byPub.get(pub) ?? []).concat(kb === undefined ? [] : [kb.doc]).filter((d) => !set.has(d)))
+      const e = this.#textEvidence(prepared, contextOf(again))
+      if (e === undefined) return undefined
+      const more = Array.from(again.docs.keys()).filter((i) => e.a[i]! + e.b[i]! > 0)
+      hitDocs = Int32Array.from([...hitDocs, ...more.map((i) => again.docs[i]!)])
+      hitAccs = hitAccs.map((acc, j) => Float64Array.from([...acc, ...more.map((i) => e.accs[j]![i]!)]))
+    }
+    // the need's best over the inventory: the kept one (unless scored here) or a better scored one
+    const keptBest = kb === undefined || hitDocs.includes(kb.doc) ? 0 : kb.evidence
+    if (hitDocs.length === 0) return { results: [], best: keptBest, all: all || refresh }
+    const out = this.#rescoreHits(prepared, ctx, hitDocs, hitAccs, scored.matches, limit, all || refresh ? -Infinity : (options.above ?? -Infinity), keptBest, {
+      terms,
+      titleW,
+      titleTotal,
+      needTotal,
+    })
+    return { ...out, all: all || refresh }
+  }
+
+  /**
+   * The need's neighbours now: the best by text evidence of the kept ones and the next ones
+   * then (`watched`, evidence `w`) and of the scored docs with evidence (`docs`, `evidence`).
+   * When they are no longer the kept ones (or, with `always`, in any case: their votes follow
+   * their evidence), the prepared need takes them, and the lifts they vote for derived again
+   * (the lift signals' parts and the uncoded patents' level); returns whether they moved.
+   */
+  #moveNeighbours(
+    prepared: PreparedNeed,
+    ctx: MatchContext,
+    watched: Int32Array,
+    w: { a: Float64Array; b: Float64Array },
+    docs: Int32Array,
+    evidence: Float64Array,
+    always: boolean,
+  ): boolean {
+    const k = this.#neighbours
+    const top = new TopK(k + RUNNERS, this.#pub)
+    for (let i = 0; i < watched.length; i++) {
+      const s = w.a[i]! + w.b[i]!
+      if (s > 0) top.offer(watched[i]!, s)
+    }
+    for (let i = 0; i < docs.length; i++) if (indexOf(watched, docs[i]!) < 0) top.offer(docs[i]!, evidence[i]!)
+    const ranked = top.sorted()
+    const next = ranked.slice(0, k)
+    const kept = prepared.neighbours.docs
+    const same = next.length === kept.length && next.every((r) => kept.includes(r.doc))
+    if (same && !always) return false
+    const best = next[0]?.score ?? 0
+    const neighbours: Neighbours = { docs: next.map((r) => r.doc), weights: next.map((r) => Math.pow(r.score / best, this.#sharpness)) }
+    const lifts = this.#liftTable
+    const values = lifts.open(this.#classSets.nSets)
+    const matches: LiftMatch[] = []
+    try {
+      this.#lifts.forEach(({ signal }, i) => {
+        const m = signal.start({ ...ctx, neighbours }, values[i]!)
+        matches.push(m)
+        lifts.add(values[i]!, m.touched)
+      })
+      prepared.lifts = matches.map((m) => m.keep())
+      prepared.uncodedLifts = uncodedLevels(values, this.#classSets.uncoded, neighbours, this.#classSets.docSet) ?? values.map(() => 0)
+    } finally {
+      for (const m of matches) m.end?.()
+      lifts.reset()
+    }
+    const last = next.at(-1)
+    prepared.watched = undefined
+    prepared.neighbours = {
+      docs: neighbours.docs,
+      pubs: neighbours.docs.map((d) => this.#pub[d]),
+      floor: next.length === k ? last!.score : 0,
+      runners: ranked.slice(k).map((r) => r.doc),
+    }
+    return !same
+  }
+
+  /** The kept text signals' evidence of the docs of `ctx`, each into its accumulator; a + b their sum; undefined when one no longer holds. */
+  #textEvidence(prepared: PreparedNeed, ctx: RescoreContext): { accs: Float64Array[]; matches: SignalMatch[]; a: Float64Array; b: Float64Array } | undefined {
+    const m = ctx.docs.length
+    const matches: SignalMatch[] = []
+    const accs = this.#texts.map(() => new Float64Array(m))
+    for (let i = 0; i < accs.length; i++) {
+      const soFar = i === 0 ? new Float64Array(m) : i === 1 ? accs[0]! : sumInto(new Float64Array(m), accs.slice(0, i), m)
+      const r = prepared.texts[i]!.rescore(ctx, accs[i]!, soFar)
+      if (r === undefined) return undefined
+      matches[this.#texts[i]!.index] = r
+    }
+    const a = accs[0] ?? new Float64Array(m)
+    const b = accs.length <= 1 ? new Float64Array(m) : accs.length === 2 ? accs[1]! : sumInto(new Float64Array(m), accs.slice(1), m)
+    return { accs, matches, a, b }
+  }
+
+  /** `rescore` for the scored docs with text evidence (`docs`, their text signals' evidence in `accs`). */
+  #rescoreHits(
+    prepared: PreparedNeed,
+    all: RescoreContext,
+    docs: Int32Array,
+    accs: Float64Array[],
+    matches: SignalMatch[],
+    limit: number,
+    above: number,
+    keptBest: number,
+    read: { terms: NeedTerms; titleW: Map<number, number>; titleTotal: number; needTotal: number },
+  ): Omit<Rescored, 'all'> {
+    const { terms, titleW, titleTotal, needTotal } = read
+    const need = prepared.need
+    const kb = prepared.best
+    const m = docs.length
+    const ctx: RescoreContext = { ...all, docs }
+    const a = accs[0] ?? new Float64Array(m)
+    const b = accs.length <= 1 ? new Float64Array(m) : accs.length === 2 ? accs[1]! : sumInto(new Float64Array(m), accs.slice(1), m)
+    // the lifts by doc: doc i's in entry i + 1, the uncoded patents' level in entry 0
+    const uncoded = this.#classSets.uncoded
+    const docSet = this.#classSets.docSet
+    const localSet = new Int32Array(m)
+    for (let i = 0; i < m; i++) localSet[i] = docSet[docs[i]!] === uncoded ? 0 : i + 1
+    const values = this.#lifts.map((_, j) => {
+      const v = new Float64Array(m + 1)
+      v[0] = prepared.uncodedLifts[j]!
+      return v
+    })
+    this.#lifts.forEach(({ index }, j) => void (matches[index] = prepared.lifts[j]!.rescore(ctx, values[j]!.subarray(1))))
+    const scorer = new Scorer(
+      a,
+      b,
+      terms.upper > 0 ? 1 / terms.upper : 0,
+      this.#textHalf,
+      localSet,
+      values,
+      new Float64Array(m + 1),
+      accs,
+      this.#texts.map((t) => t.index),
+      this.#lifts.map((l) => l.index),
+      0,
+    )
+    let wantModes = 0
+    for (const mode of need.transferModes ?? []) wantModes |= MODE_BIT[mode] ?? 0
+    const top = new TopK(limit, Array.from(docs, (d) => this.#pub[d]))
+    // the need's best over the inventory: the kept one (read again when it is scored here) or a better scored one
+    let best = keptBest
+    let bestAt = -1
+    for (let i = 0; i < m; i++) {
+      if (!this.#eligible(docs[i]!, wantModes)) continue
+      const s = scorer.score(i)
+      if (s <= 0) continue
+      if (s >= above) top.offer(i, s)
+      if (s > best) [best, bestAt] = [s, i]
+    }
+    // the kept best scored here, or beaten: the best is the scored one
+    if (bestAt >= 0 && best > keptBest) prepared.best = { doc: docs[bestAt]!, pub: this.#pub[docs[bestAt]!]!, evidence: best }
+    const results = this.#results(top.sorted(), (i) => docs[i]!, scorer, matches, best, terms.weights, titleW, titleTotal, needTotal)
+    return { results, best }
+  }
+
+  /** The calibrated score of a match with this evidence and title coverage, for a need whose best evidence is `best`. */
+  calibrated(evidence: number, titleCoverage: number, best: number): number {
+    return this.#calibration === null ? evidence : calibrate({ score: evidence, best, titleCoverage }, this.#calibration)
+  }
+
+  #match(need: NeedQuery, options: MatchOptions, keep?: (prepared: PreparedNeed) => void): MatchResult[] {
     const limit = options.limit ?? 100
     const n = this.#nDocs
-    if (n === 0 || limit <= 0) return []
+    if ((n === 0 && keep === undefined) || limit <= 0) return []
     const postings = this.#postings
-    const { terms, titleW, titleTotal, needTotal } = this.#readNeed(need)
+    const analysed = this.#analyse(need)
+    const { terms, titleW, titleTotal, needTotal } = this.#readNeed(analysed)
     const ctx: MatchContext = {
       need,
       terms,
@@ -314,6 +593,7 @@ export class MatchIndex implements Snapshottable {
       pub: this.#pub,
     }
     const matches: SignalMatch[] = []
+    const kept: { texts: KeptText[]; lifts: KeptLift[] } = { texts: [], lifts: [] }
     const lifts = this.#liftTable
     try {
       // --- text signals, in order, each into its accumulator
@@ -321,7 +601,9 @@ export class MatchIndex implements Snapshottable {
       this.#acc = accs
       for (const acc of accs) acc.fill(0, 0, n)
       this.#texts.forEach(({ signal, index }, i) => {
-        matches[index] = signal.start({ ...ctx, textSoFar: () => this.#sum(accs, i, n) }, accs[i]!)
+        const m = signal.start({ ...ctx, textSoFar: () => this.#sum(accs, i, n) }, accs[i]!)
+        matches[index] = m
+        if (keep !== undefined) kept.texts.push(m.keep())
       })
       const [a, b] = this.#textPair(accs, n)
 
@@ -335,10 +617,12 @@ export class MatchIndex implements Snapshottable {
         this.#lifts.forEach(({ signal, index }, i) => {
           const m = signal.start(liftCtx, values[i]!)
           matches[index] = m
+          if (keep !== undefined) kept.lifts.push(m.keep())
           lifts.add(values[i]!, m.touched)
         })
       }
       const uncoded = this.#classSets.uncoded
+      const uncodedLifts = keep === undefined ? [] : (uncodedLevels(values, uncoded, neighbours, this.#classSets.docSet) ?? values.map(() => 0))
       lifts.neutralForUncoded(uncoded, neighbours, this.#classSets.docSet)
       const bound = lifts.bound
       const scorer = new Scorer(
@@ -373,32 +657,38 @@ export class MatchIndex implements Snapshottable {
       }
 
       // the need's best match over the whole inventory, which the calibration compares with
-      let best = top.sorted()[0]?.score ?? 0
-      if (options.only && this.#calibration !== null) {
-        const first = new TopK(1, this.#pub)
-        rankAll(n, eligibility, scorer, bound, first)
-        best = first.sorted()[0]?.score ?? 0
+      let first = top.sorted()[0]
+      if (options.only && (this.#calibration !== null || keep !== undefined)) {
+        const best1 = new TopK(1, this.#pub)
+        rankAll(n, eligibility, scorer, bound, best1)
+        first = best1.sorted()[0]
       }
+      const best = first?.score ?? 0
 
-      /** Each signal's part of a result's score, by its place in the registration. */
-      const parts = new Float64Array(this.#names.length)
-      const calibration = this.#calibration
-      return top.sorted().map(({ doc: d }) => {
-        const raw = scorer.split(d, parts)
-        const titleCoverage = coverage(postings, d, titleW, titleTotal)
-        const fields: Partial<MatchExplanation> = {
-          titleCoverage,
-          coverage: coverage(postings, d, terms.weights, needTotal),
-          signals: shares(this.#names, parts, raw),
-        }
-        for (const m of matches) m?.explain?.(d, fields)
-        return {
-          publicationNumber: this.#pub[d]!,
-          score: calibration === null ? raw : calibrate({ score: raw, best, titleCoverage }, calibration),
-          evidence: raw,
-          explanation: ordered(fields),
-        }
-      })
+      if (keep !== undefined) {
+        const last = neighbours.docs.length - 1
+        const full = last + 1 === this.#neighbours && this.#lifts.length > 0
+        keep({
+          need,
+          analysed,
+          ...kept,
+          uncodedLifts,
+          neighbours: {
+            docs: neighbours.docs,
+            pubs: neighbours.docs.map((d) => this.#pub[d]),
+            // a doc with this much text evidence would be a neighbour; with fewer than asked for, any
+            floor: this.#lifts.length === 0 ? Infinity : full ? a[neighbours.docs[last]!]! + b[neighbours.docs[last]!]! : 0,
+            runners: full ? bestDocs(this.#neighbours + RUNNERS, this.#pub, this.#alive, n, a, b).slice(this.#neighbours).map((r) => r.doc) : [],
+          },
+          idf: new Map([...terms.weights.keys()].map((t) => [t, postings.idf(t, ctx.N)])),
+
+          best: first === undefined ? undefined : { doc: first.doc, pub: this.#pub[first.doc]!, evidence: first.score },
+          statsVersion: postings.statsVersion,
+          live: postings.live,
+          scoredAt: postings.statsVersion,
+        })
+      }
+      return this.#results(top.sorted(), (d) => d, scorer, matches, best, terms.weights, titleW, titleTotal, needTotal)
     } finally {
       for (const m of matches) m?.end?.()
       lifts.reset()
@@ -410,7 +700,7 @@ export class MatchIndex implements Snapshottable {
    * inside it (图像 in 图像识别) counts `subwordWeight`, so compounds are not counted thrice; their
    * query weights (idf included) and the need's upper bound; and the wholes of the coverages.
    */
-  #readNeed(need: NeedQuery): { terms: NeedTerms; titleW: Map<number, number>; titleTotal: number; needTotal: number } {
+  #readNeed(analysed: ReadonlyMap<string, NeedTerm>): { terms: NeedTerms; titleW: Map<number, number>; titleTotal: number; needTotal: number } {
     const postings = this.#postings
     const k1 = this.#k1
     const qtf = new Map<number, number>()
@@ -423,7 +713,7 @@ export class MatchIndex implements Snapshottable {
     let unknownTitle = 0
     let unknownNeed = 0
     const N0 = Math.max(postings.live, 1)
-    for (const [term, q] of this.#analyzer.readNeed(need, { titleWeight: this.#titleWeight, subwordWeight: this.#subwordWeight })) {
+    for (const [term, q] of analysed) {
       const t = postings.termId(term)
       if (t === undefined || postings.df(t) === 0) {
         const maxIdf = Math.log(1 + (N0 + 0.5) / 0.5)
@@ -455,6 +745,49 @@ export class MatchIndex implements Snapshottable {
     let needTotal = unknownNeed
     for (const w of termWeight.values()) needTotal += w
     return { terms: { counts: qtf, weights: termWeight, surface, upper }, titleW, titleTotal, needTotal }
+  }
+
+  /** The need's terms as the analyser reads them (jieba). */
+  #analyse(need: NeedQuery): Map<string, NeedTerm> {
+    return this.#analyzer.readNeed(need, { titleWeight: this.#titleWeight, subwordWeight: this.#subwordWeight })
+  }
+
+  /**
+   * The results for the ranked docs (`sorted`, by the scorer's doc index; `docOf` gives its doc
+   * id): each with its calibrated score, evidence and explanation.
+   */
+  #results(
+    sorted: { doc: number }[],
+    docOf: (i: number) => number,
+    scorer: Scorer,
+    matches: readonly (SignalMatch | undefined)[],
+    best: number,
+    weights: Map<number, number>,
+    titleW: Map<number, number>,
+    titleTotal: number,
+    needTotal: number,
+  ): MatchResult[] {
+    const postings = this.#postings
+    /** Each signal's part of a result's score, by its place in the registration. */
+    const parts = new Float64Array(this.#names.length)
+    const calibration = this.#calibration
+    return sorted.map(({ doc: i }) => {
+      const d = docOf(i)
+      const raw = scorer.split(i, parts)
+      const titleCoverage = coverage(postings, d, titleW, titleTotal)
+      const fields: Partial<MatchExplanation> = {
+        titleCoverage,
+        coverage: coverage(postings, d, weights, needTotal),
+        signals: shares(this.#names, parts, raw),
+      }
+      for (const m of matches) m?.explain?.(d, fields)
+      return {
+        publicationNumber: this.#pub[d]!,
+        score: calibration === null ? raw : calibrate({ score: raw, best, titleCoverage }, calibration),
+        evidence: raw,
+        explanation: ordered(fields),
+      }
+    })
   }
 
   /** The sum of the first `count` accumulators (the first itself when there is one; zeros for none). */

@@ -412,6 +412,75 @@ export class Postings {
     return this.#fw[f]! / (1 - b + b * len * this.#normInv[f]!)
   }
 
+  /** Bumped whenever the collection statistics change: one per document added or removed. */
+  get statsVersion(): number {
+    return this.#statsVersion
+  }
+
+  /** BM25 term-frequency saturation. */
+  get k1(): number {
+    return this.#k1
+  }
+
+  /**
+   * The BM25F saturation of term t in each of `docs` (ascending doc ids, each containing t) into
+   * `out[i]`, rounded to float32: the values `accumulate` adds for them, found by galloping
+   * through t's postings rather than reading all of them.
+   */
+  impactsAt(t: number, docs: ArrayLike<number>, out: Float32Array): void {
+    const tables = this.#normTables()
+    const packed = this.#packedAt(t, docs)
+    for (let i = 0; i < docs.length; i++) out[i] = packed[i] === 0 ? 0 : this.#saturation(docs[i]!, packed[i]!, tables)
+  }
+
+  /** The packed term frequencies of term t in each of `docs` (ascending doc ids; 0 for one without it). */
+  packedAt(t: number, docs: ArrayLike<number>): Int32Array {
+    return this.#packedAt(t, docs)
+  }
+
+  /** The BM25F saturation, rounded to float32, of doc d with packed term frequencies p, as the statistics are now. */
+  saturation(d: number, p: number): number {
+    return Math.fround(this.#saturation(d, p, this.#normTables()))
+  }
+
+  #packedAt(t: number, docs: ArrayLike<number>): Int32Array {
+    const out = new Int32Array(docs.length)
+    const list = this.#post[t]!
+    const end = this.#postOff[t]! + this.#postLen[t]!
+    let lo = this.#postOff[t]!
+    for (let i = 0; i < docs.length; i++) {
+      const d = docs[i]!
+      // gallop from the last position, then binary search in the bracket (postings are in doc order)
+      let step = 2
+      let hi = lo
+      while (hi < end && list[hi]! < d) {
+        lo = hi
+        hi += step
+        step *= 2
+      }
+      if (hi > end - 2) hi = end - 2
+      while (lo < hi) {
+        const mid = lo + (((hi - lo) >> 2) << 1)
+        if (list[mid]! < d) lo = mid + 2
+        else hi = mid
+      }
+      out[i] = lo < end && list[lo] === d ? list[lo + 1]! : 0
+    }
+    return out
+  }
+
+  /** x / (x + k1) for doc d with packed term frequencies p: what `#impacts` computes for a posting. */
+  #saturation(d: number, p: number, tables: Float64Array[]): number {
+    let x = 0
+    for (let f = 0; f < FIELDS.length; f++) {
+      const tf = (p >>> (f * 8)) & 0xff
+      if (tf === 0) continue
+      const l = this.#len[f]![d]!
+      x += tf * (l < NORM_TABLE ? tables[f]![l]! : this.#normOf(f, l))
+    }
+    return x / (x + this.#k1)
+  }
+
   /**
    * Adds, for each term t with query weight w, w × (k1 + 1) × its BM25F saturation to every doc
    * containing it, term after term in the map's order. The saturations come from `#impacts`

@@ -180,20 +180,13 @@ export class LiftTable {
    */
   neutralForUncoded(uncoded: number, neighbours: Neighbours, docSet: Int32Array): void {
     if (uncoded < 0 || this.#values.length === 0) return
-    let w = 0
-    for (let i = 0; i < neighbours.docs.length; i++) if (docSet[neighbours.docs[i]!] !== uncoded) w += neighbours.weights[i]!
-    if (w === 0) return
+    const levels = uncodedLevels(this.#values, uncoded, neighbours, docSet)
+    if (levels === undefined) return
     let bound = 0
-    for (const values of this.#values) {
-      let sum = 0
-      for (let i = 0; i < neighbours.docs.length; i++) {
-        const set = docSet[neighbours.docs[i]!]!
-        if (set === uncoded) continue
-        sum += neighbours.weights[i]! * values[set]!
-      }
-      values[uncoded] = sum / w
+    this.#values.forEach((values, i) => {
+      values[uncoded] = levels[i]!
       bound += values[uncoded]!
-    }
+    })
     if (this.#mark[uncoded] === 0) {
       this.#mark[uncoded] = 1
       this.#touched.push(uncoded)
@@ -219,4 +212,23 @@ export class LiftTable {
     }
     union.length = 0
   }
+}
+
+/**
+ * Each lift's level for the patents without codes (`LiftTable.neutralForUncoded`): the lifts of
+ * the coded neighbours' sets, averaged as they vote; undefined when no neighbour has codes.
+ */
+export function uncodedLevels(lifts: readonly Float64Array[], uncoded: number, neighbours: Neighbours, docSet: Int32Array): number[] | undefined {
+  let w = 0
+  for (let i = 0; i < neighbours.docs.length; i++) if (docSet[neighbours.docs[i]!] !== uncoded) w += neighbours.weights[i]!
+  if (w === 0) return undefined
+  return lifts.map((values) => {
+    let sum = 0
+    for (let i = 0; i < neighbours.docs.length; i++) {
+      const set = docSet[neighbours.docs[i]!]!
+      if (set === uncoded) continue
+      sum += neighbours.weights[i]! * values[set]!
+    }
+    return sum / w
+  })
 }

@@ -66,3 +66,23 @@ export function bestDocs(k: number, pub: readonly (string | undefined)[], alive:
   }
   return top.sorted()
 }
+
+/**
+ * Whether a doc with this score would enter a best-k list (ties by publication number) whose
+ * last entry has `floor` and `floorPub` (a floor of 0: the list is not full, any score enters).
+ */
+export function joins(score: number, pub: string, floor: number, floorPub: string | undefined): boolean {
+  return score > floor || (score === floor && floorPub !== undefined && pub < floorPub)
+}
+
+/** The index of d in the ascending `docs`, or −1. */
+export function indexOf(docs: Int32Array, d: number): number {
+  let lo = 0
+  let hi = docs.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (docs[mid]! < d) lo = mid + 1
+    else hi = mid
+  }
+  return docs[lo] === d ? lo : -1
+}

@@ -9,7 +9,7 @@
 import { grow } from '../buffers.js'
 import type { ClassSets } from '../class-sets.js'
 import type { Neighbours } from '../neighbours.js'
-import type { LiftSignal } from './signal.js'
+import type { KeptLift, LiftSignal } from './signal.js'
 
 export interface ClassesOptions {
   /** Share of a main group's vote that also counts for its subgroups. Default 0.1. */
@@ -70,6 +70,47 @@ export function classesSignal(options: ClassesOptions): LiftSignal {
         },
         end() {
           for (const c of inferred) p[c] = 0
+        },
+        keep: () => keepInferred(inferred, p, w),
+      }
+    },
+  }
+}
+
+/**
+ * A prepared need keeps the inferred classes, in the order in which a match multiplies them, with
+ * their probabilities and the coded share's weight: a scored doc's lift is computed from its own
+ * set's classes in that order, so it is the full match's to the last bit.
+ */
+function keepInferred(inferred: readonly number[], prob: Float64Array, w: number): KeptLift {
+  const order = new Map<number, number>()
+  const p = inferred.map((c) => prob[c]!)
+  inferred.forEach((c, i) => order.set(c, i))
+  const probOf = (c: number) => p[order.get(c) ?? -1] ?? 0
+  return {
+    rescore(ctx, lift) {
+      const cs = ctx.classSets
+      const docSet = cs.docSet
+      const at: number[] = []
+      for (let i = 0; i < ctx.docs.length; i++) {
+        at.length = 0
+        cs.forEachClass(docSet[ctx.docs[i]!]!, (c) => {
+          const k = order.get(c)
+          if (k !== undefined) at.push(k)
+        })
+        if (at.length === 0) continue
+        at.sort((a, b) => a - b)
+        let miss = 1 - p[at[0]!]!
+        for (let j = 1; j < at.length; j++) miss = miss * (1 - p[at[j]!]!)
+        lift[i] = w * (1 - miss)
+      }
+      return {
+        explain(d, into) {
+          into.inferredClasses = cs
+            .docClassIds(d)
+            .filter((c) => probOf(c) > 0)
+            .sort((a, b) => probOf(b) - probOf(a))
+            .map((c) => cs.code(c))
         },
       }
     },

@@ -19,4 +19,4 @@ export const SIGNALS: readonly ((options: SignalOptions) => Signal)[] = [
   ipcSignal,
 ]
 
-export type { LiftContext, LiftMatch, LiftSignal, MatchContext, NeedTerms, Signal, SignalMatch, TextContext, TextSignal } from './signal.js'
+export type { KeptLift, KeptText, LiftContext, LiftMatch, LiftSignal, MatchContext, NeedTerms, RescoreContext, Signal, SignalMatch, TextContext, TextMatch, TextSignal } from './signal.js'

@@ -5,7 +5,8 @@
  */
 import { grow } from '../buffers.js'
 import { codesOverlap, normalizeCode } from '../classes.js'
-import type { LiftSignal } from './signal.js'
+import type { ClassSets } from '../class-sets.js'
+import type { KeptLift, LiftSignal } from './signal.js'
 
 export interface IpcOptions {
   /**
@@ -30,7 +31,10 @@ export function ipcSignal(options: IpcOptions): LiftSignal {
       const cs = ctx.classSets
       const needCodes = [...new Set((ctx.need.ipc ?? []).map(normalizeCode).filter((c) => c !== ''))].slice(0, MAX_NEED_CODES)
       const nCodes = needCodes.length
-      if (nCodes === 0) return { touched: [], explain: (_d, into) => void (into.sharedClasses = []) }
+      if (nCodes === 0) {
+        const none = { explain: (_d: number, into: { sharedClasses?: string[] }) => void (into.sharedClasses = []) }
+        return { touched: [], ...none, keep: () => ({ rescore: () => none }) }
+      }
       // each class's overlap with the need's codes, as bits; the classes with one
       const nClasses = cs.nClasses
       const needMask = new Int32Array(nClasses)
@@ -66,6 +70,44 @@ export function ipcSignal(options: IpcOptions): LiftSignal {
           into.sharedClasses = cs
             .docClassIds(d)
             .filter((c) => needMask[c] !== 0)
+            .map((c) => cs.code(c))
+        },
+        keep: () => keepNamed(needCodes, needMask, ipcBoost),
+      }
+    },
+  }
+}
+
+/**
+ * A prepared need keeps its codes and their overlap with each class known then; a class seen
+ * since is compared when a scored doc first has it. A doc's lift is its classes' overlap, as in
+ * a match.
+ */
+function keepNamed(needCodes: readonly string[], known: Int32Array, ipcBoost: number): KeptLift {
+  const later = new Map<number, number>()
+  const maskOf = (cs: ClassSets, c: number): number => {
+    if (c < known.length) return known[c]!
+    let m = later.get(c)
+    if (m === undefined) {
+      m = 0
+      for (let i = 0; i < needCodes.length; i++) if (codesOverlap(needCodes[i]!, cs.code(c))) m |= 1 << i
+      later.set(c, m)
+    }
+    return m
+  }
+  return {
+    rescore(ctx, lift) {
+      const cs = ctx.classSets
+      for (let i = 0; i < ctx.docs.length; i++) {
+        let m = 0
+        cs.forEachClass(cs.docSet[ctx.docs[i]!]!, (c) => void (m |= maskOf(cs, c)))
+        if (m !== 0) lift[i] = (ipcBoost * popcount(m)) / needCodes.length
+      }
+      return {
+        explain(d, into) {
+          into.sharedClasses = cs
+            .docClassIds(d)
+            .filter((c) => maskOf(cs, c) !== 0)
             .map((c) => cs.code(c))
         },
       }

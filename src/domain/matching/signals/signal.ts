@@ -12,6 +12,11 @@
  *
  * Each signal is registered once (`index.ts`), in the order in which it is computed, summed and
  * listed in `explanation.signals`; its per-match object may add the explanation fields it owns.
+ *
+ * A match also *keeps* each signal's part for a prepared need (`keep`): what the signal derived
+ * from the need that does not depend on which patents are scored (the related terms, the
+ * inferred classes, the named codes), from which it scores a given set of patents alone
+ * (`rescore`), reading the index as it is then.
  */
 import type { ClassSets } from '../class-sets.js'
 import type { Neighbours } from '../neighbours.js'
@@ -25,7 +30,7 @@ export interface TextSignal {
   readonly name: string
   readonly role: 'text'
   /** Adds the need's evidence of each doc into `acc` (zero, an entry per doc id). */
-  start(ctx: TextContext, acc: Float64Array): SignalMatch
+  start(ctx: TextContext, acc: Float64Array): TextMatch
 }
 
 export interface LiftSignal {
@@ -50,6 +55,35 @@ export interface SignalMatch {
 export interface LiftMatch extends SignalMatch {
   /** The class sets given a lift. */
   readonly touched: readonly number[]
+  /** What a prepared need keeps of this part of the match. */
+  keep(): KeptLift
+}
+
+export interface TextMatch extends SignalMatch {
+  /** What a prepared need keeps of this part of the match. */
+  keep(): KeptText
+}
+
+/** A text signal's part of a prepared need. */
+export interface KeptText {
+  /**
+   * Adds the evidence of each scored doc into `acc[i]` (zero, an entry per `ctx.docs[i]`);
+   * `soFar[i]` is that of the text signals before this one. Undefined when what was kept no
+   * longer holds for these docs (one of them would now change it): the need is prepared again.
+   */
+  rescore(ctx: RescoreContext, acc: Float64Array, soFar: Float64Array): SignalMatch | undefined
+  /**
+   * Documents whose evidence now tells whether what was kept still holds (those kept, and the
+   * next best then), and the terms that evidence may read beyond the need's: scored with the
+   * others at each rescoring.
+   */
+  readonly watch?: { readonly docs: readonly number[]; readonly terms: readonly number[] }
+}
+
+/** A lift signal's part of a prepared need. */
+export interface KeptLift {
+  /** Writes each scored doc's lift into `lift[i]` (zero, an entry per `ctx.docs[i]`), by its class set as it is now. */
+  rescore(ctx: RescoreContext, lift: Float64Array): SignalMatch
 }
 
 /** The need's terms, by term id (terms no live patent has are left out). */
@@ -82,6 +116,14 @@ export interface MatchContext {
 export interface TextContext extends MatchContext {
   /** The evidence of the text signals registered before this one, by doc id (their sum). */
   textSoFar(): Float64Array
+}
+
+/** What a prepared need's signals read when scoring a given set of docs. */
+export interface RescoreContext extends MatchContext {
+  /** The docs scored, in ascending id order: entry i of every array is `docs[i]`'s. */
+  readonly docs: Int32Array
+  /** Adds w × (k1 + 1) × BM25F saturation of each term t (weight w) of each scored doc into `acc[i]`, term after term. */
+  accumulate(terms: Map<number, number>, acc: Float64Array): void
 }
 
 export interface LiftContext extends MatchContext {

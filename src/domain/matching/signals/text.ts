@@ -5,18 +5,28 @@
  * the need's words the patent has, as the need wrote them.
  */
 import { matchedTerms } from '../explain.js'
-import type { TextSignal } from './signal.js'
+import type { MatchContext, SignalMatch, TextSignal } from './signal.js'
 
 export function textSignal(): TextSignal {
+  // the need's terms and their weights are read again for every rescoring (live idf): nothing to keep
+  const explaining = (ctx: MatchContext): SignalMatch => ({
+    explain(d, into) {
+      into.matchedTerms = matchedTerms(ctx.postings, d, ctx.terms.weights, ctx.terms.surface)
+    },
+  })
   return {
     name: 'text',
     role: 'text',
     start(ctx, acc) {
       ctx.postings.accumulate(ctx.terms.weights, acc)
       return {
-        explain(d, into) {
-          into.matchedTerms = matchedTerms(ctx.postings, d, ctx.terms.weights, ctx.terms.surface)
-        },
+        ...explaining(ctx),
+        keep: () => ({
+          rescore(rctx, into) {
+            rctx.accumulate(rctx.terms.weights, into)
+            return explaining(rctx)
+          },
+        }),
       }
     },
   }

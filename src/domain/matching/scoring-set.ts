@@ -1,0 +1,113 @@
+/**
+ * A set of patents to score against prepared needs (`MatchIndex.rescore`): their doc ids and,
+ * for each term they hold, which of them hold it with its BM25F saturation there. A small
+ * inverted index of the set, built once and read by every need, so that scoring a need adds up
+ * the set's postings of the need's terms and nothing else. Its impacts are those `Postings`
+ * computes; it is rebuilt when a document has been added or removed since (the statistics, and
+ * after a compaction the doc ids, have moved).
+ */
+import type { Postings } from './postings.js'
+import { indexOf } from './top-k.js'
+
+export class ScoringSet {
+  /** The publication numbers asked for. */
+  readonly publicationNumbers: readonly string[]
+  #docs = new Int32Array(0)
+  #version = -1
+  readonly #terms = new Map<number, { at: Int32Array; imp: Float32Array }>()
+  /** With `only`: each term's packed frequencies in the docs that hold it, kept while the docs are the same. */
+  #packed: Map<number, Int32Array> | undefined
+
+  /** With `only`, the set holds those terms alone (the few a need's evidence reads). */
+  constructor(
+    publicationNumbers: Iterable<string>,
+    readonly only?: ReadonlySet<number>,
+  ) {
+    this.publicationNumbers = [...new Set(publicationNumbers)]
+  }
+
+  /** The set's live docs, ascending. */
+  get docs(): Int32Array {
+    return this.#docs
+  }
+
+  /**
+   * Brings the set in step with the index: `docOf` gives a live patent's doc id. Nothing to do
+   * while no document has been added or removed since the last time.
+   */
+  refresh(postings: Postings, docOf: (publicationNumber: string) => number | undefined): void {
+    if (this.#version === postings.statsVersion) return
+    const only = this.only
+    const ids: number[] = []
+    for (const pub of this.publicationNumbers) {
+      const d = docOf(pub)
+      if (d !== undefined) ids.push(d)
+    }
+    const next = Int32Array.from(ids).sort()
+    if (next.length !== this.#docs.length || next.some((d, i) => d !== this.#docs[i])) {
+      this.#docs = next
+      this.#packed = undefined
+    }
+    const docs = this.#docs
+    if (only !== undefined) {
+      // a few terms: each one's postings galloped for the set's docs once, the saturations
+      // computed again from the frequencies found as the statistics move
+      if (this.#packed === undefined) {
+        this.#packed = new Map()
+        this.#terms.clear()
+        for (const t of only) {
+          const packed = postings.packedAt(t, docs)
+          const at: number[] = []
+          for (let i = 0; i < docs.length; i++) if (packed[i] !== 0) at.push(i)
+          if (at.length === 0) continue
+          this.#packed.set(t, Int32Array.from(at, (i) => packed[i]!))
+          this.#terms.set(t, { at: Int32Array.from(at), imp: new Float32Array(at.length) })
+        }
+      }
+      for (const [t, { at, imp }] of this.#terms) {
+        const packed = this.#packed.get(t)!
+        for (let j = 0; j < at.length; j++) imp[j] = postings.saturation(docs[at[j]!]!, packed[j]!)
+      }
+      this.#version = postings.statsVersion
+      return
+    }
+    this.#terms.clear()
+    const holders = new Map<number, number[]>()
+    const fwd = postings.forward
+    for (let i = 0; i < docs.length; i++) {
+      const fs = postings.fwdStart(docs[i]!)
+      for (let j = fs; j < fs + postings.fwdCount(docs[i]!); j++) {
+        const t = fwd[j]!
+        let list = holders.get(t)
+        if (list === undefined) holders.set(t, (list = []))
+        list.push(i)
+      }
+    }
+    for (const [t, list] of holders) {
+      const at = Int32Array.from(list)
+      const imp = new Float32Array(at.length)
+      postings.impactsAt(t, Array.from(at, (i) => docs[i]!), imp)
+      this.#terms.set(t, { at, imp })
+    }
+    this.#version = postings.statsVersion
+  }
+
+  /** Whether doc d is in the set. */
+  has(d: number): boolean {
+    return indexOf(this.#docs, d) >= 0
+  }
+
+  /**
+   * acc[i] += w × k1p × saturation for each term t (weight w) held by docs[i], term after term in
+   * the map's order: per doc, the additions `Postings.accumulate` makes, in its order.
+   */
+  accumulate(terms: Map<number, number>, k1p: number, acc: Float64Array): void {
+    for (const [t, w] of terms) {
+      const e = this.#terms.get(t)
+      if (e === undefined) continue
+      const wk = w * k1p
+      const { at, imp } = e
+      for (let j = 0; j < at.length; j++) acc[at[j]!]! += wk * imp[j]!
+    }
+  }
+}
