@@ -85,3 +85,36 @@ export function nextSet(bits: Bits, from: number): number {
   }
   return (w << 5) | (31 - Math.clz32(word & -word))
 }
+
+/**
+ * Bit sets kept by key, the least recently used dropped beyond `limit`, each brought up to date
+ * from where it was last: members are only ever added (ids grow between compactions, which clear
+ * the cache; removed documents are masked by the alive set).
+ */
+export class BitCache {
+  readonly #sets = new Map<string, { bits: Bits; upto: number }>()
+  constructor(readonly limit: number) {}
+
+  /**
+   * The set of `key` with room for ids below `n`. `upto` is where its source stands now (a list's
+   * length, the number of ids); `extend(bits, from)` sets the members added since position `from`.
+   */
+  get(key: string, n: number, upto: number, extend: (bits: Bits, from: number) => void): Bits {
+    let c = this.#sets.get(key)
+    if (c === undefined) {
+      c = { bits: new Uint32Array(wordsFor(n)), upto: 0 }
+      if (this.#sets.size >= this.limit) this.#sets.delete(this.#sets.keys().next().value!)
+    } else this.#sets.delete(key) // re-inserted below: most recently used last
+    c.bits = grow(c.bits, n)
+    if (c.upto < upto) {
+      extend(c.bits, c.upto)
+      c.upto = upto
+    }
+    this.#sets.set(key, c)
+    return c.bits
+  }
+
+  clear(): void {
+    this.#sets.clear()
+  }
+}

@@ -154,9 +154,9 @@ export function createEmbeddedSearchIndex(
   /** `i:<IPC prefix>` and `a:<applicant>` → the documents that have it (removed ones included). */
   let lists = new Map<string, IdList>()
   /** Bit sets of those lists, extended as the lists grow; dropped on compaction. */
-  let bitsets = new Map<string, { bits: Uint32Array; upto: number }>()
+  const listBits = new bitset.BitCache(64)
   /** Bit sets of common words (`denseBits`), extended as documents arrive; dropped on compaction. */
-  let wordBits = new Map<string, { bits: Uint32Array; upto: number }>()
+  const wordBits = new bitset.BitCache(WORD_BITS_CACHED)
 
   const listAdd = (key: string, id: number) => {
     let l = lists.get(key)
@@ -266,11 +266,11 @@ export function createEmbeddedSearchIndex(
     facetPool = new Uint32Array(4096)
     facetUsed = 0
     rebuildBits()
-    wordBits = new Map()
+    wordBits.clear()
     classes = new Dictionary()
     applicants = new Dictionary()
     lists = new Map()
-    bitsets = new Map()
+    listBits.clear()
   }
 
   const lengthOf = (id: number): number => lenCol[id]!
@@ -332,8 +332,8 @@ export function createEmbeddedSearchIndex(
       if (out.n === 0) lists.delete(key)
       else lists.set(key, out)
     }
-    bitsets = new Map()
-    wordBits = new Map()
+    listBits.clear()
+    wordBits.clear()
     n = m
     dead = 0
     rebuildBits()
@@ -343,26 +343,9 @@ export function createEmbeddedSearchIndex(
   const bitsetOf = (key: string): Uint32Array | undefined => {
     const l = lists.get(key)
     if (l === undefined) return undefined
-    let b = bitsets.get(key)
-    const words = (n >>> 5) + 1
-    if (b === undefined) {
-      b = { bits: new Uint32Array(words), upto: 0 }
-      if (bitsets.size >= 64) bitsets.delete(bitsets.keys().next().value!)
-    } else {
-      bitsets.delete(key) // re-inserted below: most recently used last
-      if (b.bits.length < words) {
-        const bits = new Uint32Array(words)
-        bits.set(b.bits)
-        b.bits = bits
-      }
-    }
-    for (let i = b.upto; i < l.n; i++) {
-      const id = l.ids[i]!
-      b.bits[id >>> 5]! |= 1 << (id & 31)
-    }
-    b.upto = l.n
-    bitsets.set(key, b)
-    return b.bits
+    return listBits.get(key, n, l.n, (bits, from) => {
+      for (let i = from; i < l.n; i++) bitset.set(bits, l.ids[i]!)
+    })
   }
 
   /**
@@ -452,9 +435,8 @@ export function createEmbeddedSearchIndex(
     const partIds = parts.length > 1 ? parts.map((p) => postings.id(p)) : []
     const usable = partIds.length > 1 && partIds.every((p) => p >= 0)
     const estimate = (w >= 0 ? postings.count(w) : 0) + (usable ? Math.min(...partIds.map((p) => postings.count(p))) : 0)
-    const cursorOf = (t: number) => postings.cursor(t)
-    const cw = w >= 0 ? cursorOf(w) : undefined
-    const cps = usable ? partIds.map(cursorOf) : []
+    const cw = w >= 0 ? postings.cursor(w) : undefined
+    const cps = usable ? partIds.map((p) => postings.cursor(p)) : []
     const has = (id: number): boolean => {
       if (cw !== undefined && cw.advance(id) === id) return true
       if (cps.length === 0) return false
@@ -650,18 +632,7 @@ export function createEmbeddedSearchIndex(
    */
   const denseBits = (m: WordMatcher): bitset.Bits | undefined => {
     if (m.estimate < Math.max(DENSE_MIN, n / DENSE_SHARE)) return undefined
-    let c = wordBits.get(m.word)
-    if (c === undefined) {
-      c = { bits: new Uint32Array(bitset.wordsFor(n)), upto: 0 }
-      if (wordBits.size >= WORD_BITS_CACHED) wordBits.delete(wordBits.keys().next().value!)
-    } else wordBits.delete(m.word) // re-inserted below: most recently used last
-    if (c.upto < n) {
-      const bits = (c.bits = bitset.grow(c.bits, n))
-      m.walk((id) => bitset.set(bits, id), c.upto)
-      c.upto = n
-    }
-    wordBits.set(m.word, c)
-    return c.bits
+    return wordBits.get(m.word, n, n, (bits, from) => m.walk((id) => bitset.set(bits, id), from))
   }
 
   /** The alive documents that match every word, or undefined when none does. */
@@ -873,8 +844,8 @@ export function createEmbeddedSearchIndex(
     classes = nextClassDict
     applicants = nextApplicantDict
     lists = nextLists
-    bitsets = new Map()
-    wordBits = new Map()
+    listBits.clear()
+    wordBits.clear()
     rebuildBits()
   }
 
