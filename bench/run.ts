@@ -36,6 +36,10 @@
  *                                  new patents (default 10) re-scored against all of them, the old
  *                                  full-match path timed on every --rescore-old-every-th need
  *                                  (default 50); alone, it skips the other steps unless --sizes is given
+ *   --throughput 10000             search throughput through the service with this many patents
+ *                                  (bench/throughput.ts): autocannon with --throughput-connections
+ *                                  (default 50) for --throughput-seconds (default 10), beside a
+ *                                  bare Fastify hello world measured the same way in the same run
  *
  * Each in-process size runs in a child process of its own so that its memory figure is its own.
  * See bench/RESULTS.md for the recorded figures and bench/corpus.ts for the synthetic corpus.
@@ -68,6 +72,9 @@ const { values } = parseArgs({
     'rescore-needs': { type: 'string', default: '10000' },
     'rescore-batches': { type: 'string', default: '10' },
     'rescore-old-every': { type: 'string', default: '50' },
+    throughput: { type: 'string' },
+    'throughput-connections': { type: 'string', default: '50' },
+    'throughput-seconds': { type: 'string', default: '10' },
     impl: { type: 'string' },
     'sample-every': { type: 'string' },
     child: { type: 'string' },
@@ -133,7 +140,8 @@ const searchSizes = list(values['search-size'] ?? '')
 const scaleOut = values['scale-out'] !== undefined ? Number(values['scale-out']) : 0
 const restart = values.restart !== undefined ? Number(values.restart) : 0
 const rescoreSize = values['rescore-size'] !== undefined ? Number(values['rescore-size']) : 0
-const sizes = list(values.sizes ?? (searchSizes.length > 0 || scaleOut > 0 || restart > 0 || rescoreSize > 0 ? '' : '10000,100000,1000000'))
+const throughput = values.throughput !== undefined ? Number(values.throughput) : 0
+const sizes = list(values.sizes ?? (searchSizes.length > 0 || scaleOut > 0 || restart > 0 || rescoreSize > 0 || throughput > 0 ? '' : '10000,100000,1000000'))
 const legacySizes = values['search-legacy'] !== undefined ? list(values['search-legacy']) : searchSizes.filter((s) => s <= 300_000)
 const e2eSize = values['e2e-size'] !== undefined ? Number(values['e2e-size']) : sizes.includes(100_000) ? 100_000 : 0
 const started = new Date()
@@ -170,6 +178,11 @@ if (rescoreSize > 0) {
   const args = ['--child', 'rescore', '--size', String(rescoreSize)]
   for (const k of ['rescore-needs', 'rescore-batches', 'rescore-old-every'] as const) args.push(`--${k}`, values[k]!)
   results.rescore = await child(args)
+}
+if (throughput > 0) {
+  log(`--- search throughput through the service, ${throughput} patents, beside a bare Fastify hello world`)
+  const { runThroughput } = await import('./throughput.js')
+  results.throughput = await runThroughput({ size: throughput, connections: Number(values['throughput-connections']), seconds: Number(values['throughput-seconds']) })
 }
 if (values['intake-only'] !== undefined) {
   log(`--- import intake alone (ROLE=api), ${values['intake-only']} patents`)

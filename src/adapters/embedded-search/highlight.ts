@@ -6,15 +6,20 @@ const SNIPPET = 90
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 const isLatin = (s: string) => /^[\p{Script=Latin}\p{N}]/u.test(s)
 
-export type Marker = (text: string) => { text: string; first: number }
+export interface Marker {
+  /** The text with every occurrence of the terms wrapped in `<em>…</em>`. */
+  (text: string): { text: string; first: number }
+  /** Where the first occurrence starts in the text, -1 when none: what `mark(text).first` gives, without marking. */
+  first(text: string): number
+}
 
 /** Marks every occurrence of the terms (Latin terms as word prefixes: a stem marks its whole word). */
 export function highlighter(terms: string[]): Marker {
   const sorted = [...new Set(terms)].filter((t) => t.length > 0).sort((a, b) => b.length - a.length)
-  if (sorted.length === 0) return (text) => ({ text, first: -1 })
+  if (sorted.length === 0) return Object.assign((text: string) => ({ text, first: -1 }), { first: () => -1 })
   const alternatives = sorted.map((t) => (isLatin(t) ? `\\b${escapeRegExp(t)}[\\p{Script=Latin}\\p{N}]*` : escapeRegExp(t)))
   const re = new RegExp(alternatives.join('|'), 'giu')
-  return (raw) => {
+  const mark = (raw: string) => {
     // Terms are found in the normalised text, and marked in the text as written: full-width
     // punctuation (，：；) and letters stay as the patent has them.
     const { norm, from, to } = normalisedWithOffsets(raw)
@@ -27,8 +32,8 @@ export function highlighter(terms: string[]): Marker {
         re.lastIndex++
         continue
       }
-      const start = from[m.index]!
-      const end = to[m.index + m[0].length - 1]!
+      const start = from === undefined ? m.index : from[m.index]!
+      const end = to === undefined ? m.index + m[0].length : to[m.index + m[0].length - 1]!
       if (start < at) continue
       if (first < 0) first = start
       out += `${raw.slice(at, start)}<em>${raw.slice(start, end)}</em>`
@@ -36,14 +41,56 @@ export function highlighter(terms: string[]): Marker {
     }
     return { text: out + raw.slice(at), first }
   }
+  const first = (raw: string) => {
+    const { norm, from } = normalisedWithOffsets(raw)
+    re.lastIndex = 0
+    for (let m = re.exec(norm); m !== null; m = re.exec(norm)) {
+      if (m[0].length === 0) {
+        re.lastIndex++
+        continue
+      }
+      return from === undefined ? m.index : from[m.index]!
+    }
+    return -1
+  }
+  return Object.assign(mark, { first })
 }
+
+/** Characters that are their own NFKC form: ASCII and the CJK unified ideographs (with extension A). */
+const stable = (cp: number) => cp < 0x80 || (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf)
 
 /**
  * NFKC and its way back: for each unit of the normalised text, where the character it came
  * from starts (`from`) and ends (`to`) in the original. Characters are normalised one at a time,
  * which for patent text (no combining sequences to speak of) is the same as the whole.
+ *
+ * Nearly always every character keeps its length (ASCII and ideographs are their own form,
+ * full-width punctuation and letters become one unit each): then a position in the normalised
+ * text is the same position in the original, and no offsets are returned (`from`/`to` absent).
  */
-function normalisedWithOffsets(raw: string): { norm: string; from: number[]; to: number[] } {
+function normalisedWithOffsets(raw: string): { norm: string; from?: number[]; to?: number[] } {
+  let norm = ''
+  let copied = 0
+  for (let i = 0; i < raw.length; ) {
+    const cp = raw.codePointAt(i)!
+    if (stable(cp)) {
+      i++
+      continue
+    }
+    const width = cp > 0xffff ? 2 : 1
+    const n = raw.slice(i, i + width).normalize('NFKC')
+    if (n.length !== width) return withOffsets(raw)
+    if (n !== raw.slice(i, i + width)) {
+      norm += raw.slice(copied, i) + n
+      copied = i + width
+    }
+    i += width
+  }
+  return { norm: copied === 0 ? raw : norm + raw.slice(copied) }
+}
+
+/** `normalisedWithOffsets` for a text in which some character changes length (ﬁ → fi, ㎏ → kg). */
+function withOffsets(raw: string): { norm: string; from: number[]; to: number[] } {
   let norm = ''
   const from: number[] = []
   const to: number[] = []
@@ -63,7 +110,7 @@ function normalisedWithOffsets(raw: string): { norm: string; from: number[]; to:
 
 /** About two snippet widths of the text around its first match, marked. */
 export function snippet(text: string, mark: Marker): string {
-  const { first } = mark(text)
+  const first = mark.first(text)
   const start = first < 0 ? 0 : Math.max(0, first - Math.floor(SNIPPET / 3))
   const end = Math.min(text.length, start + SNIPPET * 2)
   const cut = text.slice(start, end)
