@@ -9,6 +9,7 @@ import { createMeilisearchSearchIndex } from '../adapters/meilisearch/search-ind
 import type { Config } from '../config.js'
 import type { PatentStore } from '../domain/ports.js'
 import { toSearchDocument, type SearchIndex } from '../domain/search.js'
+import { recentPatentReads } from '../services/recent-reads.js'
 import type { Analyzer } from '../domain/text/analyzer.js'
 
 /** The Meilisearch index of this installation (also what a worker sends changes to). */
@@ -20,15 +21,21 @@ export function meilisearchIndex(config: Config): SearchIndex {
   })
 }
 
-export function createApiRole(config: Config, analyzer: () => Analyzer, patents: Pick<PatentStore, 'getMany'>) {
+export function createApiRole(config: Config, analyzer: () => Analyzer, patents: Pick<PatentStore, 'get' | 'getMany'>) {
   const embedded = config.SEARCH_BACKEND === 'embedded'
+  if (!embedded) return { search: meilisearchIndex(config), searchReads: patents, localSearch: undefined }
+  // What search reads of patents: the hits' records, read once for the index's highlights and
+  // the facts beside them; the index drops the copies of the patents it changes.
+  const searchReads = recentPatentReads(patents)
   // The embedded index keeps no patent text: a page's hits are read from the patent store.
-  const stored = async (pns: string[]) => (await patents.getMany(pns)).map((p) => (p === undefined || p.status !== 'listed' ? undefined : toSearchDocument(p)))
-  const search = embedded ? createEmbeddedSearchIndex(analyzer(), { stored }) : meilisearchIndex(config)
+  const stored = async (pns: string[]) => (await searchReads.getMany(pns)).map((p) => (p === undefined || p.status !== 'listed' ? undefined : toSearchDocument(p)))
+  const search = createEmbeddedSearchIndex(analyzer(), { stored, changed: (pns) => searchReads.forget(pns) })
   return {
     search,
+    /** The patent reads the search service makes: copies kept a moment (embedded search) or the store itself. */
+    searchReads,
     /** The search index this process must keep itself, when it lives in its memory. */
-    localSearch: embedded ? search : undefined,
+    localSearch: search,
   }
 }
 

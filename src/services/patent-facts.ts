@@ -2,7 +2,7 @@
 import { patentFacts, type PatentFacts } from '../domain/patent-facts.js'
 import type { OrgStore, PatentStore } from '../domain/ports.js'
 
-export async function loadPatentFacts(deps: { patents: PatentStore; orgs: OrgStore }, publicationNumbers: readonly string[], today: Date): Promise<Map<string, PatentFacts>> {
+export async function loadPatentFacts(deps: { patents: Pick<PatentStore, 'getMany'>; orgs: Pick<OrgStore, 'get'> }, publicationNumbers: readonly string[], today: Date): Promise<Map<string, PatentFacts>> {
   const unique = [...new Set(publicationNumbers)]
   const patents = await deps.patents.getMany(unique)
   const holderIds = [...new Set(patents.flatMap((p) => (p?.ownerOrgId === undefined ? [] : [p.ownerOrgId])))]

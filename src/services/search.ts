@@ -40,7 +40,7 @@ function single(p: Patent): SearchResult {
   }
 }
 
-export function createSearchService(index: Pick<SearchIndex, 'search'>, stores: { patents: PatentStore; orgs: OrgStore }, now: () => Date = () => new Date()) {
+export function createSearchService(index: Pick<SearchIndex, 'search'>, stores: { patents: Pick<PatentStore, 'get' | 'getMany'>; orgs: Pick<OrgStore, 'get'> }, now: () => Date = () => new Date()) {
   /** Each hit with its patent's facts as they are now: who holds it, kind, legal status, transfer modes, term left. */
   const withFacts = async (result: SearchResult): Promise<SearchResult> => {
     const facts = await loadPatentFacts(stores, result.hits.map((h) => h.publicationNumber), now())

@@ -58,6 +58,8 @@ export interface EmbeddedSearchOptions {
    * snippet), e.g. from the patent store: when given, the index keeps none of their text.
    */
   stored?: (publicationNumbers: string[]) => Promise<Array<SearchDocument | undefined>>
+  /** Told the publication numbers of documents added, replaced or removed (all of them, `'all'`, on clear): e.g. to drop copies of them read from the store. */
+  changed?: (publicationNumbers: string[] | 'all') => void
   /** Seal recent postings into the compressed pool after this many new documents (default: an eighth of the index, 4,096 to 100,000). */
   sealAt?: number
 }
@@ -863,6 +865,7 @@ export function createEmbeddedSearchIndex(
     },
     async init() {},
     async upsert(docsIn, terms) {
+      options.changed?.(docsIn.map((d) => d.publicationNumber))
       docsIn.forEach((doc, i) => {
         removeDoc(doc.publicationNumber)
         addDoc(doc, terms?.[i])
@@ -871,10 +874,12 @@ export function createEmbeddedSearchIndex(
       sealIfDue()
     },
     async remove(pnsIn) {
+      options.changed?.(pnsIn)
       for (const pn of pnsIn) removeDoc(pn)
       compactIfNeeded()
     },
     async clear() {
+      options.changed?.('all')
       reset()
     },
     async ping() {
