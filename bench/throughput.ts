@@ -6,7 +6,10 @@
  * in the same run and the same way, a bare Fastify hello world in a process of its own: the
  * ceiling of this machine for one Node process answering HTTP. The service is called with the
  * operator's key, which the rate limit lets through (an enterprise's key would be limited to
- * RATE_LIMIT_MAX a minute, far below the load). Afterwards every key under the prefix is deleted.
+ * RATE_LIMIT_MAX a minute, far below the load). Two loads: the bench's typical queries in turn
+ * (each asked again within a second: what the service's recent results serve), and queries that
+ * are all different (two words of the needs' vocabulary each, none asked twice: every request
+ * runs the whole search). Afterwards every key under the prefix is deleted.
  * With BENCH_CPU_PROF=<dir> the service writes a CPU profile there (node --cpu-prof) when it stops.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -15,6 +18,9 @@ import { createWriteStream, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { deletePrefix, freePort, importThrough } from './e2e.js'
+import { loadAnalysisResources } from '../search-config/analysis.js'
+import { createAnalyzer } from '../src/domain/text/analyzer.js'
+import { loadVocabulary, prng } from './corpus.js'
 import { benchQueries } from './search.js'
 import { log } from './stats.js'
 
@@ -29,6 +35,16 @@ app.get('/', async () => ({ hello: 'world' }))
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' })
 process.stdout.write('listening\\n')
 `
+
+/** `n` different queries of two words each, from the words of the needs' texts. */
+function distinctQueries(n: number): string[] {
+  const analyzer = createAnalyzer(loadAnalysisResources())
+  const words = [...new Set(loadVocabulary().queries.flatMap((q) => analyzer.analyze(q)))].filter((w) => w.length >= 2)
+  const r = prng(11)
+  const out = new Set<string>()
+  for (let tries = 0; out.size < n && tries < n * 10; tries++) out.add(`${words[Math.floor(r() * words.length)]} ${words[Math.floor(r() * words.length)]}`)
+  return [...out]
+}
 
 export interface ThroughputOptions {
   size: number
@@ -128,6 +144,11 @@ export async function runThroughput(o: ThroughputOptions): Promise<Record<string
     log(`throughput: search, ${o.connections} connections, ${o.seconds} s, ${paths.length} queries in turn`)
     out['search'] = await load(base, o, paths, auth)
     log(`throughput: search ${JSON.stringify(out['search'])}`)
+    const distinct = distinctQueries(o.seconds * 8000).map((q) => `/v1/patents/search?${new URLSearchParams({ q, limit: '20' }).toString()}`)
+    log(`throughput: search, ${o.connections} connections, ${o.seconds} s, every query different`)
+    out['searchDistinct'] = await load(base, o, distinct, auth)
+    log(`throughput: search, every query different ${JSON.stringify(out['searchDistinct'])}`)
+    if ((out['searchDistinct'] as Load).requests >= distinct.length) log('throughput: more requests than distinct queries: some were asked twice')
     service.child.kill('SIGTERM')
     await waitFor(async () => service.exited(), 'the service stop', () => false, 60_000).catch(() => service.child.kill('SIGKILL'))
 
@@ -138,7 +159,9 @@ export async function runThroughput(o: ThroughputOptions): Promise<Record<string
     log(`throughput: bare Fastify hello world, ${o.connections} connections, ${o.seconds} s`)
     out['hello'] = await load(helloUrl, o)
     log(`throughput: hello ${JSON.stringify(out['hello'])}`)
-    out['shareOfHello'] = Math.round(((out['search'] as Load).requestsPerSec / (out['hello'] as Load).requestsPerSec) * 1000) / 10
+    const share = (l: unknown) => Math.round(((l as Load).requestsPerSec / (out['hello'] as Load).requestsPerSec) * 1000) / 10
+    out['shareOfHello'] = share(out['search'])
+    out['shareOfHelloDistinct'] = share(out['searchDistinct'])
   } finally {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
     await sleep(200)

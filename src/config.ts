@@ -69,6 +69,7 @@ export const configSchema = z.object({
     .default(1024 * 1024)
     .describe('Largest JSON body for every other route (413 above it)'),
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600).describe('Requests one API key may make per rate-limit window (429 above it)'),
+  SEARCH_RECENT_MS: z.coerce.number().int().min(0).default(1000).describe('How long the embedded search answers a search asked again from its recent result (dropped at every change of the index); 0: every search runs'),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000).describe('The rate-limit window in milliseconds'),
   CORS_ORIGINS: commaList.describe('Comma-separated origins allowed to call the API from a browser; none when empty'),
   POOL_LARGE_PROVINCES: commaList.describe('Comma-separated provinces, each written any way (广东, 广东省, Guangdong, 440000), whose cultivation-pool quota is 500 instead of 300'),

@@ -81,7 +81,11 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     services: {
       ...core.services,
       // A worker-only process serves no API (main.ts builds none): its container has no search.
-      search: createSearchService(api?.search ?? { search: () => Promise.reject(new UnavailableError('this process holds no search index (ROLE=worker)')) }, { ...core.stores, patents: api?.searchReads ?? core.stores.patents }),
+      search: createSearchService(
+        api?.search ?? { search: () => Promise.reject(new UnavailableError('this process holds no search index (ROLE=worker)')) },
+        { ...core.stores, patents: api?.searchReads ?? core.stores.patents },
+        api?.searchResults === undefined ? {} : { results: api.searchResults },
+      ),
       indexing,
       matching: worker?.matching,
     },

@@ -8,7 +8,8 @@ import { createEmbeddedSearchIndex } from '../adapters/embedded-search/index.js'
 import { createMeilisearchSearchIndex } from '../adapters/meilisearch/search-index.js'
 import type { Config } from '../config.js'
 import type { PatentStore } from '../domain/ports.js'
-import { toSearchDocument, type SearchIndex } from '../domain/search.js'
+import { toSearchDocument, type SearchIndex, type SearchResult } from '../domain/search.js'
+import { MomentCache } from '../services/moment-cache.js'
 import { recentPatentReads } from '../services/recent-reads.js'
 import type { Analyzer } from '../domain/text/analyzer.js'
 
@@ -23,17 +24,27 @@ export function meilisearchIndex(config: Config): SearchIndex {
 
 export function createApiRole(config: Config, analyzer: () => Analyzer, patents: Pick<PatentStore, 'get' | 'getMany'>) {
   const embedded = config.SEARCH_BACKEND === 'embedded'
-  if (!embedded) return { search: meilisearchIndex(config), searchReads: patents, localSearch: undefined }
+  if (!embedded) return { search: meilisearchIndex(config), searchReads: patents, searchResults: undefined, localSearch: undefined }
   // What search reads of patents: the hits' records, read once for the index's highlights and
   // the facts beside them; the index drops the copies of the patents it changes.
-  const searchReads = recentPatentReads(patents)
+  const searchReads = recentPatentReads(patents, { ttlMs: config.SEARCH_RECENT_MS })
+  // The same search asked again within SEARCH_RECENT_MS is answered from its result, until the index changes.
+  const searchResults = new MomentCache<string, Promise<SearchResult>>({ ttlMs: config.SEARCH_RECENT_MS, max: 1000 })
   // The embedded index keeps no patent text: a page's hits are read from the patent store.
   const stored = async (pns: string[]) => (await searchReads.getMany(pns)).map((p) => (p === undefined || p.status !== 'listed' ? undefined : toSearchDocument(p)))
-  const search = createEmbeddedSearchIndex(analyzer(), { stored, changed: (pns) => searchReads.forget(pns) })
+  const search = createEmbeddedSearchIndex(analyzer(), {
+    stored,
+    changed: (pns) => {
+      searchReads.forget(pns)
+      searchResults.clear()
+    },
+  })
   return {
     search,
     /** The patent reads the search service makes: copies kept a moment (embedded search) or the store itself. */
     searchReads,
+    /** Recent results of the search service, emptied at every change of the index. */
+    searchResults,
     /** The search index this process must keep itself, when it lives in its memory. */
     localSearch: search,
   }

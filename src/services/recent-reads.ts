@@ -9,6 +9,7 @@
  */
 import type { Patent } from '../domain/patent.js'
 import type { PatentStore } from '../domain/ports.js'
+import { MomentCache } from './moment-cache.js'
 
 export interface RecentReadsOptions {
   /** How long a read record is served from memory. Default 1000 ms. */
@@ -24,35 +25,27 @@ export interface RecentReads extends Pick<PatentStore, 'get' | 'getMany'> {
 }
 
 export function recentPatentReads(store: Pick<PatentStore, 'get' | 'getMany'>, options: RecentReadsOptions = {}): RecentReads {
-  const ttl = options.ttlMs ?? 1000
-  const max = options.max ?? 5000
-  const now = options.now ?? Date.now
-  const kept = new Map<string, { at: number; record: Promise<Patent | undefined> }>()
-
-  const keep = (pn: string, record: Promise<Patent | undefined>, at: number) => {
-    kept.delete(pn) // to the end: the most recently read
-    kept.set(pn, { at, record })
-    // a failed read is not kept
-    record.catch(() => kept.get(pn)?.record === record && kept.delete(pn))
-    while (kept.size > max) kept.delete(kept.keys().next().value!)
-  }
+  const kept = new MomentCache<string, Promise<Patent | undefined>>({ ttlMs: options.ttlMs ?? 1000, max: options.max ?? 5000, ...(options.now ? { now: options.now } : {}) })
 
   const getMany = async (pns: string[]): Promise<Array<Patent | undefined>> => {
-    const t = now()
+    const records = new Map<string, Promise<Patent | undefined>>()
     const missing: string[] = []
     for (const pn of new Set(pns)) {
       const k = kept.get(pn)
-      if (k === undefined || t - k.at >= ttl) missing.push(pn)
-      else {
-        kept.delete(pn) // to the end: the most recently read
-        kept.set(pn, k)
-      }
+      if (k === undefined) missing.push(pn)
+      else records.set(pn, k)
     }
     if (missing.length > 0) {
       const read = store.getMany(missing)
-      missing.forEach((pn, i) => keep(pn, read.then((records) => records[i]), t))
+      missing.forEach((pn, i) => {
+        const record = read.then((found) => found[i])
+        kept.set(pn, record)
+        records.set(pn, record)
+        // a failed read is not kept
+        record.catch(() => kept.dropIf(pn, record))
+      })
     }
-    return Promise.all(pns.map((pn) => kept.get(pn)?.record ?? store.get(pn)))
+    return Promise.all(pns.map((pn) => records.get(pn)!))
   }
 
   return {

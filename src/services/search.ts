@@ -10,6 +10,7 @@ import { ipcPrefixes, type SearchFilters, type SearchIndex, type SearchResult } 
 import { normalisePublicationNumber } from '../domain/office-sheet.js'
 import type { Patent } from '../domain/patent.js'
 import type { OrgStore, PatentStore } from '../domain/ports.js'
+import type { MomentCache } from './moment-cache.js'
 import { loadPatentFacts } from './patent-facts.js'
 
 export interface SearchRequest extends SearchFilters {
@@ -40,27 +41,47 @@ function single(p: Patent): SearchResult {
   }
 }
 
-export function createSearchService(index: Pick<SearchIndex, 'search'>, stores: { patents: Pick<PatentStore, 'get' | 'getMany'>; orgs: Pick<OrgStore, 'get'> }, now: () => Date = () => new Date()) {
+/**
+ * `results`: where the same search asked again within a moment is answered from (see
+ * `createApiRole`: emptied whenever the index changes); none: every search runs.
+ */
+export function createSearchService(
+  index: Pick<SearchIndex, 'search'>,
+  stores: { patents: Pick<PatentStore, 'get' | 'getMany'>; orgs: Pick<OrgStore, 'get'> },
+  options: { now?: () => Date; results?: MomentCache<string, Promise<SearchResult>> } = {},
+) {
+  const now = options.now ?? (() => new Date())
   /** Each hit with its patent's facts as they are now: who holds it, kind, legal status, transfer modes, term left. */
   const withFacts = async (result: SearchResult): Promise<SearchResult> => {
     const facts = await loadPatentFacts(stores, result.hits.map((h) => h.publicationNumber), now())
     return { ...result, hits: result.hits.map((h) => (facts.has(h.publicationNumber) ? { ...h, patent: facts.get(h.publicationNumber)! } : h)) }
+  }
+  const run = async (q: string, limit: number, offset: number, filters: SearchFilters): Promise<SearchResult> => {
+    const pn = String(normalisePublicationNumber(q.trim()))
+    if (PUBLICATION_NUMBER.test(pn)) {
+      const p = await stores.patents.get(pn)
+      // found as search finds patents: any listed one (a withdrawn patent is off the market)
+      if (p !== undefined && p.status === 'listed' && passes(p, filters)) {
+        const found = single(p)
+        return offset === 0 ? withFacts(found) : { ...found, hits: [] }
+      }
+    }
+    return withFacts(await index.search({ q, limit, offset, filters }))
   }
   return {
     async search({ q, limit, offset, ...given }: SearchRequest): Promise<SearchResult> {
       const filters: SearchFilters = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined))
       // IPC codes are upper case in the index; a person may type them either way.
       if (filters.ipc !== undefined) filters.ipc = filters.ipc.toUpperCase()
-      const pn = String(normalisePublicationNumber(q.trim()))
-      if (PUBLICATION_NUMBER.test(pn)) {
-        const p = await stores.patents.get(pn)
-        // found as search finds patents: any listed one (a withdrawn patent is off the market)
-        if (p !== undefined && p.status === 'listed' && passes(p, filters)) {
-          const found = single(p)
-          return offset === 0 ? withFacts(found) : { ...found, hits: [] }
-        }
-      }
-      return withFacts(await index.search({ q, limit, offset, filters }))
+      const cache = options.results
+      if (cache === undefined) return run(q, limit, offset, filters)
+      const key = JSON.stringify([q, limit, offset, Object.entries(filters).sort()])
+      const kept = cache.get(key)
+      if (kept !== undefined) return kept
+      const result = run(q, limit, offset, filters)
+      cache.set(key, result)
+      result.catch(() => cache.dropIf(key, result))
+      return result
     },
   }
 }
