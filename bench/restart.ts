@@ -5,6 +5,13 @@
  * `/ready` (loaded from the snapshots, then caught up from the feed); stopped, its snapshots
  * deleted, started again and timed until `/ready` (rebuilt from Redis): the comparator, in the
  * same run. Afterwards every key under its prefix and its snapshot directory are deleted.
+ *
+ * With `programme` (issue 15 item 6, the programme's size end to end), after the import also:
+ * Redis memory per patent (used_memory before the start and after the import), the service's
+ * RSS (the most seen, sampled every 250 ms, during the import and during each start), the
+ * bench's searches through `GET /v1/patents/search` one at a time (p50/p95 with and without
+ * filters; the service's recent results off, so every search runs), and `needs` needs posted
+ * one at a time until their matches are ready.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -13,13 +20,36 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { deletePrefix, importThrough } from './e2e.js'
-import { log, mb } from './stats.js'
+import { readFileSync } from 'node:fs'
+import { Redis } from 'ioredis'
+import { deletePrefix, importThrough, needsThrough } from './e2e.js'
+import { benchQueries } from './search.js'
+import { log, mb, summary } from './stats.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-export async function runRestart(o: { size: number; port?: number }): Promise<Record<string, unknown>> {
+/** The resident set of a process, in bytes (Linux), or undefined once it has gone. */
+function rssOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) * 1024 : undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function redisUsedMemory(url: string): Promise<number> {
+  const redis = new Redis(url)
+  try {
+    return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1])
+  } finally {
+    redis.disconnect()
+  }
+}
+
+export async function runRestart(o: { size: number; port?: number; programme?: boolean; needs?: number }): Promise<Record<string, unknown>> {
   const port = o.port ?? 3911
   const prefix = `bench-${randomBytes(6).toString('hex')}`
   const token = `bench-${randomBytes(18).toString('hex')}`
@@ -29,9 +59,17 @@ export async function runRestart(o: { size: number; port?: number }): Promise<Re
   mkdirSync(new URL('./out/', import.meta.url), { recursive: true })
   const logFile = fileURLToPath(new URL(`./out/restart-${prefix}.log`, import.meta.url))
   const logStream = createWriteStream(logFile)
-  const env = { ...process.env, PORT: String(port), REDIS_PREFIX: prefix, REDIS_URL: redisUrl, ADMIN_TOKEN: token, LOG_LEVEL: 'info', PRETTY_LOGS: 'false', ROLE: 'all', SNAPSHOT_DIR: dir, SHUTDOWN_GRACE_MS: '60000' }
+  const env = { ...process.env, PORT: String(port), REDIS_PREFIX: prefix, REDIS_URL: redisUrl, ADMIN_TOKEN: token, LOG_LEVEL: 'info', PRETTY_LOGS: 'false', ROLE: 'all', SNAPSHOT_DIR: dir, SHUTDOWN_GRACE_MS: '60000', SEARCH_RECENT_MS: '0' }
   let child: ChildProcess | undefined
   let exited = true
+  // the most RSS seen since the last `peak()`
+  let peakRss = 0
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(child?.pid) ?? 0)), 250)
+  const peak = () => {
+    const p = Math.max(peakRss, rssOf(child?.pid) ?? 0)
+    peakRss = 0
+    return mb(p)
+  }
   const start = async (): Promise<number> => {
     const t0 = performance.now()
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -52,27 +90,61 @@ export async function runRestart(o: { size: number; port?: number }): Promise<Re
     return performance.now() - t0
   }
   const out: Record<string, unknown> = { size: o.size, role: 'all', serviceLog: logFile }
+  const auth = { authorization: `Bearer ${token}` }
   try {
+    const redisBefore = o.programme ? await redisUsedMemory(redisUrl) : 0
     out['firstStartMs'] = Math.round(await start())
-    out['import'] = await importThrough(base, { authorization: `Bearer ${token}` }, o.size, {
+    peak()
+    out['import'] = await importThrough(base, auth, o.size, {
       failed: () => (exited ? `the service exited during the import; see ${logFile}` : undefined),
     })
+    if (o.programme) {
+      out['rssDuringImportMB'] = peak()
+      const used = (await redisUsedMemory(redisUrl)) - redisBefore
+      out['redis'] = { usedMB: mb(used), bytesPerPatent: Math.round(used / o.size) }
+      log(`programme: RSS during the import ${out['rssDuringImportMB']} MB, Redis ${JSON.stringify(out['redis'])}`)
+      out['search'] = await searchesThrough(base, auth)
+      out['needToMatchesMs'] = await needsThrough(base, auth, o.needs ?? 100)
+      out['rssAfterMB'] = peak()
+    }
     out['stopWithSaveMs'] = Math.round(await stop())
     const files = await readdir(dir)
     out['snapshots'] = Object.fromEntries(await Promise.all(files.map(async (f) => [f.replace(`${prefix}.`, ''), `${mb((await stat(join(dir, f))).size)} MB`])))
     log(`restart: stopped after the import, snapshots ${JSON.stringify(out['snapshots'])}`)
+    peak()
     out['readyFromSnapshotsMs'] = Math.round(await start())
-    log(`restart: ready from the snapshots in ${out['readyFromSnapshotsMs']} ms`)
+    out['rssLoadingMB'] = peak()
+    log(`restart: ready from the snapshots in ${out['readyFromSnapshotsMs']} ms (RSS at most ${out['rssLoadingMB']} MB)`)
     await stop()
     await rm(dir, { recursive: true, force: true })
     mkdirSync(dir, { recursive: true })
+    peak()
     out['readyRebuiltMs'] = Math.round(await start())
-    log(`restart: ready rebuilt from Redis in ${out['readyRebuiltMs']} ms`)
+    out['rssRebuildingMB'] = peak()
+    log(`restart: ready rebuilt from Redis in ${out['readyRebuiltMs']} ms (RSS at most ${out['rssRebuildingMB']} MB)`)
     await stop()
     return out
   } finally {
+    clearInterval(sampler)
     if (!exited) child?.kill('SIGKILL')
     out['redisKeysDeleted'] = await deletePrefix(redisUrl, prefix)
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/** The bench's searches through the API, one at a time: latency by kind of query, with and without filters. */
+async function searchesThrough(base: string, auth: { authorization: string }) {
+  const times: Record<'none' | 'filtered', number[]> = { none: [], filtered: [] }
+  const queries = benchQueries()
+  for (const q of queries) {
+    const url = `${base}/v1/patents/search?${new URLSearchParams({ q: q.q, limit: '20', ...q.filters }).toString()}`
+    const t0 = performance.now()
+    const res = await fetch(url, { headers: auth })
+    if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${(await res.text()).slice(0, 300)}`)
+    await res.arrayBuffer()
+    times[q.filter === 'none' ? 'none' : 'filtered'].push(performance.now() - t0)
+  }
+  const figures = { withoutFilters: summary(times.none), withFilters: summary(times.filtered), all: summary([...times.none, ...times.filtered]) }
+  log(`programme: search through the API ${JSON.stringify(figures)}`)
+  return figures
 }

@@ -27,6 +27,11 @@
  *   --scale-kill                   in the run with the most workers, SIGKILL one mid-import
  *   --restart 300000               restart to /ready through the service after importing this
  *                                  many patents: from its snapshots, and rebuilt from Redis
+ *   --programme 1350000            the same at the programme's size with every figure of issue 15:
+ *                                  import rate, Redis memory per patent, RSS, searches through the
+ *                                  API with and without filters, --needs needs to ready, restart
+ *                                  from snapshots and rebuilt (add --search-legacy 1350000 for the
+ *                                  search adapter before issue 15 on the same data, in the same run)
  *   --snapshot                     in each in-process step and search step, also save the index
  *                                  (the matcher's, the search's) to a snapshot file and load it
  *                                  into a new index (bench/snapshot.ts)
@@ -67,6 +72,7 @@ const { values } = parseArgs({
     'scale-workers': { type: 'string', default: '1,2,3' },
     'scale-kill': { type: 'boolean', default: false },
     restart: { type: 'string' },
+    programme: { type: 'string' },
     snapshot: { type: 'boolean', default: false },
     'rescore-size': { type: 'string' },
     'rescore-needs': { type: 'string', default: '10000' },
@@ -138,7 +144,8 @@ function child(args: string[]): Promise<any> {
 
 const searchSizes = list(values['search-size'] ?? '')
 const scaleOut = values['scale-out'] !== undefined ? Number(values['scale-out']) : 0
-const restart = values.restart !== undefined ? Number(values.restart) : 0
+const programme = values.programme !== undefined ? Number(values.programme) : 0
+const restart = programme > 0 ? programme : values.restart !== undefined ? Number(values.restart) : 0
 const rescoreSize = values['rescore-size'] !== undefined ? Number(values['rescore-size']) : 0
 const throughput = values.throughput !== undefined ? Number(values.throughput) : 0
 const sizes = list(values.sizes ?? (searchSizes.length > 0 || scaleOut > 0 || restart > 0 || rescoreSize > 0 || throughput > 0 ? '' : '10000,100000,1000000'))
@@ -164,9 +171,9 @@ if (e2eSize > 0) {
   results.e2e = await runE2e({ size: e2eSize, needs: Number(values.needs) })
 }
 if (restart > 0) {
-  log(`--- restart to ready, ${restart} patents: from snapshots, and rebuilt from Redis`)
+  log(`--- ${programme > 0 ? 'the programme end to end' : 'restart to ready'}, ${restart} patents: from snapshots, and rebuilt from Redis`)
   const { runRestart } = await import('./restart.js')
-  results.restart = await runRestart({ size: restart })
+  results.restart = await runRestart({ size: restart, programme: programme > 0, needs: Number(values.needs) })
 }
 if (scaleOut > 0) {
   log(`--- scale-out: an API host and ${values['scale-workers']} worker hosts, ${scaleOut} patents each run`)
