@@ -19,19 +19,21 @@ export interface RescoreOptions {
   size: number
   needs: number
   batches: number
+  /** Patents a batch (default 500: an index job's; a reverse-matching pass takes up to REMATCH_STEP at once). */
+  batchSize?: number
   oldEvery: number
 }
 
-const BATCH = 500
 const KEPT = 100
 
 export async function runRescoreBench(o: RescoreOptions): Promise<Record<string, unknown>> {
   const analyzer = createAnalyzer(loadAnalysisResources())
   const vocab = loadVocabulary()
-  const gen = new CorpusGenerator(vocab, o.size + o.batches * BATCH)
+  const batchSize = o.batchSize ?? 500
+  const gen = new CorpusGenerator(vocab, o.size + o.batches * batchSize)
   const composer = new TermComposer(analyzer)
   const index = new MatchIndex(analyzer)
-  const out: Record<string, unknown> = { size: o.size, needs: o.needs, batches: o.batches, batchSize: BATCH, loadAverage: loadavg().map((x) => Math.round(x * 100) / 100) }
+  const out: Record<string, unknown> = { size: o.size, needs: o.needs, batches: o.batches, batchSize: batchSize, loadAverage: loadavg().map((x) => Math.round(x * 100) / 100) }
   let t = performance.now()
   for (let i = 0; i < o.size; i++) {
     const p = gen.patent(i)
@@ -66,7 +68,7 @@ export async function runRescoreBench(o: RescoreOptions): Promise<Record<string,
   for (let b = 0; b < o.batches; b++) {
     const batch: string[] = []
     t = performance.now()
-    for (let i = 0; i < BATCH; i++) {
+    for (let i = 0; i < batchSize; i++) {
       const p = gen.patent(next++)
       index.upsert(p, composer.terms(p))
       batch.push(p.publicationNumber)

@@ -38,7 +38,8 @@
  *   --rescore-size 100000          the reverse-matching step (issue 15 item 4, bench/rescore.ts):
  *                                  this many patents indexed, --rescore-needs open needs
  *                                  (default 10000) prepared, then --rescore-batches batches of 500
- *                                  new patents (default 10) re-scored against all of them, the old
+ *                                  new patents (default 10; --rescore-batch-size sets the 500)
+ *                                  re-scored against all of them, the old
  *                                  full-match path timed on every --rescore-old-every-th need
  *                                  (default 50); alone, it skips the other steps unless --sizes is given
  *   --throughput 10000             search throughput through the service with this many patents
@@ -78,6 +79,7 @@ const { values } = parseArgs({
     'rescore-needs': { type: 'string', default: '10000' },
     'rescore-batches': { type: 'string', default: '10' },
     'rescore-old-every': { type: 'string', default: '50' },
+    'rescore-batch-size': { type: 'string', default: '500' },
     throughput: { type: 'string' },
     'throughput-connections': { type: 'string', default: '50' },
     'throughput-seconds': { type: 'string', default: '10' },
@@ -107,6 +109,7 @@ if (values.child !== undefined) {
       size: Number(values.size),
       needs: Number(values['rescore-needs']),
       batches: Number(values['rescore-batches']),
+      batchSize: Number(values['rescore-batch-size']),
       oldEvery: Number(values['rescore-old-every']),
     })
   } else if (values.child === 'search') {
@@ -183,7 +186,7 @@ if (scaleOut > 0) {
 if (rescoreSize > 0) {
   log(`--- reverse matching, ${rescoreSize} patents, ${values['rescore-needs']} needs`)
   const args = ['--child', 'rescore', '--size', String(rescoreSize)]
-  for (const k of ['rescore-needs', 'rescore-batches', 'rescore-old-every'] as const) args.push(`--${k}`, values[k]!)
+  for (const k of ['rescore-needs', 'rescore-batches', 'rescore-old-every', 'rescore-batch-size'] as const) args.push(`--${k}`, values[k]!)
   results.rescore = await child(args)
 }
 if (throughput > 0) {

@@ -78,8 +78,17 @@ export const JOBS = {
   reconcile: { queue: 'index', payload: nothing, everyMs: (c) => c.RECONCILE_AFTER_MS, atStart: true },
   /** Computes a need's matches (a stale version is skipped). */
   'match-need': { queue: 'match', payload: z.object({ needId: z.string().min(1), version: z.number().int().min(1) }) },
-  /** Rescores open needs against changed patents. */
-  'rematch-patents': { queue: 'rematch', payload: z.object({ publicationNumbers }) },
+  /**
+   * Rescores open needs against the patents indexed since the last pass (`NeedStore.pendingRematch`;
+   * a job queued before passes were gathered still names its patents). One job id for all, gone
+   * once it ends: while a pass runs, batches indexed meanwhile queue nothing more and the pass
+   * takes them too, so one pass serves many batches; `reconcile` queues one for any left over.
+   */
+  'rematch-patents': {
+    queue: 'rematch',
+    payload: z.object({ publicationNumbers: publicationNumbers.optional() }),
+    options: () => ({ keepCompleted: { seconds: 0, count: 0 }, keepFailedSeconds: 0 }),
+  },
   /** Turns a need's ready matches into pairings for the operations centres whose scope they fall in. */
   'route-pairings': { queue: 'match', payload: z.object({ needId: z.string().min(1) }) },
   /** Sends the digest of held pairings to centres in digest mode whose period is over. */

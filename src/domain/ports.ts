@@ -100,6 +100,15 @@ export interface NeedStore {
   /** One page of an organisation's needs (`admin` for the admin's), newest first. */
   pageOf(owner: string, options: PageOptions<Need>): Promise<StorePage<Need>>
   getMany(ids: string[]): Promise<Array<Need | undefined>>
+  /**
+   * Patents waiting to be re-scored against the open needs (reverse matching): indexed batches
+   * add theirs, and one pass takes what has gathered, so that its cost is paid once for many
+   * batches. `pendingRematch` reads up to `max` of them without taking them; `rematched` takes
+   * those a pass has finished (a pass that dies leaves them for the next).
+   */
+  addPendingRematch(publicationNumbers: string[]): Promise<void>
+  pendingRematch(max: number): Promise<string[]>
+  rematched(publicationNumbers: string[]): Promise<void>
 }
 
 export interface MatchStore {

@@ -60,7 +60,7 @@ export function createWorkerRole(core: Core, analyzer: Analyzer) {
         },
         reconcile: async () => void (await indexing.reconcile()),
         'match-need': (payload) => matching.matchNeed(payload),
-        'rematch-patents': (payload) => matching.rematchPatents(payload),
+        'rematch-patents': (payload) => matching.rematchPending(payload),
         'route-pairings': (payload) => services.pairings.routeNeed(payload),
         'pairing-digest': async () => void (await services.pairings.digest()),
         'pool-check': async () => {

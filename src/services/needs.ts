@@ -21,6 +21,14 @@ export const KEPT_MATCHES = 100
  * each; a need beyond it is prepared again (one full match) when patents arrive.
  */
 export const PREPARED_NEEDS = 10_000
+/**
+ * Patents one step of a reverse-matching pass scores against every open need: all that have
+ * gathered, up to this many. What a need costs whatever the patents (its watched documents, its
+ * related terms, its neighbours; a full match once the patents are more than a small share of the
+ * inventory) is then paid once for many batches, so a pass costs at most a full match per need
+ * however many patents it covers, and passes follow one another while an import goes on.
+ */
+export const REMATCH_STEP = 20_000
 /** Needs re-scored between two turns of the event loop in `rematchPatents` (each a few ms at most). */
 const NEEDS_BETWEEN_YIELDS = 20
 /** How many of a need's best matches are recorded for the programme's figures (one page). */
@@ -270,7 +278,23 @@ export function createMatchingService(deps: MatchingDeps) {
     },
 
     /**
-     * The `rematch-patents` job: re-scores open needs against changed patents only. Each need is
+     * The `rematch-patents` job: a pass over the patents indexed since the last one (and those
+     * the job names, from before passes were gathered), `REMATCH_STEP` at a time until none is
+     * left, each step by `rematchPatents`. A step's patents are taken once it is done: a pass that
+     * dies leaves them to the next, which scores them again (no harm: the same scores).
+     */
+    async rematchPending(payload: { publicationNumbers?: string[] }): Promise<void> {
+      if (payload.publicationNumbers !== undefined) await deps.needs.addPendingRematch(payload.publicationNumbers)
+      for (;;) {
+        const step = await deps.needs.pendingRematch(REMATCH_STEP)
+        if (step.length === 0) return
+        await this.rematchPatents({ publicationNumbers: step })
+        await deps.needs.rematched(step)
+      }
+    },
+
+    /**
+     * Re-scores open needs against changed patents only. Each need is
      * scored from its prepared state (kept in this process, `prepared.ts`): the changed patents
      * alone, touching their postings of the need's terms; the current matches keep their evidence
      * and are recalibrated when the need's best moved. A need whose prepared state no longer holds

@@ -182,3 +182,49 @@ t.test('needs: validation, change, close, not found', async (t) => {
   const missing = await h.app.inject({ method: 'GET', url: '/v1/needs/7d1e8a51-3c2b-4b7e-9a59-1f2f2d7f6a10/matches', headers: auth })
   t.equal(missing.statusCode, 404)
 })
+
+t.test('reverse matching gathers batches: imports in quick succession end in one pass or few, nothing left pending', async (t) => {
+  const h = await withInventory(t)
+  const id = await createNeed(h, { title: '锂电池健康状态估计', description: '估计锂电池的健康状态和剩余寿命' })
+  await readyMatches(h, id)
+  const pubs = ['CN300000101A', 'CN300000102A', 'CN300000103A', 'CN300000104A']
+  // four imports sent at once: their batches are indexed while a pass may be running
+  const sent = await Promise.all(
+    pubs.map((pub, i) =>
+      importNdjson(h.app, [{ publicationNumber: pub, title: `一种锂电池健康状态估计方法${'甲乙丙丁'[i]}`, abstract: '采集锂电池充放电数据估计锂电池的健康状态和剩余寿命。', ipc: ['G06F30/27'] }]),
+    ),
+  )
+  for (const res of sent) await waitForImport(h.app, res.json().importId)
+  const after = await eventually(async () => {
+    const body = (await h.app.inject({ method: 'GET', url: `/v1/needs/${id}/matches?limit=100`, headers: auth })).json() as MatchBody
+    return pubs.every((p) => body.matches.some((m) => m.publicationNumber === p && m.new === true)) ? body : undefined
+  })
+  t.ok(after, 'every imported patent is a new match')
+  t.same(await eventually(async () => ((await h.container.stores.needs.pendingRematch(10)).length === 0 ? [] : undefined)), [], 'nothing left pending')
+
+  // a pass that died leaves its patents pending: the reconcile pass queues a new one
+  const left = 'CN300000105A'
+  const res = await importNdjson(h.app, [{ publicationNumber: left, title: '一种锂电池健康状态估计系统', abstract: '估计锂电池健康状态和剩余寿命的系统。' }])
+  await waitForImport(h.app, res.json().importId)
+  await eventually(async () => ((await h.container.stores.needs.pendingRematch(10)).length === 0 ? true : undefined))
+  const redis = h.container.redis
+  // as if the pass that scored it had died before taking it: the match removed, the patent pending again
+  await h.container.stores.matches.update(id, (m) => (m === undefined ? m : { ...m, matches: m.matches.filter((x) => x.publicationNumber !== left) }))
+  await h.container.stores.needs.addPendingRematch([left])
+  t.ok(await redis.exists(`${h.prefix}:needs:rematch-pending`), 'pending in Redis')
+  await h.container.services.indexing.reconcile()
+  await eventually(async () => {
+    const body = (await h.app.inject({ method: 'GET', url: `/v1/needs/${id}/matches?limit=100`, headers: auth })).json() as MatchBody
+    return body.matches.some((m) => m.publicationNumber === left) ? true : undefined
+  })
+  t.pass('the pending patent is scored again after reconcile')
+
+  // a job queued before passes were gathered names its patents: they are scored the same way
+  await h.container.stores.matches.update(id, (m) => (m === undefined ? m : { ...m, matches: m.matches.filter((x) => x.publicationNumber !== left) }))
+  await h.container.queue.enqueue('rematch-patents', { publicationNumbers: [left] })
+  await eventually(async () => {
+    const body = (await h.app.inject({ method: 'GET', url: `/v1/needs/${id}/matches?limit=100`, headers: auth })).json() as MatchBody
+    return body.matches.some((m) => m.publicationNumber === left) ? true : undefined
+  })
+  t.pass('an older job with its patents is served')
+})

@@ -37,6 +37,7 @@ t.test('every key keeps its stored name', async (t) => {
     'needs.record': 'pb:need:A',
     'needs.open': 'pb:needs:open',
     'needs.ofOwner': 'pb:needs:owner:A',
+    'needs.rematchPending': 'pb:needs:rematch-pending',
     matches: 'pb:matches:A',
     'orgs.record': 'pb:org:A',
     'orgs.all': 'pb:orgs',

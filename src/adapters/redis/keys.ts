@@ -41,6 +41,8 @@ export function redisKeys(prefix: string) {
       record: (id: string) => key(`need:${id}`),
       open: key('needs:open'),
       ofOwner: (owner: string) => key(`needs:owner:${owner}`),
+      /** Patents indexed and not yet re-scored against the open needs. */
+      rematchPending: key('needs:rematch-pending'),
     },
     matches: (needId: string) => key(`matches:${needId}`),
     orgs: {

@@ -30,6 +30,15 @@ export function createNeedStore(redis: Redis, prefix: string, regions: Regions):
     openIds() {
       return redis.smembers(k.open)
     },
+    async addPendingRematch(pns) {
+      if (pns.length > 0) await redis.sadd(k.rematchPending, ...pns)
+    },
+    async pendingRematch(max) {
+      return (await redis.srandmember(k.rematchPending, max)) ?? []
+    },
+    async rematched(pns) {
+      if (pns.length > 0) await redis.srem(k.rematchPending, ...pns)
+    },
     getMany: records.getMany,
   }
 }
