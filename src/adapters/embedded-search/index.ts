@@ -123,7 +123,7 @@ function growU8(a: Uint8Array, need: number): Uint8Array {
 export function createEmbeddedSearchIndex(
   analyzer: Analyzer,
   options: EmbeddedSearchOptions = {},
-): SearchIndex & { readonly size: number; stats(): Record<string, number> } {
+): SearchIndex & { readonly size: number; stats(): Record<string, number>; settled(): Promise<void> } {
   const keepDocs = options.stored === undefined
 
   let postings = new Postings()
@@ -275,10 +275,18 @@ export function createEmbeddedSearchIndex(
 
   const lengthOf = (id: number): number => lenCol[id]!
 
+  /** What sealing has cost so far (for the bench): seals, their synchronous time, and its longest stretch. */
+  const sealing = { seals: 0, ms: 0, longestMs: 0 }
+
   const sealIfDue = (): void => {
     const due = options.sealAt ?? Math.max(4096, Math.min(100_000, Math.ceil(n / 8)))
     if (recent >= due) {
+      const t0 = performance.now()
       postings.seal(lengthOf)
+      const ms = performance.now() - t0
+      sealing.seals++
+      sealing.ms += ms
+      if (ms > sealing.longestMs) sealing.longestMs = ms
       recent = 0
     }
   }
@@ -859,8 +867,20 @@ export function createEmbeddedSearchIndex(
       return alive
     },
     stats() {
-      return { documents: alive, ids: n, terms: postings.termCount, postingBytes: postings.bytes, facetPoolBytes: facetPool.byteLength, lists: lists.size }
+      return {
+        documents: alive,
+        ids: n,
+        terms: postings.termCount,
+        postingBytes: postings.bytes,
+        facetPoolBytes: facetPool.byteLength,
+        lists: lists.size,
+        seals: sealing.seals,
+        sealMs: Math.round(sealing.ms),
+        sealLongestStepMs: Math.round(sealing.longestMs * 100) / 100,
+      }
     },
+    /** Resolves once no seal of the postings is under way (for tests and the bench). */
+    async settled() {},
     async init() {},
     async upsert(docsIn, terms) {
       docsIn.forEach((doc, i) => {
