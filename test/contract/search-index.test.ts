@@ -175,6 +175,43 @@ t.test('embedded: a snapshot of the index loads into another that answers alike,
   t.equal(createEmbeddedSearchIndex(analyzer).snapshot, undefined, 'an index that keeps the patents\' text in memory keeps no snapshot')
 })
 
+t.test('embedded: every document added after a snapshot is loaded or after a compaction is found', async (t) => {
+  // The columns of a loaded snapshot and of a compaction are sized to the ids exactly and grow by
+  // doubling; the bit sets of alive documents must grow with them, not just to the id at hand.
+  const analyzer = createAnalyzer(loadAnalysisResources())
+  const doc = (i: number): SearchDocument => ({
+    publicationNumber: `CN${String(400_000_000 + i)}A`,
+    title: `zzalpha w${i % 3}`,
+    abstract: '',
+    keywords: [],
+    ipc: ['G06F3/00'],
+    applicants: [],
+    legalStatus: 'granted',
+    transferModes: ['license'],
+    language: 'en',
+  })
+  const terms = (i: number) => ({ title: ['zzalpha', `w${i % 3}`], keywords: [], abstract: [] })
+  const docs = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => doc(from + k))
+  const termsOf = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => terms(from + k))
+  const all = (index: SearchIndex, f: SearchQuery['filters'] = {}) => index.search({ q: 'zzalpha', filters: f, limit: 1, offset: 0 }).then((r) => r.total)
+  const stored = async (pns: string[]) => pns.map(() => undefined)
+
+  const original = createEmbeddedSearchIndex(analyzer, { stored })
+  await original.upsert(docs(0, 3000), termsOf(0, 3000))
+  const loaded = createEmbeddedSearchIndex(analyzer, { stored })
+  loaded.snapshot!.importState(original.snapshot!.exportState())
+  await loaded.upsert(docs(3000, 9000), termsOf(3000, 9000))
+  t.equal(await all(loaded), 9000, 'loaded, then 6,000 more: all found')
+  t.equal(await all(loaded, { legalStatus: 'granted', transferMode: 'license' }), 9000, 'and through the legal status and transfer mode sets')
+  t.equal((await loaded.search({ q: '', filters: {}, limit: 1, offset: 0 })).total, 9000, 'and by the empty query')
+
+  const compacted = createEmbeddedSearchIndex(analyzer)
+  await compacted.upsert(docs(0, 3000), termsOf(0, 3000))
+  await compacted.remove(docs(0, 1500).map((d) => d.publicationNumber))
+  await compacted.upsert(docs(3000, 9000), termsOf(3000, 9000))
+  t.equal(await all(compacted), 7500, 'compacted, then 6,000 more: all found')
+})
+
 t.test('embedded: at a size where words are common, the pruned ranking is the ranking of scoring every match', async (t) => {
   // 12,000 documents over a Zipf-like vocabulary (the commonest words are in most documents,
   // so they are kept as bit sets and MaxScore and the block bounds prune), some removed, the

@@ -172,9 +172,13 @@ export function createEmbeddedSearchIndex(
     modesCol = growU8(modesCol, need)
     dateCol = growI32(dateCol, need)
     facetOff = growU32(facetOff, need)
-    aliveBits = bitset.grow(aliveBits, need)
-    legalBits = legalBits.map((b) => bitset.grow(b, need))
-    modeBits = modeBits.map((b) => bitset.grow(b, need))
+    // the bit sets with room for every id the columns now have room for: grown to `need` only, they
+    // could be shorter (the columns from a snapshot or a compaction are sized to the ids exactly, the
+    // bit sets to the next word) and the ids past them, until the columns grow again, never marked alive
+    const room = aliveCol.length
+    aliveBits = bitset.grow(aliveBits, room)
+    legalBits = legalBits.map((b) => bitset.grow(b, room))
+    modeBits = modeBits.map((b) => bitset.grow(b, room))
   }
 
   /** The bit columns from the typed columns (after a compaction renumbered the ids). */
