@@ -19,7 +19,7 @@
  *   first, so that the RSS figure is the one of a process that serves both (ROLE=all).
  */
 import { loadavg } from 'node:os'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { loadAnalysisResources } from '../search-config/analysis.js'
 import { createEmbeddedSearchIndex } from '../src/adapters/embedded-search/index.js'
 import { MatchIndex, type AnalyzedPatent } from '../src/domain/matching/index.js'
@@ -145,6 +145,12 @@ export async function runSearchBench(o: SearchBenchOptions): Promise<Record<stri
   let longestUpsertMs = 0
   let upsertsOver50 = 0
   const loopDelay = monitorEventLoopDelay({ resolution: 5 })
+  // garbage collections (their pauses block the event loop too, whatever the index does)
+  const gcPauses: Array<{ at: number; ms: number }> = []
+  const gcObserver = new PerformanceObserver((list) => {
+    if (watching) for (const e of list.getEntries()) gcPauses.push({ at: e.startTime, ms: e.duration })
+  })
+  gcObserver.observe({ entryTypes: ['gc'] })
   // watched once the composer's cache is warm (its first analyses of units take long turns) and the index is large
   const watchFrom = Math.min(100_000, Math.floor(N / 10))
   let watching = false
@@ -184,7 +190,12 @@ export async function runSearchBench(o: SearchBenchOptions): Promise<Record<stri
   const embedded = index as Partial<ReturnType<typeof createEmbeddedSearchIndex>>
   if (embedded.settled !== undefined) await embedded.settled()
   loopDelay.disable()
+  gcObserver.disconnect()
   const st = index.stats?.() ?? {}
+  // the seal's long slices, less the collector's pauses that fell inside them
+  const slices = embedded.longSealSlices?.() ?? []
+  const overlap = (s: { at: number; ms: number }, g: { at: number; ms: number }) => Math.max(0, Math.min(s.at + s.ms, g.at + g.ms) - Math.max(s.at, g.at))
+  const lessGc = slices.map((s) => s.ms - gcPauses.reduce((a, g) => a + overlap(s, g), 0))
   out['buildBlocking'] = {
     batch,
     wallBuildSec: Math.round(wallBuildMs / 100) / 10,
@@ -194,9 +205,18 @@ export async function runSearchBench(o: SearchBenchOptions): Promise<Record<stri
     eventLoopWatchedFrom: watchFrom,
     eventLoopDelayMaxMs: Math.round(loopDelay.max / 1e5) / 10,
     eventLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e5) / 10,
+    gcLongestMs: Math.round(Math.max(0, ...gcPauses.map((g) => g.ms)) * 10) / 10,
+    gcOver50ms: gcPauses.filter((g) => g.ms > 50).length,
+    gcSec: Math.round(gcPauses.reduce((a, g) => a + g.ms, 0) / 100) / 10,
     seals: st['seals'],
     sealMs: st['sealMs'],
+    sealWallMs: st['sealWallMs'],
+    sealLongestSliceMs: st['sealLongestSliceMs'],
     sealLongestStepMs: st['sealLongestStepMs'],
+    sealLongestSwapMs: st['sealLongestSwapMs'],
+    sealSlicesOver10ms: st['sealSlicesOver10ms'],
+    sealSlicesOver20ms: st['sealSlicesOver20ms'],
+    sealLongestSliceLessGcMs: slices.length === 0 ? undefined : Math.round(Math.max(...lessGc) * 10) / 10,
     sealSteps: st['sealSteps'],
   }
   log(`search ${o.impl} ${N}: blocking ${JSON.stringify(out['buildBlocking'])}`)
