@@ -18,6 +18,9 @@
  *   --search-legacy 100000         the search adapter before issue 15 at these sizes, beside it
  *                                  (default: the search sizes up to 300000)
  *   --search-legacy-sample 4       at legacy sizes above 100000, time every n-th query only
+ *   --search-batch 500             patents per upsert while the search step builds (default 1000,
+ *                                  the rebuild's scan; an index job upserts 500): the step reports
+ *                                  the longest upsert, the event loop's longest delay and the seals
  *   --search-with-matcher          build the matcher's index in the same process as the search
  *                                  (the RSS of a ROLE=all process)
  *   --scale-out 100000             the scale-out step (issue 15, bench/scale-out.ts; root only):
@@ -69,6 +72,7 @@ const { values } = parseArgs({
     'search-legacy': { type: 'string' },
     'search-legacy-sample': { type: 'string', default: '4' },
     'search-with-matcher': { type: 'boolean', default: false },
+    'search-batch': { type: 'string', default: '1000' },
     'scale-out': { type: 'string' },
     'scale-workers': { type: 'string', default: '1,2,3' },
     'scale-kill': { type: 'boolean', default: false },
@@ -120,6 +124,7 @@ if (values.child !== undefined) {
       sampleEvery: Number(values['sample-every'] ?? 1),
       withMatcher: values['search-with-matcher']!,
       snapshot: values.snapshot!,
+      batch: Number(values['search-batch']),
     })
   }
   process.stdout.write(`${JSON.stringify(result)}\n`)
@@ -206,7 +211,7 @@ if (searchSizes.length + legacySizes.length > 0) {
       if (!(impl === 'legacy' ? legacySizes : searchSizes).includes(size)) continue
       const sample = impl === 'legacy' && size > 100_000 ? values['search-legacy-sample']! : '1'
       log(`--- search, ${impl}, ${size} patents${sample !== '1' ? ` (every ${sample}th query)` : ''}`)
-      const args = ['--child', 'search', '--impl', impl, '--size', String(size), '--sample-every', sample]
+      const args = ['--child', 'search', '--impl', impl, '--size', String(size), '--sample-every', sample, '--search-batch', values['search-batch']!]
       if (values['search-with-matcher'] && impl === 'embedded') args.push('--search-with-matcher')
       if (values.snapshot && impl === 'embedded') args.push('--snapshot')
       results.search[impl][size] = await child(args)
@@ -289,6 +294,17 @@ if (results.search !== undefined) {
         `| ${impl} | ${Number(size).toLocaleString('en')} | ${r.indexPerSec} | ${m.all.p50} (n=${m.all.n}) | ${m.all.p95} | ${m.all.max} | ${m.textNoFilter.p95} | ${m.textFiltered.p95} | ${m.empty.p95} | ${r.cpuMs.all.p50} / ${r.cpuMs.all.p95} | ${r.memoryAfterGcMB.rss} | ${r.peakRssMB} | ${ag ? `${ag.sameTotal} / ${ag.sameTop20} / ${ag.overlapTop10}` : '—'} |`,
       )
     }
+  }
+}
+if (results.search !== undefined && Object.keys(results.search.embedded).length > 0) {
+  rows.push('')
+  rows.push('| search build | size | batch | build wall s | longest upsert ms | upserts > 50 ms | event-loop delay max / p99 ms | longest GC pause ms | seals | seal ms, sum / wall | longest seal slice ms (less GC) | slices > 20 ms | longest swap ms | seal steps |')
+  rows.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+  for (const [size, r] of Object.entries(results.search.embedded as Record<string, any>)) {
+    const b = r.buildBlocking
+    rows.push(
+      `| embedded | ${Number(size).toLocaleString('en')} | ${b.batch} | ${b.wallBuildSec} | ${b.longestUpsertMs} | ${b.upsertsOver50ms} | ${b.eventLoopDelayMaxMs} / ${b.eventLoopDelayP99Ms} | ${b.gcLongestMs} | ${b.seals} | ${b.sealMs} / ${b.sealWallMs ?? '—'} | ${b.sealLongestSliceMs ?? b.sealLongestStepMs}${b.sealLongestSliceLessGcMs !== undefined ? ` (${b.sealLongestSliceLessGcMs})` : ''} | ${b.sealSlicesOver20ms ?? '—'} | ${b.sealLongestSwapMs ?? '—'} | ${b.sealSteps ?? '—'} |`,
+    )
   }
 }
 if (results.rescore !== undefined) {

@@ -19,6 +19,7 @@
  *   first, so that the RSS figure is the one of a process that serves both (ROLE=all).
  */
 import { loadavg } from 'node:os'
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { loadAnalysisResources } from '../search-config/analysis.js'
 import { createEmbeddedSearchIndex } from '../src/adapters/embedded-search/index.js'
 import { MatchIndex, type AnalyzedPatent } from '../src/domain/matching/index.js'
@@ -37,6 +38,8 @@ export interface SearchBenchOptions {
   withMatcher?: boolean
   /** Also save the index to a snapshot and load it into a new one (`bench/snapshot.ts`). */
   snapshot?: boolean
+  /** Patents per upsert while building (default 1,000, what the rebuild's scan gives; an index job upserts 500). */
+  batch?: number
 }
 
 const APPLICANTS = 3000
@@ -131,16 +134,32 @@ export async function runSearchBench(o: SearchBenchOptions): Promise<Record<stri
     o.impl === 'embedded' ? createEmbeddedSearchIndex(analyzer, { stored }) : createLegacyEmbeddedSearchIndex(analyzer)
   const matcher = o.withMatcher ? new MatchIndex(analyzer) : undefined
 
-  // ---- build from composed terms (composition not timed), batches of 1,000 as the rebuild's scan gives
+  // ---- build from composed terms (composition not timed), in batches as the rebuild's scan or an
+  // index job gives them, the event loop turning between batches (as it does in the service while
+  // the next batch is read from Redis): how long the process is blocked at a stretch is measured
+  // by the longest upsert call, the event loop's delay, and the index's own account of its seals
   const composer = new TermComposer(analyzer)
+  const batch = o.batch ?? 1000
   let buildMs = 0
   let matcherMs = 0
+  let longestUpsertMs = 0
+  let upsertsOver50 = 0
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 })
+  // garbage collections (their pauses block the event loop too, whatever the index does)
+  const gcPauses: Array<{ at: number; ms: number }> = []
+  const gcObserver = new PerformanceObserver((list) => {
+    if (watching) for (const e of list.getEntries()) gcPauses.push({ at: e.startTime, ms: e.duration })
+  })
+  gcObserver.observe({ entryTypes: ['gc'] })
+  // watched once the composer's cache is warm (its first analyses of units take long turns) and the index is large
+  const watchFrom = Math.min(100_000, Math.floor(N / 10))
+  let watching = false
   const t = performance.now()
-  for (let start = 0; start < N; start += 1000) {
+  for (let start = 0; start < N; start += batch) {
     const docs: SearchDocument[] = []
     const terms: AnalyzedPatent[] = []
     const patents: SyntheticPatent[] = []
-    for (let i = start; i < Math.min(N, start + 1000); i++) {
+    for (let i = start; i < Math.min(N, start + batch); i++) {
       const p = gen.patent(i)
       patents.push(p)
       docs.push(searchDoc(p, i))
@@ -151,11 +170,56 @@ export async function runSearchBench(o: SearchBenchOptions): Promise<Record<stri
       patents.forEach((p, k) => matcher.upsert(p, terms[k]))
       matcherMs += performance.now() - t1
     }
+    // the composition (which the service does not do: it reads stored terms) in a turn of its own
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    if (start >= watchFrom && !watching) {
+      loopDelay.enable()
+      watching = true
+    }
     const t0 = performance.now()
     await index.upsert(docs, terms)
-    buildMs += performance.now() - t0
-    if ((start / 1000) % 100 === 99) log(`search ${o.impl} ${N}: indexed ${start + docs.length} (${((performance.now() - t) / 1000).toFixed(0)} s)`)
+    const ms = performance.now() - t0
+    buildMs += ms
+    if (ms > longestUpsertMs) longestUpsertMs = ms
+    if (ms > 50) upsertsOver50++
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    if (Math.floor(start / 100_000) !== Math.floor((start + batch) / 100_000)) log(`search ${o.impl} ${N}: indexed ${start + docs.length} (${((performance.now() - t) / 1000).toFixed(0)} s)`)
   }
+  const wallBuildMs = performance.now() - t
+  // a seal still running in the background is let finish before the queries
+  const embedded = index as Partial<ReturnType<typeof createEmbeddedSearchIndex>>
+  if (embedded.settled !== undefined) await embedded.settled()
+  loopDelay.disable()
+  gcObserver.disconnect()
+  const st = index.stats?.() ?? {}
+  // the seal's long slices, less the collector's pauses that fell inside them
+  const slices = embedded.longSealSlices?.() ?? []
+  const overlap = (s: { at: number; ms: number }, g: { at: number; ms: number }) => Math.max(0, Math.min(s.at + s.ms, g.at + g.ms) - Math.max(s.at, g.at))
+  const lessGc = slices.map((s) => s.ms - gcPauses.reduce((a, g) => a + overlap(s, g), 0))
+  out['buildBlocking'] = {
+    batch,
+    wallBuildSec: Math.round(wallBuildMs / 100) / 10,
+    untilSettledSec: Math.round((performance.now() - t) / 100) / 10,
+    longestUpsertMs: Math.round(longestUpsertMs * 10) / 10,
+    upsertsOver50ms: upsertsOver50,
+    eventLoopWatchedFrom: watchFrom,
+    eventLoopDelayMaxMs: Math.round(loopDelay.max / 1e5) / 10,
+    eventLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e5) / 10,
+    gcLongestMs: Math.round(Math.max(0, ...gcPauses.map((g) => g.ms)) * 10) / 10,
+    gcOver50ms: gcPauses.filter((g) => g.ms > 50).length,
+    gcSec: Math.round(gcPauses.reduce((a, g) => a + g.ms, 0) / 100) / 10,
+    seals: st['seals'],
+    sealMs: st['sealMs'],
+    sealWallMs: st['sealWallMs'],
+    sealLongestSliceMs: st['sealLongestSliceMs'],
+    sealLongestStepMs: st['sealLongestStepMs'],
+    sealLongestSwapMs: st['sealLongestSwapMs'],
+    sealSlicesOver10ms: st['sealSlicesOver10ms'],
+    sealSlicesOver20ms: st['sealSlicesOver20ms'],
+    sealLongestSliceLessGcMs: slices.length === 0 ? undefined : Math.round(Math.max(...lessGc) * 10) / 10,
+    sealSteps: st['sealSteps'],
+  }
+  log(`search ${o.impl} ${N}: blocking ${JSON.stringify(out['buildBlocking'])}`)
   composer.clear()
   out['indexPerSec'] = Math.round((N / buildMs) * 1000)
   if (matcher !== undefined) out['matcherIndexPerSec'] = Math.round((N / matcherMs) * 1000)

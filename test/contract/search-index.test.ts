@@ -175,40 +175,78 @@ t.test('embedded: a snapshot of the index loads into another that answers alike,
   t.equal(createEmbeddedSearchIndex(analyzer).snapshot, undefined, 'an index that keeps the patents\' text in memory keeps no snapshot')
 })
 
-t.test('embedded: at a size where words are common, the pruned ranking is the ranking of scoring every match', async (t) => {
-  // 12,000 documents over a Zipf-like vocabulary (the commonest words are in most documents,
-  // so they are kept as bit sets and MaxScore and the block bounds prune), some removed, the
-  // postings partly sealed: totals, pages and facet totals are compared with plain BM25 computed
-  // here over the same terms.
+t.test('embedded: every document added after a snapshot is loaded or after a compaction is found', async (t) => {
+  // The columns of a loaded snapshot and of a compaction are sized to the ids exactly and grow by
+  // doubling; the bit sets of alive documents must grow with them, not just to the id at hand.
   const analyzer = createAnalyzer(loadAnalysisResources())
-  const index = createEmbeddedSearchIndex(analyzer, { sealAt: 5000 })
-  let seed = 42
+  const doc = (i: number): SearchDocument => ({
+    publicationNumber: `CN${String(400_000_000 + i)}A`,
+    title: `zzalpha w${i % 3}`,
+    abstract: '',
+    keywords: [],
+    ipc: ['G06F3/00'],
+    applicants: [],
+    legalStatus: 'granted',
+    transferModes: ['license'],
+    language: 'en',
+  })
+  const terms = (i: number) => ({ title: ['zzalpha', `w${i % 3}`], keywords: [], abstract: [] })
+  const docs = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => doc(from + k))
+  const termsOf = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => terms(from + k))
+  const all = (index: SearchIndex, f: SearchQuery['filters'] = {}) => index.search({ q: 'zzalpha', filters: f, limit: 1, offset: 0 }).then((r) => r.total)
+  const stored = async (pns: string[]) => pns.map(() => undefined)
+
+  const original = createEmbeddedSearchIndex(analyzer, { stored })
+  await original.upsert(docs(0, 3000), termsOf(0, 3000))
+  const loaded = createEmbeddedSearchIndex(analyzer, { stored })
+  loaded.snapshot!.importState(original.snapshot!.exportState())
+  await loaded.upsert(docs(3000, 9000), termsOf(3000, 9000))
+  t.equal(await all(loaded), 9000, 'loaded, then 6,000 more: all found')
+  t.equal(await all(loaded, { legalStatus: 'granted', transferMode: 'license' }), 9000, 'and through the legal status and transfer mode sets')
+  t.equal((await loaded.search({ q: '', filters: {}, limit: 1, offset: 0 })).total, 9000, 'and by the empty query')
+
+  const compacted = createEmbeddedSearchIndex(analyzer)
+  await compacted.upsert(docs(0, 3000), termsOf(0, 3000))
+  await compacted.remove(docs(0, 1500).map((d) => d.publicationNumber))
+  await compacted.upsert(docs(3000, 9000), termsOf(3000, 9000))
+  t.equal(await all(compacted), 7500, 'compacted, then 6,000 more: all found')
+})
+
+/**
+ * `n` documents over a Zipf-like vocabulary (w1 in most documents, w399 in few, so the commonest
+ * words are kept as bit sets and MaxScore and the block bounds prune), with their terms, half of
+ * them with an IPC class and an applicant (for the facets), a third pending.
+ */
+function zipfCorpus(n: number, seed = 42) {
   const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32)
-  const word = () => `w${Math.floor(Math.exp(rand() * Math.log(400)))}` // w1 in most documents, w399 in few
+  const word = () => `w${Math.floor(Math.exp(rand() * Math.log(400)))}`
   const words = (k: number) => Array.from({ length: 1 + Math.floor(rand() * k) }, word)
-  const N = 12_000
   const docs: SearchDocument[] = []
   const terms: Array<{ title: string[]; keywords: string[]; abstract: string[] }> = []
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; i < n; i++) {
     terms.push({ title: words(4), keywords: words(2), abstract: words(30) })
     docs.push({
       publicationNumber: `CN${String(300_000_000 + i)}A`,
       title: terms[i]!.title.join(' '),
       abstract: terms[i]!.abstract.join(' '),
       keywords: terms[i]!.keywords,
-      ipc: [],
-      applicants: [],
+      ipc: i % 2 === 0 ? [`G06F${i % 7}/00`] : [],
+      applicants: i % 2 === 0 ? [`applicant ${i % 5}`] : [],
       legalStatus: i % 3 === 0 ? 'pending' : 'granted',
       transferModes: [],
       language: 'en',
     })
   }
-  for (let i = 0; i < N; i += 1000) await index.upsert(docs.slice(i, i + 1000), terms.slice(i, i + 1000))
-  const removed = new Set(docs.filter((_, i) => i % 7 === 3).map((d) => d.publicationNumber))
-  await index.remove([...removed])
+  return { docs, terms }
+}
 
-  // plain BM25 as the index defines it: title ×3, keywords ×2, abstract ×1; document frequency
-  // counts removed documents (until a compaction), lengths average over the alive ones
+/**
+ * The ranking of plain BM25 as the index defines it, computed here: title ×3, keywords ×2,
+ * abstract ×1; document frequency counts removed documents (until a compaction), lengths average
+ * over the alive ones; every word required unless no alive document has them all.
+ */
+function plainBm25(docs: SearchDocument[], terms: ReturnType<typeof zipfCorpus>['terms'], removed: Set<string>) {
+  const N = docs.length
   const tfs = terms.map((f) => {
     const m = new Map<string, number>()
     for (const [list, w] of [[f.title, 3], [f.keywords, 2], [f.abstract, 1]] as const) for (const x of list) m.set(x, (m.get(x) ?? 0) + w)
@@ -220,7 +258,7 @@ t.test('embedded: at a size where words are common, the pruned ranking is the ra
   const alive = docs.map((d) => !removed.has(d.publicationNumber))
   const aliveCount = alive.filter(Boolean).length
   const avg = lens.reduce((s, l, i) => s + (alive[i] ? l : 0), 0) / aliveCount
-  const expected = (q: string, legalStatus?: 'granted') => {
+  return (q: string, legalStatus?: 'granted') => {
     const qs = [...new Set(q.split(' '))]
     const matches = (i: number, every: boolean) => (every ? qs.every((x) => tfs[i]!.has(x)) : qs.some((x) => tfs[i]!.has(x)))
     const every = docs.some((_, i) => alive[i] && matches(i, true))
@@ -239,8 +277,22 @@ t.test('embedded: at a size where words are common, the pruned ranking is the ra
     scored.sort((a, b) => b.score - a.score || (a.pn < b.pn ? -1 : 1))
     return { total: scored.length, pns: scored.map((s) => s.pn) }
   }
-  const queries = ['w1', 'w2', 'w1 w2', 'w1 w2 w3', 'w3 w17', 'w5 w40 w1', 'w120', 'w1 w399', 'w2 w300 w301', 'w7 w8 w9 w10']
-  for (const q of queries) {
+}
+
+const ZIPF_QUERIES = ['w1', 'w2', 'w1 w2', 'w1 w2 w3', 'w3 w17', 'w5 w40 w1', 'w120', 'w1 w399', 'w2 w300 w301', 'w7 w8 w9 w10']
+
+t.test('embedded: at a size where words are common, the pruned ranking is the ranking of scoring every match', async (t) => {
+  // 12,000 documents, some removed, the postings partly sealed: totals and pages are compared
+  // with plain BM25 computed here over the same terms.
+  const analyzer = createAnalyzer(loadAnalysisResources())
+  const index = createEmbeddedSearchIndex(analyzer, { sealAt: 5000 })
+  const N = 12_000
+  const { docs, terms } = zipfCorpus(N)
+  for (let i = 0; i < N; i += 1000) await index.upsert(docs.slice(i, i + 1000), terms.slice(i, i + 1000))
+  const removed = new Set(docs.filter((_, i) => i % 7 === 3).map((d) => d.publicationNumber))
+  await index.remove([...removed])
+  const expected = plainBm25(docs, terms, removed)
+  for (const q of ZIPF_QUERIES) {
     for (const legalStatus of [undefined, 'granted'] as const) {
       const want = expected(q, legalStatus)
       for (const offset of [0, 20]) {
@@ -254,6 +306,121 @@ t.test('embedded: at a size where words are common, the pruned ranking is the ra
       }
     }
   }
+})
+
+t.test('embedded: a seal in slices between turns of the event loop answers as a synchronous seal at every moment', async (t) => {
+  // Two indexes of the same documents, upserted alike: one seals in steps of a few hundred
+  // postings, one step a turn (so a seal spans hundreds of turns and documents keep arriving
+  // while it runs), the other seals each time at once. Their answers (totals, hits in order,
+  // highlights, facets) must be the same whenever compared, and their rankings plain BM25's (the
+  // scores, which answers do not show: a bound that is not one would lose a hit to MaxScore).
+  const analyzer = createAnalyzer(loadAnalysisResources())
+  const N = 10_000
+  const { docs, terms } = zipfCorpus(N, 7)
+  const store = new Map(docs.map((d) => [d.publicationNumber, d]))
+  const stored = async (pns: string[]) => pns.map((pn) => store.get(pn))
+  const sliced = createEmbeddedSearchIndex(analyzer, { stored, sealAt: 1500, sealStep: 300, sealSliceMs: 0 })
+  const whole = createEmbeddedSearchIndex(analyzer, { stored, sealAt: 1500, sealStep: Infinity })
+  t.teardown(() => Promise.all([sliced.close(), whole.close()]).then(() => undefined))
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
+  const queries: SearchQuery[] = ZIPF_QUERIES.flatMap((q) => [
+    { q, filters: {}, limit: 20, offset: 0 },
+    { q, filters: { legalStatus: 'granted' }, limit: 10, offset: 10 },
+    { q, filters: { ipc: 'G06F3' }, limit: 10, offset: 0 },
+  ])
+  queries.push({ q: '', filters: { applicant: 'applicant 2' }, limit: 10, offset: 0 })
+  const answers = (index: SearchIndex) => Promise.all(queries.map((q) => index.search(q)))
+  const checkBm25 = async (index: SearchIndex, upto: number, removed: Set<string>, what: string) => {
+    const expected = plainBm25(docs.slice(0, upto), terms.slice(0, upto), removed)
+    let wrong = 0
+    for (const q of ZIPF_QUERIES) {
+      const want = expected(q)
+      const r = await index.search({ q, filters: {}, limit: 30, offset: 0 })
+      if (r.total !== want.total || JSON.stringify(r.hits.map((h) => h.publicationNumber)) !== JSON.stringify(want.pns.slice(0, 30))) wrong++
+    }
+    t.equal(wrong, 0, `${what}: every query ranks as plain BM25`)
+  }
+
+  let upto = 0
+  let midSeal = 0
+  /** The next `count` documents into both indexes, then `turns` turns of the event loop. */
+  const add = async (count: number, turns: number) => {
+    if (upto + count > N) throw new Error('the test ran out of documents')
+    await sliced.upsert(docs.slice(upto, upto + count), terms.slice(upto, upto + count))
+    await whole.upsert(docs.slice(upto, upto + count), terms.slice(upto, upto + count))
+    upto += count
+    for (let k = 0; k < turns; k++) await turn()
+  }
+  // while seals are half done, documents still arriving
+  while (upto < 6000) {
+    await add(250, 40)
+    if (sliced.stats()['sealing'] === 1) {
+      midSeal++
+      t.strictSame(await answers(sliced), await answers(whole), `${upto} documents, a seal half done: the same answers`)
+    }
+  }
+  t.ok(midSeal >= 5, `compared ${midSeal} times while a seal ran`)
+  await checkBm25(sliced, upto, new Set(), 'mid-seal')
+
+  // a snapshot taken mid-seal, the seal going on while it would be written, loads into an index that answers alike
+  while (sliced.stats()['sealing'] !== 1) await add(250, 0)
+  const state = sliced.snapshot!.exportState()
+  await sliced.settled()
+  const copy = {
+    meta: JSON.parse(JSON.stringify(state.meta)),
+    arrays: Object.fromEntries(Object.entries(state.arrays).map(([k, a]) => [k, a.slice()])),
+    strings: Object.fromEntries(Object.entries(state.strings).map(([k, v]) => [k, [...v]])),
+  }
+  const loaded = createEmbeddedSearchIndex(analyzer, { stored, sealAt: 1500, sealStep: 300, sealSliceMs: 0 })
+  t.teardown(() => loaded.close())
+  loaded.snapshot!.importState(copy)
+  t.strictSame(await answers(loaded), await answers(whole), 'a snapshot exported mid-seal and loaded: the same answers')
+
+  // once the seals are done, the same; the slices did seal (many steps, each seal spanning turns)
+  await add(1000, 0)
+  await loaded.upsert(docs.slice(upto - 1000, upto), terms.slice(upto - 1000, upto))
+  await Promise.all([sliced.settled(), loaded.settled()])
+  const st = sliced.stats()
+  t.equal(st['sealing'], 0, 'no seal under way')
+  t.ok(st['seals']! >= 3 && st['sealSteps']! > 20 * st['seals']!, `${st['seals']} seals in ${st['sealSteps']} steps`)
+  t.strictSame(await answers(sliced), await answers(whole), 'the seals done: the same answers')
+  t.strictSame(await answers(loaded), await answers(whole), 'and the loaded index, after more documents, the same')
+  await checkBm25(sliced, upto, new Set(), 'sealed')
+
+  // a compaction (two fifths of the documents removed) while a seal runs
+  while (sliced.stats()['sealing'] !== 1) await add(250, 0)
+  await add(0, 5)
+  t.equal(sliced.stats()['sealing'], 1, 'a seal under way')
+  const removed = new Set(docs.slice(0, upto).filter((_, i) => i % 5 < 2).map((d) => d.publicationNumber))
+  await sliced.remove([...removed])
+  await whole.remove([...removed])
+  t.equal(sliced.stats()['sealing'], 0, 'the compaction dropped the seal')
+  t.equal(sliced.stats()['ids'], upto - removed.size, 'and renumbered the documents')
+  t.strictSame(await answers(sliced), await answers(whole), 'compacted mid-seal: the same answers')
+  // after a compaction document frequencies count the alive documents only
+  const alive = docs.slice(0, upto).filter((d) => !removed.has(d.publicationNumber))
+  const aliveTerms = terms.slice(0, upto).filter((_, i) => !removed.has(docs[i]!.publicationNumber))
+  const expected = plainBm25(alive, aliveTerms, new Set())
+  let wrong = 0
+  for (const q of ZIPF_QUERIES) {
+    const want = expected(q)
+    const r = await sliced.search({ q, filters: {}, limit: 30, offset: 0 })
+    if (r.total !== want.total || JSON.stringify(r.hits.map((h) => h.publicationNumber)) !== JSON.stringify(want.pns.slice(0, 30))) wrong++
+  }
+  t.equal(wrong, 0, 'compacted: every query ranks as plain BM25')
+  // and both go on alike
+  await add(N - upto, 3)
+  t.strictSame(await answers(sliced), await answers(whole), 'more documents after the compaction: the same answers')
+  await sliced.settled()
+  t.strictSame(await answers(sliced), await answers(whole), 'and once their seal is done')
+
+  // clear stops a seal under way
+  for (let k = 0; sliced.stats()['sealing'] !== 1; k++) {
+    await sliced.upsert(docs.slice(k * 500, k * 500 + 500).map((d) => ({ ...d, publicationNumber: `${d.publicationNumber}-${k}` })))
+  }
+  await sliced.clear()
+  t.equal(sliced.stats()['sealing'], 0, 'clear stops the seal')
+  t.equal((await sliced.search({ q: 'w1', filters: {}, limit: 5, offset: 0 })).total, 0, 'and empties the index')
 })
 
 t.test(

@@ -7,7 +7,9 @@
  * - documents are integers; what filters, facets and the empty query's order read is kept in
  *   typed-array columns (legal status, transfer modes as bits, filing date, length, the IPC
  *   subclasses and applicants as ids in one flat pool), not in objects;
- * - postings are compressed and skippable (`postings.ts`), with an impact bound per block;
+ * - postings are compressed and skippable (`postings.ts`), with an impact bound per block; the
+ *   recent ones are sealed into the compressed pool in slices between turns of the event loop
+ *   (`sealIfDue`), never in one long pass;
  * - what a query combines is a bit set (`bits.ts`): the alive documents, each legal status and
  *   transfer mode, each IPC prefix and applicant (from id lists, cached), each common word
  *   (cached); the matches are the AND of the words' sets (any word's when no patent has all),
@@ -36,7 +38,7 @@ import {
 import * as bitset from './bits.js'
 import { highlighter, snippet } from './highlight.js'
 import { StateReader, type SnapshotArray, type SnapshotState } from '../../domain/snapshot.js'
-import { END, Postings, type Cursor } from './postings.js'
+import { END, Postings, SEAL_STEP, type Cursor } from './postings.js'
 
 /** Field weights for term frequency: a word in the title counts three times one in the abstract. */
 const FIELD_WEIGHTS = { title: 3, keywords: 2, abstract: 1 } as const
@@ -62,6 +64,12 @@ export interface EmbeddedSearchOptions {
   changed?: (publicationNumbers: string[] | 'all') => void
   /** Seal recent postings into the compressed pool after this many new documents (default: an eighth of the index, 4,096 to 100,000). */
   sealAt?: number
+  /**
+   * A seal runs in slices between turns of the event loop, each of steps of this many units of
+   * work (default SEAL_STEP, about a millisecond) for about `sealSliceMs` (default 8; 0: one step).
+   */
+  sealStep?: number
+  sealSliceMs?: number
 }
 
 /** A growable list of ids, ascending (documents are numbered in the order they arrive). */
@@ -125,11 +133,18 @@ function growU8(a: Uint8Array, need: number): Uint8Array {
 export function createEmbeddedSearchIndex(
   analyzer: Analyzer,
   options: EmbeddedSearchOptions = {},
-): SearchIndex & { readonly size: number; stats(): Record<string, number> } {
+): SearchIndex & {
+  readonly size: number
+  stats(): Record<string, number>
+  settled(): Promise<void>
+  longSealSlices(): Array<{ at: number; ms: number }>
+} {
+  const sealStep = options.sealStep ?? SEAL_STEP
+  const sealSliceMs = options.sealSliceMs ?? 8
   const keepDocs = options.stored === undefined
 
   let postings = new Postings()
-  /** Documents since the last seal. */
+  /** Documents since the last seal started (those it seals are counted in `sealRun`). */
   let recent = 0
   let pns: string[] = []
   let docs: Array<SearchDocument | undefined> = []
@@ -174,9 +189,13 @@ export function createEmbeddedSearchIndex(
     modesCol = growU8(modesCol, need)
     dateCol = growI32(dateCol, need)
     facetOff = growU32(facetOff, need)
-    aliveBits = bitset.grow(aliveBits, need)
-    legalBits = legalBits.map((b) => bitset.grow(b, need))
-    modeBits = modeBits.map((b) => bitset.grow(b, need))
+    // the bit sets with room for every id the columns now have room for: grown to `need` only, they
+    // could be shorter (the columns from a snapshot or a compaction are sized to the ids exactly, the
+    // bit sets to the next word) and the ids past them, until the columns grow again, never marked alive
+    const room = aliveCol.length
+    aliveBits = bitset.grow(aliveBits, room)
+    legalBits = legalBits.map((b) => bitset.grow(b, room))
+    modeBits = modeBits.map((b) => bitset.grow(b, room))
   }
 
   /** The bit columns from the typed columns (after a compaction renumbered the ids). */
@@ -253,6 +272,7 @@ export function createEmbeddedSearchIndex(
   }
 
   const reset = (): void => {
+    abandonSeal()
     postings = new Postings()
     recent = 0
     pns = []
@@ -277,17 +297,97 @@ export function createEmbeddedSearchIndex(
 
   const lengthOf = (id: number): number => lenCol[id]!
 
+  /** What sealing has cost so far (for the bench): seals, their synchronous time, the longest slice and step, and the steps. */
+  const sealing = { seals: 0, ms: 0, longestSliceMs: 0, longestStepMs: 0, longestSwapMs: 0, steps: 0, wallMs: 0, over10ms: 0, over20ms: 0 }
+  /** The slices over 10 ms (when they started, on `performance.now()`'s clock, and how long), the first 100: the bench tells apart what in them was garbage collection. */
+  const longSlices: Array<{ at: number; ms: number }> = []
+  /** The seal under way: how many documents it seals, when it started, its next turn. */
+  let sealRun: { docs: number; started: number; turn: NodeJS.Immediate | undefined } | undefined
+  const settledWaiters: Array<() => void> = []
+
+  const sealDue = () => options.sealAt ?? Math.max(4096, Math.min(100_000, Math.ceil(n / 8)))
+
+  /**
+   * Seals the recent postings once there are enough of them: the seal starts from the postings as
+   * they are and runs in slices of about `sealSliceMs`, the first one here and the others between
+   * turns of the event loop (a search meanwhile reads the old sealed part and the whole recent
+   * part; documents added meanwhile stay recent). One seal at a time: a seal still under way when
+   * the next is due continues, a slice in this call too (the event loop may not be turning, when
+   * a caller upserts in a loop of its own), and the next starts when it is done.
+   */
   const sealIfDue = (): void => {
-    const due = options.sealAt ?? Math.max(4096, Math.min(100_000, Math.ceil(n / 8)))
-    if (recent >= due) {
-      postings.seal(lengthOf)
-      recent = 0
+    if (sealRun !== undefined) {
+      if (recent >= sealDue()) sealSlice()
+      return
     }
+    if (recent < sealDue()) return
+    startSeal()
+    if (!sealSlice()) scheduleSeal()
+  }
+
+  const startSeal = (): void => {
+    postings.startSeal(lengthOf)
+    sealRun = { docs: recent, started: performance.now(), turn: undefined }
+    recent = 0
+  }
+
+  /** Steps of the seal under way for one slice (one step at least); true when it is done. */
+  const sealSlice = (): boolean => {
+    const t0 = performance.now()
+    let done = false
+    let t = t0
+    do {
+      done = postings.sealStep(sealStep)
+      const now = performance.now()
+      if (now - t > sealing.longestStepMs) sealing.longestStepMs = now - t
+      if (done && now - t > sealing.longestSwapMs) sealing.longestSwapMs = now - t // the last step swaps the seal in
+      sealing.steps++
+      t = now
+    } while (!done && t - t0 < sealSliceMs)
+    sealing.ms += t - t0
+    if (t - t0 > sealing.longestSliceMs) sealing.longestSliceMs = t - t0
+    if (t - t0 > 10) {
+      sealing.over10ms++
+      if (t - t0 > 20) sealing.over20ms++
+      if (longSlices.length < 100) longSlices.push({ at: t0, ms: t - t0 })
+    }
+    if (done) {
+      sealing.seals++
+      sealing.wallMs += t - sealRun!.started
+      if (sealRun!.turn !== undefined) clearImmediate(sealRun!.turn)
+      sealRun = undefined
+      for (const w of settledWaiters.splice(0)) w()
+    }
+    return done
+  }
+
+  const scheduleSeal = (): void => {
+    sealRun!.turn = setImmediate(() => {
+      sealRun!.turn = undefined
+      if (!sealSlice()) return scheduleSeal()
+      if (recent >= sealDue()) {
+        // the next seal was due before this one ended
+        startSeal()
+        scheduleSeal()
+      }
+    })
+  }
+
+  /** Stops the seal under way (before the postings are replaced or renumbered): its documents are recent again. */
+  const abandonSeal = (): void => {
+    if (sealRun === undefined) return
+    if (sealRun.turn !== undefined) clearImmediate(sealRun.turn)
+    postings.abandonSeal()
+    recent += sealRun.docs
+    sealRun = undefined
+    for (const w of settledWaiters.splice(0)) w()
   }
 
   /** Drops removed documents once they are a third of the index: renumbers ids, postings, columns, lists. */
   const compactIfNeeded = (): void => {
     if (dead < 1000 || dead < n / 3) return
+    // the seal under way is dropped: compaction rewrites the postings whole (and renumbers the documents it was sealing)
+    abandonSeal()
     const remap = new Int32Array(n).fill(-1)
     let m = 0
     for (let id = 0; id < n; id++) if (aliveCol[id] === 1) remap[id] = m++
@@ -744,7 +844,8 @@ export function createEmbeddedSearchIndex(
       listEnds[i] = w += l.n
     })
     return {
-      meta: { ids: n, alive, dead, totalLength, recent },
+      // a seal under way has not changed the postings yet: what it seals is still recent
+      meta: { ids: n, alive, dead, totalLength, recent: recent + (sealRun?.docs ?? 0) },
       arrays: {
         ...Object.fromEntries(Object.entries(p.arrays).map(([k, a]) => [`postings.${k}`, a])),
         alive: aliveCol.subarray(0, n),
@@ -820,6 +921,7 @@ export function createEmbeddedSearchIndex(
     const nextClassDict = dictionary(nextClasses)
     const nextApplicantDict = dictionary(nextApplicants)
     // every check passed: the new state replaces the old at once (columns with room to grow)
+    abandonSeal()
     const room = Math.max(1024, ids)
     const widen = <T extends Uint8Array | Uint32Array | Int32Array>(a: T): T => {
       const out = new (a.constructor as new (n: number) => T)(room)
@@ -861,7 +963,32 @@ export function createEmbeddedSearchIndex(
       return alive
     },
     stats() {
-      return { documents: alive, ids: n, terms: postings.termCount, postingBytes: postings.bytes, facetPoolBytes: facetPool.byteLength, lists: lists.size }
+      return {
+        documents: alive,
+        ids: n,
+        terms: postings.termCount,
+        postingBytes: postings.bytes,
+        facetPoolBytes: facetPool.byteLength,
+        lists: lists.size,
+        sealing: sealRun === undefined ? 0 : 1,
+        seals: sealing.seals,
+        sealMs: Math.round(sealing.ms),
+        sealWallMs: Math.round(sealing.wallMs),
+        sealSteps: sealing.steps,
+        sealLongestSliceMs: Math.round(sealing.longestSliceMs * 100) / 100,
+        sealLongestStepMs: Math.round(sealing.longestStepMs * 100) / 100,
+        sealLongestSwapMs: Math.round(sealing.longestSwapMs * 100) / 100,
+        sealSlicesOver10ms: sealing.over10ms,
+        sealSlicesOver20ms: sealing.over20ms,
+      }
+    },
+    /** Resolves once no seal of the postings is under way (for tests and the bench). */
+    settled() {
+      return sealRun === undefined ? Promise.resolve() : new Promise<void>((resolve) => settledWaiters.push(resolve))
+    },
+    /** The seal's slices over 10 ms (for the bench). */
+    longSealSlices() {
+      return [...longSlices]
     },
     async init() {},
     async upsert(docsIn, terms) {
@@ -885,7 +1012,9 @@ export function createEmbeddedSearchIndex(
     async ping() {
       return true
     },
-    async close() {},
+    async close() {
+      abandonSeal()
+    },
     async search(query: SearchQuery): Promise<SearchResult> {
       const k = query.offset + query.limit
       const words = [...new Set(analyzer.analyze(query.q))]

@@ -14,8 +14,16 @@
  * - the recent part, the documents added since the last seal: entries in flat arrays, chained
  *   per term (head, tail, next), appended without moving anything.
  *
- * `seal()` rewrites the pool with the recent part appended to each term (the caller seals when
- * the recent part has grown to a fraction of the index, so the work stays linear overall).
+ * Sealing rewrites the pool with the recent part appended to each term (the caller seals when
+ * the recent part has grown to a fraction of the index, so the work stays linear overall). At a
+ * million documents that is a second or two of work, so it is done in slices (`startSeal`, then
+ * `sealStep` until it says done; `seal()` runs them all at once): the seal takes the entries and
+ * terms there are when it starts and writes a new pool and new per-term arrays beside the old
+ * ones, which searches keep reading, with the whole recent chain, until the last step swaps them
+ * in. Documents may be added meanwhile: their entries are after the seal's and stay recent, and
+ * go both into the recent part searches read and into the one the seal will leave (renumbered
+ * from 0), so that the swap only installs arrays: O(1), and it writes into no array a search or a
+ * snapshot may be reading.
  * Removed documents stay in the postings until `compact` renumbers the index; callers skip them.
  */
 
@@ -25,6 +33,12 @@ export const BLOCK = 128
 const BLOCK_SHIFT = 7
 /** A cursor past its last posting. */
 export const END = 0x7fffffff
+/**
+ * Work units of one `sealStep` by default: about a millisecond at a million documents (a unit is
+ * one posting encoded, most of it the cache miss of following the term's chain, or 32 bytes
+ * copied, or a term).
+ */
+export const SEAL_STEP = 10_000
 
 function grow<T extends Int32Array | Uint32Array | Uint8Array>(a: T, need: number): T {
   if (need <= a.length) return a
@@ -54,7 +68,7 @@ export class Postings {
   blockMinLenTf = new Float32Array(0)
   blocksUsed = 0
 
-  // ---- recent part
+  // ---- recent part (a term's head and tail are entry + 1, 0 for none: a zeroed array is empty)
   rHead = new Int32Array(16)
   rTail = new Int32Array(16)
   rCount = new Uint32Array(16)
@@ -62,6 +76,14 @@ export class Postings {
   eTf = new Uint8Array(1024)
   eNext = new Int32Array(1024)
   entries = 0
+
+  /** Bytes the recent entries will take in the pool once sealed (kept as they are added: a seal sizes its pool without counting). */
+  pendingBytes = 0
+  /** Skip entries every term will need once all of its postings are sealed. */
+  blocksNeeded = 0
+
+  /** The seal under way, if any. */
+  #job: SealJob | undefined
 
   /** The id of a term, or -1 when no document has it. */
   id(term: string): number {
@@ -83,10 +105,11 @@ export class Postings {
       this.rHead = grow(this.rHead, n)
       this.rTail = grow(this.rTail, n)
       this.rCount = grow(this.rCount, n)
+      // a seal under way writes arrays of the same length, to be swapped in
+      this.#job?.widen(n)
     }
     this.sLast[t] = -1
-    this.rHead[t] = -1
-    this.rTail[t] = -1
+    this.#job?.newTerm(t)
     return t
   }
 
@@ -98,17 +121,7 @@ export class Postings {
       this.eTf = grow(this.eTf, need)
       this.eNext = grow(this.eNext, need)
     }
-    for (const [term, n] of tf) {
-      const t = this.#intern(term)
-      const e = this.entries++
-      this.eDoc[e] = doc
-      this.eTf[e] = n > 255 ? 255 : n
-      this.eNext[e] = -1
-      if (this.rTail[t]! < 0) this.rHead[t] = e
-      else this.eNext[this.rTail[t]!] = e
-      this.rTail[t] = e
-      this.rCount[t]!++
-    }
+    for (const [term, n] of tf) this.#append(this.#intern(term), doc, n > 255 ? 255 : n)
   }
 
   /** Postings of a term, removed documents included (the document frequency BM25 reads, as Lucene's docFreq). */
@@ -116,81 +129,69 @@ export class Postings {
     return this.sCount[t]! + this.rCount[t]!
   }
 
-  /** Moves the recent part into the pool; `lengthOf` gives a document's length, for the blocks' impact bounds. */
+  /** Whether a seal is under way. */
+  get sealing(): boolean {
+    return this.#job !== undefined
+  }
+
+  /**
+   * Starts moving the recent part, as it is now, into the pool (nothing when a seal is already
+   * under way or nothing is recent); `sealStep` does the work. `lengthOf` gives a document's
+   * length, for the blocks' impact bounds: it must not change for a document meanwhile.
+   */
+  startSeal(lengthOf: (doc: number) => number): void {
+    if (this.#job !== undefined || this.entries === 0) return
+    this.#job = new SealJob(this, lengthOf)
+  }
+
+  /** Does about `work` units of the seal under way; true when it is done (swapped in) or there is none. */
+  sealStep(work = SEAL_STEP): boolean {
+    const j = this.#job
+    if (j === undefined) return true
+    if (!j.step(this, work)) return false
+    this.#swap(j)
+    return true
+  }
+
+  /** Drops the seal under way (what it wrote is thrown away; the postings are as they were). */
+  abandonSeal(): void {
+    this.#job = undefined
+  }
+
+  /** Moves the whole recent part into the pool at once: the seal under way, if any, and then the rest. */
   seal(lengthOf: (doc: number) => number): void {
-    if (this.entries === 0) return
-    const T = this.termCount
-    // exact size of the new pool and skip arrays
-    let bytes = this.poolUsed
-    let blocks = 0
-    for (let t = 0; t < T; t++) {
-      let last = this.sLast[t]!
-      for (let e = this.rHead[t]!; e >= 0; e = this.eNext[e]!) {
-        bytes += varintLength(this.eDoc[e]! - last) + 1
-        last = this.eDoc[e]!
-      }
-      blocks += Math.ceil(this.count(t) / BLOCK)
-    }
-    const pool = new Uint8Array(bytes)
-    const blockLast = new Int32Array(blocks)
-    const blockOff = new Uint32Array(blocks)
-    const blockMaxTf = new Uint8Array(blocks)
-    const blockMinLenTf = new Float32Array(blocks)
-    let w = 0
-    let bw = 0
-    for (let t = 0; t < T; t++) {
-      const start = w
-      const oldCount = this.sCount[t]!
-      const oldBlocks = Math.ceil(oldCount / BLOCK)
-      pool.set(this.pool.subarray(this.sOff[t]!, this.sOff[t]! + this.sBytes[t]!), w)
-      w += this.sBytes[t]!
-      blockLast.set(this.blockLast.subarray(this.sBlock[t]!, this.sBlock[t]! + oldBlocks), bw)
-      blockOff.set(this.blockOff.subarray(this.sBlock[t]!, this.sBlock[t]! + oldBlocks), bw)
-      blockMaxTf.set(this.blockMaxTf.subarray(this.sBlock[t]!, this.sBlock[t]! + oldBlocks), bw)
-      blockMinLenTf.set(this.blockMinLenTf.subarray(this.sBlock[t]!, this.sBlock[t]! + oldBlocks), bw)
-      let i = oldCount
-      let last = this.sLast[t]!
-      for (let e = this.rHead[t]!; e >= 0; e = this.eNext[e]!) {
-        const doc = this.eDoc[e]!
-        const tf = this.eTf[e]!
-        const b = bw + Math.floor(i / BLOCK)
-        // rounded down to float32, so a hair below: the bound stays a bound
-        const lenTf = Math.fround(lengthOf(doc) / tf) * (1 - 1e-6)
-        if (i % BLOCK === 0) {
-          blockOff[b] = w - start
-          blockMaxTf[b] = tf
-          blockMinLenTf[b] = lenTf
-        } else {
-          if (tf > blockMaxTf[b]!) blockMaxTf[b] = tf
-          if (lenTf < blockMinLenTf[b]!) blockMinLenTf[b] = lenTf
-        }
-        w = writeVarint(pool, w, doc - last)
-        pool[w++] = tf
-        blockLast[b] = doc
-        last = doc
-        i++
-      }
-      this.sOff[t] = start
-      this.sBytes[t] = w - start
-      this.sCount[t] = i
-      this.sLast[t] = last
-      this.sBlock[t] = bw
-      bw += Math.ceil(i / BLOCK)
-      this.rHead[t] = -1
-      this.rTail[t] = -1
-      this.rCount[t] = 0
-    }
-    this.pool = pool
-    this.poolUsed = w
-    this.blockLast = blockLast
-    this.blockOff = blockOff
-    this.blockMaxTf = blockMaxTf
-    this.blockMinLenTf = blockMinLenTf
-    this.blocksUsed = bw
-    this.eDoc = new Int32Array(1024)
-    this.eTf = new Uint8Array(1024)
-    this.eNext = new Int32Array(1024)
-    this.entries = 0
+    while (!this.sealStep(Infinity));
+    this.startSeal(lengthOf)
+    while (!this.sealStep(Infinity));
+  }
+
+  /**
+   * The seal's last step: its arrays replace the sealed part and the recent part (the entries
+   * added since it started, which it kept renumbered from 0). O(1): nothing is copied or walked.
+   */
+  #swap(j: SealJob): void {
+    this.#job = undefined
+    if (j.w !== j.bytes || j.bw !== j.blocks) throw new Error(`postings seal: wrote ${j.w} bytes and ${j.bw} blocks, sized ${j.bytes} and ${j.blocks}`)
+    this.pool = j.pool
+    this.poolUsed = j.w
+    this.blockLast = j.blockLast
+    this.blockOff = j.blockOff
+    this.blockMaxTf = j.blockMaxTf
+    this.blockMinLenTf = j.blockMinLenTf
+    this.blocksUsed = j.bw
+    this.sOff = j.sOff
+    this.sBytes = j.sBytes
+    this.sCount = j.sCount
+    this.sLast = j.sLast
+    this.sBlock = j.sBlock
+    this.rHead = j.rHead
+    this.rTail = j.rTail
+    this.rCount = j.rCount
+    this.eDoc = j.eDoc
+    this.eTf = j.eTf
+    this.eNext = j.eNext
+    this.entries = j.entries
+    this.pendingBytes -= j.bytes - j.oldBytes
   }
 
   /**
@@ -198,6 +199,7 @@ export class Postings {
    * with no posting; `lengthOf` gives the length of a document by its new id.
    */
   compact(remap: Int32Array, lengthOf: (doc: number) => number): void {
+    this.abandonSeal() // the cursors below read the postings as they are, sealed part and whole recent chain
     const old = { terms: this.terms, cursor: (t: number) => this.cursor(t) }
     const fresh = new Postings()
     // rebuild term by term into the recent part of a fresh store, then seal once
@@ -213,7 +215,7 @@ export class Postings {
       }
     }
     fresh.seal(lengthOf)
-    Object.assign(this, fresh)
+    Object.assign(this, fresh) // the public fields (the seal under way, private, was dropped above)
   }
 
   #append(t: number, doc: number, tf: number): void {
@@ -226,15 +228,22 @@ export class Postings {
     this.eDoc[e] = doc
     this.eTf[e] = tf
     this.eNext[e] = -1
-    if (this.rTail[t]! < 0) this.rHead[t] = e
-    else this.eNext[this.rTail[t]!] = e
-    this.rTail[t] = e
+    const tail = this.rTail[t]! - 1
+    // what the posting will take sealed: its gap to the term's previous posting, and a block every BLOCK postings
+    this.pendingBytes += varintLength(doc - (tail < 0 ? this.sLast[t]! : this.eDoc[tail]!)) + 1
+    if ((this.sCount[t]! + this.rCount[t]!) % BLOCK === 0) this.blocksNeeded++
+    if (tail < 0) this.rHead[t] = e + 1
+    else this.eNext[tail] = e
+    this.rTail[t] = e + 1
     this.rCount[t]!++
+    // and into the recent part the seal under way will leave
+    this.#job?.append(t, doc, tf)
   }
 
   /**
    * The whole store as typed arrays and the terms in id order (for a snapshot: see the search
-   * index's `exportState`). Views of the store's own arrays, cut to what is used: nothing copied.
+   * index's `exportState`). Views of the store's own arrays, cut to what is used, but for the
+   * recent heads and tails (copied, a few milliseconds at a million terms).
    */
   exportState(): { arrays: Record<string, SnapshotArray>; terms: string[] } {
     const T = this.termCount
@@ -255,8 +264,9 @@ export class Postings {
         blockOff: this.blockOff.subarray(0, b),
         blockMaxTf: this.blockMaxTf.subarray(0, b),
         blockMinLenTf: this.blockMinLenTf.subarray(0, b),
-        rHead: this.rHead.subarray(0, T),
-        rTail: this.rTail.subarray(0, T),
+        // as entry indexes, -1 for none (copies: the store keeps them + 1)
+        rHead: minusOne(this.rHead, T),
+        rTail: minusOne(this.rTail, T),
         rCount: this.rCount.subarray(0, T),
         eDoc: this.eDoc.subarray(0, e),
         eTf: this.eTf.subarray(0, e),
@@ -304,6 +314,27 @@ export class Postings {
     terms.forEach((term, t) => p.terms.set(term, t))
     if (p.terms.size !== T) r.fail('a term is listed twice')
     p.termCount = T
+    // what a seal will need (not stored: derived), walking each term's chain, which must hold its count of ascending ids
+    let chained = 0
+    for (let t = 0; t < T; t++) chained += p.rCount[t]!
+    if (chained !== E) r.fail(`the terms' recent counts add up to ${chained}, not the ${E} entries`)
+    for (let t = 0; t < T; t++) {
+      let last = p.sLast[t]!
+      let k = 0
+      let tail = -1
+      const n = p.rCount[t]!
+      for (let e = p.rHead[t]!; e >= 0; e = p.eNext[e]!) {
+        if (++k > n || p.eDoc[e]! <= last) r.fail(`term ${t}'s recent chain is not its ${n} ascending entries`)
+        p.pendingBytes += varintLength(p.eDoc[e]! - last) + 1
+        last = p.eDoc[e]!
+        tail = e
+      }
+      if (k !== n || p.rTail[t] !== tail) r.fail(`term ${t}'s recent chain is not its ${n} entries`)
+      p.blocksNeeded += Math.ceil(p.count(t) / BLOCK)
+    }
+    // kept + 1 (0 for none)
+    p.rHead = plusOne(p.rHead)
+    p.rTail = plusOne(p.rTail)
     return p
   }
 
@@ -318,18 +349,261 @@ export class Postings {
   }
 }
 
+/**
+ * A seal under way: writes every term below `t0` (those there were when it started) into a new
+ * pool and new per-term arrays, its sealed postings copied and its recent entries below `e0`
+ * encoded after them, term by term and within a term in pieces, so that a step does a bounded
+ * amount of work however long a term's postings are. Reads the store's current arrays at every
+ * step (adding documents may replace them) and writes only its own. The entries added meanwhile
+ * (`append`) it keeps as the recent part it leaves, renumbered from 0.
+ */
+class SealJob {
+  readonly e0: number
+  readonly t0: number
+  /** The pool's size before and after (exact: the pending bytes kept by `add`). */
+  readonly oldBytes: number
+  readonly bytes: number
+  readonly blocks: number
+  readonly lengthOf: (doc: number) => number
+  /**
+   * What it writes, allocated by its first steps, a kind a step (hundreds of megabytes at a
+   * million documents: allocated at once they stall the process for tens of milliseconds, the
+   * collector reacting to that much new memory).
+   */
+  allocated = 0
+  pool = new Uint8Array(0)
+  blockLast = new Int32Array(0)
+  blockOff = new Uint32Array(0)
+  blockMaxTf = new Uint8Array(0)
+  blockMinLenTf = new Float32Array(0)
+  sOff = new Uint32Array(0)
+  sBytes = new Uint32Array(0)
+  sCount = new Uint32Array(0)
+  sLast = new Int32Array(0)
+  sBlock = new Uint32Array(0)
+  /** The recent part it leaves: the entries from e0 on, renumbered from 0 (heads and tails + 1, as the store's). */
+  rHead: Int32Array<ArrayBuffer>
+  rTail: Int32Array<ArrayBuffer>
+  rCount: Uint32Array<ArrayBuffer>
+  eDoc = new Int32Array(1024)
+  eTf = new Uint8Array(1024)
+  eNext = new Int32Array(1024)
+  entries = 0
+  /** Bytes and blocks written so far. */
+  w = 0
+  bw = 0
+  /** The term being written, and whether its sealed postings are copied (its recent ones being encoded). */
+  t = 0
+  inTerm = false
+  /** Within the term: where its bytes start, its next entry to encode, how many postings so far, its last id. */
+  start = 0
+  e = -1
+  i = 0
+  last = -1
+
+  constructor(p: Postings, lengthOf: (doc: number) => number) {
+    this.e0 = p.entries
+    this.t0 = p.termCount
+    this.oldBytes = p.poolUsed
+    this.bytes = p.poolUsed + p.pendingBytes
+    this.blocks = p.blocksNeeded
+    this.lengthOf = lengthOf
+    // the recent part it leaves at once: documents may be added from now on
+    const cap = p.sOff.length
+    const buf = new ArrayBuffer(cap * 12)
+    this.rHead = new Int32Array(buf, 0, cap)
+    this.rTail = new Int32Array(buf, cap * 4, cap)
+    this.rCount = new Uint32Array(buf, cap * 8, cap)
+  }
+
+  /**
+   * Allocates the next of the arrays it writes (per-term ones as long as the store's); false once
+   * all are. Arrays of a kind share one buffer: fewer, larger allocations, which the allocator maps
+   * and gives back whole instead of leaving holes in its heap.
+   */
+  #allocate(p: Postings): boolean {
+    switch (this.allocated++) {
+      case 0:
+        this.pool = new Uint8Array(this.bytes)
+        return true
+      case 1: {
+        const n = this.blocks
+        const buf = new ArrayBuffer(n * 13)
+        this.blockLast = new Int32Array(buf, 0, n)
+        this.blockOff = new Uint32Array(buf, n * 4, n)
+        this.blockMinLenTf = new Float32Array(buf, n * 8, n)
+        this.blockMaxTf = new Uint8Array(buf, n * 12, n)
+        return true
+      }
+      case 2: {
+        const cap = this.rHead.length
+        const buf = new ArrayBuffer(cap * 20)
+        this.sOff = new Uint32Array(buf, 0, cap)
+        this.sBytes = new Uint32Array(buf, cap * 4, cap)
+        this.sCount = new Uint32Array(buf, cap * 8, cap)
+        this.sBlock = new Uint32Array(buf, cap * 12, cap)
+        this.sLast = new Int32Array(buf, cap * 16, cap)
+        for (let t = this.t0; t < p.termCount; t++) this.sLast[t] = -1
+        return true
+      }
+    }
+    this.allocated = 3
+    return false
+  }
+
+  /** A term interned meanwhile: nothing sealed (once its arrays are allocated; before, they are made so). */
+  newTerm(t: number): void {
+    if (this.sLast.length > 0) this.sLast[t] = -1
+  }
+
+  /** A posting added meanwhile, into the recent part the seal leaves. */
+  append(t: number, doc: number, tf: number): void {
+    if (this.entries >= this.eDoc.length) {
+      this.eDoc = grow(this.eDoc, this.entries + 1)
+      this.eTf = grow(this.eTf, this.entries + 1)
+      this.eNext = grow(this.eNext, this.entries + 1)
+    }
+    const e = this.entries++
+    this.eDoc[e] = doc
+    this.eTf[e] = tf
+    this.eNext[e] = -1
+    const tail = this.rTail[t]! - 1
+    if (tail < 0) this.rHead[t] = e + 1
+    else this.eNext[tail] = e
+    this.rTail[t] = e + 1
+    this.rCount[t]!++
+  }
+
+  /** The per-term arrays grown with the store's (to `n` terms). */
+  widen(n: number): void {
+    // when not allocated yet, they will be of the new length
+    if (this.sOff.length > 0) {
+      this.sOff = grow(this.sOff, n)
+      this.sBytes = grow(this.sBytes, n)
+      this.sCount = grow(this.sCount, n)
+      this.sBlock = grow(this.sBlock, n)
+      this.sLast = grow(this.sLast, n)
+    }
+    this.rHead = grow(this.rHead, n)
+    this.rTail = grow(this.rTail, n)
+    this.rCount = grow(this.rCount, n)
+  }
+
+  /** About `budget` units of work; true when every term is written. */
+  step(p: Postings, budget: number): boolean {
+    if (this.#allocate(p)) return false
+    const e0 = this.e0
+    const pool = this.pool
+    const eDoc = p.eDoc
+    const eTf = p.eTf
+    const eNext = p.eNext
+    const lengthOf = this.lengthOf
+    let work = 0
+    while (work < budget) {
+      const t = this.t
+      if (!this.inTerm) {
+        if (t === this.t0) return true
+        // the term's sealed postings and their blocks, copied as they are (block offsets are from the term's start)
+        const off = p.sOff[t]!
+        const nb = p.sBytes[t]!
+        const count = p.sCount[t]!
+        const ob = (count + BLOCK - 1) >>> BLOCK_SHIFT
+        const w = this.w
+        if (nb <= 64) for (let k = 0; k < nb; k++) pool[w + k] = p.pool[off + k]!
+        else pool.set(p.pool.subarray(off, off + nb), w)
+        const from = p.sBlock[t]!
+        const bw = this.bw
+        if (ob <= 4) {
+          for (let k = 0; k < ob; k++) {
+            this.blockLast[bw + k] = p.blockLast[from + k]!
+            this.blockOff[bw + k] = p.blockOff[from + k]!
+            this.blockMaxTf[bw + k] = p.blockMaxTf[from + k]!
+            this.blockMinLenTf[bw + k] = p.blockMinLenTf[from + k]!
+          }
+        } else {
+          this.blockLast.set(p.blockLast.subarray(from, from + ob), bw)
+          this.blockOff.set(p.blockOff.subarray(from, from + ob), bw)
+          this.blockMaxTf.set(p.blockMaxTf.subarray(from, from + ob), bw)
+          this.blockMinLenTf.set(p.blockMinLenTf.subarray(from, from + ob), bw)
+        }
+        this.start = w
+        this.w = w + nb
+        this.i = count
+        this.last = p.sLast[t]!
+        this.e = p.rHead[t]! - 1
+        this.inTerm = true
+        work += 1 + (nb >>> 5) + ob
+      }
+      // the term's recent entries below e0 (its chain is in id order, and so in entry order), as far as the budget goes
+      let e = this.e
+      let i = this.i
+      let last = this.last
+      let w = this.w
+      const start = this.start
+      const bw = this.bw
+      const n = budget - work
+      let k = 0
+      for (; e >= 0 && e < e0 && k < n; k++) {
+        const doc = eDoc[e]!
+        const tf = eTf[e]!
+        const b = bw + (i >>> BLOCK_SHIFT)
+        // rounded down to float32, so a hair below: the bound stays a bound
+        const lenTf = Math.fround(lengthOf(doc) / tf) * (1 - 1e-6)
+        if ((i & (BLOCK - 1)) === 0) {
+          this.blockOff[b] = w - start
+          this.blockMaxTf[b] = tf
+          this.blockMinLenTf[b] = lenTf
+        } else {
+          if (tf > this.blockMaxTf[b]!) this.blockMaxTf[b] = tf
+          if (lenTf < this.blockMinLenTf[b]!) this.blockMinLenTf[b] = lenTf
+        }
+        let gap = doc - last
+        while (gap >= 0x80) {
+          pool[w++] = (gap & 0x7f) | 0x80
+          gap >>>= 7
+        }
+        pool[w++] = gap
+        pool[w++] = tf
+        this.blockLast[b] = doc
+        last = doc
+        i++
+        e = eNext[e]!
+      }
+      work += k
+      this.e = e
+      this.i = i
+      this.last = last
+      this.w = w
+      if (e >= 0 && e < e0) return false // the budget ran out inside the term
+      this.sOff[t] = start
+      this.sBytes[t] = w - start
+      this.sCount[t] = i
+      this.sLast[t] = last
+      this.sBlock[t] = bw
+      this.bw = bw + ((i + BLOCK - 1) >>> BLOCK_SHIFT)
+      this.t = t + 1
+      this.inTerm = false
+    }
+    return this.t === this.t0 && !this.inTerm
+  }
+}
+
+function minusOne(a: Int32Array, n: number): Int32Array {
+  const out = new Int32Array(n)
+  for (let i = 0; i < n; i++) out[i] = a[i]! - 1
+  return out
+}
+
+function plusOne(a: Int32Array): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(a.length)
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! + 1
+  return out
+}
+
 function varintLength(n: number): number {
   return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5
 }
 
-function writeVarint(buf: Uint8Array, at: number, n: number): number {
-  while (n >= 0x80) {
-    buf[at++] = (n & 0x7f) | 0x80
-    n >>>= 7
-  }
-  buf[at++] = n
-  return at
-}
 
 /**
  * Walks one term's postings in id order: `next()` and `advance(target)` return the current id
@@ -363,7 +637,7 @@ export class Cursor {
     this.#n = p.sCount[t]!
     this.#base = p.sBlock[t]!
     this.#blocks = Math.ceil(this.#n / BLOCK)
-    this.#e = p.rHead[t]!
+    this.#e = p.rHead[t]! - 1
   }
 
   next(): number {

@@ -1,0 +1,209 @@
+/**
+ * The embedded search's postings sealed in slices (`startSeal`, `sealStep`): at every step the
+ * cursors give every term's postings as they were added, the counts stay, and once the seal is
+ * swapped in the store is exactly the one a synchronous seal at the seal's start gives; the
+ * blocks' impact bounds stay exact; a state exported mid-seal is consistent and stays so while
+ * the seal goes on; a compaction mid-seal drops it. Real code on generated documents.
+ */
+import t, { type Test } from 'tap'
+import { BLOCK, END, Postings } from '../../src/adapters/embedded-search/postings.js'
+import type { SnapshotArray } from '../../src/domain/snapshot.js'
+import { StateReader } from '../../src/domain/snapshot.js'
+
+/** Documents over a Zipf-like vocabulary: t0 in nearly every one (thousands of postings, many blocks), most words rare. */
+function corpus(n: number, seed = 7): Array<Map<string, number>> {
+  let s = seed
+  const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32)
+  return Array.from({ length: n }, () => {
+    const tf = new Map<string, number>()
+    const k = 3 + Math.floor(rand() * 20)
+    for (let j = 0; j < k; j++) {
+      const w = `t${Math.floor(Math.exp(rand() * Math.log(3000))) - 1}`
+      tf.set(w, (tf.get(w) ?? 0) + 1 + Math.floor(rand() * 3) * (rand() < 0.01 ? 200 : 1))
+    }
+    if (rand() < 0.9) tf.set('t0', 1 + Math.floor(rand() * 4))
+    return tf
+  })
+}
+const lengthOf = (docs: Array<Map<string, number>>) => (d: number) => [...docs[d]!.values()].reduce((a, b) => a + b, 0)
+
+/** What the postings must hold: per term, its (id, tf) in id order. */
+function expected(docs: Array<Map<string, number>>, upto: number): Map<string, Array<[number, number]>> {
+  const m = new Map<string, Array<[number, number]>>()
+  for (let d = 0; d < upto; d++) {
+    for (const [w, tf] of docs[d]!) {
+      let l = m.get(w)
+      if (l === undefined) m.set(w, (l = []))
+      l.push([d, Math.min(255, tf)])
+    }
+  }
+  return m
+}
+
+/** Every term's cursor walk, its count, a few advances, and the blocks' bounds: exact as the documents give them. */
+function check(t: Test, p: Postings, docs: Array<Map<string, number>>, upto: number, what: string): void {
+  const want = expected(docs, upto)
+  const len = lengthOf(docs)
+  let bad = 0
+  const fail = (msg: string) => {
+    if (bad++ < 5) t.fail(`${what}: ${msg}`)
+  }
+  if (p.terms.size !== want.size) fail(`${p.terms.size} terms, expected ${want.size}`)
+  for (const [w, list] of want) {
+    const id = p.id(w)
+    if (id < 0) {
+      fail(`${w} is missing`)
+      continue
+    }
+    if (p.count(id) !== list.length) fail(`${w}: count ${p.count(id)}, expected ${list.length}`)
+    const c = p.cursor(id)
+    const got: Array<[number, number]> = []
+    for (let d = c.next(); d !== END; d = c.next()) {
+      got.push([d, c.tf])
+      // the block of a sealed posting bounds it exactly: its highest tf is the block's, its lowest length per tf too
+      const b = c.block
+      if (b >= 0 && (p.blockMaxTf[b]! < c.tf || p.blockMinLenTf[b]! > len(d) / c.tf)) fail(`${w}: posting ${d} outside its block's bounds`)
+    }
+    if (JSON.stringify(got) !== JSON.stringify(list)) fail(`${w}: postings differ`)
+    // advancing to every 37th id and past the last
+    const a = p.cursor(id)
+    for (let target = 0, k = 0; target <= upto; target += 37) {
+      while (k < list.length && list[k]![0] < target) k++
+      const d = a.advance(target)
+      if (d !== (k < list.length ? list[k]![0] : END)) fail(`${w}: advance(${target}) gave ${d}`)
+    }
+  }
+  // the sealed blocks are tight: each holds the highest tf of its postings, and the lowest length per tf rounded down a hair
+  for (const [w, list] of want) {
+    const id = p.id(w)
+    const sealed = p.sCount[id]!
+    for (let b = 0; b * BLOCK < sealed; b++) {
+      const part = list.slice(b * BLOCK, Math.min(sealed, (b + 1) * BLOCK))
+      const maxTf = Math.max(...part.map(([, tf]) => tf))
+      const minLenTf = Math.min(...part.map(([d, tf]) => Math.fround(len(d) / tf) * (1 - 1e-6)))
+      const at = p.sBlock[id]! + b
+      if (p.blockMaxTf[at] !== maxTf || p.blockMinLenTf[at] !== Math.fround(minLenTf)) fail(`${w}: block ${b}'s bounds are not its postings' own`)
+      if (p.blockLast[at] !== part.at(-1)![0]) fail(`${w}: block ${b}'s last id`)
+    }
+  }
+  if (bad === 0) t.pass(what)
+}
+
+const copyArrays = (arrays: Record<string, SnapshotArray>) => Object.fromEntries(Object.entries(arrays).map(([k, a]) => [k, a.slice()]))
+
+t.test('a seal in small steps, documents added between them: the postings are whole at every step, and the swap gives a synchronous seal\'s store', async (t) => {
+  const docs = corpus(6000)
+  const len = lengthOf(docs)
+  const p = new Postings()
+  let d = 0
+  const addUpto = (n: number) => {
+    for (; d < n; d++) p.add(d, docs[d]!)
+  }
+  addUpto(2500)
+  p.seal(len) // a sealed part to copy
+  addUpto(4000)
+  p.startSeal(len)
+  t.ok(p.sealing, 'a seal under way')
+  const e0 = p.entries
+  const sealedAt = d
+  let steps = 0
+  let done = false
+  while (!done) {
+    done = p.sealStep(150)
+    steps++
+    if (!done && steps % 15 === 1) check(t, p, docs, d, `mid-seal, step ${steps}, ${d} documents`)
+    addUpto(Math.min(docs.length, d + 7)) // documents keep arriving, new terms among them
+  }
+  t.ok(steps > 50, `the seal took ${steps} steps`)
+  t.notOk(p.sealing, 'done')
+  t.ok(p.entries < e0, 'the sealed entries left the recent part')
+  check(t, p, docs, d, 'after the swap')
+
+  // the same documents, sealed synchronously where the seal started, then the rest added
+  const q = new Postings()
+  for (let i = 0; i < 2500; i++) q.add(i, docs[i]!)
+  q.seal(len)
+  for (let i = 2500; i < sealedAt; i++) q.add(i, docs[i]!)
+  q.seal(len)
+  for (let i = sealedAt; i < d; i++) q.add(i, docs[i]!)
+  const a = p.exportState()
+  const b = q.exportState()
+  t.strictSame(a.terms, b.terms, 'the same terms')
+  for (const k of Object.keys(b.arrays)) t.strictSame(a.arrays[k], b.arrays[k], `the same ${k}`)
+  t.equal(p.pendingBytes, q.pendingBytes, 'the same pending bytes')
+  t.equal(p.blocksNeeded, q.blocksNeeded, 'the same blocks needed')
+})
+
+t.test('the pending bytes and blocks are what a seal writes, so the pool is sized without counting', async (t) => {
+  const docs = corpus(3000, 11)
+  const p = new Postings()
+  for (let d = 0; d < docs.length; d++) {
+    p.add(d, docs[d]!)
+    if (d % 700 === 699) {
+      const bytes = p.poolUsed + p.pendingBytes
+      const blocks = p.blocksNeeded
+      p.seal(lengthOf(docs))
+      t.equal(p.poolUsed, bytes, `pool at ${d + 1}`)
+      t.equal(p.blocksUsed, blocks, `blocks at ${d + 1}`)
+      t.equal(p.pendingBytes, 0)
+    }
+  }
+})
+
+t.test('a state exported mid-seal is consistent, stays so while the seal goes on and is swapped in, and loads', async (t) => {
+  const docs = corpus(5000, 3)
+  const len = lengthOf(docs)
+  const p = new Postings()
+  for (let d = 0; d < 3000; d++) p.add(d, docs[d]!)
+  p.seal(len)
+  for (let d = 3000; d < 4500; d++) p.add(d, docs[d]!)
+  p.startSeal(len)
+  for (let k = 0; k < 30; k++) p.sealStep(500)
+  t.ok(p.sealing, 'half done')
+  const state = p.exportState()
+  const copy = copyArrays(state.arrays)
+  // the seal goes on to its swap (as it does between the turns of a snapshot's writing)
+  while (!p.sealStep(500));
+  for (const [k, a] of Object.entries(state.arrays)) t.strictSame(a, copy[k], `the exported ${k} is untouched by the swap`)
+  const loaded = Postings.fromState(new StateReader({ meta: {}, arrays: copy, strings: {} }, 'test'), state.terms, 4500)
+  check(t, loaded, docs, 4500, 'the state exported mid-seal, loaded')
+  t.equal(loaded.pendingBytes + loaded.poolUsed, p.pendingBytes + p.poolUsed, 'its pending bytes derived on load')
+  t.equal(loaded.blocksNeeded, p.blocksNeeded, 'its blocks needed derived on load')
+  // both take the rest and seal: the same store
+  for (let d = 4500; d < 5000; d++) {
+    p.add(d, docs[d]!)
+    loaded.add(d, docs[d]!)
+  }
+  loaded.seal(len)
+  p.seal(len)
+  const a = p.exportState()
+  const b = loaded.exportState()
+  for (const k of Object.keys(b.arrays)) t.strictSame(a.arrays[k], b.arrays[k], `then sealed: the same ${k}`)
+  check(t, loaded, docs, 5000, 'the loaded one, sealed')
+
+  // a recent chain that does not hold its count is refused
+  const bad = copyArrays(state.arrays)
+  ;(bad['rCount'] as Uint32Array)[p.id('t0')]! += 1
+  ;(bad['rCount'] as Uint32Array)[p.id('t1')]! -= 1
+  t.throws(() => Postings.fromState(new StateReader({ meta: {}, arrays: bad, strings: {} }, 'test'), state.terms, 4500), 'a chain of another length is refused')
+})
+
+t.test('a compaction mid-seal drops the seal and renumbers what the postings hold', async (t) => {
+  const docs = corpus(4000, 5)
+  const p = new Postings()
+  for (let d = 0; d < 2000; d++) p.add(d, docs[d]!)
+  p.seal(lengthOf(docs))
+  for (let d = 2000; d < 3500; d++) p.add(d, docs[d]!)
+  p.startSeal(lengthOf(docs))
+  for (let k = 0; k < 20; k++) p.sealStep(400)
+  t.ok(p.sealing, 'half done')
+  // every third document removed
+  const remap = new Int32Array(3500).fill(-1)
+  const kept: Array<Map<string, number>> = []
+  for (let d = 0; d < 3500; d++) if (d % 3 !== 1) remap[d] = kept.push(docs[d]!) - 1
+  p.compact(remap, lengthOf(kept))
+  t.notOk(p.sealing, 'the seal is dropped')
+  t.equal(p.entries, 0, 'everything sealed')
+  check(t, p, kept, kept.length, 'after the compaction')
+  t.ok(p.sealStep(), 'a step with no seal under way is done at once')
+})
