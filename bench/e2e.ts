@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createWriteStream, mkdirSync } from 'node:fs'
+import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
@@ -47,7 +47,9 @@ export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
   mkdirSync(new URL('./out/', import.meta.url), { recursive: true })
   const logFile = fileURLToPath(new URL(`./out/service-${prefix}.log`, import.meta.url))
   const logStream = createWriteStream(logFile)
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // BENCH_SERVICE_NODE_ARGS: extra node options for the service, e.g. `--cpu-prof --cpu-prof-dir=bench/out/prof`
+  const nodeArgs = (process.env['BENCH_SERVICE_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '')
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), REDIS_PREFIX: prefix, REDIS_URL: redisUrl, ADMIN_TOKEN: token, LOG_LEVEL: 'warn', PRETTY_LOGS: 'false', SNAPSHOT_DIR: 'off', ROLE: o.role ?? 'all' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -71,15 +73,19 @@ export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
     log(`e2e: service ready on :${port} (prefix ${prefix}) in ${(performance.now() - t0).toFixed(0)} ms`)
 
     // --- import: one streamed NDJSON request of `size` records
+    const cpu = await cpuMeter(child.pid!, redisUrl)
     if (o.role === 'api') {
       const intake = await importThrough(base, auth, o.size, { waitDone: false })
       out['intakeOnly'] = { accepted: intake.accepted, sec: intake.bodyAcceptedSec, perSec: Math.round(intake.accepted / intake.bodyAcceptedSec) }
-      log(`e2e: intake only (ROLE=api) ${JSON.stringify(out['intakeOnly'])}`)
+      out['cpuUsPerPatent'] = await cpu.perPatent(intake.accepted)
+      log(`e2e: intake only (ROLE=api) ${JSON.stringify(out['intakeOnly'])}; CPU µs a patent ${JSON.stringify(out['cpuUsPerPatent'])}`)
       return out
     }
     out['import'] = await importThrough(base, auth, o.size, {
       failed: () => (exited ? `the service exited during the import; see ${logFile}` : undefined),
     })
+    out['cpuUsPerPatent'] = await cpu.perPatent(o.size)
+    log(`e2e: CPU µs a patent ${JSON.stringify(out['cpuUsPerPatent'])}`)
     out['needToMatchesMs'] = await needsThrough(base, auth, o.needs)
     return out
   } finally {
@@ -97,6 +103,65 @@ export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
 }
 
 type Auth = { authorization: string }
+
+/** CPU seconds of each thread of a process (Linux: /proc/<pid>/task/<tid>/stat), by thread id; empty elsewhere. */
+function threadCpu(pid: number): Map<number, number> {
+  const out = new Map<number, number>()
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        // the fields after the command name (which may hold spaces): utime and stime are the 12th and 13th
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+        out.set(Number(tid), (Number(f[11]) + Number(f[12])) / 100)
+      } catch {
+        // a thread that ended meanwhile
+      }
+    }
+  } catch {
+    // not Linux, or the process is gone
+  }
+  return out
+}
+
+/** Redis's own CPU seconds (INFO cpu), the server's whole process. */
+async function redisCpu(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu')
+  const read = (k: string) => Number(new RegExp(`^${k}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0)
+  return read('used_cpu_user') + read('used_cpu_sys')
+}
+
+/**
+ * CPU spent from now until `perPatent` is asked, in µs a patent: the service's main thread, its
+ * other threads (the analysis threads first: the two busiest; then the rest, V8's and libuv's),
+ * the Redis server (shared with whatever else uses it) and this bench process (generating and
+ * sending the NDJSON).
+ */
+async function cpuMeter(pid: number, redisUrl: string) {
+  const redis = new Redis(redisUrl)
+  const t0 = threadCpu(pid)
+  const r0 = await redisCpu(redis)
+  const b0 = process.cpuUsage()
+  return {
+    async perPatent(n: number) {
+      const t1 = threadCpu(pid)
+      const r1 = await redisCpu(redis)
+      const b1 = process.cpuUsage(b0)
+      redis.disconnect()
+      const us = (s: number) => Math.round((s * 1e6) / n)
+      const others = [...t1].filter(([tid]) => tid !== pid).map(([tid, s]) => s - (t0.get(tid) ?? 0)).sort((a, b) => b - a)
+      const main = (t1.get(pid) ?? 0) - (t0.get(pid) ?? 0)
+      const figures = {
+        serviceMain: us(main),
+        serviceBusiestThreads: others.slice(0, 2).map(us),
+        serviceOtherThreads: us(others.slice(2).reduce((a, b) => a + b, 0)),
+        redis: us(r1 - r0),
+        benchClient: us((b1.user + b1.system) / 1e6),
+      }
+      return { ...figures, total: figures.serviceMain + figures.serviceBusiestThreads.reduce((a, b) => a + b, 0) + figures.serviceOtherThreads + figures.redis + figures.benchClient }
+    },
+  }
+}
 
 /** One JSON call to the service. */
 async function call(base: string, auth: Auth, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {

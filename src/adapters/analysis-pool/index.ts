@@ -67,11 +67,12 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
   }
 
   const spawn = (i: number): Slot => {
-    // No inherited flags: V8 flags such as --expose-gc are refused by workers, and the entry
+    // No other inherited flags: V8 flags such as --expose-gc are refused by workers, and the entry
     // registers tsx itself (the parent's `--import tsx` does not reach a worker on Node 20).
     let worker: Worker
     try {
-      worker = new Worker(THREAD_URL, { execArgv: [] })
+      // --cpu-prof and its options are passed on, so that a profiled process profiles its threads too
+      worker = new Worker(THREAD_URL, { execArgv: process.execArgv.filter((a) => a.startsWith('--cpu-prof')) })
     } catch (err) {
       broken = true
       throw err
