@@ -16,6 +16,8 @@ import { CorpusGenerator, loadVocabulary } from './corpus.js'
 import { log, summary } from './stats.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
+/** The node options of `npm start` and `npm run worker` (package.json), which the bench's own spawns of the service use too. */
+export const SERVICE_NODE_ARGS = ['--max-semi-space-size=64']
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 async function freePort(): Promise<number> {
@@ -49,7 +51,7 @@ export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
   const logStream = createWriteStream(logFile)
   // BENCH_SERVICE_NODE_ARGS: extra node options for the service, e.g. `--cpu-prof --cpu-prof-dir=bench/out/prof`
   const nodeArgs = (process.env['BENCH_SERVICE_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '')
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [...SERVICE_NODE_ARGS, ...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), REDIS_PREFIX: prefix, REDIS_URL: redisUrl, ADMIN_TOKEN: token, LOG_LEVEL: 'warn', PRETTY_LOGS: 'false', SNAPSHOT_DIR: 'off', ROLE: o.role ?? 'all' },
     stdio: ['ignore', 'pipe', 'pipe'],

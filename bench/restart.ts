@@ -13,7 +13,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { deletePrefix, importThrough } from './e2e.js'
+import { deletePrefix, importThrough, SERVICE_NODE_ARGS } from './e2e.js'
 import { log, mb } from './stats.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -34,7 +34,7 @@ export async function runRestart(o: { size: number; port?: number }): Promise<Re
   let exited = true
   const start = async (): Promise<number> => {
     const t0 = performance.now()
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    child = spawn(process.execPath, [...SERVICE_NODE_ARGS, '--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
     exited = false
     child.stdout!.pipe(logStream, { end: false })
     child.stderr!.pipe(logStream, { end: false })
