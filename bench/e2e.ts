@@ -11,6 +11,7 @@ import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs
 import { request } from 'node:http'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { CorpusGenerator, loadVocabulary } from './corpus.js'
 import { log, summary } from './stats.js'
@@ -37,6 +38,8 @@ export interface E2eOptions {
   redisUrl?: string
   /** `api`: start the service without workers and measure the import intake alone (no indexing, no needs). */
   role?: 'all' | 'api'
+  /** After the import is done, also wait until the value profiles it queued are computed (the `value` queue empty). */
+  waitValue?: boolean
 }
 
 export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
@@ -80,6 +83,7 @@ export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
       const intake = await importThrough(base, auth, o.size, { waitDone: false })
       out['intakeOnly'] = { accepted: intake.accepted, sec: intake.bodyAcceptedSec, perSec: Math.round(intake.accepted / intake.bodyAcceptedSec) }
       out['cpuUsPerPatent'] = await cpu.perPatent(intake.accepted)
+      cpu.close()
       log(`e2e: intake only (ROLE=api) ${JSON.stringify(out['intakeOnly'])}; CPU µs a patent ${JSON.stringify(out['cpuUsPerPatent'])}`)
       return out
     }
@@ -88,6 +92,25 @@ export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
     })
     out['cpuUsPerPatent'] = await cpu.perPatent(o.size)
     log(`e2e: CPU µs a patent ${JSON.stringify(out['cpuUsPerPatent'])}`)
+    if (o.waitValue) {
+      // the value profiles each index job queues, computed on their own queue after the import is done
+      const started = performance.now()
+      const connection = new Redis(redisUrl, { maxRetriesPerRequest: null })
+      const valueQueue = new Queue('value', { connection, prefix: `${prefix}:bull` })
+      for (;;) {
+        // not 'delayed': the repeating value-refresh job waits there for hours
+        const counts = await valueQueue.getJobCounts('waiting', 'active', 'prioritized')
+        if (Object.values(counts).every((n) => n === 0)) break
+        if (exited) throw new Error(`the service exited while computing value profiles; see ${logFile}`)
+        if (performance.now() - started > 900_000) throw new Error('the value profiles were not computed within 900 s')
+        await sleep(250)
+      }
+      await valueQueue.close()
+      connection.disconnect()
+      out['valueProfiles'] = { afterDoneSec: Math.round((performance.now() - started) / 100) / 10, cpuUsPerPatent: await cpu.perPatent(o.size) }
+      log(`e2e: value profiles computed ${JSON.stringify(out['valueProfiles'])}`)
+    }
+    cpu.close()
     out['needToMatchesMs'] = await needsThrough(base, auth, o.needs)
     return out
   } finally {
@@ -145,11 +168,11 @@ async function cpuMeter(pid: number, redisUrl: string) {
   const r0 = await redisCpu(redis)
   const b0 = process.cpuUsage()
   return {
+    close: () => redis.disconnect(),
     async perPatent(n: number) {
       const t1 = threadCpu(pid)
       const r1 = await redisCpu(redis)
       const b1 = process.cpuUsage(b0)
-      redis.disconnect()
       const us = (s: number) => Math.round((s * 1e6) / n)
       const others = [...t1].filter(([tid]) => tid !== pid).map(([tid, s]) => s - (t0.get(tid) ?? 0)).sort((a, b) => b - a)
       const main = (t1.get(pid) ?? 0) - (t0.get(pid) ?? 0)

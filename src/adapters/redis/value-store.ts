@@ -24,6 +24,29 @@ export function rankScore(p: ValueProfile, order: ValueOrder): number {
   return order === 'demand' ? p.demand.signals * 10_000 + place('transfer') : place(order)
 }
 
+/**
+ * Writes profiles as `put` does, each with its listings. KEYS: the computed-at set, the whole
+ * inventory's set of each order, then per profile its key and its owner's set of each order;
+ * ARGV: the number of orders, then per profile its stored JSON, its number, its computed-at
+ * score and its score in each order.
+ */
+const PUT_PROFILES = `
+local n = tonumber(ARGV[1])
+local count = (#KEYS - 1 - n) / (1 + n)
+for i = 0, count - 1 do
+  local key = 2 + n + i * (1 + n)
+  local arg = 2 + i * (3 + n)
+  local pn = ARGV[arg + 1]
+  redis.call('SET', KEYS[key], ARGV[arg])
+  for o = 1, n do
+    redis.call('ZADD', KEYS[key + o], ARGV[arg + 2 + o], pn)
+    redis.call('ZADD', KEYS[1 + o], ARGV[arg + 2 + o], pn)
+  end
+  redis.call('ZADD', KEYS[1], ARGV[arg + 2], pn)
+end
+return count
+`
+
 interface StoredProfile {
   seq: number
   profile: ValueProfile
@@ -61,6 +84,35 @@ export function createValueStore(redis: Redis, prefix: string, optimistic: Optim
         }
       })
       return written === true
+    },
+
+    async putMany(profiles, seq) {
+      const written = await optimistic.updateMany(
+        profiles.map((p) => k.profile(p.publicationNumber)),
+        (raws) => {
+          const later = raws.map((raw) => {
+            const stored = parse<StoredProfile>(raw)
+            return stored === undefined || stored.seq <= seq
+          })
+          if (!later.includes(true)) return undefined
+          return {
+            result: later,
+            write: (multi) => {
+              // one script for the batch: a command each would cost the client more than the writes cost Redis
+              const keys = [k.computed, ...ORDERS.map((order) => k.ranking('all', order))]
+              const args = [String(ORDERS.length)]
+              profiles.forEach((profile, i) => {
+                if (!later[i]) return
+                const pn = profile.publicationNumber
+                keys.push(k.profile(pn), ...ORDERS.map((order) => k.ranking(of(profile.ownerOrgId), order)))
+                args.push(JSON.stringify({ seq, profile } satisfies StoredProfile), pn, String(Date.parse(profile.computedAt)), ...ORDERS.map((order) => String(rankScore(profile, order))))
+              })
+              multi.eval(PUT_PROFILES, keys.length, ...keys, ...args)
+            },
+          }
+        },
+      )
+      return written ?? profiles.map(() => false)
     },
 
     async get(pn) {
