@@ -176,14 +176,23 @@ async function cpuMeter(pid: number, redisUrl: string) {
       const us = (s: number) => Math.round((s * 1e6) / n)
       const others = [...t1].filter(([tid]) => tid !== pid).map(([tid, s]) => s - (t0.get(tid) ?? 0)).sort((a, b) => b - a)
       const main = (t1.get(pid) ?? 0) - (t0.get(pid) ?? 0)
+      const rss = /VmRSS:\s+(\d+) kB/.exec((() => {
+        try {
+          return readFileSync(`/proc/${pid}/status`, 'utf8')
+        } catch {
+          return ''
+        }
+      })())
       const figures = {
+        ...(rss === null ? {} : { serviceRssMB: Math.round(Number(rss[1]) / 1024) }),
         serviceMain: us(main),
         serviceBusiestThreads: others.slice(0, 2).map(us),
         serviceOtherThreads: us(others.slice(2).reduce((a, b) => a + b, 0)),
         redis: us(r1 - r0),
         benchClient: us((b1.user + b1.system) / 1e6),
       }
-      return { ...figures, total: figures.serviceMain + figures.serviceBusiestThreads.reduce((a, b) => a + b, 0) + figures.serviceOtherThreads + figures.redis + figures.benchClient }
+      const { serviceRssMB: _rss, ...cpu } = figures
+      return { ...figures, total: cpu.serviceMain + cpu.serviceBusiestThreads.reduce((a, b) => a + b, 0) + cpu.serviceOtherThreads + cpu.redis + cpu.benchClient }
     },
   }
 }
