@@ -121,4 +121,12 @@ t.test('ValueStore: profiles stored many at once are stored and listed as one at
     rest.map((p) => profileOf(p, 2).demand.signals),
   )
   t.strictSame(await byMany.putMany([profileOf(first, 1)], 6), [false], 'nothing to write: nothing written')
+
+  // a profile stored with its fields in another order still says which computation stored it
+  const [second] = rest as [Patent]
+  await redis.set(redisKeys(many).value.profile(second.publicationNumber), JSON.stringify({ profile: profileOf(second, 4), seq: 9 }))
+  t.equal((await byMany.get(second.publicationNumber))?.demand.signals, profileOf(second, 4).demand.signals, 'the hand-written record reads back')
+  t.strictSame(await byMany.putMany([profileOf(second, 1)], 8), [false], 'a later computation (9) stays')
+  t.equal(await byMany.put(profileOf(second, 1), 8), false)
+  t.strictSame(await byMany.putMany([profileOf(second, 1)], 10), [true], 'an even later one (10) replaces it')
 })

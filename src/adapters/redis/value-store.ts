@@ -51,6 +51,17 @@ interface StoredProfile {
   seq: number
   profile: ValueProfile
 }
+
+/**
+ * The number of the computation that stored a profile: read from the head of its JSON, which
+ * `put` and `putMany` write as `{"seq":N,"profile":…}`, instead of parsing its 10 KB; parsed
+ * whole when the head is not that.
+ */
+function storedSeq(raw: string | null): number | undefined {
+  if (raw === null) return undefined
+  const head = /^\{"seq":(\d+),/.exec(raw)
+  return head === null ? parse<StoredProfile>(raw)?.seq : Number(head[1])
+}
 interface StoredNeed {
   seq: number
   patents: Record<string, number>
@@ -68,8 +79,8 @@ export function createValueStore(redis: Redis, prefix: string, optimistic: Optim
     async put(profile, seq) {
       const pn = profile.publicationNumber
       const written = await optimistic.update(k.profile(pn), (raw) => {
-        const stored = parse<StoredProfile>(raw)
-        if (stored !== undefined && stored.seq > seq) return undefined
+        const stored = storedSeq(raw)
+        if (stored !== undefined && stored > seq) return undefined
         return {
           result: true,
           write: (multi) => {
@@ -91,8 +102,8 @@ export function createValueStore(redis: Redis, prefix: string, optimistic: Optim
         profiles.map((p) => k.profile(p.publicationNumber)),
         (raws) => {
           const later = raws.map((raw) => {
-            const stored = parse<StoredProfile>(raw)
-            return stored === undefined || stored.seq <= seq
+            const stored = storedSeq(raw)
+            return stored === undefined || stored <= seq
           })
           if (!later.includes(true)) return undefined
           return {
