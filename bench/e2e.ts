@@ -7,15 +7,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createWriteStream, mkdirSync } from 'node:fs'
+import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { CorpusGenerator, loadVocabulary } from './corpus.js'
 import { log, summary } from './stats.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
+/** The node options of `npm start` and `npm run worker` (package.json), which the bench's own spawns of the service use too. */
+export const SERVICE_NODE_ARGS = ['--max-semi-space-size=64']
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export async function freePort(): Promise<number> {
@@ -35,6 +38,8 @@ export interface E2eOptions {
   redisUrl?: string
   /** `api`: start the service without workers and measure the import intake alone (no indexing, no needs). */
   role?: 'all' | 'api'
+  /** After the import is done, also wait until the value profiles it queued are computed (the `value` queue empty). */
+  waitValue?: boolean
 }
 
 export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
@@ -47,7 +52,9 @@ export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
   mkdirSync(new URL('./out/', import.meta.url), { recursive: true })
   const logFile = fileURLToPath(new URL(`./out/service-${prefix}.log`, import.meta.url))
   const logStream = createWriteStream(logFile)
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // BENCH_SERVICE_NODE_ARGS: extra node options for the service, e.g. `--cpu-prof --cpu-prof-dir=bench/out/prof`
+  const nodeArgs = (process.env['BENCH_SERVICE_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '')
+  const child: ChildProcess = spawn(process.execPath, [...SERVICE_NODE_ARGS, ...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), REDIS_PREFIX: prefix, REDIS_URL: redisUrl, ADMIN_TOKEN: token, LOG_LEVEL: 'warn', PRETTY_LOGS: 'false', SNAPSHOT_DIR: 'off', ROLE: o.role ?? 'all' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -71,15 +78,39 @@ export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
     log(`e2e: service ready on :${port} (prefix ${prefix}) in ${(performance.now() - t0).toFixed(0)} ms`)
 
     // --- import: one streamed NDJSON request of `size` records
+    const cpu = await cpuMeter(child.pid!, redisUrl)
     if (o.role === 'api') {
       const intake = await importThrough(base, auth, o.size, { waitDone: false })
       out['intakeOnly'] = { accepted: intake.accepted, sec: intake.bodyAcceptedSec, perSec: Math.round(intake.accepted / intake.bodyAcceptedSec) }
-      log(`e2e: intake only (ROLE=api) ${JSON.stringify(out['intakeOnly'])}`)
+      out['cpuUsPerPatent'] = await cpu.perPatent(intake.accepted)
+      cpu.close()
+      log(`e2e: intake only (ROLE=api) ${JSON.stringify(out['intakeOnly'])}; CPU µs a patent ${JSON.stringify(out['cpuUsPerPatent'])}`)
       return out
     }
     out['import'] = await importThrough(base, auth, o.size, {
       failed: () => (exited ? `the service exited during the import; see ${logFile}` : undefined),
     })
+    out['cpuUsPerPatent'] = await cpu.perPatent(o.size)
+    log(`e2e: CPU µs a patent ${JSON.stringify(out['cpuUsPerPatent'])}`)
+    if (o.waitValue) {
+      // the value profiles each index job queues, computed on their own queue after the import is done
+      const started = performance.now()
+      const connection = new Redis(redisUrl, { maxRetriesPerRequest: null })
+      const valueQueue = new Queue('value', { connection, prefix: `${prefix}:bull` })
+      for (;;) {
+        // not 'delayed': the repeating value-refresh job waits there for hours
+        const counts = await valueQueue.getJobCounts('waiting', 'active', 'prioritized')
+        if (Object.values(counts).every((n) => n === 0)) break
+        if (exited) throw new Error(`the service exited while computing value profiles; see ${logFile}`)
+        if (performance.now() - started > 900_000) throw new Error('the value profiles were not computed within 900 s')
+        await sleep(250)
+      }
+      await valueQueue.close()
+      connection.disconnect()
+      out['valueProfiles'] = { afterDoneSec: Math.round((performance.now() - started) / 100) / 10, cpuUsPerPatent: await cpu.perPatent(o.size) }
+      log(`e2e: value profiles computed ${JSON.stringify(out['valueProfiles'])}`)
+    }
+    cpu.close()
     out['needToMatchesMs'] = await needsThrough(base, auth, o.needs)
     return out
   } finally {
@@ -97,6 +128,74 @@ export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
 }
 
 type Auth = { authorization: string }
+
+/** CPU seconds of each thread of a process (Linux: /proc/<pid>/task/<tid>/stat), by thread id; empty elsewhere. */
+function threadCpu(pid: number): Map<number, number> {
+  const out = new Map<number, number>()
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        // the fields after the command name (which may hold spaces): utime and stime are the 12th and 13th
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+        out.set(Number(tid), (Number(f[11]) + Number(f[12])) / 100)
+      } catch {
+        // a thread that ended meanwhile
+      }
+    }
+  } catch {
+    // not Linux, or the process is gone
+  }
+  return out
+}
+
+/** Redis's own CPU seconds (INFO cpu), the server's whole process. */
+async function redisCpu(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu')
+  const read = (k: string) => Number(new RegExp(`^${k}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0)
+  return read('used_cpu_user') + read('used_cpu_sys')
+}
+
+/**
+ * CPU spent from now until `perPatent` is asked, in µs a patent: the service's main thread, its
+ * other threads (the analysis threads first: the two busiest; then the rest, V8's and libuv's),
+ * the Redis server (shared with whatever else uses it) and this bench process (generating and
+ * sending the NDJSON).
+ */
+async function cpuMeter(pid: number, redisUrl: string) {
+  const redis = new Redis(redisUrl)
+  const t0 = threadCpu(pid)
+  const r0 = await redisCpu(redis)
+  const b0 = process.cpuUsage()
+  return {
+    close: () => redis.disconnect(),
+    async perPatent(n: number) {
+      const t1 = threadCpu(pid)
+      const r1 = await redisCpu(redis)
+      const b1 = process.cpuUsage(b0)
+      const us = (s: number) => Math.round((s * 1e6) / n)
+      const others = [...t1].filter(([tid]) => tid !== pid).map(([tid, s]) => s - (t0.get(tid) ?? 0)).sort((a, b) => b - a)
+      const main = (t1.get(pid) ?? 0) - (t0.get(pid) ?? 0)
+      const rss = /VmRSS:\s+(\d+) kB/.exec((() => {
+        try {
+          return readFileSync(`/proc/${pid}/status`, 'utf8')
+        } catch {
+          return ''
+        }
+      })())
+      const figures = {
+        ...(rss === null ? {} : { serviceRssMB: Math.round(Number(rss[1]) / 1024) }),
+        serviceMain: us(main),
+        serviceBusiestThreads: others.slice(0, 2).map(us),
+        serviceOtherThreads: us(others.slice(2).reduce((a, b) => a + b, 0)),
+        redis: us(r1 - r0),
+        benchClient: us((b1.user + b1.system) / 1e6),
+      }
+      const { serviceRssMB: _rss, ...cpu } = figures
+      return { ...figures, total: cpu.serviceMain + cpu.serviceBusiestThreads.reduce((a, b) => a + b, 0) + cpu.serviceOtherThreads + cpu.redis + cpu.benchClient }
+    },
+  }
+}
 
 /** One JSON call to the service. */
 async function call(base: string, auth: Auth, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {

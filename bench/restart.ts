@@ -22,7 +22,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readFileSync } from 'node:fs'
 import { Redis } from 'ioredis'
-import { deletePrefix, importThrough, needsThrough } from './e2e.js'
+import { deletePrefix, importThrough, needsThrough, SERVICE_NODE_ARGS } from './e2e.js'
 import { benchQueries } from './search.js'
 import { log, mb, summary } from './stats.js'
 
@@ -72,7 +72,7 @@ export async function runRestart(o: { size: number; port?: number; programme?: b
   }
   const start = async (): Promise<number> => {
     const t0 = performance.now()
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    child = spawn(process.execPath, [...SERVICE_NODE_ARGS, '--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
     exited = false
     child.stdout!.pipe(logStream, { end: false })
     child.stderr!.pipe(logStream, { end: false })

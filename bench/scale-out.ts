@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
-import { deletePrefix, importThrough, needsThrough } from './e2e.js'
+import { deletePrefix, importThrough, needsThrough, SERVICE_NODE_ARGS } from './e2e.js'
 import { log } from './stats.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -76,7 +76,7 @@ interface Host {
 function startOn(name: string, script: 'start' | 'worker', env: Record<string, string>, logDir: string): Host {
   const entry = script === 'start' ? 'src/main.ts' : 'workers/index.ts'
   // `ip netns exec` execs the command: the child's pid is the service's own
-  const child = spawn('ip', ['netns', 'exec', name, process.execPath, '--import', 'tsx', entry], {
+  const child = spawn('ip', ['netns', 'exec', name, process.execPath, ...SERVICE_NODE_ARGS, '--import', 'tsx', entry], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto'
 import { createWriteStream, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import { deletePrefix, freePort, importThrough } from './e2e.js'
+import { deletePrefix, freePort, importThrough, SERVICE_NODE_ARGS } from './e2e.js'
 import { loadAnalysisResources } from '../search-config/analysis.js'
 import { createAnalyzer } from '../src/domain/text/analyzer.js'
 import { loadVocabulary, prng } from './corpus.js'
@@ -120,7 +120,7 @@ export async function runThroughput(o: ThroughputOptions): Promise<Record<string
   try {
     const base = `http://127.0.0.1:${port}`
     const prof = process.env['BENCH_CPU_PROF']
-    const service = start([...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), '--import', 'tsx', 'src/main.ts'], {
+    const service = start([...SERVICE_NODE_ARGS, ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), '--import', 'tsx', 'src/main.ts'], {
       PORT: String(port),
       REDIS_PREFIX: prefix,
       REDIS_URL: redisUrl,

@@ -274,6 +274,8 @@ export interface ValueStore {
   nextSeq(): Promise<number>
   /** Stores the profile and lists it in its owner's and the whole inventory's orders, unless a later computation's is stored; says whether it did. */
   put(profile: ValueProfile, seq: number): Promise<boolean>
+  /** `put` of many profiles of one computation in one transaction; says for each whether it was stored. */
+  putMany(profiles: ValueProfile[], seq: number): Promise<boolean[]>
   get(publicationNumber: string): Promise<ValueProfile | undefined>
   getMany(publicationNumbers: string[]): Promise<Array<ValueProfile | undefined>>
   /** One page of an owner's profiles (an organisation id, `admin`) or of all, best first in `order`. */

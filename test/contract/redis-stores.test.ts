@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import t from 'tap'
-import { createEventLog, createImportStore, createOptimistic, createPairingStore, createPatentStore, createProgrammeLog, createWebhookStore } from '../../src/adapters/redis/index.js'
+import { createEventLog, createImportStore, createOptimistic, createPairingStore, createPatentStore, createProgrammeLog, createValueStore, createWebhookStore } from '../../src/adapters/redis/index.js'
+import { computeValueProfile } from '../../src/domain/value.js'
 import { LOG_CAP } from '../../src/domain/webhooks.js'
 import { redisKeys } from '../../src/adapters/redis/keys.js'
 import type { Patent } from '../../src/domain/patent.js'
@@ -83,4 +84,49 @@ t.test('the delivery log pages newest first; attempts logged meanwhile never shi
   const trimmed = await store.attempts('wh-1', { limit: 100, before: 10 })
   t.same(trimmed.items, [], 'attempts trimmed by the cap are gone, not read from another place')
   t.same((await store.attempts('wh-1', { limit: 2 })).items.map((a) => a.deliveryId), [`msg_${LOG_CAP + 9}`, `msg_${LOG_CAP + 8}`])
+})
+
+t.test('ValueStore: profiles stored many at once are stored and listed as one at a time, a later computation kept', async (t) => {
+  const records = samplePatentRecords()
+  const today = new Date('2026-06-01T00:00:00.000Z')
+  const profileOf = (p: Patent, interests = 0) =>
+    computeValueProfile({ patent: p, needs: [], interests: Array.from({ length: interests }, (_, i) => ({ id: `i-${i}`, state: 'open' as const })), pairings: [] }, today)
+  const patents = records.map((p, i) => ({ ...p, ownerOrgId: i % 2 === 0 ? 'org-a' : 'org-b' }))
+  const optimistic = createOptimistic(redis)
+  closing.push(() => optimistic.close())
+  const [one, many] = [freshPrefix(), freshPrefix()]
+  const byOne = createValueStore(redis, one, optimistic)
+  const byMany = createValueStore(redis, many, optimistic)
+  for (const p of patents) t.equal(await byOne.put(profileOf(p), 5), true)
+  t.strictSame(await byMany.putMany(patents.map((p) => profileOf(p)), 5), patents.map(() => true))
+  const state = async (prefix: string) => {
+    const keys = (await redis.keys(`${prefix}:*`)).sort()
+    const out: Record<string, unknown> = {}
+    for (const key of keys) {
+      const name = key.slice(prefix.length)
+      out[name] = (await redis.type(key)) === 'zset' ? await redis.zrange(key, '0', '-1', 'WITHSCORES') : await redis.get(key)
+    }
+    return out
+  }
+  t.ok(Object.keys(await state(many)).length > patents.length, 'profiles and their listings')
+  t.strictSame(await state(many), await state(one), 'the same keys, values and scores')
+
+  // a later computation (seq 7) of the first patent is kept; the others take seq 6
+  const [first, ...rest] = patents as [Patent, ...Patent[]]
+  t.equal(await byMany.put(profileOf(first, 3), 7), true)
+  t.strictSame(await byMany.putMany([profileOf(first, 1), ...rest.map((p) => profileOf(p, 2))], 6), [false, ...rest.map(() => true)])
+  t.equal((await byMany.get(first.publicationNumber))?.demand.signals, profileOf(first, 3).demand.signals, 'the later computation stays')
+  t.strictSame(
+    (await byMany.getMany(rest.map((p) => p.publicationNumber))).map((p) => p?.demand.signals),
+    rest.map((p) => profileOf(p, 2).demand.signals),
+  )
+  t.strictSame(await byMany.putMany([profileOf(first, 1)], 6), [false], 'nothing to write: nothing written')
+
+  // a profile stored with its fields in another order still says which computation stored it
+  const [second] = rest as [Patent]
+  await redis.set(redisKeys(many).value.profile(second.publicationNumber), JSON.stringify({ profile: profileOf(second, 4), seq: 9 }))
+  t.equal((await byMany.get(second.publicationNumber))?.demand.signals, profileOf(second, 4).demand.signals, 'the hand-written record reads back')
+  t.strictSame(await byMany.putMany([profileOf(second, 1)], 8), [false], 'a later computation (9) stays')
+  t.equal(await byMany.put(profileOf(second, 1), 8), false)
+  t.strictSame(await byMany.putMany([profileOf(second, 1)], 10), [true], 'an even later one (10) replaces it')
 })

@@ -1,6 +1,8 @@
+import fc from 'fast-check'
+import * as OpenCC from 'opencc-js/t2cn'
 import t from 'tap'
 import { loadAnalysisResources } from '../../search-config/analysis.js'
-import { createAnalyzer } from '../../src/domain/text/analyzer.js'
+import { createAnalyzer, mayConvert, normalize } from '../../src/domain/text/analyzer.js'
 
 const analyzer = createAnalyzer(loadAnalysisResources())
 
@@ -32,4 +34,29 @@ t.test('the remembered search-mode parts of long words change nothing', async (t
     t.strictSame(warm.analyze(text, { subwords: true }), cold.analyze(text, { subwords: true }), text)
     t.strictSame(warm.analyzeParts(text), cold.analyzeParts(text), text)
   }
+})
+
+t.test('a text is converted to Simplified only when a conversion entry occurs in it, and then exactly as OpenCC does', async (t) => {
+  const convert = OpenCC.Converter({ from: 't', to: 'cn' })
+  // every character alone: none that the conversion changes is passed over
+  let passedOver = 0
+  for (let c = 0; c < 0x10000; c++) {
+    if (c >= 0xd800 && c < 0xe000) continue
+    const s = String.fromCharCode(c)
+    if (!mayConvert(s) && convert(s) !== s) passedOver++
+  }
+  t.equal(passedOver, 0, 'no character the conversion changes is passed over')
+  t.equal(mayConvert('一种基于卷积神经网络的图像识别方法'), false, 'plain Simplified text is not converted')
+  t.equal(mayConvert('區塊鏈'), true)
+  t.equal(mayConvert('反覆'), true, 'an entry of Simplified characters (反覆 → 反复)')
+  t.equal(normalize('反覆測試區塊鏈'), convert('反覆測試區塊鏈'.normalize('NFKC')).toLowerCase())
+  // texts of Simplified characters and pieces of dictionary entries: unchanged whenever passed over
+  const pieces = ['一', '种', '反', '覆', '复', '瞭', '解', '不', '的', '區', '塊', '鏈', '图', '像', '乾', '坤', '著', '名', 'a', ' ', '\u{20000}']
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 12 }), (chars) => {
+      const s = chars.join('')
+      return mayConvert(s) || convert(s) === s
+    }),
+    { numRuns: 5000 },
+  )
 })

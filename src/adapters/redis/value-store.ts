@@ -24,9 +24,43 @@ export function rankScore(p: ValueProfile, order: ValueOrder): number {
   return order === 'demand' ? p.demand.signals * 10_000 + place('transfer') : place(order)
 }
 
+/**
+ * Writes profiles as `put` does, each with its listings. KEYS: the computed-at set, the whole
+ * inventory's set of each order, then per profile its key and its owner's set of each order;
+ * ARGV: the number of orders, then per profile its stored JSON, its number, its computed-at
+ * score and its score in each order.
+ */
+const PUT_PROFILES = `
+local n = tonumber(ARGV[1])
+local count = (#KEYS - 1 - n) / (1 + n)
+for i = 0, count - 1 do
+  local key = 2 + n + i * (1 + n)
+  local arg = 2 + i * (3 + n)
+  local pn = ARGV[arg + 1]
+  redis.call('SET', KEYS[key], ARGV[arg])
+  for o = 1, n do
+    redis.call('ZADD', KEYS[key + o], ARGV[arg + 2 + o], pn)
+    redis.call('ZADD', KEYS[1 + o], ARGV[arg + 2 + o], pn)
+  end
+  redis.call('ZADD', KEYS[1], ARGV[arg + 2], pn)
+end
+return count
+`
+
 interface StoredProfile {
   seq: number
   profile: ValueProfile
+}
+
+/**
+ * The number of the computation that stored a profile: read from the head of its JSON, which
+ * `put` and `putMany` write as `{"seq":N,"profile":…}`, instead of parsing its 10 KB; parsed
+ * whole when the head is not that.
+ */
+function storedSeq(raw: string | null): number | undefined {
+  if (raw === null) return undefined
+  const head = /^\{"seq":(\d+),/.exec(raw)
+  return head === null ? parse<StoredProfile>(raw)?.seq : Number(head[1])
 }
 interface StoredNeed {
   seq: number
@@ -45,8 +79,8 @@ export function createValueStore(redis: Redis, prefix: string, optimistic: Optim
     async put(profile, seq) {
       const pn = profile.publicationNumber
       const written = await optimistic.update(k.profile(pn), (raw) => {
-        const stored = parse<StoredProfile>(raw)
-        if (stored !== undefined && stored.seq > seq) return undefined
+        const stored = storedSeq(raw)
+        if (stored !== undefined && stored > seq) return undefined
         return {
           result: true,
           write: (multi) => {
@@ -61,6 +95,35 @@ export function createValueStore(redis: Redis, prefix: string, optimistic: Optim
         }
       })
       return written === true
+    },
+
+    async putMany(profiles, seq) {
+      const written = await optimistic.updateMany(
+        profiles.map((p) => k.profile(p.publicationNumber)),
+        (raws) => {
+          const later = raws.map((raw) => {
+            const stored = storedSeq(raw)
+            return stored === undefined || stored <= seq
+          })
+          if (!later.includes(true)) return undefined
+          return {
+            result: later,
+            write: (multi) => {
+              // one script for the batch: a command each would cost the client more than the writes cost Redis
+              const keys = [k.computed, ...ORDERS.map((order) => k.ranking('all', order))]
+              const args = [String(ORDERS.length)]
+              profiles.forEach((profile, i) => {
+                if (!later[i]) return
+                const pn = profile.publicationNumber
+                keys.push(k.profile(pn), ...ORDERS.map((order) => k.ranking(of(profile.ownerOrgId), order)))
+                args.push(JSON.stringify({ seq, profile } satisfies StoredProfile), pn, String(Date.parse(profile.computedAt)), ...ORDERS.map((order) => String(rankScore(profile, order))))
+              })
+              multi.eval(PUT_PROFILES, keys.length, ...keys, ...args)
+            },
+          }
+        },
+      )
+      return written ?? profiles.map(() => false)
     },
 
     async get(pn) {

@@ -82,9 +82,51 @@ const SEP = '\n'
 const toSimplified = OpenCC.Converter({ from: 't', to: 'cn' })
 const HAN = /\p{Script=Han}/u
 
+/**
+ * Whether OpenCC's conversion could change a text: false only when no entry of its dictionaries
+ * (those of the converter above: `Locale.configs.t2s`) occurs in it, where the conversion, which
+ * rewrites only where an entry matches, gives the text back unchanged. Most Simplified texts hold
+ * none, and the check costs a fraction of the conversion (a table lookup per character).
+ *
+ * By code unit: 1 when a character that is an entry by itself (or any surrogate, conservatively)
+ * occurs; 2 for the first character of a longer entry none of whose characters is an entry by
+ * itself (a text holding that entry holds no such character), whose entries are then compared
+ * where it occurs.
+ */
+function conversionCheck(dictionaries: readonly OpenCC.DictLike[]): (text: string) => boolean {
+  const sources: string[] = []
+  for (const d of dictionaries) {
+    if (typeof d === 'string') for (const entry of d.split('|')) sources.push(entry.slice(0, entry.indexOf(' ')))
+    else for (const [source] of d) sources.push(source)
+  }
+  const table = new Uint8Array(0x10000)
+  table.fill(1, 0xd800, 0xe000)
+  const singles = new Set(sources.filter((src) => src.length === 1))
+  for (const src of singles) table[src.charCodeAt(0)] = 1
+  const longer = new Map<number, string[]>()
+  for (const src of sources) {
+    if (src.length < 2 || [...src].some((c) => singles.has(c) || c.length > 1)) continue
+    const first = src.charCodeAt(0)
+    if (table[first] !== 1) table[first] = 2
+    longer.set(first, [...(longer.get(first) ?? []), src])
+  }
+  return (text) => {
+    for (let i = 0; i < text.length; i++) {
+      const kind = table[text.charCodeAt(i)]
+      if (kind === 0) continue
+      if (kind === 1) return true
+      for (const src of longer.get(text.charCodeAt(i))!) if (text.startsWith(src, i)) return true
+    }
+    return false
+  }
+}
+const T2S = OpenCC.Locale.configs['t2s']!
+/** Whether `toSimplified` could change a text (see `conversionCheck`). */
+export const mayConvert = conversionCheck([...T2S.conversionChain.flat(), ...((T2S as { normalizationChain?: readonly OpenCC.DictGroup[] }).normalizationChain ?? []).flat()])
+
 export function normalize(text: string): string {
   const nfkc = text.normalize('NFKC')
-  return (HAN.test(nfkc) ? toSimplified(nfkc) : nfkc).toLowerCase()
+  return (HAN.test(nfkc) && mayConvert(nfkc) ? toSimplified(nfkc) : nfkc).toLowerCase()
 }
 
 export function detectLanguage(text: string): Language {
