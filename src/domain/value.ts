@@ -143,6 +143,39 @@ export const valueProfileSchema = z.object({
 })
 export type ValueProfile = z.infer<typeof valueProfileSchema>
 
+/**
+ * A profile as it is stored: without the texts that follow from the ids (each dimension's and
+ * indicator's name, the standard's clause, the source, the list of what is not assessed), which
+ * are most of a profile's 10 KB; `fromStored` puts them back from `value-indicators.json`, so a
+ * stored profile also reads with the texts as they are now. A profile stored whole (before) reads
+ * as it was.
+ */
+export type StoredValueProfile = Omit<ValueProfile, 'dimensions' | 'notAssessed'> & {
+  dimensions: Array<{ id: Dimension; indicators: Array<Omit<Indicator, 'dimension' | 'name' | 'standard' | 'source'>> }>
+  notAssessed?: ValueProfile['notAssessed']
+}
+
+export function toStored(p: ValueProfile): StoredValueProfile {
+  const { notAssessed: _texts, ...rest } = p
+  return {
+    ...rest,
+    dimensions: p.dimensions.map((d) => ({ id: d.id, indicators: d.indicators.map(({ dimension: _d, name: _n, standard: _s, source: _src, ...own }) => own) })),
+  }
+}
+
+export function fromStored(s: StoredValueProfile): ValueProfile {
+  if (s.notAssessed !== undefined) return s as ValueProfile
+  return {
+    ...s,
+    dimensions: s.dimensions.map((d) => ({
+      id: d.id,
+      name: DIMENSION_LABELS[d.id],
+      indicators: d.indicators.map(({ id, ...own }) => ({ id, dimension: INDICATORS[id].dimension, name: INDICATORS[id].name, standard: INDICATORS[id].standard, source: INDICATORS[id].source, ...own })),
+    })),
+    notAssessed: NOT_ASSESSED,
+  }
+}
+
 /** What the service records about a patent, loaded by the caller. */
 export interface ValueInput {
   patent: Patent

@@ -7,7 +7,7 @@
  */
 import type { Redis } from 'ioredis'
 import type { ValueOrder, ValueStore } from '../../domain/ports.js'
-import type { ValueProfile } from '../../domain/value.js'
+import { fromStored, toStored, type StoredValueProfile, type ValueProfile } from '../../domain/value.js'
 import { redisKeys } from './keys.js'
 import type { Optimistic } from './optimistic.js'
 import { parse, scorePage } from './records.js'
@@ -49,12 +49,13 @@ return count
 
 interface StoredProfile {
   seq: number
-  profile: ValueProfile
+  /** Without the texts that follow from the ids (`toStored`). */
+  profile: StoredValueProfile
 }
 
 /**
  * The number of the computation that stored a profile: read from the head of its JSON, which
- * `put` and `putMany` write as `{"seq":N,"profile":…}`, instead of parsing its 10 KB; parsed
+ * `put` and `putMany` write as `{"seq":N,"profile":…}`, instead of parsing it all; parsed
  * whole when the head is not that.
  */
 function storedSeq(raw: string | null): number | undefined {
@@ -70,7 +71,11 @@ interface StoredNeed {
 export function createValueStore(redis: Redis, prefix: string, optimistic: Optimistic): ValueStore {
   const k = redisKeys(prefix).value
   const of = (owner: string | undefined) => `owner:${owner ?? 'admin'}`
-  const readMany = async (pns: string[]) => (pns.length === 0 ? [] : (await redis.mget(pns.map(k.profile))).map((raw) => parse<StoredProfile>(raw)?.profile))
+  const read = (raw: string | null | undefined): ValueProfile | undefined => {
+    const stored = parse<StoredProfile>(raw)?.profile
+    return stored === undefined ? undefined : fromStored(stored)
+  }
+  const readMany = async (pns: string[]) => (pns.length === 0 ? [] : (await redis.mget(pns.map(k.profile))).map(read))
   return {
     async nextSeq() {
       return redis.incr(k.seq)
@@ -84,7 +89,7 @@ export function createValueStore(redis: Redis, prefix: string, optimistic: Optim
         return {
           result: true,
           write: (multi) => {
-            multi.set(k.profile(pn), JSON.stringify({ seq, profile } satisfies StoredProfile))
+            multi.set(k.profile(pn), JSON.stringify({ seq, profile: toStored(profile) } satisfies StoredProfile))
             for (const order of ORDERS) {
               const score = rankScore(profile, order)
               multi.zadd(k.ranking(of(profile.ownerOrgId), order), score, pn)
@@ -116,7 +121,7 @@ export function createValueStore(redis: Redis, prefix: string, optimistic: Optim
                 if (!later[i]) return
                 const pn = profile.publicationNumber
                 keys.push(k.profile(pn), ...ORDERS.map((order) => k.ranking(of(profile.ownerOrgId), order)))
-                args.push(JSON.stringify({ seq, profile } satisfies StoredProfile), pn, String(Date.parse(profile.computedAt)), ...ORDERS.map((order) => String(rankScore(profile, order))))
+                args.push(JSON.stringify({ seq, profile: toStored(profile) } satisfies StoredProfile), pn, String(Date.parse(profile.computedAt)), ...ORDERS.map((order) => String(rankScore(profile, order))))
               })
               multi.eval(PUT_PROFILES, keys.length, ...keys, ...args)
             },
@@ -127,7 +132,7 @@ export function createValueStore(redis: Redis, prefix: string, optimistic: Optim
     },
 
     async get(pn) {
-      return parse<StoredProfile>(await redis.get(k.profile(pn)))?.profile
+      return read(await redis.get(k.profile(pn)))
     },
     getMany: readMany,
 
