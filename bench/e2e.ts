@@ -93,20 +93,8 @@ export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
     out['cpuUsPerPatent'] = await cpu.perPatent(o.size)
     log(`e2e: CPU µs a patent ${JSON.stringify(out['cpuUsPerPatent'])}`)
     if (o.waitValue) {
-      // the value profiles each index job queues, computed on their own queue after the import is done
       const started = performance.now()
-      const connection = new Redis(redisUrl, { maxRetriesPerRequest: null })
-      const valueQueue = new Queue('value', { connection, prefix: `${prefix}:bull` })
-      for (;;) {
-        // not 'delayed': the repeating value-refresh job waits there for hours
-        const counts = await valueQueue.getJobCounts('waiting', 'active', 'prioritized')
-        if (Object.values(counts).every((n) => n === 0)) break
-        if (exited) throw new Error(`the service exited while computing value profiles; see ${logFile}`)
-        if (performance.now() - started > 900_000) throw new Error('the value profiles were not computed within 900 s')
-        await sleep(250)
-      }
-      await valueQueue.close()
-      connection.disconnect()
+      await valueProfilesDone(redisUrl, prefix, () => (exited ? `the service exited while computing value profiles; see ${logFile}` : undefined))
       out['valueProfiles'] = { afterDoneSec: Math.round((performance.now() - started) / 100) / 10, cpuUsPerPatent: await cpu.perPatent(o.size) }
       log(`e2e: value profiles computed ${JSON.stringify(out['valueProfiles'])}`)
     }
@@ -124,6 +112,30 @@ export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
     const deleted = await deletePrefix(redisUrl, prefix)
     out['redisKeysDeleted'] = deleted
     log(`e2e: service stopped, ${deleted} Redis keys under ${prefix}* deleted`)
+  }
+}
+
+/**
+ * Waits until the value profiles the index jobs queued are computed (their own queue, after the
+ * import is `done`); `failed` may name a reason to stop waiting.
+ */
+export async function valueProfilesDone(redisUrl: string, prefix: string, failed: () => string | undefined): Promise<void> {
+  const started = performance.now()
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null })
+  const valueQueue = new Queue('value', { connection, prefix: `${prefix}:bull` })
+  try {
+    for (;;) {
+      // not 'delayed': the repeating value-refresh job waits there for hours
+      const counts = await valueQueue.getJobCounts('waiting', 'active', 'prioritized')
+      if (Object.values(counts).every((n) => n === 0)) return
+      const why = failed()
+      if (why !== undefined) throw new Error(why)
+      if (performance.now() - started > 1_800_000) throw new Error('the value profiles were not computed within 1,800 s')
+      await sleep(250)
+    }
+  } finally {
+    await valueQueue.close()
+    connection.disconnect()
   }
 }
 

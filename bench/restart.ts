@@ -7,6 +7,7 @@
  * same run. Afterwards every key under its prefix and its snapshot directory are deleted.
  *
  * With `programme` (issue 15 item 6, the programme's size end to end), after the import also:
+ * the time until the value profiles its index jobs queued are computed (the rate with them),
  * Redis memory per patent (used_memory before the start and after the import), the service's
  * RSS (the most seen, sampled every 250 ms, during the import and during each start), the
  * bench's searches through `GET /v1/patents/search` one at a time (p50/p95 with and without
@@ -22,7 +23,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readFileSync } from 'node:fs'
 import { Redis } from 'ioredis'
-import { deletePrefix, importThrough, needsThrough, SERVICE_NODE_ARGS } from './e2e.js'
+import { deletePrefix, importThrough, needsThrough, SERVICE_NODE_ARGS, valueProfilesDone } from './e2e.js'
 import { benchQueries } from './search.js'
 import { log, mb, summary } from './stats.js'
 
@@ -99,6 +100,13 @@ export async function runRestart(o: { size: number; port?: number; programme?: b
       failed: () => (exited ? `the service exited during the import; see ${logFile}` : undefined),
     })
     if (o.programme) {
+      // the value profiles the index jobs queued, computed after `done` on their own queue
+      const t0 = performance.now()
+      await valueProfilesDone(redisUrl, prefix, () => (exited ? `the service exited while computing value profiles; see ${logFile}` : undefined))
+      const valueSec = (performance.now() - t0) / 1000
+      const imp = out['import'] as { doneSec: number }
+      out['valueProfiles'] = { afterDoneSec: Math.round(valueSec * 10) / 10, patentsPerSecWithThem: Math.round(o.size / (imp.doneSec + valueSec)) }
+      log(`programme: value profiles ${JSON.stringify(out['valueProfiles'])}`)
       out['rssDuringImportMB'] = peak()
       const used = (await redisUsedMemory(redisUrl)) - redisBefore
       out['redis'] = { usedMB: mb(used), bytesPerPatent: Math.round(used / o.size) }
