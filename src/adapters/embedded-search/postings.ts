@@ -138,10 +138,14 @@ export class Postings {
    * Starts moving the recent part, as it is now, into the pool (nothing when a seal is already
    * under way or nothing is recent); `sealStep` does the work. `lengthOf` gives a document's
    * length, for the blocks' impact bounds: it must not change for a document meanwhile.
+   *
+   * The recent part it leaves gets room for `room` entries (default twice as many as there are:
+   * the entries added during this seal, until the next and during it fit without the arrays
+   * doubling, a copy of tens of megabytes at a million documents; untouched room costs no memory).
    */
-  startSeal(lengthOf: (doc: number) => number): void {
+  startSeal(lengthOf: (doc: number) => number, room = 2 * this.entries): void {
     if (this.#job !== undefined || this.entries === 0) return
-    this.#job = new SealJob(this, lengthOf)
+    this.#job = new SealJob(this, lengthOf, room)
   }
 
   /** Does about `work` units of the seal under way; true when it is done (swapped in) or there is none. */
@@ -161,7 +165,7 @@ export class Postings {
   /** Moves the whole recent part into the pool at once: the seal under way, if any, and then the rest. */
   seal(lengthOf: (doc: number) => number): void {
     while (!this.sealStep(Infinity));
-    this.startSeal(lengthOf)
+    this.startSeal(lengthOf, 1024) // nothing is added meanwhile
     while (!this.sealStep(Infinity));
   }
 
@@ -365,6 +369,8 @@ class SealJob {
   readonly bytes: number
   readonly blocks: number
   readonly lengthOf: (doc: number) => number
+  /** Entries the recent part it leaves has room for. */
+  readonly room: number
   /**
    * What it writes, allocated by its first steps, a kind a step (hundreds of megabytes at a
    * million documents: allocated at once they stall the process for tens of milliseconds, the
@@ -401,13 +407,14 @@ class SealJob {
   i = 0
   last = -1
 
-  constructor(p: Postings, lengthOf: (doc: number) => number) {
+  constructor(p: Postings, lengthOf: (doc: number) => number, room: number) {
     this.e0 = p.entries
     this.t0 = p.termCount
     this.oldBytes = p.poolUsed
     this.bytes = p.poolUsed + p.pendingBytes
     this.blocks = p.blocksNeeded
     this.lengthOf = lengthOf
+    this.room = Math.max(1024, room)
     // the recent part it leaves at once: documents may be added from now on
     const cap = p.sOff.length
     const buf = new ArrayBuffer(cap * 12)
@@ -423,10 +430,25 @@ class SealJob {
    */
   #allocate(p: Postings): boolean {
     switch (this.allocated++) {
-      case 0:
+      case 0: {
+        // the recent part's entries, with the room asked for (those added so far copied)
+        const n = Math.max(this.room, 2 * this.entries)
+        const buf = new ArrayBuffer(n * 9)
+        const eDoc = new Int32Array(buf, 0, n)
+        const eNext = new Int32Array(buf, n * 4, n)
+        const eTf = new Uint8Array(buf, n * 8, n)
+        eDoc.set(this.eDoc.subarray(0, this.entries))
+        eNext.set(this.eNext.subarray(0, this.entries))
+        eTf.set(this.eTf.subarray(0, this.entries))
+        this.eDoc = eDoc
+        this.eNext = eNext
+        this.eTf = eTf
+        return true
+      }
+      case 1:
         this.pool = new Uint8Array(this.bytes)
         return true
-      case 1: {
+      case 2: {
         const n = this.blocks
         const buf = new ArrayBuffer(n * 13)
         this.blockLast = new Int32Array(buf, 0, n)
@@ -435,7 +457,7 @@ class SealJob {
         this.blockMaxTf = new Uint8Array(buf, n * 12, n)
         return true
       }
-      case 2: {
+      case 3: {
         const cap = this.rHead.length
         const buf = new ArrayBuffer(cap * 20)
         this.sOff = new Uint32Array(buf, 0, cap)
@@ -447,7 +469,7 @@ class SealJob {
         return true
       }
     }
-    this.allocated = 3
+    this.allocated = 4
     return false
   }
 
