@@ -135,7 +135,7 @@ export function createEmbeddedSearchIndex(
   readonly size: number
   stats(): Record<string, number>
   settled(): Promise<void>
-  longSealSlices(): Array<{ at: number; ms: number }>
+  longSealSlices(): Array<{ at: number; ms: number; cpuMs: number }>
 } {
   const sealStep = options.sealStep ?? SEAL_STEP
   const sealSliceMs = options.sealSliceMs ?? 8
@@ -297,8 +297,12 @@ export function createEmbeddedSearchIndex(
 
   /** What sealing has cost so far (for the bench): seals, their synchronous time, the longest slice and step, and the steps. */
   const sealing = { seals: 0, ms: 0, longestSliceMs: 0, longestStepMs: 0, longestSwapMs: 0, steps: 0, wallMs: 0, over10ms: 0, over20ms: 0 }
-  /** The slices over 10 ms (when they started, on `performance.now()`'s clock, and how long), the first 100: the bench tells apart what in them was garbage collection. */
-  const longSlices: Array<{ at: number; ms: number }> = []
+  /**
+   * The slices over 10 ms, the first 100: when they started (on `performance.now()`'s clock), how
+   * long, and the process's CPU time meanwhile (less when the machine ran something else: the bench
+   * tells apart what in them was the seal, garbage collection and waiting for a core).
+   */
+  const longSlices: Array<{ at: number; ms: number; cpuMs: number }> = []
   /** The seal under way: how many documents it seals, when it started, its next turn. */
   let sealRun: { docs: number; started: number; turn: NodeJS.Immediate | undefined } | undefined
   const settledWaiters: Array<() => void> = []
@@ -331,6 +335,7 @@ export function createEmbeddedSearchIndex(
 
   /** Steps of the seal under way for one slice (one step at least); true when it is done. */
   const sealSlice = (): boolean => {
+    const c0 = process.cpuUsage()
     const t0 = performance.now()
     let done = false
     let t = t0
@@ -347,7 +352,10 @@ export function createEmbeddedSearchIndex(
     if (t - t0 > 10) {
       sealing.over10ms++
       if (t - t0 > 20) sealing.over20ms++
-      if (longSlices.length < 100) longSlices.push({ at: t0, ms: t - t0 })
+      if (longSlices.length < 100) {
+        const c = process.cpuUsage(c0)
+        longSlices.push({ at: t0, ms: t - t0, cpuMs: (c.user + c.system) / 1000 })
+      }
     }
     if (done) {
       sealing.seals++
