@@ -217,9 +217,12 @@ export async function runSearchBench(o: SearchBenchOptions): Promise<Record<stri
     sealSlicesOver10ms: st['sealSlicesOver10ms'],
     sealSlicesOver20ms: st['sealSlicesOver20ms'],
     sealLongestSliceLessGcMs: slices.length === 0 ? undefined : Math.round(Math.max(...lessGc) * 10) / 10,
+    // the process's CPU time in the longest slice (all its threads: the collector's helpers too)
+    sealLongestSliceCpuMs: slices.length === 0 ? undefined : Math.round(slices.reduce((a, s) => (s.ms > a.ms ? s : a)).cpuMs * 10) / 10,
+    sealLongSlices: slices.map((s, i) => ({ ms: Math.round(s.ms * 10) / 10, lessGcMs: Math.round(lessGc[i]! * 10) / 10, cpuMs: Math.round(s.cpuMs * 10) / 10 })),
     sealSteps: st['sealSteps'],
   }
-  log(`search ${o.impl} ${N}: blocking ${JSON.stringify(out['buildBlocking'])}`)
+  log(`search ${o.impl} ${N}: blocking ${JSON.stringify({ ...(out['buildBlocking'] as object), sealLongSlices: undefined })}`)
   composer.clear()
   out['indexPerSec'] = Math.round((N / buildMs) * 1000)
   if (matcher !== undefined) out['matcherIndexPerSec'] = Math.round((N / matcherMs) * 1000)

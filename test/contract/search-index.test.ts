@@ -320,7 +320,7 @@ t.test('embedded: a seal in slices between turns of the event loop answers as a 
   const store = new Map(docs.map((d) => [d.publicationNumber, d]))
   const stored = async (pns: string[]) => pns.map((pn) => store.get(pn))
   const sliced = createEmbeddedSearchIndex(analyzer, { stored, sealAt: 1500, sealStep: 300, sealSliceMs: 0 })
-  const whole = createEmbeddedSearchIndex(analyzer, { stored, sealAt: 1500, sealStep: Infinity })
+  const whole = createEmbeddedSearchIndex(analyzer, { stored, sealAt: 1500, sealInSlices: false })
   t.teardown(() => Promise.all([sliced.close(), whole.close()]).then(() => undefined))
   const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
   const queries: SearchQuery[] = ZIPF_QUERIES.flatMap((q) => [
@@ -389,7 +389,7 @@ t.test('embedded: a seal in slices between turns of the event loop answers as a 
 
   // a compaction (two fifths of the documents removed) while a seal runs
   while (sliced.stats()['sealing'] !== 1) await add(250, 0)
-  await add(0, 5)
+  await add(0, 20)
   t.equal(sliced.stats()['sealing'], 1, 'a seal under way')
   const removed = new Set(docs.slice(0, upto).filter((_, i) => i % 5 < 2).map((d) => d.publicationNumber))
   await sliced.remove([...removed])

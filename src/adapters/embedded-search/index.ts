@@ -66,10 +66,13 @@ export interface EmbeddedSearchOptions {
   sealAt?: number
   /**
    * A seal runs in slices between turns of the event loop, each of steps of this many units of
-   * work (default SEAL_STEP, about a millisecond) for about `sealSliceMs` (default 8; 0: one step).
+   * work (default SEAL_STEP, about a millisecond) for about `sealSliceMs` (default 8; 0: one step);
+   * with `sealInSlices: false`, at once in the upsert that makes it due (as before: 1-3 s at a
+   * million documents; for comparisons).
    */
   sealStep?: number
   sealSliceMs?: number
+  sealInSlices?: boolean
 }
 
 /** A growable list of ids, ascending (documents are numbered in the order they arrive). */
@@ -137,7 +140,7 @@ export function createEmbeddedSearchIndex(
   readonly size: number
   stats(): Record<string, number>
   settled(): Promise<void>
-  longSealSlices(): Array<{ at: number; ms: number }>
+  longSealSlices(): Array<{ at: number; ms: number; cpuMs: number }>
 } {
   const sealStep = options.sealStep ?? SEAL_STEP
   const sealSliceMs = options.sealSliceMs ?? 8
@@ -299,8 +302,12 @@ export function createEmbeddedSearchIndex(
 
   /** What sealing has cost so far (for the bench): seals, their synchronous time, the longest slice and step, and the steps. */
   const sealing = { seals: 0, ms: 0, longestSliceMs: 0, longestStepMs: 0, longestSwapMs: 0, steps: 0, wallMs: 0, over10ms: 0, over20ms: 0 }
-  /** The slices over 10 ms (when they started, on `performance.now()`'s clock, and how long), the first 100: the bench tells apart what in them was garbage collection. */
-  const longSlices: Array<{ at: number; ms: number }> = []
+  /**
+   * The slices over 10 ms, the first 100: when they started (on `performance.now()`'s clock), how
+   * long, and the process's CPU time meanwhile (less when the machine ran something else: the bench
+   * tells apart what in them was the seal, garbage collection and waiting for a core).
+   */
+  const longSlices: Array<{ at: number; ms: number; cpuMs: number }> = []
   /** The seal under way: how many documents it seals, when it started, its next turn. */
   let sealRun: { docs: number; started: number; turn: NodeJS.Immediate | undefined } | undefined
   const settledWaiters: Array<() => void> = []
@@ -309,20 +316,33 @@ export function createEmbeddedSearchIndex(
 
   /**
    * Seals the recent postings once there are enough of them: the seal starts from the postings as
-   * they are and runs in slices of about `sealSliceMs`, the first one here and the others between
-   * turns of the event loop (a search meanwhile reads the old sealed part and the whole recent
-   * part; documents added meanwhile stay recent). One seal at a time: a seal still under way when
-   * the next is due continues, a slice in this call too (the event loop may not be turning, when
-   * a caller upserts in a loop of its own), and the next starts when it is done.
+   * they are at its first step and runs in slices of about `sealSliceMs` between turns of the event
+   * loop (a search meanwhile reads the old sealed part and the whole recent part; documents added
+   * meanwhile stay recent). One seal at a time: a seal still under way when the next is due
+   * continues, a slice in this call too (the event loop may not be turning, when a caller upserts
+   * in a loop of its own), and the next starts when it is done.
    */
   const sealIfDue = (): void => {
+    if (options.sealInSlices === false) {
+      if (recent >= sealDue()) {
+        const t0 = performance.now()
+        postings.seal(lengthOf)
+        const ms = performance.now() - t0
+        sealing.seals++
+        sealing.ms += ms
+        sealing.wallMs += ms
+        if (ms > sealing.longestSliceMs) sealing.longestSliceMs = sealing.longestStepMs = ms
+        recent = 0
+      }
+      return
+    }
     if (sealRun !== undefined) {
       if (recent >= sealDue()) sealSlice()
       return
     }
     if (recent < sealDue()) return
     startSeal()
-    if (!sealSlice()) scheduleSeal()
+    scheduleSeal()
   }
 
   const startSeal = (): void => {
@@ -331,8 +351,9 @@ export function createEmbeddedSearchIndex(
     recent = 0
   }
 
-  /** Steps of the seal under way for one slice (one step at least); true when it is done. */
+  /** Steps of the seal under way for one slice (one step at least, and one that allocated ends it); true when it is done. */
   const sealSlice = (): boolean => {
+    const c0 = process.cpuUsage()
     const t0 = performance.now()
     let done = false
     let t = t0
@@ -343,13 +364,16 @@ export function createEmbeddedSearchIndex(
       if (done && now - t > sealing.longestSwapMs) sealing.longestSwapMs = now - t // the last step swaps the seal in
       sealing.steps++
       t = now
-    } while (!done && t - t0 < sealSliceMs)
+    } while (!done && t - t0 < sealSliceMs && !postings.sealStepAllocated)
     sealing.ms += t - t0
     if (t - t0 > sealing.longestSliceMs) sealing.longestSliceMs = t - t0
     if (t - t0 > 10) {
       sealing.over10ms++
       if (t - t0 > 20) sealing.over20ms++
-      if (longSlices.length < 100) longSlices.push({ at: t0, ms: t - t0 })
+      if (longSlices.length < 100) {
+        const c = process.cpuUsage(c0)
+        longSlices.push({ at: t0, ms: t - t0, cpuMs: (c.user + c.system) / 1000 })
+      }
     }
     if (done) {
       sealing.seals++

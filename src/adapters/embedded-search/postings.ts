@@ -135,13 +135,22 @@ export class Postings {
   }
 
   /**
-   * Starts moving the recent part, as it is now, into the pool (nothing when a seal is already
-   * under way or nothing is recent); `sealStep` does the work. `lengthOf` gives a document's
+   * Starts moving the recent part, as it is at the first step, into the pool (nothing when a seal
+   * is already under way or nothing is recent); `sealStep` does the work. `lengthOf` gives a document's
    * length, for the blocks' impact bounds: it must not change for a document meanwhile.
+   *
+   * The recent part it leaves gets room for `room` entries (default twice as many as there are:
+   * the entries added during this seal, until the next and during it fit without the arrays
+   * doubling, a copy of tens of megabytes at a million documents; untouched room costs no memory).
    */
-  startSeal(lengthOf: (doc: number) => number): void {
+  startSeal(lengthOf: (doc: number) => number, room?: number): void {
     if (this.#job !== undefined || this.entries === 0) return
-    this.#job = new SealJob(this, lengthOf)
+    this.#job = new SealJob(lengthOf, room)
+  }
+
+  /** Whether the last step allocated memory (the collector may follow: a caller pacing the steps may stop there). */
+  get sealStepAllocated(): boolean {
+    return this.#job?.allocatedNow ?? false
   }
 
   /** Does about `work` units of the seal under way; true when it is done (swapped in) or there is none. */
@@ -161,7 +170,7 @@ export class Postings {
   /** Moves the whole recent part into the pool at once: the seal under way, if any, and then the rest. */
   seal(lengthOf: (doc: number) => number): void {
     while (!this.sealStep(Infinity));
-    this.startSeal(lengthOf)
+    this.startSeal(lengthOf, 1024) // nothing is added meanwhile
     while (!this.sealStep(Infinity));
   }
 
@@ -358,13 +367,20 @@ export class Postings {
  * (`append`) it keeps as the recent part it leaves, renumbered from 0.
  */
 class SealJob {
-  readonly e0: number
-  readonly t0: number
+  /** Whether its first step has fixed what it seals: the entries below e0 of the terms below t0. */
+  fixed = false
+  e0 = 0
+  t0 = 0
   /** The pool's size before and after (exact: the pending bytes kept by `add`). */
-  readonly oldBytes: number
-  readonly bytes: number
-  readonly blocks: number
+  oldBytes = 0
+  bytes = 0
+  blocks = 0
   readonly lengthOf: (doc: number) => number
+  /** Entries the recent part it leaves has room for (default twice e0). */
+  readonly roomAsked: number | undefined
+  room = 0
+  /** Whether the last step allocated. */
+  allocatedNow = false
   /**
    * What it writes, allocated by its first steps, a kind a step (hundreds of megabytes at a
    * million documents: allocated at once they stall the process for tens of milliseconds, the
@@ -382,9 +398,9 @@ class SealJob {
   sLast = new Int32Array(0)
   sBlock = new Uint32Array(0)
   /** The recent part it leaves: the entries from e0 on, renumbered from 0 (heads and tails + 1, as the store's). */
-  rHead: Int32Array<ArrayBuffer>
-  rTail: Int32Array<ArrayBuffer>
-  rCount: Uint32Array<ArrayBuffer>
+  rHead = new Int32Array(0)
+  rTail = new Int32Array(0)
+  rCount = new Uint32Array(0)
   eDoc = new Int32Array(1024)
   eTf = new Uint8Array(1024)
   eNext = new Int32Array(1024)
@@ -401,19 +417,28 @@ class SealJob {
   i = 0
   last = -1
 
-  constructor(p: Postings, lengthOf: (doc: number) => number) {
+  constructor(lengthOf: (doc: number) => number, room: number | undefined) {
+    this.lengthOf = lengthOf
+    this.roomAsked = room
+  }
+
+  /**
+   * The first step: what it seals is the recent part as it is now (the entries added from now on
+   * go into the recent part it leaves, allocated here), and the sizes of what it writes.
+   */
+  #fix(p: Postings): void {
     this.e0 = p.entries
     this.t0 = p.termCount
     this.oldBytes = p.poolUsed
     this.bytes = p.poolUsed + p.pendingBytes
     this.blocks = p.blocksNeeded
-    this.lengthOf = lengthOf
-    // the recent part it leaves at once: documents may be added from now on
+    this.room = Math.max(1024, this.roomAsked ?? 2 * this.e0)
     const cap = p.sOff.length
     const buf = new ArrayBuffer(cap * 12)
     this.rHead = new Int32Array(buf, 0, cap)
     this.rTail = new Int32Array(buf, cap * 4, cap)
     this.rCount = new Uint32Array(buf, cap * 8, cap)
+    this.fixed = true
   }
 
   /**
@@ -423,10 +448,25 @@ class SealJob {
    */
   #allocate(p: Postings): boolean {
     switch (this.allocated++) {
-      case 0:
+      case 0: {
+        // the recent part's entries, with the room asked for (those added so far copied)
+        const n = Math.max(this.room, 2 * this.entries)
+        const buf = new ArrayBuffer(n * 9)
+        const eDoc = new Int32Array(buf, 0, n)
+        const eNext = new Int32Array(buf, n * 4, n)
+        const eTf = new Uint8Array(buf, n * 8, n)
+        eDoc.set(this.eDoc.subarray(0, this.entries))
+        eNext.set(this.eNext.subarray(0, this.entries))
+        eTf.set(this.eTf.subarray(0, this.entries))
+        this.eDoc = eDoc
+        this.eNext = eNext
+        this.eTf = eTf
+        return true
+      }
+      case 1:
         this.pool = new Uint8Array(this.bytes)
         return true
-      case 1: {
+      case 2: {
         const n = this.blocks
         const buf = new ArrayBuffer(n * 13)
         this.blockLast = new Int32Array(buf, 0, n)
@@ -435,7 +475,7 @@ class SealJob {
         this.blockMaxTf = new Uint8Array(buf, n * 12, n)
         return true
       }
-      case 2: {
+      case 3: {
         const cap = this.rHead.length
         const buf = new ArrayBuffer(cap * 20)
         this.sOff = new Uint32Array(buf, 0, cap)
@@ -447,17 +487,18 @@ class SealJob {
         return true
       }
     }
-    this.allocated = 3
+    this.allocated = 4
     return false
   }
 
   /** A term interned meanwhile: nothing sealed (once its arrays are allocated; before, they are made so). */
   newTerm(t: number): void {
-    if (this.sLast.length > 0) this.sLast[t] = -1
+    if (this.sLast.length > t) this.sLast[t] = -1
   }
 
   /** A posting added meanwhile, into the recent part the seal leaves. */
   append(t: number, doc: number, tf: number): void {
+    if (!this.fixed) return // part of what it will seal
     if (this.entries >= this.eDoc.length) {
       this.eDoc = grow(this.eDoc, this.entries + 1)
       this.eTf = grow(this.eTf, this.entries + 1)
@@ -476,6 +517,7 @@ class SealJob {
 
   /** The per-term arrays grown with the store's (to `n` terms). */
   widen(n: number): void {
+    if (!this.fixed) return // allocated at the store's length
     // when not allocated yet, they will be of the new length
     if (this.sOff.length > 0) {
       this.sOff = grow(this.sOff, n)
@@ -491,7 +533,13 @@ class SealJob {
 
   /** About `budget` units of work; true when every term is written. */
   step(p: Postings, budget: number): boolean {
+    this.allocatedNow = true
+    if (!this.fixed) {
+      this.#fix(p)
+      return false
+    }
     if (this.#allocate(p)) return false
+    this.allocatedNow = false
     const e0 = this.e0
     const pool = this.pool
     const eDoc = p.eDoc
