@@ -18,7 +18,7 @@
  * the recent part has grown to a fraction of the index, so the work stays linear overall). At a
  * million documents that is a second or two of work, so it is done in slices (`startSeal`, then
  * `sealStep` until it says done; `seal()` runs them all at once): the seal takes the entries and
- * terms there are when it starts and writes a new pool and new per-term arrays beside the old
+ * terms there are at its first step and writes a new pool and new per-term arrays beside the old
  * ones, which searches keep reading, with the whole recent chain, until the last step swaps them
  * in. Documents may be added meanwhile: their entries are after the seal's and stay recent, and
  * go both into the recent part searches read and into the one the seal will leave (renumbered
@@ -136,8 +136,8 @@ export class Postings {
 
   /**
    * Starts moving the recent part, as it is at the first step, into the pool (nothing when a seal
-   * is already under way or nothing is recent); `sealStep` does the work. `lengthOf` gives a document's
-   * length, for the blocks' impact bounds: it must not change for a document meanwhile.
+   * is already under way or nothing is recent); `sealStep` does the work. `lengthOf` gives a
+   * document's length, for the blocks' impact bounds: it must not change for a document meanwhile.
    *
    * The recent part it leaves gets room for `room` entries (default twice as many as there are:
    * the entries added during this seal, until the next and during it fit without the arrays
