@@ -40,6 +40,36 @@ export const END = 0x7fffffff
  */
 export const SEAL_STEP = 10_000
 
+/** A recent part: entries in flat arrays, chained per term (heads and tails are entry + 1, 0 for none). */
+interface Chains {
+  eDoc: Int32Array
+  eTf: Uint8Array
+  eNext: Int32Array
+  entries: number
+  rHead: Int32Array
+  rTail: Int32Array
+  rCount: Uint32Array
+}
+
+/** Appends a posting of term t to the chains (growing the entries as needed); returns the term's previous last entry, -1 for none. */
+function appendToChain(r: Chains, t: number, doc: number, tf: number): number {
+  if (r.entries >= r.eDoc.length) {
+    r.eDoc = grow(r.eDoc, r.entries + 1)
+    r.eTf = grow(r.eTf, r.entries + 1)
+    r.eNext = grow(r.eNext, r.entries + 1)
+  }
+  const e = r.entries++
+  r.eDoc[e] = doc
+  r.eTf[e] = tf
+  r.eNext[e] = -1
+  const tail = r.rTail[t]! - 1
+  if (tail < 0) r.rHead[t] = e + 1
+  else r.eNext[tail] = e
+  r.rTail[t] = e + 1
+  r.rCount[t]!++
+  return tail
+}
+
 function grow<T extends Int32Array | Uint32Array | Uint8Array>(a: T, need: number): T {
   if (need <= a.length) return a
   let n = Math.max(16, a.length)
@@ -228,23 +258,10 @@ export class Postings {
   }
 
   #append(t: number, doc: number, tf: number): void {
-    if (this.entries >= this.eDoc.length) {
-      this.eDoc = grow(this.eDoc, this.entries + 1)
-      this.eTf = grow(this.eTf, this.entries + 1)
-      this.eNext = grow(this.eNext, this.entries + 1)
-    }
-    const e = this.entries++
-    this.eDoc[e] = doc
-    this.eTf[e] = tf
-    this.eNext[e] = -1
-    const tail = this.rTail[t]! - 1
+    const tail = appendToChain(this, t, doc, tf)
     // what the posting will take sealed: its gap to the term's previous posting, and a block every BLOCK postings
     this.pendingBytes += varintLength(doc - (tail < 0 ? this.sLast[t]! : this.eDoc[tail]!)) + 1
-    if ((this.sCount[t]! + this.rCount[t]!) % BLOCK === 0) this.blocksNeeded++
-    if (tail < 0) this.rHead[t] = e + 1
-    else this.eNext[tail] = e
-    this.rTail[t] = e + 1
-    this.rCount[t]!++
+    if ((this.sCount[t]! + this.rCount[t]! - 1) % BLOCK === 0) this.blocksNeeded++
     // and into the recent part the seal under way will leave
     this.#job?.append(t, doc, tf)
   }
@@ -499,20 +516,7 @@ class SealJob {
   /** A posting added meanwhile, into the recent part the seal leaves. */
   append(t: number, doc: number, tf: number): void {
     if (!this.fixed) return // part of what it will seal
-    if (this.entries >= this.eDoc.length) {
-      this.eDoc = grow(this.eDoc, this.entries + 1)
-      this.eTf = grow(this.eTf, this.entries + 1)
-      this.eNext = grow(this.eNext, this.entries + 1)
-    }
-    const e = this.entries++
-    this.eDoc[e] = doc
-    this.eTf[e] = tf
-    this.eNext[e] = -1
-    const tail = this.rTail[t]! - 1
-    if (tail < 0) this.rHead[t] = e + 1
-    else this.eNext[tail] = e
-    this.rTail[t] = e + 1
-    this.rCount[t]!++
+    appendToChain(this, t, doc, tf)
   }
 
   /** The per-term arrays grown with the store's (to `n` terms). */
