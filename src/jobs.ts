@@ -80,9 +80,10 @@ export const JOBS = {
   'match-need': { queue: 'match', payload: z.object({ needId: z.string().min(1), version: z.number().int().min(1) }) },
   /**
    * Rescores open needs against the patents indexed since the last pass (`NeedStore.pendingRematch`;
-   * a job queued before passes were gathered still names its patents). One job id for all, gone
-   * once it ends: while a pass runs, batches indexed meanwhile queue nothing more and the pass
-   * takes them too, so one pass serves many batches; `reconcile` queues one for any left over.
+   * a job queued before passes were gathered still names its patents). One job id a pass (its
+   * number), gone once it ends: the batches indexed before a pass starts queue it once, those
+   * indexed after queue the next, so one pass serves many batches and none is left unseen;
+   * `reconcile` queues one for patents a pass that died left.
    */
   'rematch-patents': {
     queue: 'rematch',

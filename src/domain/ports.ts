@@ -104,9 +104,14 @@ export interface NeedStore {
    * Patents waiting to be re-scored against the open needs (reverse matching): indexed batches
    * add theirs, and one pass takes what has gathered, so that its cost is paid once for many
    * batches. `pendingRematch` reads up to `max` of them without taking them; `rematched` takes
-   * those a pass has finished (a pass that dies leaves them for the next).
+   * those a pass has finished (a pass that dies leaves them for the next). Passes are numbered:
+   * `addPendingRematch` returns the number of the pass that will see what it added (the next one
+   * to start; `nextRematchPass` reads it), and `startRematchPass` moves the number on, so a job
+   * queued under that number is never one that has already read its last.
    */
-  addPendingRematch(publicationNumbers: string[]): Promise<void>
+  addPendingRematch(publicationNumbers: string[]): Promise<number>
+  nextRematchPass(): Promise<number>
+  startRematchPass(): Promise<void>
   pendingRematch(max: number): Promise<string[]>
   rematched(publicationNumbers: string[]): Promise<void>
 }

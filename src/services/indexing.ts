@@ -18,8 +18,8 @@ import type { Snapshottable, SnapshotStore } from '../domain/snapshot.js'
 import type { JobQueue } from '../jobs.js'
 import { createSnapshotSaver, createWriteGate, loadSnapshot } from './index-snapshots.js'
 
-/** The one id of the reverse-matching pass (see `JOBS['rematch-patents']`). */
-export const REMATCH_JOB_ID = 'rematch-pending'
+/** The job id of reverse-matching pass number `pass` (see `JOBS['rematch-patents']`). */
+export const rematchJobId = (pass: number) => `rematch-${pass}`
 
 export interface IndexingDeps {
   patents: PatentStore
@@ -115,9 +115,9 @@ export function createIndexingService(deps: IndexingDeps) {
       // Counted once per batch: a job run again after its worker died counts nothing twice.
       if (payload.importId !== undefined) await deps.imports.addIndexed(payload.importId, payload.publicationNumbers.length, jobId)
       if (found.length > 0 && (await deps.needs.openIds()).length > 0) {
-        // gathered for the next pass of reverse matching (one job id: a running pass takes them too)
-        await deps.needs.addPendingRematch(found.map((p) => p.publicationNumber))
-        await deps.queue.enqueue('rematch-patents', {}, { jobId: REMATCH_JOB_ID })
+        // gathered for the next pass of reverse matching, queued once whatever the batches
+        const pass = await deps.needs.addPendingRematch(found.map((p) => p.publicationNumber))
+        await deps.queue.enqueue('rematch-patents', {}, { jobId: rematchJobId(pass) })
       }
     },
 
@@ -149,8 +149,8 @@ export function createIndexingService(deps: IndexingDeps) {
             'are kept and indexed; send the file again to import the rest (records already stored are updated, not duplicated)',
         )
       }
-      // patents a pass has not taken (indexed while it was ending, or left by a pass that died)
-      if ((await deps.needs.pendingRematch(1)).length > 0) await deps.queue.enqueue('rematch-patents', {}, { jobId: REMATCH_JOB_ID })
+      // patents left by a pass that died
+      if ((await deps.needs.pendingRematch(1)).length > 0) await deps.queue.enqueue('rematch-patents', {}, { jobId: rematchJobId(await deps.needs.nextRematchPass()) })
       if (pending.length + stale.length > 0) {
         deps.log.warn({ requeued: pending.length, failedImports: stale.length }, 'reconciled work a stopped process left')
       }

@@ -285,6 +285,8 @@ export function createMatchingService(deps: MatchingDeps) {
      */
     async rematchPending(payload: { publicationNumbers?: string[] }): Promise<void> {
       if (payload.publicationNumbers !== undefined) await deps.needs.addPendingRematch(payload.publicationNumbers)
+      // what is added from now on queues the next pass (this one may have read its last by then)
+      await deps.needs.startRematchPass()
       for (;;) {
         const step = await deps.needs.pendingRematch(REMATCH_STEP)
         if (step.length === 0) return

@@ -43,6 +43,8 @@ export function redisKeys(prefix: string) {
       ofOwner: (owner: string) => key(`needs:owner:${owner}`),
       /** Patents indexed and not yet re-scored against the open needs. */
       rematchPending: key('needs:rematch-pending'),
+      /** The number of the next reverse-matching pass. */
+      rematchPass: key('needs:rematch-pass'),
     },
     matches: (needId: string) => key(`matches:${needId}`),
     orgs: {

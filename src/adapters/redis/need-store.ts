@@ -31,7 +31,19 @@ export function createNeedStore(redis: Redis, prefix: string, regions: Regions):
       return redis.smembers(k.open)
     },
     async addPendingRematch(pns) {
-      if (pns.length > 0) await redis.sadd(k.rematchPending, ...pns)
+      // one transaction: the pass number read is that of a pass yet to read the set
+      const multi = redis.multi()
+      if (pns.length > 0) multi.sadd(k.rematchPending, ...pns)
+      const replies = (await multi.get(k.rematchPass).exec()) ?? []
+      const [err, pass] = replies.at(-1)!
+      if (err) throw err
+      return Number(pass ?? 0)
+    },
+    async nextRematchPass() {
+      return Number((await redis.get(k.rematchPass)) ?? 0)
+    },
+    async startRematchPass() {
+      await redis.incr(k.rematchPass)
     },
     async pendingRematch(max) {
       return (await redis.srandmember(k.rematchPending, max)) ?? []
