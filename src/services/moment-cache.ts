@@ -49,8 +49,4 @@ export class MomentCache<K, V> {
   clear(): void {
     this.#kept.clear()
   }
-
-  get size(): number {
-    return this.#kept.size
-  }
 }
