@@ -40,6 +40,8 @@ export interface E2eOptions {
   role?: 'all' | 'api'
   /** After the import is done, also wait until the value profiles it queued are computed (the `value` queue empty). */
   waitValue?: boolean
+  /** After the import (and the value profiles, with `waitValue`), account Redis memory by key family. */
+  memory?: boolean
 }
 
 export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
@@ -99,6 +101,10 @@ export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
       log(`e2e: value profiles computed ${JSON.stringify(out['valueProfiles'])}`)
     }
     cpu.close()
+    if (o.memory) {
+      out['redisByFamily'] = await redisMemoryByFamily(redisUrl, prefix, o.size)
+      log(`e2e: Redis memory by key family ${JSON.stringify(out['redisByFamily'])}`)
+    }
     out['needToMatchesMs'] = await needsThrough(base, auth, o.needs)
     return out
   } finally {
@@ -330,6 +336,46 @@ export async function needsThrough(base: string, auth: Auth, n: number) {
   const figures = { ...summary(times), withMatches, pollsPerNeed: Math.round((polls / Math.max(1, queries.length)) * 10) / 10 }
   log(`e2e: need → matches ready ${JSON.stringify(figures)}`)
   return figures
+}
+
+/**
+ * Redis memory under a prefix by key family (each key's name with its ids replaced by `*`):
+ * keys and bytes (`MEMORY USAGE`, sampled whole) per family, largest first, and bytes a patent.
+ */
+export async function redisMemoryByFamily(redisUrl: string, prefix: string, patents: number) {
+  const redis = new Redis(redisUrl)
+  const families = new Map<string, { keys: number; bytes: number }>()
+  let cursor = '0'
+  try {
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000)
+      cursor = next
+      const pipe = redis.pipeline()
+      for (const key of keys) pipe.memory('USAGE', key, 'SAMPLES', 0)
+      const sizes = (await pipe.exec()) ?? []
+      keys.forEach((key, i) => {
+        // ids: publication numbers, uuids, numbers, hex; an owner's name after `owner:`
+        const family = key
+          .slice(prefix.length + 1)
+          .replace(/owner:[^:]+/g, 'owner:*')
+          .replace(/[0-9a-f]{8}-[0-9a-f-]{27,}/gi, '*')
+          .replace(/\b[A-Z]{2}\d{6,}[A-Z]?\d?\b/g, '*')
+          .replace(/\d+/g, '*')
+        const f = families.get(family) ?? { keys: 0, bytes: 0 }
+        f.keys++
+        f.bytes += Number(sizes[i]?.[1] ?? 0)
+        families.set(family, f)
+      })
+    } while (cursor !== '0')
+  } finally {
+    redis.disconnect()
+  }
+  const rows = [...families].sort((a, b) => b[1].bytes - a[1].bytes)
+  const total = rows.reduce((a, [, f]) => a + f.bytes, 0)
+  return {
+    bytesPerPatent: Math.round(total / Math.max(1, patents)),
+    families: rows.slice(0, 20).map(([family, f]) => ({ family, keys: f.keys, bytesPerPatent: Math.round(f.bytes / Math.max(1, patents)) })),
+  }
 }
 
 /** Deletes every key under a Redis prefix: how many. */

@@ -9,6 +9,8 @@
  *   --wait-value                   in the end-to-end step, also wait (after the import is done)
  *                                  until the value profiles it queued are computed, and report
  *                                  the CPU a patent costs with them
+ *   --redis-memory                 in the end-to-end step, account Redis memory by key family
+ *                                  after the import (and the value profiles, with --wait-value)
  *   --analyse-max 100000           sizes up to this are analysed with jieba (analyse + index);
  *                                  larger ones index terms composed from cached clause analyses
  *   --pool-threads 2               analysis-pool sizes measured, e.g. 1,2 (empty: none)
@@ -69,6 +71,7 @@ const { values } = parseArgs({
     'e2e-size': { type: 'string' },
     needs: { type: 'string', default: '100' },
     'wait-value': { type: 'boolean', default: false },
+    'redis-memory': { type: 'boolean', default: false },
     'analyse-max': { type: 'string', default: '100000' },
     'pool-threads': { type: 'string', default: '2' },
     'intake-only': { type: 'string' },
@@ -180,7 +183,7 @@ for (const size of sizes) {
 if (e2eSize > 0) {
   log(`--- end to end through the service, ${e2eSize} patents`)
   const { runE2e } = await import('./e2e.js')
-  results.e2e = await runE2e({ size: e2eSize, needs: Number(values.needs), waitValue: values['wait-value']! })
+  results.e2e = await runE2e({ size: e2eSize, needs: Number(values.needs), waitValue: values['wait-value']!, memory: values['redis-memory']! })
 }
 if (restart > 0) {
   log(`--- ${programme > 0 ? 'the programme end to end' : 'restart to ready'}, ${restart} patents: from snapshots, and rebuilt from Redis`)

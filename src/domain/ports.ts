@@ -13,7 +13,7 @@ import type { PoolEvent, Round } from './pool.js'
 import type { ProgrammeEvent } from './stats.js'
 import type { Patent } from './patent.js'
 import type { DeliveryPayload } from './webhooks.js'
-import type { ValueProfile } from './value.js'
+import type { ValueInput, ValueProfile } from './value.js'
 
 // Records the stores keep are defined, as schemas, beside their part of the domain; named here too.
 export type { ImportStatus } from './imports.js'
@@ -270,17 +270,25 @@ export interface PairingStore {
 /** How an inventory's value profiles are ordered: by a scenario's grade and score, or by demand. */
 export type ValueOrder = 'transfer' | 'pledge' | 'demand'
 
+/** A computed profile with what it was computed from (`computeValueProfile(input, computedAt)`). */
+export interface ComputedValue {
+  input: ValueInput
+  profile: ValueProfile
+}
+
 /**
  * Value profiles (computed by a job, read by the API) and what the job keeps to compute them:
  * which open needs strongly match each patent. Computations are ordered by `nextSeq`, taken
  * before a computation reads anything: a write from an earlier reading never replaces a later one.
+ * A store may keep a computation's input instead of its profile and compute the profile again
+ * when it is read (the same profile for the same input and patent record).
  */
 export interface ValueStore {
   nextSeq(): Promise<number>
   /** Stores the profile and lists it in its owner's and the whole inventory's orders, unless a later computation's is stored; says whether it did. */
-  put(profile: ValueProfile, seq: number): Promise<boolean>
+  put(computed: ComputedValue, seq: number): Promise<boolean>
   /** `put` of many profiles of one computation in one transaction; says for each whether it was stored. */
-  putMany(profiles: ValueProfile[], seq: number): Promise<boolean[]>
+  putMany(computed: ComputedValue[], seq: number): Promise<boolean[]>
   get(publicationNumber: string): Promise<ValueProfile | undefined>
   getMany(publicationNumbers: string[]): Promise<Array<ValueProfile | undefined>>
   /** One page of an owner's profiles (an organisation id, `admin`) or of all, best first in `order`. */

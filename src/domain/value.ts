@@ -144,23 +144,14 @@ export const valueProfileSchema = z.object({
 export type ValueProfile = z.infer<typeof valueProfileSchema>
 
 /**
- * A profile as it is stored: without the texts that follow from the ids (each dimension's and
- * indicator's name, the standard's clause, the source, the list of what is not assessed), which
- * are most of a profile's 10 KB; `fromStored` puts them back from `value-indicators.json`, so a
- * stored profile also reads with the texts as they are now. A profile stored whole (before) reads
- * as it was.
+ * A profile as stores kept it before they kept a computation's input instead (see the value
+ * store): without the texts that follow from the ids (each dimension's and indicator's name, the
+ * standard's clause, the source, the list of what is not assessed), or, earlier still, whole.
+ * `fromStored` reads either, the texts as they are now.
  */
 export type StoredValueProfile = Omit<ValueProfile, 'dimensions' | 'notAssessed'> & {
   dimensions: Array<{ id: Dimension; indicators: Array<Omit<Indicator, 'dimension' | 'name' | 'standard' | 'source'>> }>
   notAssessed?: ValueProfile['notAssessed']
-}
-
-export function toStored(p: ValueProfile): StoredValueProfile {
-  const { notAssessed: _texts, ...rest } = p
-  return {
-    ...rest,
-    dimensions: p.dimensions.map((d) => ({ id: d.id, indicators: d.indicators.map(({ dimension: _d, name: _n, standard: _s, source: _src, ...own }) => own) })),
-  }
 }
 
 export function fromStored(s: StoredValueProfile): ValueProfile {
@@ -177,8 +168,12 @@ export function fromStored(s: StoredValueProfile): ValueProfile {
 }
 
 /** What the service records about a patent, loaded by the caller. */
-export interface ValueInput {
+export interface ValueInput extends ValueSignals {
   patent: Patent
+}
+
+/** A computation's input but the patent's record: what a store keeps to compute the profile again. */
+export interface ValueSignals {
   /** Open needs whose stored match of the patent reaches the routing threshold. */
   needs: ReadonlyArray<{ needId: string; score: number }>
   interests: ReadonlyArray<{ id: string; state: InterestState }>

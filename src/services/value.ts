@@ -1,7 +1,8 @@
 /**
  * Patent value profiles (`domain/value.ts`): computed by jobs when what they rest on changes —
  * a patent's record, the open needs that strongly match it, the interests it draws, its pairings'
- * progress and decline reasons — and stored; the API only reads what is stored. A daily refresh
+ * progress and decline reasons — and stored (as their input: see the value store); the API reads
+ * what the jobs stored and computes nothing but the profile of a stored input. A daily refresh
  * computes the profiles of patents that have none and moves the others' remaining term on.
  */
 import { z } from 'zod'
@@ -77,20 +78,18 @@ export function createValueService(deps: ValueDeps) {
     const interests = (await deps.interests.everyOf(owner === undefined ? 'all' : { university: owner })).filter((i) => pns.has(i.publicationNumber))
     const pairings = await pairingsOf(owner, pns)
     const demand = await deps.values.demandOf(patents.map((p) => p.publicationNumber))
-    const profiles = patents.map((patent, i) => {
+    const computed = patents.map((patent, i) => {
       const pn = patent.publicationNumber
-      return computeValueProfile(
-        {
-          patent,
-          needs: demand[i] ?? [],
-          interests: interests.filter((x) => x.publicationNumber === pn).map((x) => ({ id: x.id, state: x.state })),
-          pairings: (pairings.get(pn) ?? []).map((p) => ({ id: p.id, state: p.state, reason: p.reason, entered: p.entered })),
-        },
-        today,
-      )
+      const input = {
+        patent,
+        needs: demand[i] ?? [],
+        interests: interests.filter((x) => x.publicationNumber === pn).map((x) => ({ id: x.id, state: x.state })),
+        pairings: (pairings.get(pn) ?? []).map((p) => ({ id: p.id, state: p.state, ...(p.reason === undefined ? {} : { reason: p.reason }), entered: p.entered })),
+      }
+      return { input, profile: computeValueProfile(input, today) }
     })
     // stored in transactions of PUT_BATCH: three round trips a batch instead of three a patent
-    for (let i = 0; i < profiles.length; i += PUT_BATCH) await deps.values.putMany(profiles.slice(i, i + PUT_BATCH), seq)
+    for (let i = 0; i < computed.length; i += PUT_BATCH) await deps.values.putMany(computed.slice(i, i + PUT_BATCH), seq)
   }
 
   const enqueueBatches = async (pns: string[]) => {

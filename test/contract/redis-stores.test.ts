@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import t from 'tap'
 import { createEventLog, createImportStore, createOptimistic, createPairingStore, createPatentStore, createProgrammeLog, createValueStore, createWebhookStore } from '../../src/adapters/redis/index.js'
-import { computeValueProfile } from '../../src/domain/value.js'
+import { computeValueProfile, type ValueInput } from '../../src/domain/value.js'
 import { LOG_CAP } from '../../src/domain/webhooks.js'
 import { redisKeys } from '../../src/adapters/redis/keys.js'
 import type { Patent } from '../../src/domain/patent.js'
@@ -89,18 +89,28 @@ t.test('the delivery log pages newest first; attempts logged meanwhile never shi
 t.test('ValueStore: profiles stored many at once are stored and listed as one at a time, a later computation kept', async (t) => {
   const records = samplePatentRecords()
   const today = new Date('2026-06-01T00:00:00.000Z')
-  const profileOf = (p: Patent, interests = 0) =>
-    computeValueProfile({ patent: p, needs: [], interests: Array.from({ length: interests }, (_, i) => ({ id: `i-${i}`, state: 'open' as const })), pairings: [] }, today)
+  const inputOf = (p: Patent, interests = 0): ValueInput => ({
+    patent: p,
+    needs: interests === 0 ? [] : [{ needId: 'need-1', score: 0.8 }],
+    interests: Array.from({ length: interests }, (_, i) => ({ id: `i-${i}`, state: 'open' as const })),
+    pairings: interests < 2 ? [] : [{ id: 'pairing-1', state: 'declined', reason: 'price', entered: ['recommended', 'contacted', 'declined'] }],
+  })
+  const profileOf = (p: Patent, interests = 0) => {
+    const input = inputOf(p, interests)
+    return { input, profile: computeValueProfile(input, today) }
+  }
   const patents = records.map((p, i) => ({ ...p, ownerOrgId: i % 2 === 0 ? 'org-a' : 'org-b' }))
   const optimistic = createOptimistic(redis)
   closing.push(() => optimistic.close())
   const [one, many] = [freshPrefix(), freshPrefix()]
+  // a profile is read with its patent's record
+  for (const prefix of [one, many]) await createPatentStore(redis, prefix).putMany(patents)
   const byOne = createValueStore(redis, one, optimistic)
   const byMany = createValueStore(redis, many, optimistic)
   for (const p of patents) t.equal(await byOne.put(profileOf(p), 5), true)
   t.strictSame(await byMany.putMany(patents.map((p) => profileOf(p)), 5), patents.map(() => true))
   const state = async (prefix: string) => {
-    const keys = (await redis.keys(`${prefix}:*`)).sort()
+    const keys = (await redis.keys(`${prefix}:value:*`)).sort()
     const out: Record<string, unknown> = {}
     for (const key of keys) {
       const name = key.slice(prefix.length)
@@ -111,21 +121,33 @@ t.test('ValueStore: profiles stored many at once are stored and listed as one at
   t.ok(Object.keys(await state(many)).length > patents.length, 'profiles and their listings')
   t.strictSame(await state(many), await state(one), 'the same keys, values and scores')
 
+  // what is read is the profile computed, from what it was computed from and the record
+  for (const interests of [0, 1, 2]) {
+    const p = patents[interests]!
+    const written = profileOf(p, interests)
+    t.equal(await byMany.put(written, 5), true)
+    t.strictSame(await byMany.get(p.publicationNumber), written.profile, `read back with ${interests} interests: the same profile`)
+    t.ok(Buffer.byteLength((await redis.get(redisKeys(many).value.profile(p.publicationNumber)))!) < JSON.stringify(written.profile).length / 10, 'its input stored, not the profile')
+  }
+  t.equal(await byMany.get('CN000000000X'), undefined, 'no computation: no profile')
+  t.strictSame(await byMany.computedAt([patents[0]!.publicationNumber, 'CN000000000X']), [today.getTime(), undefined])
+
   // a later computation (seq 7) of the first patent is kept; the others take seq 6
   const [first, ...rest] = patents as [Patent, ...Patent[]]
   t.equal(await byMany.put(profileOf(first, 3), 7), true)
   t.strictSame(await byMany.putMany([profileOf(first, 1), ...rest.map((p) => profileOf(p, 2))], 6), [false, ...rest.map(() => true)])
-  t.equal((await byMany.get(first.publicationNumber))?.demand.signals, profileOf(first, 3).demand.signals, 'the later computation stays')
+  t.equal((await byMany.get(first.publicationNumber))?.demand.signals, profileOf(first, 3).profile.demand.signals, 'the later computation stays')
   t.strictSame(
     (await byMany.getMany(rest.map((p) => p.publicationNumber))).map((p) => p?.demand.signals),
-    rest.map((p) => profileOf(p, 2).demand.signals),
+    rest.map((p) => profileOf(p, 2).profile.demand.signals),
   )
   t.strictSame(await byMany.putMany([profileOf(first, 1)], 6), [false], 'nothing to write: nothing written')
 
-  // a profile stored with its fields in another order still says which computation stored it
+  // a profile stored whole by an earlier version, its fields in another order, still reads and says which computation stored it
   const [second] = rest as [Patent]
-  await redis.set(redisKeys(many).value.profile(second.publicationNumber), JSON.stringify({ profile: profileOf(second, 4), seq: 9 }))
-  t.equal((await byMany.get(second.publicationNumber))?.demand.signals, profileOf(second, 4).demand.signals, 'the hand-written record reads back')
+  await redis.set(redisKeys(many).value.profile(second.publicationNumber), JSON.stringify({ profile: profileOf(second, 4).profile, seq: 9 }))
+  t.equal((await byMany.get(second.publicationNumber))?.demand.signals, profileOf(second, 4).profile.demand.signals, 'the hand-written record reads back')
+  t.strictSame(await byMany.computedAt([second.publicationNumber]), [today.getTime()], 'and when it was computed')
   t.strictSame(await byMany.putMany([profileOf(second, 1)], 8), [false], 'a later computation (9) stays')
   t.equal(await byMany.put(profileOf(second, 1), 8), false)
   t.strictSame(await byMany.putMany([profileOf(second, 1)], 10), [true], 'an even later one (10) replaces it')

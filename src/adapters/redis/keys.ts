@@ -95,12 +95,10 @@ export function redisKeys(prefix: string) {
     value: {
       /** A counter: each value computation takes the next number before it reads, so a later reading always wins. */
       seq: key('value:seq'),
-      /** A patent's value profile with the number of the computation that wrote it, JSON. */
+      /** What a patent's last value computation read besides its record, when it ran and its number, JSON. */
       profile: (pn: string) => key(`value:${pn}`),
       /** Profiles of one owner (`owner:<orgId>`, `owner:admin`) or of all (`all`), ordered for a scenario or by demand, sorted sets. */
       ranking: (of: string, order: string) => key(`value:ranking:${of}:${order}`),
-      /** When each profile was computed (epoch ms), a sorted set: what the daily refresh reads. */
-      computed: key('value:computed'),
       /** The open needs whose stored match of a patent is strong, a hash from need id to score. */
       demand: (pn: string) => key(`value:demand:${pn}`),
       /** The patents a need strongly matches as last recorded, with the computation's number, JSON. */
