@@ -1,6 +1,6 @@
 /**
  * Patents: one hash each, `record` (the patent's JSON) and `terms` (its analysed terms, dropped
- * whenever the record changes), listed in one set; and the outbox of batches awaiting an index job.
+ * whenever the record changes; `encodeTerms`), listed in one set; and the outbox of batches awaiting an index job.
  *
  * The listing (what a university pages through) is a sorted set of positions
  * `createdAt publicationNumber`, all at score 0 so that Redis keeps them in lexical order, which
@@ -79,14 +79,50 @@ export function listingPosition(p: Pick<Patent, 'createdAt' | 'publicationNumber
 
 const numberAt = (position: string) => position.slice(position.indexOf(' ') + 1)
 
+const TERM_FIELDS = ['title', 'abstract', 'keywords', 'claims'] as const
+const TERMS_V1 = 'terms/1\n'
+
+/**
+ * Analysed terms as stored: a patent's terms per field (title, abstract, keywords, claims), each
+ * field a line of its terms joined by spaces after the line `terms/1`: a quarter smaller than
+ * their JSON (no quotes or commas: about 250 bytes a patent) and cheaper to write and read. Terms
+ * of another shape, or holding a space or a line break, are stored as JSON, as everything was
+ * before.
+ */
+export function encodeTerms(terms: StoredTerms): string {
+  const t = terms as Record<string, unknown> | null
+  if (typeof t !== 'object' || t === null || Object.keys(t).length !== TERM_FIELDS.length) return JSON.stringify(terms)
+  let out = TERMS_V1
+  for (let f = 0; f < TERM_FIELDS.length; f++) {
+    const field = t[TERM_FIELDS[f]!]
+    if (!Array.isArray(field)) return JSON.stringify(terms)
+    for (let i = 0; i < field.length; i++) {
+      const term: unknown = field[i]
+      if (typeof term !== 'string' || term === '' || term.includes(' ') || term.includes('\n')) return JSON.stringify(terms)
+    }
+    out += (f === 0 ? '' : '\n') + field.join(' ')
+  }
+  return out
+}
+
+export function decodeTerms(raw: string | null | undefined): StoredTerms | undefined {
+  if (raw == null) return undefined
+  if (!raw.startsWith(TERMS_V1)) return JSON.parse(raw) as StoredTerms
+  const lines = raw.slice(TERMS_V1.length).split('\n')
+  const out: Record<string, string[]> = {}
+  TERM_FIELDS.forEach((f, i) => (out[f] = lines[i] ? lines[i]!.split(' ') : []))
+  return out
+}
+
 export function createPatentStore(redis: Redis, prefix: string): PatentStore {
   const k = redisKeys(prefix).patents
   const fieldOfMany = async <T>(pns: string[], field: Field): Promise<Array<T | undefined>> => {
     const out: Array<T | undefined> = []
+    const decode = field === 'terms' ? (decodeTerms as (raw: string | null) => T | undefined) : parse<T>
     for (let i = 0; i < pns.length; i += SCRIPT_BATCH) {
       const keys = pns.slice(i, i + SCRIPT_BATCH).map(k.record)
       const raws = (await redis.eval(GET_FIELD, keys.length, ...keys, field)) as Array<string | null>
-      for (const raw of raws) out.push(parse<T>(raw))
+      for (const raw of raws) out.push(decode(raw))
     }
     return out
   }
@@ -140,7 +176,7 @@ export function createPatentStore(redis: Redis, prefix: string): PatentStore {
     async putTerms(entries) {
       for (let i = 0; i < entries.length; i += SCRIPT_BATCH) {
         const part = entries.slice(i, i + SCRIPT_BATCH)
-        await redis.eval(PUT_TERMS, part.length, ...part.map((e) => k.record(e.publicationNumber)), ...part.map((e) => JSON.stringify(e.terms)))
+        await redis.eval(PUT_TERMS, part.length, ...part.map((e) => k.record(e.publicationNumber)), ...part.map((e) => encodeTerms(e.terms)))
       }
     },
     getTerms: (pns) => fieldOfMany<StoredTerms>(pns, 'terms'),
@@ -194,7 +230,7 @@ export function createPatentStore(redis: Redis, prefix: string): PatentStore {
           if (err) throw err
           const [record, terms] = value as [string | null, string | null]
           const patent = parse<Patent>(record)
-          if (patent !== undefined) batch.push({ patent, terms: parse<StoredTerms>(terms) })
+          if (patent !== undefined) batch.push({ patent, terms: decodeTerms(terms) })
         }
         yield batch
       } while (cursor !== '0')
