@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import t from 'tap'
 import { createEventLog, createImportStore, createOptimistic, createPairingStore, createPatentStore, createProgrammeLog, createValueStore, createWebhookStore } from '../../src/adapters/redis/index.js'
-import { computeValueProfile, type ValueInput } from '../../src/domain/value.js'
+import { computeValueProfile, type ValueInput, type ValueProfile } from '../../src/domain/value.js'
+import type { ScorePosition } from '../../src/domain/paging.js'
 import { LOG_CAP } from '../../src/domain/webhooks.js'
 import { redisKeys } from '../../src/adapters/redis/keys.js'
 import type { Patent } from '../../src/domain/patent.js'
@@ -151,4 +152,78 @@ t.test('ValueStore: profiles stored many at once are stored and listed as one at
   t.strictSame(await byMany.putMany([profileOf(second, 1)], 8), [false], 'a later computation (9) stays')
   t.equal(await byMany.put(profileOf(second, 1), 8), false)
   t.strictSame(await byMany.putMany([profileOf(second, 1)], 10), [true], 'an even later one (10) replaces it')
+})
+
+t.test('PatentStore on Redis: analysed terms stored compactly read back as they were; other shapes, and terms stored as JSON before, too', async (t) => {
+  const prefix = freshPrefix()
+  const store = createPatentStore(redis, prefix)
+  const [a, b, c, d] = samplePatentRecords() as [Patent, Patent, Patent, Patent]
+  await store.putMany([a, b, c, d])
+  const typical = { title: ['图像', '缺陷', '检测'], abstract: ['一种', 'surface', 'defect', 'detection', 'α-β'], keywords: [], claims: ['权利要求'] }
+  const spaced = { title: ['deep learning', 'model'], abstract: [], keywords: ['a\nb'], claims: [] }
+  const other = { title: ['x'], extra: 1 }
+  await store.putTerms([
+    { publicationNumber: a.publicationNumber, terms: typical },
+    { publicationNumber: b.publicationNumber, terms: spaced },
+    { publicationNumber: c.publicationNumber, terms: other },
+  ])
+  await redis.hset(redisKeys(prefix).patents.record(d.publicationNumber), 'terms', JSON.stringify(typical))
+  t.strictSame(await store.getTerms([a, b, c, d].map((p) => p.publicationNumber)), [typical, spaced, other, typical])
+  const raw = await redis.hget(redisKeys(prefix).patents.record(a.publicationNumber), 'terms')
+  t.ok(raw!.length < JSON.stringify(typical).length, `stored in ${raw!.length} characters, not ${JSON.stringify(typical).length}`)
+  const scanned = new Map<string, unknown>()
+  for await (const batch of store.scan(10)) for (const e of batch) scanned.set(e.patent.publicationNumber, e.terms)
+  t.strictSame([a, b, c, d].map((p) => scanned.get(p.publicationNumber)), [typical, spaced, other, typical], 'and the scan of a rebuild reads them the same')
+})
+
+t.test('ValueStore: the demand order lists patents with signals first, then the rest in the transfer order, page by page', async (t) => {
+  const records = samplePatentRecords()
+  const today = new Date('2026-06-01T00:00:00.000Z')
+  const prefix = freshPrefix()
+  const optimistic = createOptimistic(redis)
+  closing.push(() => optimistic.close())
+  const patents = records.map((p, i) => ({ ...p, ownerOrgId: i % 3 === 0 ? 'org-a' : 'org-b' }))
+  await createPatentStore(redis, prefix).putMany(patents)
+  const store = createValueStore(redis, prefix, optimistic)
+  // every third patent draws interests (1 or 2), the others none
+  const computed = patents.map((p, i) => {
+    const input: ValueInput = { patent: p, needs: [], interests: Array.from({ length: i % 3 === 1 ? 1 + (i % 2) : 0 }, (_, n) => ({ id: `i-${i}-${n}`, state: 'open' as const })), pairings: [] }
+    return { input, profile: computeValueProfile(input, today) }
+  })
+  t.strictSame(await store.putMany(computed, 1), computed.map(() => true))
+  const expected = (owner?: string) =>
+    computed
+      .map((c) => c.profile)
+      .filter((p) => owner === undefined || p.ownerOrgId === owner)
+      .map((p) => ({ pn: p.publicationNumber, score: p.demand.signals * 10_000 + p.scenarios.transfer.grade * 1000 + p.scenarios.transfer.score }))
+      .sort((a, b) => b.score - a.score || (a.pn < b.pn ? 1 : -1))
+      .map((e) => e.pn)
+  const pages = async (which: { owner: string } | 'all', limit: number, keep?: (p: ValueProfile) => boolean) => {
+    const out: string[] = []
+    let after: ScorePosition | undefined
+    for (let n = 0; n < 50; n++) {
+      const page = await store.ranking(which, 'demand', { limit, ...(after === undefined ? {} : { after }), ...(keep === undefined ? {} : { keep }) })
+      out.push(...page.items.map((p) => p.publicationNumber))
+      if (page.next === undefined) return out
+      after = page.next
+    }
+    throw new Error('no end')
+  }
+  t.ok(computed.some((c) => c.profile.demand.signals > 0) && computed.some((c) => c.profile.demand.signals === 0), 'both kinds')
+  for (const limit of [1, 2, 3, 100]) {
+    t.strictSame(await pages('all', limit), expected(), `all, ${limit} a page`)
+    t.strictSame(await pages({ owner: 'org-b' }, limit), expected('org-b'), `an owner's, ${limit} a page`)
+  }
+  const withSignals = (p: ValueProfile) => p.demand.signals > 0
+  t.strictSame(await pages('all', 2, withSignals), expected().filter((pn) => computed.find((c) => c.profile.publicationNumber === pn)!.profile.demand.signals > 0), 'filtered')
+  const demandKeys = await redis.zcard(redisKeys(prefix).value.ranking('all', 'demand'))
+  t.equal(demandKeys, computed.filter((c) => c.profile.demand.signals > 0).length, 'the demand set lists the patents with signals only')
+  // signals gone: the patent leaves the demand set, and is listed once, in the second part
+  const [first] = computed.filter((c) => c.profile.demand.signals > 0)
+  const none = { ...first!.input, interests: [] }
+  await store.put({ input: none, profile: computeValueProfile(none, today) }, 2)
+  t.equal(await redis.zscore(redisKeys(prefix).value.ranking('all', 'demand'), first!.profile.publicationNumber), null)
+  const after = await pages('all', 2)
+  t.equal(after.filter((pn) => pn === first!.profile.publicationNumber).length, 1)
+  t.equal(after.length, computed.length)
 })
