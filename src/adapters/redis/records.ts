@@ -71,14 +71,16 @@ export function jsonRecords<T>(redis: Redis, keyOf: (id: string) => string, onRe
  * `after` when given: members with a lower score, or the same score and a lower id, as
  * ZREVRANGE orders them. Members added meanwhile above the position never shift the page. With
  * `keep`, members it refuses are skipped, reading at most `maxScan` of them before answering
- * with what it found and the place to go on from. `next` is absent once the set is read to the end.
+ * with what it found and the place to go on from. `next` is absent once the set is read to the end
+ * (or down to `min`, the lowest score read).
  */
 export async function scorePage<T>(
   redis: Redis,
   key: string,
-  options: { limit: number; after?: ScorePosition; load: (ids: string[]) => Promise<Array<T | undefined>>; keep?: (item: T) => boolean; maxScan?: number },
+  options: { limit: number; after?: ScorePosition; load: (ids: string[]) => Promise<Array<T | undefined>>; keep?: (item: T) => boolean; maxScan?: number; min?: number },
 ): Promise<{ items: T[]; next?: ScorePosition }> {
   const { limit, after, load, keep = () => true, maxScan = 2000 } = options
+  const min = options.min === undefined ? '-inf' : String(options.min)
   const items: T[] = []
   let max = after === undefined ? '+inf' : String(after.score)
   let offset = 0
@@ -86,7 +88,7 @@ export async function scorePage<T>(
   let last: ScorePosition | undefined = after
   for (;;) {
     const batch = Math.min(Math.max(limit + 1, 50), 500)
-    const flat = await redis.zrevrangebyscore(key, max, '-inf', 'WITHSCORES', 'LIMIT', offset, batch)
+    const flat = await redis.zrevrangebyscore(key, max, min, 'WITHSCORES', 'LIMIT', offset, batch)
     const entries: ScorePosition[] = []
     for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ id: flat[i]!, score: Number(flat[i + 1]) })
     // past the position: the same score sorts by id, highest first
