@@ -74,7 +74,6 @@ t.test('every key keeps its stored name', async (t) => {
     'value.seq': 'pb:value:seq',
     'value.profile': 'pb:value:A',
     'value.ranking': 'pb:value:ranking:A:B',
-    'value.computed': 'pb:value:computed',
     'value.demand': 'pb:value:demand:A',
     'value.need': 'pb:value:need:A',
     'programme.activity': 'pb:programme:activity',

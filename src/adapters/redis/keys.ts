@@ -17,6 +17,7 @@ export function redisKeys(prefix: string) {
     patents: {
       /** A hash: `record` (the patent's JSON), `terms` (its analysed terms), `listed` (its listing position). */
       record: (pn: string) => key(`patent:${pn}`),
+      /** A set of patent numbers that versions before the listings wrote: read once, by `completeListing`; no longer written. */
       all: key('patents'),
       /** The listing of every patent: positions `createdAt publicationNumber`, one sorted set ordered by them (equal scores, lex order). */
       listing: key('patents:listing'),

@@ -1,13 +1,16 @@
 /**
  * Patents: one hash each, `record` (the patent's JSON) and `terms` (its analysed terms, dropped
- * whenever the record changes; `encodeTerms`), listed in one set; and the outbox of batches awaiting an index job.
+ * whenever the record changes; `encodeTerms`), listed (below); and the outbox of batches awaiting
+ * an index job.
  *
  * The listing (what a university pages through) is a sorted set of positions
  * `createdAt publicationNumber`, all at score 0 so that Redis keeps them in lexical order, which
  * is the order of creation (ISO times of one width); one set of everybody's patents, one per
  * owner. A page is one ZREVRANGEBYLEX … LIMIT from the last position seen: O(log n + limit).
  * A patent's position is written once, with its first record, and kept in its hash (`listed`),
- * so no later write moves it or lists it twice.
+ * so no later write moves it or lists it twice. The listing of all is also what counts and scans
+ * the patents (a set of their numbers did before: 60 bytes of Redis a patent); the patents
+ * stored before there were listings are listed from that set once (`completeListing`).
  */
 import type { ChainableCommander, Redis } from 'ioredis'
 import type { Patent } from '../../domain/patent.js'
@@ -147,7 +150,6 @@ export function createPatentStore(redis: Redis, prefix: string): PatentStore {
         multi.eval(PUT_RECORDS, part.length, ...part.map((p) => k.record(p.publicationNumber)), ...part.map((p) => JSON.stringify(p)))
       }
       const pns = patents.map((p) => p.publicationNumber)
-      multi.sadd(k.all, ...pns)
       list(multi, patents)
       if (indexing !== undefined) {
         const note = { ...(indexing.importId === undefined ? {} : { importId: indexing.importId }), publicationNumbers: pns, at: Date.now() }
@@ -181,7 +183,7 @@ export function createPatentStore(redis: Redis, prefix: string): PatentStore {
     },
     getTerms: (pns) => fieldOfMany<StoredTerms>(pns, 'terms'),
     count() {
-      return redis.scard(k.all)
+      return redis.zcard(k.listing)
     },
     async listing(of, { after, limit }) {
       const positions = await redis.zrevrangebylex(listingKey(of), after === undefined ? '+' : `(${after}`, '-', 'LIMIT', 0, limit + 1)
@@ -219,8 +221,11 @@ export function createPatentStore(redis: Redis, prefix: string): PatentStore {
     async *scan(batchSize) {
       let cursor = '0'
       do {
-        const [next, pns] = await redis.sscan(k.all, cursor, 'COUNT', batchSize)
+        const [next, positions] = await redis.zscan(k.listing, cursor, 'COUNT', batchSize)
         cursor = next
+        // member, score, member, score …
+        const pns: string[] = []
+        for (let i = 0; i < positions.length; i += 2) pns.push(numberAt(positions[i]!))
         if (pns.length === 0) continue
         const pipe = redis.pipeline()
         for (const pn of pns) pipe.hmget(k.record(pn), 'record', 'terms')

@@ -3,7 +3,7 @@
  * needs, interests and pairings: `ValueSignals`) and when it ran, as JSON with the computation's
  * number; a profile is computed again from that and the patent's record when it is read (about
  * 12 µs), which costs less than storing it: a stored profile took 3.7 kB of Redis a patent and
- * its serialising a tenth of an import's CPU, its input takes about 80 bytes for a patent nobody
+ * its serialising a tenth of an import's CPU, its input takes about 40 bytes for a patent nobody
  * has asked about yet. A record changed since reads as it is now (its own computation is queued
  * with the change). Profiles are listed in sorted sets per owner and for the whole inventory (by
  * each scenario's grade and score, and by demand); and the job keeps a demand index: per patent,
@@ -70,8 +70,8 @@ end
 return count
 `
 
-/** A computation as stored: its number, when it ran, what it read besides the record. */
-type StoredComputation = { seq: number; at: string } & ValueSignals
+/** A computation as stored: its number, when it ran, what it read besides the record (an empty list left out). */
+type StoredComputation = { seq: number; at: string } & Partial<ValueSignals>
 /** A profile as stored before (read still). */
 interface StoredProfile {
   seq: number
@@ -82,7 +82,13 @@ type Stored = StoredComputation | StoredProfile
 /** The stored form of a computation; `seq` and `at` first, where `storedSeq` and `storedAt` read them. */
 function stored({ input, profile }: ComputedValue, seq: number): string {
   const { needs, interests, pairings } = input
-  return JSON.stringify({ seq, at: profile.computedAt, needs, interests, pairings } satisfies StoredComputation)
+  return JSON.stringify({
+    seq,
+    at: profile.computedAt,
+    ...(needs.length === 0 ? {} : { needs }),
+    ...(interests.length === 0 ? {} : { interests }),
+    ...(pairings.length === 0 ? {} : { pairings }),
+  } satisfies StoredComputation)
 }
 
 /**
@@ -120,7 +126,7 @@ export function createValueStore(redis: Redis, prefix: string, optimistic: Optim
     if ('profile' in s) return fromStored(s.profile)
     const patent = parse<Patent>(record)
     if (patent === undefined) return undefined
-    return computeValueProfile({ patent, needs: s.needs, interests: s.interests, pairings: s.pairings }, new Date(s.at))
+    return computeValueProfile({ patent, needs: s.needs ?? [], interests: s.interests ?? [], pairings: s.pairings ?? [] }, new Date(s.at))
   }
   const readMany = async (pns: string[]): Promise<Array<ValueProfile | undefined>> => {
     if (pns.length === 0) return []
