@@ -14,7 +14,9 @@
  *   `province`. A listed patent takes its university's `province`. An event whose province is
  *   unknown is left out when a province is asked for. Pool events carry their province.
  *
- * Counting (value = eventIds.length for every counted figure; the id is the event that made it count):
+ * Counting (value = eventIds.length for every counted figure, the id being the event that made it
+ * count; but patents listed, whose events are batches: there the value counts patents and the ids
+ * are the events that listed them):
  * - needs: need-created events.
  * - matches: distinct (need, patent) pairs with a match-computed event in the year; recomputations of
  *   the same pair count once, by their first event in the year.
@@ -82,9 +84,15 @@ export type PairingStateChangedEvent = EventBase &
     universityOrgId?: string
     enterpriseId?: string
   }
+/** A patent's first listing, one event each: what versions before `patents-listed` recorded (read still). */
 export type PatentListedEvent = EventBase & EventProvince & { type: 'patent-listed'; publicationNumber: string; universityOrgId: string }
+/** First listings of one university at one time (an import's batch), one event for them all. */
+export type PatentsListedEvent = EventBase & EventProvince & { type: 'patents-listed'; publicationNumbers: string[]; universityOrgId: string }
 
-export type ProgrammeEvent = NeedCreatedEvent | NeedMovedEvent | MatchComputedEvent | PairingStateChangedEvent | PatentListedEvent | PoolEvent
+export type ProgrammeEvent = NeedCreatedEvent | NeedMovedEvent | MatchComputedEvent | PairingStateChangedEvent | PatentListedEvent | PatentsListedEvent | PoolEvent
+
+/** The patents an event of either listing kind lists. */
+const listedIn = (e: PatentListedEvent | PatentsListedEvent): readonly string[] => (e.type === 'patent-listed' ? [e.publicationNumber] : e.publicationNumbers)
 
 export interface StatsInput {
   events: readonly ProgrammeEvent[]
@@ -152,8 +160,8 @@ export function computeStats(input: StatsInput): Stats {
     // A need's province: the latest recorded before the end of the scope.
     if (e.type === 'need-created' || e.type === 'need-moved' || e.type === 'match-computed') {
       if (key !== undefined && instantMs(e.at) < toMs) needProvince.set(e.needId, key)
-    } else if (e.type === 'patent-listed' && !listedBy.has(e.publicationNumber)) {
-      listedBy.set(e.publicationNumber, { universityOrgId: e.universityOrgId, ...(key !== undefined ? { province: key } : {}) })
+    } else if (e.type === 'patent-listed' || e.type === 'patents-listed') {
+      for (const pn of listedIn(e)) if (!listedBy.has(pn)) listedBy.set(pn, { universityOrgId: e.universityOrgId, ...(key !== undefined ? { province: key } : {}) })
     } else if (e.type === 'pairing-state-changed') {
       const p = pairings.get(e.pairingId) ?? {}
       p.province ??= key
@@ -231,13 +239,14 @@ export function computeStats(input: StatsInput): Stats {
         }
         break
       }
-      case 'patent-listed': {
+      case 'patent-listed':
+      case 'patents-listed': {
         university(e.universityOrgId)
         const u = listed.get(e.universityOrgId)
-        if (inYear && u && !u.seen.has(e.publicationNumber)) {
-          u.seen.add(e.publicationNumber)
-          u.ids.push(e.id)
-        }
+        if (!inYear || !u) break
+        const before = u.seen.size
+        for (const pn of listedIn(e)) u.seen.add(pn)
+        if (u.seen.size > before) u.ids.push(e.id)
         break
       }
       case 'pairing-state-changed': {
@@ -286,7 +295,7 @@ export function computeStats(input: StatsInput): Stats {
 
   const universities = [...listed.keys()].sort(compareText).map((id) => ({
     universityOrgId: id,
-    patentsListed: figure(listed.get(id)?.ids ?? []),
+    patentsListed: { value: listed.get(id)?.seen.size ?? 0, eventIds: listed.get(id)?.ids ?? [] },
     transferredOrLicensed: figure(transferred.get(id) ?? []),
   }))
 

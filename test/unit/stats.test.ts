@@ -239,3 +239,25 @@ t.test("a need moved to another province counts there with its matches and pairi
   const before = computeStats({ events: events.map((e) => (e.id === 'N9' || e.id === 'M9a' || e.id === 'PC9a' ? { ...e, at: e.at.replace('2024', '2023') } : e)), province: '330000', year: 2023 })
   t.same([before.funnel.needs.value, before.funnel.matches.value], [1, 1], 'a year before the move counts it where it was then')
 })
+
+t.test('patents listed in batches count patents, each batch event once, beside events of one patent each (recorded before)', async (t) => {
+  const events: ProgrammeEvent[] = [
+    { id: 'P1', at: '2024-01-10T09:00:00+08:00', type: 'patent-listed', publicationNumber: 'CN1A', universityOrgId: 'uni-zju', province: '浙江' },
+    { id: 'B1', at: '2024-02-10T09:00:00+08:00', type: 'patents-listed', publicationNumbers: ['CN1A', 'CN2A', 'CN3A'], universityOrgId: 'uni-zju', province: '浙江' },
+    { id: 'B2', at: '2024-03-10T09:00:00+08:00', type: 'patents-listed', publicationNumbers: ['CN2A', 'CN3A'], universityOrgId: 'uni-zju', province: '浙江' },
+    { id: 'B3', at: '2024-03-11T09:00:00+08:00', type: 'patents-listed', publicationNumbers: ['CN9A'], universityOrgId: 'uni-nju', province: '江苏' },
+    { id: 'B4', at: '2025-01-10T09:00:00+08:00', type: 'patents-listed', publicationNumbers: ['CN4A', 'CN1A'], universityOrgId: 'uni-zju', province: '浙江' },
+    { id: 'PC1', at: '2024-04-01T09:00:00+08:00', type: 'pairing-state-changed', pairingId: 'p1', needId: 'n1', publicationNumber: 'CN3A', from: 'negotiating', to: 'agreement-signed' },
+  ]
+  const in2024 = computeStats({ events, year: 2024 })
+  t.same(
+    in2024.universities.map((u) => [u.universityOrgId, u.patentsListed.value, u.patentsListed.eventIds, u.transferredOrLicensed.value]),
+    [
+      ['uni-nju', 1, ['B3'], 0],
+      ['uni-zju', 3, ['P1', 'B1'], 1],
+    ],
+    'B2 lists nothing new; the pairing of a patent a batch listed counts for its university',
+  )
+  const zj2025 = computeStats({ events, province: '浙江', year: 2025 })
+  t.same(zj2025.universities.map((u) => [u.universityOrgId, u.patentsListed.value, u.patentsListed.eventIds]), [['uni-zju', 2, ['B4']]], 'each year counts the patents listed in it')
+})
