@@ -105,7 +105,7 @@ t.test('the service SIGKILLed mid-upload and mid-index: every stored patent ends
   for (let i = 0; i < 1300; i++) cut.write(patentLine(i))
   const redis = new Redis(REDIS_URL)
   t.teardown(() => redis.disconnect())
-  await eventually(async () => ((await redis.scard(`${prefix}:patents`)) >= 1000 ? true : undefined), 30_000, 'two batches of the cut upload to be stored')
+  await eventually(async () => ((await redis.zcard(`${prefix}:patents:listing`)) >= 1000 ? true : undefined), 30_000, 'two batches of the cut upload to be stored')
 
   // Upload A: acknowledged (202), then the crash lands while its batches are being indexed.
   const body = Array.from({ length: 3000 }, (_, i) => patentLine(10_000 + i)).join('')
@@ -134,11 +134,12 @@ t.test('the service SIGKILLed mid-upload and mid-index: every stored patent ends
   t.equal(aAfter.indexed, 3000, 'every record of it indexed, none counted twice')
   t.equal(b.state, 'failed', 'the cut upload says it failed')
   t.match(b.error, /the upload stopped while it was being received .*the \d+ records stored before that are kept and indexed/, 'and says what it kept')
-  const stored = await redis.scard(`${prefix}:patents`)
+  const stored = await redis.zcard(`${prefix}:patents:listing`)
   t.equal(b.total, stored - 3000, `it counts exactly the ${stored - 3000} records it stored`)
 
   // Every stored patent indexed: analysed terms stored, in the surviving worker's matcher, searchable.
-  const pns = await redis.smembers(`${prefix}:patents`)
+  // the listing of all: positions `createdAt publicationNumber`
+  const pns = (await redis.zrange(`${prefix}:patents:listing`, 0, -1)).map((position) => position.slice(position.indexOf(' ') + 1))
   const pipe = redis.pipeline()
   for (const pn of pns) pipe.hexists(`${prefix}:patent:${pn}`, 'terms')
   const withTerms = ((await pipe.exec()) ?? []).filter(([, v]) => v === 1).length
