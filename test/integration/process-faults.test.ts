@@ -139,7 +139,7 @@ t.test('the service SIGKILLed mid-upload and mid-index: every stored patent ends
 
   // Every stored patent indexed: analysed terms stored, in the surviving worker's matcher, searchable.
   // the listing of all: positions `createdAt publicationNumber`
-  const pns = (await redis.zrange(`${prefix}:patents:listing`, 0, -1)).map((position) => position.slice(position.indexOf(' ') + 1))
+  const pns = (await redis.zrange(`${prefix}:patents:listing`, '0', '-1')).map((position) => position.slice(position.indexOf(' ') + 1))
   const pipe = redis.pipeline()
   for (const pn of pns) pipe.hexists(`${prefix}:patent:${pn}`, 'terms')
   const withTerms = ((await pipe.exec()) ?? []).filter(([, v]) => v === 1).length
