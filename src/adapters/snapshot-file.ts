@@ -6,7 +6,9 @@
  * position, created-at, the state's meta, the section table), then the sections, each at an
  * 8-byte boundary: the state's typed arrays as they are in memory, and each string list as its
  * UTF-16 code units and their lengths (any JS string comes back exactly). Typed arrays are written
- * from views of the index's memory, without a copy, and read back each into memory of its own.
+ * from views of the index's memory, without a copy, a stream's parts as they come, in pieces of
+ * 8 MB with the checksum taken as they go (no step of a save holds the event loop for long); they
+ * are read back each into memory of its own.
  *
  * A save writes a temporary file, flushes it to disk and renames it over the snapshot, so a
  * reader (another process too) finds the previous snapshot or the new one whole. A load refuses,
@@ -18,7 +20,7 @@ import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'nod
 import { endianness } from 'node:os'
 import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
-import type { JsonValue, SnapshotArray, SnapshotState, SnapshotStore, Snapshottable, StoredSnapshot } from '../domain/snapshot.js'
+import { isStream, type JsonValue, type SnapshotArray, type SnapshotState, type SnapshotStore, type SnapshotStream, type Snapshottable, type StoredSnapshot } from '../domain/snapshot.js'
 
 const MAGIC = Buffer.from('PBSNAP\r\n', 'latin1')
 /** The version of this file layout; the state's own layout is the index's fingerprint. */
@@ -89,6 +91,66 @@ async function readFully(fh: FileHandle, into: Uint8Array, at: number, length: n
   }
 }
 
+/** What the body is written in: pieces of this many bytes at most (a piece's copy and checksum: a few milliseconds). */
+const WRITE_PIECE = 8 << 20
+
+/**
+ * Writes a snapshot's body in order, in pieces of at most WRITE_PIECE bytes, keeping its CRC-32:
+ * large data is written from itself a piece at a time, small data and zeros gathered in one
+ * buffer, reused.
+ */
+class BodyWriter {
+  /** Bytes written to the file so far. */
+  #flushed = 0
+  sum = 0
+  readonly #buf = Buffer.allocUnsafe(WRITE_PIECE)
+  #used = 0
+  constructor(readonly fh: FileHandle) {}
+
+  /** Bytes of the body so far, those still in the buffer included. */
+  get written(): number {
+    return this.#flushed + this.#used
+  }
+
+  async bytes(data: Uint8Array): Promise<void> {
+    for (let at = 0; at < data.length; ) {
+      if (this.#used === 0 && data.length - at >= WRITE_PIECE) {
+        await this.#write(data.subarray(at, at + WRITE_PIECE))
+        at += WRITE_PIECE
+        continue
+      }
+      const n = Math.min(data.length - at, WRITE_PIECE - this.#used)
+      this.#buf.set(data.subarray(at, at + n), this.#used)
+      this.#used += n
+      at += n
+      if (this.#used === WRITE_PIECE) await this.flush()
+    }
+  }
+
+  async zeros(count: number): Promise<void> {
+    while (count > 0) {
+      const n = Math.min(count, WRITE_PIECE - this.#used)
+      this.#buf.fill(0, this.#used, this.#used + n)
+      this.#used += n
+      count -= n
+      if (this.#used === WRITE_PIECE) await this.flush()
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.#used === 0) return
+    const n = this.#used
+    this.#used = 0
+    await this.#write(this.#buf.subarray(0, n))
+  }
+
+  async #write(piece: Uint8Array): Promise<void> {
+    this.sum = crc(piece, this.sum)
+    await writeFully(this.fh, piece)
+    this.#flushed += piece.length
+  }
+}
+
 async function writeFully(fh: FileHandle, data: Uint8Array): Promise<void> {
   let done = 0
   while (done < data.length) {
@@ -127,13 +189,13 @@ export function createSnapshotFiles(options: SnapshotFilesOptions): SnapshotStor
       await mkdir(options.dir, { recursive: true })
       await removeLeftovers(index.snapshotKind)
 
-      const data: ArrayBufferView[] = []
+      const data: Array<SnapshotArray | SnapshotStream> = []
       const sections: Section[] = []
       let offset = 0
-      const add = (name: string, a: SnapshotArray) => {
-        sections.push({ name, type: typeName(a), offset, length: a.length })
+      const add = (name: string, a: SnapshotArray | SnapshotStream) => {
+        sections.push({ name, type: isStream(a) ? a.type : typeName(a), offset, length: a.length })
         data.push(a)
-        offset = align8(offset + a.byteLength)
+        offset = align8(offset + a.length * TYPES[sections.at(-1)!.type].BYTES_PER_ELEMENT)
       }
       for (const [name, a] of Object.entries(state.arrays)) add(`array:${name}`, a)
       for (const [name, list] of Object.entries(state.strings)) {
@@ -155,33 +217,44 @@ export function createSnapshotFiles(options: SnapshotFilesOptions): SnapshotStor
       const headerBytes = Buffer.from(JSON.stringify(header), 'utf8')
       const bodyStart = align8(PREFIX_BYTES + headerBytes.length)
       const bodyLength = offset
-
-      // the pieces after the prefix, in file order, padding included: what the checksums cover
-      const pieces: Uint8Array[] = [headerBytes, Buffer.alloc(bodyStart - PREFIX_BYTES - headerBytes.length)]
-      const headerSum = crc(pieces[1]!, crc(headerBytes, 0))
-      let at = 0
-      sections.forEach((s, i) => {
-        if (s.offset > at) pieces.push(Buffer.alloc(s.offset - at))
-        const bytes = bytesOf(data[i]!)
-        pieces.push(bytes)
-        at = s.offset + bytes.length
-      })
-      if (bodyLength > at) pieces.push(Buffer.alloc(bodyLength - at))
-      let sum = 0
-      for (const p of pieces.slice(2)) sum = crc(p, sum)
-
-      const prefix = Buffer.alloc(PREFIX_BYTES)
-      MAGIC.copy(prefix, 0)
-      prefix.writeUInt32LE(SNAPSHOT_FORMAT_VERSION, 8)
-      prefix.writeUInt32LE(headerBytes.length, 12)
-      prefix.writeBigUInt64LE(BigInt(bodyLength), 16)
-      prefix.writeUInt32LE(sum >>> 0, 24)
-      prefix.writeUInt32LE(headerSum >>> 0, 28)
+      const headerPad = Buffer.alloc(bodyStart - PREFIX_BYTES - headerBytes.length)
+      const headerSum = crc(headerPad, crc(headerBytes, 0))
 
       const temp = `${target}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
       const fh = await open(temp, 'w')
       try {
-        for (const p of [prefix, ...pieces]) await writeFully(fh, p)
+        // the prefix, which holds the body's checksum, is written last, over these zeros
+        await writeFully(fh, Buffer.alloc(PREFIX_BYTES))
+        await writeFully(fh, headerBytes)
+        await writeFully(fh, headerPad)
+        // the body in pieces of at most WRITE_PIECE bytes, its checksum taken as it goes: no step
+        // holds the event loop for long, and a stream's parts are copied into one buffer, reused
+        const body = new BodyWriter(fh)
+        for (const [i, s] of sections.entries()) {
+          await body.zeros(s.offset - body.written)
+          const a = data[i]!
+          if (!isStream(a)) await body.bytes(bytesOf(a))
+          else {
+            for (const part of a.parts()) {
+              if (typeof part === 'number') await body.zeros(part * Int32Array.BYTES_PER_ELEMENT)
+              else await body.bytes(bytesOf(part))
+            }
+            const given = (body.written - s.offset) / Int32Array.BYTES_PER_ELEMENT
+            if (given !== s.length) throw new Error(`the stream ${s.name} came to ${given} entries, not ${s.length}`)
+          }
+        }
+        await body.zeros(bodyLength - body.written)
+        await body.flush()
+        if (body.written !== bodyLength) throw new Error(`the snapshot's body came to ${body.written} bytes, not ${bodyLength}`)
+
+        const prefix = Buffer.alloc(PREFIX_BYTES)
+        MAGIC.copy(prefix, 0)
+        prefix.writeUInt32LE(SNAPSHOT_FORMAT_VERSION, 8)
+        prefix.writeUInt32LE(headerBytes.length, 12)
+        prefix.writeBigUInt64LE(BigInt(bodyLength), 16)
+        prefix.writeUInt32LE(body.sum >>> 0, 24)
+        prefix.writeUInt32LE(headerSum >>> 0, 28)
+        await fh.write(prefix, 0, PREFIX_BYTES, 0)
         await fh.sync()
       } catch (err) {
         await fh.close()

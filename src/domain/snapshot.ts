@@ -12,11 +12,43 @@ export type SnapshotArray = Int32Array | Uint32Array | Uint16Array | Uint8Array 
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 
+/**
+ * An array given in parts, for one that the index does not hold in one piece (the matcher's
+ * postings, term by term): its type, its length, and its parts in order, each a view of the
+ * index's memory or a number of zeros. A store writes the parts as they come, instead of the
+ * copy whole that touched its size in fresh memory (over a gigabyte at a million patents: seconds
+ * of a save's event loop). The parts are read while the caller holds changes to the index back
+ * (the write gate), so they are those of the moment of `exportState`.
+ */
+export interface SnapshotStream {
+  readonly type: 'Int32Array'
+  readonly length: number
+  parts(): Iterable<Int32Array | number>
+}
+
 /** The whole state of an index. Typed arrays may be views of the index's own memory: export copies nothing it need not. */
 export interface SnapshotState {
   meta: { [key: string]: JsonValue }
-  arrays: Record<string, SnapshotArray>
+  arrays: Record<string, SnapshotArray | SnapshotStream>
   strings: Record<string, readonly string[]>
+}
+
+export const isStream = (a: SnapshotArray | SnapshotStream | undefined): a is SnapshotStream => a !== undefined && !ArrayBuffer.isView(a)
+
+/** An array of a state as one typed array: a stream's parts copied into one (in-memory round trips, tests). */
+export function materialise(a: SnapshotArray | SnapshotStream): SnapshotArray {
+  if (!isStream(a)) return a
+  const out = new Int32Array(a.length)
+  let at = 0
+  for (const part of a.parts()) {
+    if (typeof part === 'number') at += part
+    else {
+      out.set(part, at)
+      at += part.length
+    }
+  }
+  if (at !== a.length) throw new Error(`a snapshot stream gave ${at} entries of ${a.length}`)
+  return out
 }
 
 /** An in-memory index that can be saved and loaded. */
@@ -67,7 +99,8 @@ export class StateReader {
 
   /** The typed array `name`, of the type of `like`, with `length` elements when given. */
   array<T extends SnapshotArray>(name: string, like: new (n: number) => T, length?: number): T {
-    const a = this.state.arrays[name]
+    const given = this.state.arrays[name]
+    const a = given === undefined ? undefined : materialise(given)
     if (!(a instanceof like)) this.fail(`${name} is missing or not a ${like.name}`)
     if (length !== undefined && a.length !== length) this.fail(`${name} has ${a.length} entries, expected ${length}`)
     return a as T

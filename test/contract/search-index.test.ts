@@ -10,6 +10,7 @@ import { createEmbeddedSearchIndex } from '../../src/adapters/embedded-search/in
 import { createMeilisearchSearchIndex } from '../../src/adapters/meilisearch/search-index.js'
 import { MatchIndex } from '../../src/domain/matching/index.js'
 import type { SearchDocument, SearchIndex, SearchQuery } from '../../src/domain/search.js'
+import { materialise } from '../../src/domain/snapshot.js'
 import { createAnalyzer } from '../../src/domain/text/analyzer.js'
 import { loadSamplePatents, searchIndexContract } from './search-index.contract.js'
 
@@ -139,7 +140,7 @@ t.test('embedded: a snapshot of the index loads into another that answers alike,
   const state = original.snapshot!.exportState()
   const copy = {
     meta: JSON.parse(JSON.stringify(state.meta)),
-    arrays: Object.fromEntries(Object.entries(state.arrays).map(([k, a]) => [k, a.slice()])),
+    arrays: Object.fromEntries(Object.entries(state.arrays).map(([k, a]) => [k, materialise(a).slice()])),
     strings: Object.fromEntries(Object.entries(state.strings).map(([k, v]) => [k, [...v]])),
   }
   const loaded = createEmbeddedSearchIndex(analyzer, { stored })
@@ -368,7 +369,7 @@ t.test('embedded: a seal in slices between turns of the event loop answers as a 
   await sliced.settled()
   const copy = {
     meta: JSON.parse(JSON.stringify(state.meta)),
-    arrays: Object.fromEntries(Object.entries(state.arrays).map(([k, a]) => [k, a.slice()])),
+    arrays: Object.fromEntries(Object.entries(state.arrays).map(([k, a]) => [k, materialise(a).slice()])),
     strings: Object.fromEntries(Object.entries(state.strings).map(([k, v]) => [k, [...v]])),
   }
   const loaded = createEmbeddedSearchIndex(analyzer, { stored, sealAt: 1500, sealStep: 300, sealSliceMs: 0 })

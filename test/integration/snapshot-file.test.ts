@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { createSnapshotFiles } from '../../src/adapters/snapshot-file.js'
-import type { SnapshotState } from '../../src/domain/snapshot.js'
+import { isStream, materialise, type SnapshotState } from '../../src/domain/snapshot.js'
 
 const index = { snapshotKind: 'matcher', snapshotFingerprint: 'matcher/1 {}' }
 
@@ -18,6 +18,8 @@ function sample(): SnapshotState {
       empty: new Uint32Array(0),
       halves: Uint16Array.from([65535, 1]),
       floats: Float32Array.from([0.1, -3e38]),
+      // an array given in parts, room (zeros) between them: written as one
+      streamed: { type: 'Int32Array', length: 9, *parts() { yield Int32Array.from([5, 6]); yield 3; yield new Int32Array([0, 7, 8, 0]).subarray(1, 3); yield 2 } },
     },
     strings: {
       // empty strings, astral characters and a lone surrogate come back exactly
@@ -43,9 +45,9 @@ t.test('a saved state is loaded back exactly, with its position', async (t) => {
   t.ok(!Number.isNaN(Date.parse(got.createdAt)))
   t.same(got.state.meta, sample().meta)
   for (const [name, a] of Object.entries(sample().arrays)) {
-    const b = got.state.arrays[name]!
-    t.equal(b.constructor, a.constructor, `${name} keeps its type`)
-    t.same(Array.from(b), Array.from(a), `${name} keeps its values`)
+    const b = materialise(got.state.arrays[name]!)
+    t.equal(b.constructor, isStream(a) ? Int32Array : a.constructor, `${name} keeps its type`)
+    t.same(Array.from(b), Array.from(materialise(a)), `${name} keeps its values`)
     t.equal(b.byteOffset % 8, 0, `${name} is aligned`)
   }
   t.strictSame(got.state.strings, sample().strings)
@@ -115,4 +117,39 @@ t.test('a save replaces the snapshot whole; one cut off leaves the previous one 
   t.same('state' in second && second.state.meta, { docs: 4 })
   await truncate(files.file('matcher'), 10)
   t.match(await files.load(index), { refused: /truncated/ })
+})
+
+t.test('a large state, arrays and a stream of small and large parts across many pieces of the write, is loaded back exactly', async (t) => {
+  const files = createSnapshotFiles({ dir: await dir(t), prefix: 'p-large', analysis: 'h1' })
+  // 3 M entries (12 MB, over one piece of the write) in one array; a stream of 20,000 small parts with room, one large part and more room
+  const big = Int32Array.from({ length: 3_000_000 }, (_, i) => (i * 2654435761) | 0)
+  const small = Array.from({ length: 20_000 }, (_, i) => Int32Array.from({ length: 1 + (i % 5) }, (_, k) => i * 10 + k))
+  const large = Int32Array.from({ length: 2_500_000 }, (_, i) => -i)
+  const length = small.reduce((n, p, i) => n + p.length + (i % 3), 0) + large.length + 100_000
+  const streamed = {
+    type: 'Int32Array' as const,
+    length,
+    *parts() {
+      for (const [i, p] of small.entries()) {
+        yield p
+        if (i % 3 > 0) yield i % 3
+      }
+      yield large
+      yield 100_000
+    },
+  }
+  const state: SnapshotState = { meta: {}, arrays: { big, streamed, tail: Uint8Array.from([1, 2, 3]) }, strings: { s: ['x'] } }
+  await files.save(index, '1-0', state)
+  const got = await files.load(index)
+  if ('refused' in got) return t.fail(got.refused)
+  t.ok(Buffer.from((got.state.arrays['big'] as Int32Array).buffer, (got.state.arrays['big'] as Int32Array).byteOffset, big.byteLength).equals(Buffer.from(big.buffer)), 'the large array')
+  const expected = materialise(streamed) as Int32Array
+  const back = got.state.arrays['streamed'] as Int32Array
+  t.equal(back.length, length)
+  t.ok(Buffer.from(back.buffer, back.byteOffset, back.byteLength).equals(Buffer.from(expected.buffer)), 'the stream, parts and room in order')
+  t.same(Array.from(got.state.arrays['tail'] as Uint8Array), [1, 2, 3], 'and what follows it')
+  const short = { ...streamed, length: length + 1 }
+  await t.rejects(files.save(index, '1-1', { ...state, arrays: { streamed: short } }), /came to/, 'a stream shorter than it said is refused, not saved')
+  const again = await files.load(index)
+  t.equal('refused' in again ? again.refused : again.position, '1-0', 'the snapshot before stands')
 })

@@ -37,7 +37,7 @@ import {
 } from '../../domain/search.js'
 import * as bitset from './bits.js'
 import { highlighter, snippet } from './highlight.js'
-import { StateReader, type SnapshotArray, type SnapshotState } from '../../domain/snapshot.js'
+import { materialise, StateReader, type SnapshotArray, type SnapshotState } from '../../domain/snapshot.js'
 import { END, Postings, SEAL_STEP, type Cursor } from './postings.js'
 
 /** Field weights for term frequency: a word in the title counts three times one in the abstract. */
@@ -895,7 +895,7 @@ export function createEmbeddedSearchIndex(
     const length = r.count('totalLength')
     const recentN = r.count('recent')
     const arrays: Record<string, SnapshotArray> = {}
-    for (const [k, a] of Object.entries(state.arrays)) if (k.startsWith('postings.')) arrays[k.slice('postings.'.length)] = a
+    for (const [k, a] of Object.entries(state.arrays)) if (k.startsWith('postings.')) arrays[k.slice('postings.'.length)] = materialise(a)
     const nextPostings = Postings.fromState(new StateReader({ meta: {}, arrays, strings: {} }, 'search postings'), r.strings('terms'), ids)
     const nextAlive = r.array('alive', Uint8Array, ids)
     const nextLen = r.array('length', Uint32Array, ids)

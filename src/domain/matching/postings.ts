@@ -11,7 +11,7 @@
  * of common terms carry cached impacts (their BM25F saturation, valid until the statistics
  * change), and the most common ones are also kept dense by doc id.
  */
-import type { SnapshotState, StateReader } from '../snapshot.js'
+import type { SnapshotState, SnapshotStream, StateReader } from '../snapshot.js'
 import { grow, IntBuffer } from './buffers.js'
 import { FIELDS, type AnalyzedPatent } from './types.js'
 
@@ -119,7 +119,7 @@ export class Postings {
   }
 
   /**
-   * The whole state (see `MatchIndex.exportState`). Each term's postings are copied into one
+   * The whole state (see `MatchIndex.exportState`). Each term's postings are given as one
    * array, each with its room (`cap`; the room beyond its postings zero), so that a loaded index
    * keeps them there without a copy and appends in place as the exported one did. The caches
    * (impacts, dense arrays, normalisation tables) are not exported: they are filled again by the
@@ -129,11 +129,20 @@ export class Postings {
     const nTerms = this.#terms.length
     let total = 0
     for (let t = 0; t < nTerms; t++) total += this.#postCap[t]!
-    const lists = new Int32Array(total)
-    for (let t = 0, at = 0; t < nTerms; t++) {
-      const off = this.#postOff[t]!
-      lists.set(this.#post[t]!.subarray(off, off + this.#postLen[t]!), at)
-      at += this.#postCap[t]!
+    // given in parts, term by term, each followed by its room: a store writes them as they come
+    const post = this.#post
+    const off = this.#postOff
+    const len = this.#postLen
+    const cap = this.#postCap
+    const lists: SnapshotStream = {
+      type: 'Int32Array',
+      length: total,
+      *parts() {
+        for (let t = 0; t < nTerms; t++) {
+          yield post[t]!.subarray(off[t]!, off[t]! + len[t]!)
+          if (cap[t]! > len[t]!) yield cap[t]! - len[t]!
+        }
+      },
     }
     const n = this.#nDocs
     const arrays: SnapshotState['arrays'] = {
