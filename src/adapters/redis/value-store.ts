@@ -110,6 +110,7 @@ function storedAt(raw: string | null): number | undefined {
   const s = parse<Stored>(raw)
   return s === undefined ? undefined : Date.parse('at' in s ? s.at : s.profile.computedAt)
 }
+
 interface StoredNeed {
   seq: number
   patents: Record<string, number>
