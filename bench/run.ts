@@ -50,6 +50,11 @@
  *                                  re-scored against all of them, the old
  *                                  full-match path timed on every --rescore-old-every-th need
  *                                  (default 50); alone, it skips the other steps unless --sizes is given
+ *   --rescore-e2e 100000           reverse matching end to end (issue 15 item 4, bench/rescore-e2e.ts):
+ *                                  --rescore-e2e-needs open needs (default 10000) stated through
+ *                                  the service, then this many patents imported while a need is
+ *                                  stated every 2 s: the import, when re-scoring was done, the
+ *                                  needs' latency meanwhile
  *   --throughput 10000             search throughput through the service with this many patents
  *                                  (bench/throughput.ts): autocannon with --throughput-connections
  *                                  (default 50) for --throughput-seconds (default 10), beside a
@@ -91,6 +96,8 @@ const { values } = parseArgs({
     'rescore-batches': { type: 'string', default: '10' },
     'rescore-old-every': { type: 'string', default: '50' },
     'rescore-batch-size': { type: 'string', default: '500' },
+    'rescore-e2e': { type: 'string' },
+    'rescore-e2e-needs': { type: 'string', default: '10000' },
     throughput: { type: 'string' },
     'throughput-connections': { type: 'string', default: '50' },
     'throughput-seconds': { type: 'string', default: '10' },
@@ -163,7 +170,8 @@ const programme = values.programme !== undefined ? Number(values.programme) : 0
 const restart = programme > 0 ? programme : values.restart !== undefined ? Number(values.restart) : 0
 const rescoreSize = values['rescore-size'] !== undefined ? Number(values['rescore-size']) : 0
 const throughput = values.throughput !== undefined ? Number(values.throughput) : 0
-const sizes = list(values.sizes ?? (searchSizes.length > 0 || scaleOut > 0 || restart > 0 || rescoreSize > 0 || throughput > 0 ? '' : '10000,100000,1000000'))
+const rescoreE2e = values['rescore-e2e'] !== undefined ? Number(values['rescore-e2e']) : 0
+const sizes = list(values.sizes ?? (searchSizes.length > 0 || scaleOut > 0 || restart > 0 || rescoreSize > 0 || throughput > 0 || rescoreE2e > 0 ? '' : '10000,100000,1000000'))
 const legacySizes = values['search-legacy'] !== undefined ? list(values['search-legacy']) : searchSizes.filter((s) => s <= 300_000)
 const e2eSize = values['e2e-size'] !== undefined ? Number(values['e2e-size']) : sizes.includes(100_000) ? 100_000 : 0
 const started = new Date()
@@ -200,6 +208,11 @@ if (rescoreSize > 0) {
   const args = ['--child', 'rescore', '--size', String(rescoreSize)]
   for (const k of ['rescore-needs', 'rescore-batches', 'rescore-old-every', 'rescore-batch-size'] as const) args.push(`--${k}`, values[k]!)
   results.rescore = await child(args)
+}
+if (rescoreE2e > 0) {
+  log(`--- reverse matching end to end, ${rescoreE2e} patents imported while ${values['rescore-e2e-needs']} needs are open`)
+  const { runRescoreE2e } = await import('./rescore-e2e.js')
+  results.rescoreE2e = await runRescoreE2e({ size: rescoreE2e, needs: Number(values['rescore-e2e-needs']) })
 }
 if (throughput > 0) {
   log(`--- search throughput through the service, ${throughput} patents, beside a bare Fastify hello world`)
