@@ -121,6 +121,8 @@ export async function runRescoreE2e(o: RescoreE2eOptions): Promise<Record<string
       for (let i = 0; importing; i++) {
         const { title, description } = text(o.needs + i)
         probes.push(await needReady(title, description))
+        // logged as they come: a run stopped before re-scoring is done still shows them
+        if (i % 10 === 0) log(`rescore-e2e: need ${i + 1} meanwhile ready in ${probes.at(-1)!.toFixed(0)} ms; ${await redis.scard(redisKeys(prefix).needs.rematchPending)} patents waiting to be re-scored`)
         await sleep(o.probeEveryMs ?? 2000)
       }
     })().catch((e: unknown) => void (probeError = e))
