@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { CorpusGenerator, loadVocabulary } from './corpus.js'
-import { log, summary } from './stats.js'
+import { log, mb, rssOf, summary } from './stats.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 /** The node options of `npm start` and `npm run worker` (package.json), which the bench's own spawns of the service use too. */
@@ -194,15 +194,9 @@ async function cpuMeter(pid: number, redisUrl: string) {
       const us = (s: number) => Math.round((s * 1e6) / n)
       const others = [...t1].filter(([tid]) => tid !== pid).map(([tid, s]) => s - (t0.get(tid) ?? 0)).sort((a, b) => b - a)
       const main = (t1.get(pid) ?? 0) - (t0.get(pid) ?? 0)
-      const rss = /VmRSS:\s+(\d+) kB/.exec((() => {
-        try {
-          return readFileSync(`/proc/${pid}/status`, 'utf8')
-        } catch {
-          return ''
-        }
-      })())
+      const rss = rssOf(pid)
       const figures = {
-        ...(rss === null ? {} : { serviceRssMB: Math.round(Number(rss[1]) / 1024) }),
+        ...(rss === undefined ? {} : { serviceRssMB: mb(rss) }),
         serviceMain: us(main),
         serviceBusiestThreads: others.slice(0, 2).map(us),
         serviceOtherThreads: us(others.slice(2).reduce((a, b) => a + b, 0)),

@@ -12,14 +12,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs'
+import { createWriteStream, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { redisKeys } from '../src/adapters/redis/keys.js'
 import { loadVocabulary } from './corpus.js'
 import { deletePrefix, freePort, importThrough, SERVICE_NODE_ARGS } from './e2e.js'
-import { log, mb, summary } from './stats.js'
+import { log, mb, rssOf, summary } from './stats.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -29,16 +29,6 @@ export interface RescoreE2eOptions {
   needs: number
   concurrency?: number
   probeEveryMs?: number
-}
-
-function rssOf(pid: number | undefined): number {
-  if (pid === undefined) return 0
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Number(m[1]) * 1024 : 0
-  } catch {
-    return 0
-  }
 }
 
 export async function runRescoreE2e(o: RescoreE2eOptions): Promise<Record<string, unknown>> {
@@ -62,7 +52,7 @@ export async function runRescoreE2e(o: RescoreE2eOptions): Promise<Record<string
   child.once('exit', () => (exited = true))
   const failed = () => (exited ? `the service exited; see ${logFile}` : undefined)
   let peakRss = 0
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(child.pid))), 250)
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(child.pid) ?? 0)), 250)
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null })
   const rematch = new Queue('rematch', { connection: redis, prefix: `${prefix}:bull` })
   const out: Record<string, unknown> = { size: o.size, needs: o.needs, serviceLog: logFile }

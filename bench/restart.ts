@@ -21,25 +21,13 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { readFileSync } from 'node:fs'
 import { Redis } from 'ioredis'
 import { deletePrefix, importThrough, needsThrough, SERVICE_NODE_ARGS, valueProfilesDone } from './e2e.js'
 import { benchQueries } from './search.js'
-import { log, mb, summary } from './stats.js'
+import { log, mb, rssOf, summary } from './stats.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/** The resident set of a process, in bytes (Linux), or undefined once it has gone. */
-function rssOf(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Number(m[1]) * 1024 : undefined
-  } catch {
-    return undefined
-  }
-}
 
 async function redisUsedMemory(url: string): Promise<number> {
   const redis = new Redis(url)

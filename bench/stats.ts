@@ -1,4 +1,6 @@
 /** Small helpers shared by the benchmark steps. */
+import { readFileSync } from 'node:fs'
+
 export const log = (msg: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`)
 
 /** Nearest-rank percentile of unsorted samples. */
@@ -26,3 +28,14 @@ export function gcNow(): void {
 }
 
 export const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024)
+
+/** The resident set of a process, in bytes (Linux), or undefined once it has gone. */
+export function rssOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) * 1024 : undefined
+  } catch {
+    return undefined
+  }
+}
