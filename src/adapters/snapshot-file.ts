@@ -193,9 +193,10 @@ export function createSnapshotFiles(options: SnapshotFilesOptions): SnapshotStor
       const sections: Section[] = []
       let offset = 0
       const add = (name: string, a: SnapshotArray | SnapshotStream) => {
-        sections.push({ name, type: isStream(a) ? a.type : typeName(a), offset, length: a.length })
+        const type = isStream(a) ? a.type : typeName(a)
+        sections.push({ name, type, offset, length: a.length })
         data.push(a)
-        offset = align8(offset + a.length * TYPES[sections.at(-1)!.type].BYTES_PER_ELEMENT)
+        offset = align8(offset + a.length * TYPES[type].BYTES_PER_ELEMENT)
       }
       for (const [name, a] of Object.entries(state.arrays)) add(`array:${name}`, a)
       for (const [name, list] of Object.entries(state.strings)) {
