@@ -15,7 +15,7 @@ export function redisKeys(prefix: string) {
     /** The inventory change feed that keeps every process's in-memory indexes current, a stream. */
     patentChanges: key('patent-changes'),
     patents: {
-      /** A hash: `record` (the patent's JSON), `terms` (its analysed terms), `listed` (its listing position). */
+      /** A hash: `record` (the patent, `encodeRecord`), `terms` (its analysed terms), `listed` (a mark: it has its listing position). */
       record: (pn: string) => key(`patent:${pn}`),
       /** A set of patent numbers that versions before the listings wrote: read once, by `completeListing`; no longer written. */
       all: key('patents'),

@@ -12,10 +12,10 @@
  * stored.
  */
 import type { Redis } from 'ioredis'
-import type { Patent } from '../../domain/patent.js'
 import type { ComputedValue, ValueOrder, ValueStore } from '../../domain/ports.js'
 import { computeValueProfile, fromStored, type StoredValueProfile, type ValueProfile, type ValueSignals } from '../../domain/value.js'
 import { redisKeys } from './keys.js'
+import { decodeRecord } from './patent-store.js'
 import type { Optimistic } from './optimistic.js'
 import { parse, scorePage } from './records.js'
 
@@ -125,7 +125,7 @@ export function createValueStore(redis: Redis, prefix: string, optimistic: Optim
     const s = parse<Stored>(raw)
     if (s === undefined) return undefined
     if ('profile' in s) return fromStored(s.profile)
-    const patent = parse<Patent>(record)
+    const patent = decodeRecord(record)
     if (patent === undefined) return undefined
     return computeValueProfile({ patent, needs: s.needs ?? [], interests: s.interests ?? [], pairings: s.pairings ?? [] }, new Date(s.at))
   }
