@@ -20,6 +20,11 @@ t.test('a change to a patent shows in the next search, whatever was searched jus
   t.equal(first.hits[0]?.title, '一种茶叶揉捻装置')
   t.equal(first.hits[0]?.patent?.legalStatus, 'pending')
   t.same(await search('揉捻'), first, 'asked again at once: the same answer')
+  const raw = () => h.app.inject({ method: 'GET', url: `/v1/patents/search?q=${encodeURIComponent('揉捻')}`, headers: auth })
+  const [once, twice] = [await raw(), await raw()]
+  t.equal(twice.headers['content-type'], 'application/json; charset=utf-8')
+  t.equal(twice.body, once.body, 'as the same body')
+  t.same(JSON.parse(twice.body), first)
 
   const changed = await h.app.inject({
     method: 'PATCH',

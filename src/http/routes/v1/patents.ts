@@ -27,7 +27,7 @@ import { DomainError, ValidationError, excerpt } from '../../../domain/errors.js
 import { fileFactsSchema, importOutcomeSchema } from '../../../domain/imports.js'
 import { importTemplate, rowDetails } from '../../../domain/office-sheet.js'
 import { LEGAL_STATUSES, patentInputSchema, patentPatchSchema, publicationNumberSchema, TRANSFER_MODES } from '../../../domain/patent.js'
-import { searchResultSchema } from '../../../domain/search.js'
+import { searchResultSchema, type SearchResult } from '../../../domain/search.js'
 import { pageQueryShape, pageSchema, scorePageQuery } from '../../../domain/paging.js'
 import { inventoryCursor, type InventoryService } from '../../../services/inventory.js'
 import { patentFeedbackSchema, type PairingsService } from '../../../services/pairings.js'
@@ -83,6 +83,13 @@ export interface PatentRoutesOptions {
 }
 
 export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app, { inventory, search, pairings, value, importMaxBytes: maxBytes }) => {
+  /**
+   * The body each search result was sent as, validated and serialised by the response schema
+   * and encoded once: a result the search service answers again from its recent ones (the same object) is
+   * sent as that body. Validating and serialising a page again was most of a repeated search's
+   * cost.
+   */
+  const sentBodies = new WeakMap<SearchResult, Buffer>()
   const r = app.withTypeProvider<ZodTypeProvider>()
   const pnParams = z.object({ publicationNumber: publicationNumberSchema })
 
@@ -223,7 +230,17 @@ export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app,
         response: { 200: searchResultSchema, ...errorResponses },
       },
     },
-    async (request) => search.search(request.query),
+    async (request, reply) => {
+      const result = await search.search(request.query)
+      // a search asked again within a moment is answered with the same result: its body as first sent
+      let body = sentBodies.get(result)
+      if (body === undefined) {
+        body = Buffer.from(reply.serialize(result) as string)
+        sentBodies.set(result, body)
+      }
+      // a Buffer is sent as it is (Fastify serializes objects only); the schema's type is the result's
+      return reply.type('application/json; charset=utf-8').send(body as unknown as SearchResult)
+    },
   )
 
   r.get(
