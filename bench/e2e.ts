@@ -226,6 +226,7 @@ const PER_REQUEST = 100_000
  * Imports `size` synthetic patents through `POST /v1/patents/import`: streamed NDJSON requests of
  * at most 100,000 records, one after another, as an office would send a large inventory; then,
  * unless `waitDone` is false, polls the imports until each is `done`: the figures of the whole.
+ * `from`: the first patent of the corpus sent (default 0), for an import after another.
  * `onStatus` sees each poll's statuses summed (e.g. to kill a process mid-import); `failed` may
  * name a reason to stop waiting (the service exited).
  */
@@ -233,9 +234,10 @@ export async function importThrough(
   base: string,
   auth: Auth,
   size: number,
-  opts: { waitDone?: boolean; onStatus?: (status: { indexed: number }) => void | Promise<void>; failed?: () => string | undefined } = {},
+  opts: { waitDone?: boolean; onStatus?: (status: { indexed: number }) => void | Promise<void>; failed?: () => string | undefined; from?: number } = {},
 ) {
-  const gen = new CorpusGenerator(loadVocabulary(), size)
+  const first = opts.from ?? 0
+  const gen = new CorpusGenerator(loadVocabulary(), first + size)
   const tImport = performance.now()
   const send = (from: number, to: number) =>
     new Promise<any>((resolve, reject) => {
@@ -258,8 +260,8 @@ export async function importThrough(
       write()
     })
   const outcomes: any[] = []
-  for (let from = 0; from < size; from += PER_REQUEST) {
-    const outcome = await send(from, Math.min(size, from + PER_REQUEST))
+  for (let from = first; from < first + size; from += PER_REQUEST) {
+    const outcome = await send(from, Math.min(first + size, from + PER_REQUEST))
     outcomes.push(outcome)
     log(`e2e: import ${outcome.importId}: ${outcome.accepted} accepted, ${outcome.rejectedTotal} rejected`)
     if (outcome.rejectedTotal > 0) log(`e2e: first rejections ${JSON.stringify(outcome.rejected.slice(0, 3))}`)

@@ -1,6 +1,7 @@
 /**
  * Reverse matching end to end (issue 15 item 4), through the real service (`npm start`,
- * ROLE=all, its own prefix, no snapshots): `needs` open needs stated first (each a cn-g06f-dev
+ * ROLE=all, its own prefix, no snapshots): `inventory` patents imported first (none by default),
+ * then `needs` open needs stated (each a cn-g06f-dev
  * query as its title with another as its description, so that no two are alike; `concurrency`
  * at a time, until each one's matches are ready), then `size` synthetic patents imported (the
  * NDJSON requests of the end-to-end step) while a probe states one more need every
@@ -27,6 +28,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 export interface RescoreE2eOptions {
   size: number
   needs: number
+  /** Patents imported before the needs are stated (default 0: the needs are stated on an empty inventory). */
+  inventory?: number
   concurrency?: number
   probeEveryMs?: number
 }
@@ -41,7 +44,9 @@ export async function runRescoreE2e(o: RescoreE2eOptions): Promise<Record<string
   mkdirSync(new URL('./out/', import.meta.url), { recursive: true })
   const logFile = fileURLToPath(new URL(`./out/rescore-e2e-${prefix}.log`, import.meta.url))
   const logStream = createWriteStream(logFile)
-  const child: ChildProcess = spawn(process.execPath, [...SERVICE_NODE_ARGS, '--import', 'tsx', 'src/main.ts'], {
+  // BENCH_SERVICE_NODE_ARGS: extra node options for the service, as for the end-to-end step
+  const nodeArgs = (process.env['BENCH_SERVICE_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '')
+  const child: ChildProcess = spawn(process.execPath, [...SERVICE_NODE_ARGS, ...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), REDIS_PREFIX: prefix, REDIS_URL: redisUrl, ADMIN_TOKEN: token, LOG_LEVEL: 'warn', PRETTY_LOGS: 'false', SNAPSHOT_DIR: 'off', ROLE: 'all' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,7 +60,7 @@ export async function runRescoreE2e(o: RescoreE2eOptions): Promise<Record<string
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(child.pid) ?? 0)), 250)
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null })
   const rematch = new Queue('rematch', { connection: redis, prefix: `${prefix}:bull` })
-  const out: Record<string, unknown> = { size: o.size, needs: o.needs, serviceLog: logFile }
+  const out: Record<string, unknown> = { size: o.size, needs: o.needs, inventory: o.inventory ?? 0, serviceLog: logFile }
 
   /** States a need and polls every 5 ms until its matches are ready: milliseconds. */
   const needReady = async (title: string, description: string): Promise<number> => {
@@ -83,6 +88,12 @@ export async function runRescoreE2e(o: RescoreE2eOptions): Promise<Record<string
       const why = failed()
       if (why !== undefined) throw new Error(why)
       if (performance.now() - t0 > 120_000) throw new Error('the service was not ready within 120 s')
+    }
+    // --- the inventory the needs are first matched against, if any
+    if ((o.inventory ?? 0) > 0) {
+      out['inventory'] = await importThrough(base, { authorization: headers.authorization }, o.inventory!, { failed })
+      log(`rescore-e2e: inventory of ${o.inventory} imported ${JSON.stringify(out['inventory'])}`)
+      for (; !(await rescoreIdle()); await sleep(250)) if (failed() !== undefined) throw new Error(failed())
     }
     // --- the open needs, stated before the import
     const q = loadVocabulary().queries
@@ -117,7 +128,7 @@ export async function runRescoreE2e(o: RescoreE2eOptions): Promise<Record<string
       }
     })().catch((e: unknown) => void (probeError = e))
     t = performance.now()
-    const imported = await importThrough(base, { authorization: headers.authorization }, o.size, { failed })
+    const imported = await importThrough(base, { authorization: headers.authorization }, o.size, { failed, from: o.inventory ?? 0 })
     const importSec = (performance.now() - t) / 1000
     // re-scoring: until nothing is pending; probes go on meanwhile
     for (;;) {

@@ -51,6 +51,7 @@
  *                                  full-match path timed on every --rescore-old-every-th need
  *                                  (default 50); alone, it skips the other steps unless --sizes is given
  *   --rescore-e2e 100000           reverse matching end to end (issue 15 item 4, bench/rescore-e2e.ts):
+ *                                  --rescore-e2e-inventory patents imported first (default 0),
  *                                  --rescore-e2e-needs open needs (default 10000) stated through
  *                                  the service, then this many patents imported while a need is
  *                                  stated every 2 s: the import, when re-scoring was done, the
@@ -98,6 +99,7 @@ const { values } = parseArgs({
     'rescore-batch-size': { type: 'string', default: '500' },
     'rescore-e2e': { type: 'string' },
     'rescore-e2e-needs': { type: 'string', default: '10000' },
+    'rescore-e2e-inventory': { type: 'string', default: '0' },
     throughput: { type: 'string' },
     'throughput-connections': { type: 'string', default: '50' },
     'throughput-seconds': { type: 'string', default: '10' },
@@ -212,7 +214,7 @@ if (rescoreSize > 0) {
 if (rescoreE2e > 0) {
   log(`--- reverse matching end to end, ${rescoreE2e} patents imported while ${values['rescore-e2e-needs']} needs are open`)
   const { runRescoreE2e } = await import('./rescore-e2e.js')
-  results.rescoreE2e = await runRescoreE2e({ size: rescoreE2e, needs: Number(values['rescore-e2e-needs']) })
+  results.rescoreE2e = await runRescoreE2e({ size: rescoreE2e, needs: Number(values['rescore-e2e-needs']), inventory: Number(values['rescore-e2e-inventory']) })
 }
 if (throughput > 0) {
   log(`--- search throughput through the service, ${throughput} patents, beside a bare Fastify hello world`)
