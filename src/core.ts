@@ -36,6 +36,7 @@ import { createPairingsService } from './services/pairings.js'
 import { createPoolService } from './services/pool.js'
 import { createWebhooksService } from './services/webhooks.js'
 import { createValueService } from './services/value.js'
+import { loadIpcTitles } from '../search-config/ipc-titles.js'
 import { loadRegions } from '../search-config/regions.js'
 import { largeProvinceKeys } from './domain/regions.js'
 
@@ -113,7 +114,9 @@ export async function createCore(config: Config, log: Logger, options: CoreOptio
 
   /** The bootstrap admin key: configured, or generated for this run (the caller logs it once). */
   const adminToken = config.ADMIN_TOKEN ?? `pb_admin_${randomBytes(24).toString('base64url')}`
-  const pairings = createPairingsService({ pairings: stores.pairings, needs: stores.needs, matches: stores.matches, patents: stores.patents, orgs: stores.orgs, regions, queue })
+  // the classes an explanation shows are stored as codes; their titles are joined on reading
+  const ipcTitles = loadIpcTitles()
+  const pairings = createPairingsService({ pairings: stores.pairings, needs: stores.needs, matches: stores.matches, patents: stores.patents, orgs: stores.orgs, regions, ipcTitles, queue })
   const pool = createPoolService({
     rounds: stores.rounds,
     log: programme,
@@ -136,7 +139,7 @@ export async function createCore(config: Config, log: Logger, options: CoreOptio
       aliveMs: config.RECONCILE_AFTER_MS,
     }),
     pairings,
-    needs: createNeedsService({ needs: stores.needs, matches: stores.matches, patents: stores.patents, orgs: stores.orgs, queue, programme, isRoutedTo: pairings.isRoutedTo, regions }),
+    needs: createNeedsService({ needs: stores.needs, matches: stores.matches, ipcTitles, patents: stores.patents, orgs: stores.orgs, queue, programme, isRoutedTo: pairings.isRoutedTo, regions }),
     pool,
     value: createValueService({
       values: stores.values,

@@ -37,3 +37,18 @@ export function ipcTitle(titles: IpcTitles, code: string): IpcTitle | undefined 
   }
   return undefined
 }
+
+/** An explanation's shown classes (shared, inferred) with their titles by code, as the API shows it. */
+export function withClassTitles<E extends { sharedClasses: readonly string[]; inferredClasses: readonly string[]; classTitles?: Record<string, IpcTitle> }>(
+  explanation: E,
+  titles: IpcTitles | undefined,
+): E {
+  // matches stored before the titles were joined on reading carry their own
+  if (titles === undefined || explanation.classTitles !== undefined) return explanation
+  const found: Record<string, IpcTitle> = {}
+  for (const code of [...explanation.sharedClasses, ...explanation.inferredClasses]) {
+    const t = ipcTitle(titles, code)
+    if (t !== undefined) found[code] = t
+  }
+  return Object.keys(found).length === 0 ? explanation : { ...explanation, classTitles: found }
+}

@@ -3,7 +3,6 @@
  * handler for every job of `src/jobs.ts`; started, it runs one BullMQ worker per queue, the
  * event dispatcher that turns events into webhook deliveries, and the repeating jobs.
  */
-import { loadIpcTitles } from '../../search-config/ipc-titles.js'
 import { createAnalysisPool } from '../adapters/analysis-pool/index.js'
 import { startWorkers } from '../adapters/bullmq/queue.js'
 import { startEventConsumer } from '../adapters/redis/index.js'
@@ -27,7 +26,6 @@ export function createWorkerRole(core: Core, analyzer: Analyzer) {
     matches: stores.matches,
     patents: stores.patents,
     matchIndex,
-    ipcTitles: loadIpcTitles(),
     programme: core.programme,
     // New or changed matches become pairings for the centres whose scope they fall in, and demand in the value profiles.
     onMatchesChanged: async (needId) => {

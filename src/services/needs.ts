@@ -11,7 +11,7 @@ import { readPlace, type Regions } from '../domain/regions.js'
 import { toPage, type Page, type PageRequest } from '../domain/paging.js'
 import { loadPatentFacts } from './patent-facts.js'
 import { PreparedNeeds, type MatchIndex, type MatchResult, type NeedQuery, type ScoringSet } from '../domain/matching/index.js'
-import { ipcTitle, type IpcTitle, type IpcTitles } from '../domain/ipc-titles.js'
+import { withClassTitles, type IpcTitles } from '../domain/ipc-titles.js'
 import type { JobQueue } from '../jobs.js'
 
 /** How many matches are kept per need. */
@@ -40,6 +40,8 @@ const MATCHED_FIELDS = ['title', 'description', 'keywords', 'ipc', 'transferMode
 export interface NeedsDeps {
   needs: NeedStore
   matches: MatchStore
+  /** Titles of IPC codes, joined on reading to the classes an explanation shows; none by default. */
+  ipcTitles?: IpcTitles
   /** For the facts shown beside each match: the patent and its holder; and the enterprise's registration (a need without a province takes its enterprise's). */
   patents: PatentStore
   orgs: OrgStore
@@ -183,7 +185,11 @@ export function createNeedsService(deps: NeedsDeps) {
       const set = (await deps.matches.get(id)) ?? { needId: id, needVersion: 0, state: 'pending' as const, matches: [] }
       const shown = set.matches.slice(0, limit)
       const facts = await loadPatentFacts(deps, shown.map((m) => m.publicationNumber), new Date(now()))
-      return { ...set, matches: shown.map((m) => (facts.has(m.publicationNumber) ? { ...m, patent: facts.get(m.publicationNumber)! } : m)), scores: set.matches.map((m) => m.score) }
+      const view = (m: StoredMatch) => {
+        const titled = { ...m, explanation: withClassTitles(m.explanation, deps.ipcTitles) }
+        return facts.has(m.publicationNumber) ? { ...titled, patent: facts.get(m.publicationNumber)! } : titled
+      }
+      return { ...set, matches: shown.map(view), scores: set.matches.map((m) => m.score) }
     },
   }
 }
@@ -195,8 +201,6 @@ export interface MatchingDeps {
   matches: MatchStore
   patents: PatentStore
   matchIndex: MatchIndex
-  /** Titles of IPC codes, for the classes an explanation shows; none by default. */
-  ipcTitles?: IpcTitles
   /** Called after a need's stored matches changed (routing to operations centres follows). */
   onMatchesChanged?: (needId: string) => Promise<void>
   /** The programme's record (match-computed events feed the provincial figures). */
@@ -214,22 +218,12 @@ const byEvidence = (a: StoredMatch, b: StoredMatch) =>
 export function createMatchingService(deps: MatchingDeps) {
   const now = () => (deps.now?.() ?? new Date()).toISOString()
 
-  const classTitlesOf = (r: MatchResult): { classTitles?: Record<string, IpcTitle> } => {
-    if (deps.ipcTitles === undefined) return {}
-    const titles: Record<string, IpcTitle> = {}
-    for (const code of [...r.explanation.sharedClasses, ...r.explanation.inferredClasses]) {
-      const t = ipcTitle(deps.ipcTitles, code)
-      if (t !== undefined) titles[code] = t
-    }
-    return Object.keys(titles).length === 0 ? {} : { classTitles: titles }
-  }
-
   const toStoredMatch = (r: MatchResult, title: string): StoredMatch => ({
     publicationNumber: r.publicationNumber,
     title,
     score: r.score,
     evidence: r.evidence,
-    explanation: { ...r.explanation, ...classTitlesOf(r) },
+    explanation: r.explanation,
   })
 
   const toStored = async (results: MatchResult[]): Promise<StoredMatch[]> => {

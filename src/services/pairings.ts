@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { actorOf, authorize, disclosureTo, listScope, seesActorOrgs, type Action, type Principal } from '../domain/access.js'
 import { NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.js'
+import { withClassTitles, type IpcTitles } from '../domain/ipc-titles.js'
 import { announceDigest, announcePairingChange } from '../domain/events.js'
 import { disclosedNeedSchema, storedMatchSchema, type Need, type StoredMatch } from '../domain/need.js'
 import { patentFactsSchema, type PatentFacts } from '../domain/patent-facts.js'
@@ -38,6 +39,8 @@ export interface PairingsDeps {
   patents: PatentStore
   orgs: OrgStore
   regions: Regions
+  /** Titles of IPC codes, joined on reading to the classes an explanation shows; none by default. */
+  ipcTitles?: IpcTitles
   /** The patents' value profiles are computed again when their pairings are created or move. */
   queue: Pick<JobQueue, 'enqueue'>
   now?: () => Date
@@ -108,7 +111,7 @@ export function createPairingsService(deps: PairingsDeps) {
       }
       // the explanation quotes the need's words: shown only where the need is
       const match = matches.get(p.needId)?.get(p.publicationNumber)
-      if (match !== undefined) out.explanation = match.explanation
+      if (match !== undefined) out.explanation = withClassTitles(match.explanation, deps.ipcTitles)
     }
     const patent = facts.get(p.publicationNumber)
     if (patent !== undefined) out.patent = patent

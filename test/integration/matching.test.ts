@@ -92,6 +92,10 @@ t.test('IPC codes named by the need are shared classes in the explanation', asyn
   t.ok(top!.explanation.sharedClasses.length > 0 && top!.explanation.sharedClasses.every((c) => c.startsWith('G06F9')))
   const code = top!.explanation.sharedClasses[0]!
   t.match((top!.explanation as { classTitles?: Record<string, unknown> }).classTitles?.[code], { prefix: 'G06F9', zh: /任务调度/, en: /program control/ }, 'a shared class carries its IPC title')
+  // stored as codes (the titles were most of a stored set's bytes), titled as they are read
+  const stored = (await h.container.stores.matches.get(id))!.matches.find((m) => m.publicationNumber === 'CN116719631A')!
+  t.equal(stored.explanation.classTitles, undefined, 'the stored match holds the codes only')
+  t.same(stored.explanation.sharedClasses, top!.explanation.sharedClasses)
 })
 
 t.test('new patents are scored against open needs and marked new', async (t) => {

@@ -138,7 +138,10 @@ t.test('a centre reads each pairing with the patent’s facts and why it matched
   for (const p of full) {
     t.match(p.patent, { publicationNumber: p.publicationNumber, title: String, holder: { id: s.university.id, name: '示例大学' }, legalStatus: String, transferModes: Array })
     t.ok(p.explanation?.matchedTerms.length > 0, 'the need’s words the patent has')
+    // the classes it shows carry their titles, joined as the pairing is read
+    for (const code of [...p.explanation.sharedClasses, ...p.explanation.inferredClasses]) t.match(p.explanation.classTitles?.[code], { prefix: String, zh: String, en: String }, `${code} titled`)
   }
+  t.ok(full.some((p: { explanation: { inferredClasses: string[]; sharedClasses: string[] } }) => p.explanation.inferredClasses.length + p.explanation.sharedClasses.length > 0), 'some pairing shows classes')
   const one = (await s.app.inject({ method: 'GET', url: `/v1/pairings/${full[0].id}`, headers: s.centre.h })).json()
   t.same(one.patent, full[0].patent, 'the same facts on the pairing itself')
   const matches = (await s.app.inject({ method: 'GET', url: `/v1/needs/${s.needId}/matches`, headers: s.enterprise.h })).json().matches
