@@ -6,6 +6,7 @@ import closeWithGrace from 'close-with-grace'
 import { pino } from 'pino'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { createContainer, RedisUnavailableError } from './container.js'
+import { watchStalls } from './adapters/stall-watch.js'
 import { buildApp } from './http/app.js'
 
 function createLogger(config: Config) {
@@ -29,6 +30,8 @@ export async function run(overrides: Record<string, string> = {}): Promise<void>
     throw err
   }
   const log = createLogger(config)
+  // a stall of a second or more is half the request path's Redis timeout: said when it happens
+  const stalls = watchStalls(log)
   let container
   try {
     container = await createContainer(config, log)
@@ -50,6 +53,7 @@ export async function run(overrides: Record<string, string> = {}): Promise<void>
     else log.info({ signal }, 'shutting down')
     await app?.close()
     await container.close()
+    stalls.stop()
   })
 
   // Listen first: /health answers at once, /ready once the indexes are rebuilt.
