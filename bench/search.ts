@@ -143,7 +143,10 @@ export async function runSearchBench(o: SearchBenchOptions): Promise<Record<stri
   let buildMs = 0
   let matcherMs = 0
   let longestUpsertMs = 0
+  let longestUpsertAt = 0
   let upsertsOver50 = 0
+  let longestMatcherMs = 0
+  let longestMatcherAt = 0
   const loopDelay = monitorEventLoopDelay({ resolution: 5 })
   // garbage collections (their pauses block the event loop too, whatever the index does)
   const gcPauses: Array<{ at: number; ms: number }> = []
@@ -168,7 +171,9 @@ export async function runSearchBench(o: SearchBenchOptions): Promise<Record<stri
     if (matcher !== undefined) {
       const t1 = performance.now()
       patents.forEach((p, k) => matcher.upsert(p, terms[k]))
-      matcherMs += performance.now() - t1
+      const ms = performance.now() - t1
+      matcherMs += ms
+      if (ms > longestMatcherMs) [longestMatcherMs, longestMatcherAt] = [ms, start]
     }
     // the composition (which the service does not do: it reads stored terms) in a turn of its own
     await new Promise<void>((resolve) => setImmediate(resolve))
@@ -180,7 +185,7 @@ export async function runSearchBench(o: SearchBenchOptions): Promise<Record<stri
     await index.upsert(docs, terms)
     const ms = performance.now() - t0
     buildMs += ms
-    if (ms > longestUpsertMs) longestUpsertMs = ms
+    if (ms > longestUpsertMs) [longestUpsertMs, longestUpsertAt] = [ms, start]
     if (ms > 50) upsertsOver50++
     await new Promise<void>((resolve) => setImmediate(resolve))
     if (Math.floor(start / 100_000) !== Math.floor((start + batch) / 100_000)) log(`search ${o.impl} ${N}: indexed ${start + docs.length} (${((performance.now() - t) / 1000).toFixed(0)} s)`)
@@ -201,6 +206,8 @@ export async function runSearchBench(o: SearchBenchOptions): Promise<Record<stri
     wallBuildSec: Math.round(wallBuildMs / 100) / 10,
     untilSettledSec: Math.round((performance.now() - t) / 100) / 10,
     longestUpsertMs: Math.round(longestUpsertMs * 10) / 10,
+    longestUpsertAt,
+    ...(matcher === undefined ? {} : { longestMatcherBatchMs: Math.round(longestMatcherMs * 10) / 10, longestMatcherBatchAt: longestMatcherAt }),
     upsertsOver50ms: upsertsOver50,
     eventLoopWatchedFrom: watchFrom,
     eventLoopDelayMaxMs: Math.round(loopDelay.max / 1e5) / 10,
