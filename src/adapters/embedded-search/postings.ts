@@ -27,6 +27,7 @@
  * Removed documents stay in the postings until `compact` renumbers the index; callers skip them.
  */
 
+import { ShardedMap } from '../../domain/sharded-map.js'
 import type { SnapshotArray, StateReader } from '../../domain/snapshot.js'
 
 export const BLOCK = 128
@@ -81,7 +82,7 @@ function grow<T extends Int32Array | Uint32Array | Uint8Array>(a: T, need: numbe
 
 export class Postings {
   /** Term text → term id. */
-  terms = new Map<string, number>()
+  terms = new ShardedMap<number>()
   termCount = 0
 
   // ---- sealed part (per term: where its bytes start, how many bytes and postings, its last id, its first skip entry)
@@ -242,7 +243,8 @@ export class Postings {
     const old = { terms: this.terms, cursor: (t: number) => this.cursor(t) }
     const fresh = new Postings()
     // rebuild term by term into the recent part of a fresh store, then seal once
-    const byTerm: Array<[string, number]> = [...old.terms]
+    // in the order of the term numbers, as they were given
+    const byTerm: Array<[string, number]> = [...old.terms].sort((a, b) => a[1] - b[1])
     for (const [term, t] of byTerm) {
       const c = old.cursor(t)
       let nt = -1

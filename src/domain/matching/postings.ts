@@ -12,6 +12,7 @@
  * change), and the most common ones are also kept dense by doc id.
  */
 import type { SnapshotState, SnapshotStream, StateReader } from '../snapshot.js'
+import { ShardedMap } from '../sharded-map.js'
 import { grow, IntBuffer } from './buffers.js'
 import { FIELDS, type AnalyzedPatent } from './types.js'
 
@@ -56,7 +57,7 @@ export class Postings {
   readonly #denseBudget: number
 
   // terms
-  #termIds = new Map<string, number>()
+  #termIds = new ShardedMap<number>()
   #terms: string[] = []
   /**
    * Postings: pairs (doc id, packed tf: title | abstract << 8 | keywords << 16 | claims << 24)
@@ -179,7 +180,7 @@ export class Postings {
     p.#lenSum = r.array('postings.lenSum', Float64Array, FIELDS.length).slice()
     p.#maxLen = r.array('postings.maxLen', Int32Array, FIELDS.length).slice()
 
-    p.#termIds = new Map()
+    p.#termIds = new ShardedMap()
     for (let t = 0; t < nTerms; t++) p.#termIds.set(terms[t]!, t)
     if (p.#termIds.size !== nTerms) r.fail('a term is listed twice')
     p.#terms = terms.slice()
