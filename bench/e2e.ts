@@ -19,6 +19,11 @@ import { log, mb, rssOf, summary } from './stats.js'
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 /** The node options of `npm start` and `npm run worker` (package.json), which the bench's own spawns of the service use too. */
 export const SERVICE_NODE_ARGS = ['--max-semi-space-size=64']
+/**
+ * The node options a bench's own spawn of the service runs with: those of `npm start`, and
+ * BENCH_SERVICE_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=bench/out/prof`).
+ */
+export const benchServiceNodeArgs = (): string[] => [...SERVICE_NODE_ARGS, ...(process.env['BENCH_SERVICE_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '')]
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export async function freePort(): Promise<number> {
@@ -54,9 +59,7 @@ export async function runE2e(o: E2eOptions): Promise<Record<string, unknown>> {
   mkdirSync(new URL('./out/', import.meta.url), { recursive: true })
   const logFile = fileURLToPath(new URL(`./out/service-${prefix}.log`, import.meta.url))
   const logStream = createWriteStream(logFile)
-  // BENCH_SERVICE_NODE_ARGS: extra node options for the service, e.g. `--cpu-prof --cpu-prof-dir=bench/out/prof`
-  const nodeArgs = (process.env['BENCH_SERVICE_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '')
-  const child: ChildProcess = spawn(process.execPath, [...SERVICE_NODE_ARGS, ...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [...benchServiceNodeArgs(), '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), REDIS_PREFIX: prefix, REDIS_URL: redisUrl, ADMIN_TOKEN: token, LOG_LEVEL: 'warn', PRETTY_LOGS: 'false', SNAPSHOT_DIR: 'off', ROLE: o.role ?? 'all' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -19,7 +19,7 @@ import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { redisKeys } from '../src/adapters/redis/keys.js'
 import { loadVocabulary } from './corpus.js'
-import { deletePrefix, freePort, importThrough, SERVICE_NODE_ARGS } from './e2e.js'
+import { benchServiceNodeArgs, deletePrefix, freePort, importThrough } from './e2e.js'
 import { log, mb, rssOf, summary } from './stats.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -44,9 +44,7 @@ export async function runRescoreE2e(o: RescoreE2eOptions): Promise<Record<string
   mkdirSync(new URL('./out/', import.meta.url), { recursive: true })
   const logFile = fileURLToPath(new URL(`./out/rescore-e2e-${prefix}.log`, import.meta.url))
   const logStream = createWriteStream(logFile)
-  // BENCH_SERVICE_NODE_ARGS: extra node options for the service, as for the end-to-end step
-  const nodeArgs = (process.env['BENCH_SERVICE_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '')
-  const child: ChildProcess = spawn(process.execPath, [...SERVICE_NODE_ARGS, ...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [...benchServiceNodeArgs(), '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), REDIS_PREFIX: prefix, REDIS_URL: redisUrl, ADMIN_TOKEN: token, LOG_LEVEL: 'warn', PRETTY_LOGS: 'false', SNAPSHOT_DIR: 'off', ROLE: 'all' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -77,10 +75,17 @@ export async function runRescoreE2e(o: RescoreE2eOptions): Promise<Record<string
       await sleep(5)
     }
   }
-  const rescoreIdle = async () => {
-    const pending = await redis.scard(redisKeys(prefix).needs.rematchPending)
-    const counts = await rematch.getJobCounts('waiting', 'active', 'delayed', 'prioritized')
-    return pending === 0 && Object.values(counts).every((n) => n === 0)
+  /** Waits until re-scoring is done (nothing pending, the `rematch` queue idle), at most an hour from `since`. */
+  const untilRescored = async (since: number) => {
+    for (;;) {
+      const pending = await redis.scard(redisKeys(prefix).needs.rematchPending)
+      const counts = await rematch.getJobCounts('waiting', 'active', 'delayed', 'prioritized')
+      if (pending === 0 && Object.values(counts).every((n) => n === 0)) return
+      const why = failed()
+      if (why !== undefined) throw new Error(why)
+      if (performance.now() - since > 3_600_000) throw new Error('re-scoring not done within an hour')
+      await sleep(250)
+    }
   }
 
   try {
@@ -93,7 +98,7 @@ export async function runRescoreE2e(o: RescoreE2eOptions): Promise<Record<string
     if ((o.inventory ?? 0) > 0) {
       out['inventory'] = await importThrough(base, { authorization: headers.authorization }, o.inventory!, { failed })
       log(`rescore-e2e: inventory of ${o.inventory} imported ${JSON.stringify(out['inventory'])}`)
-      for (; !(await rescoreIdle()); await sleep(250)) if (failed() !== undefined) throw new Error(failed())
+      await untilRescored(performance.now())
     }
     // --- the open needs, stated before the import
     const q = loadVocabulary().queries
@@ -131,13 +136,7 @@ export async function runRescoreE2e(o: RescoreE2eOptions): Promise<Record<string
     const imported = await importThrough(base, { authorization: headers.authorization }, o.size, { failed, from: o.inventory ?? 0 })
     const importSec = (performance.now() - t) / 1000
     // re-scoring: until nothing is pending; probes go on meanwhile
-    for (;;) {
-      if (await rescoreIdle()) break
-      const why = failed()
-      if (why !== undefined) throw new Error(why)
-      if (performance.now() - t > 3_600_000) throw new Error('re-scoring not done within an hour')
-      await sleep(250)
-    }
+    await untilRescored(t)
     const rescoredSec = (performance.now() - t) / 1000
     importing = false
     await probe

@@ -84,10 +84,10 @@ export interface PatentRoutesOptions {
 
 export const patentRoutes: FastifyPluginAsync<PatentRoutesOptions> = async (app, { inventory, search, pairings, value, importMaxBytes: maxBytes }) => {
   /**
-   * The body each search result was sent as, validated and serialised by the response schema
-   * and encoded once: a result the search service answers again from its recent ones (the same object) is
-   * sent as that body. Validating and serialising a page again was most of a repeated search's
-   * cost.
+   * The body each search result was sent as, validated and serialised by the response schema and
+   * encoded once: a result the search service answers again from its recent ones (the same
+   * object) is sent as that body. Validating and serialising a page again was most of a repeated
+   * search's cost.
    */
   const sentBodies = new WeakMap<SearchResult, Buffer>()
   const r = app.withTypeProvider<ZodTypeProvider>()
