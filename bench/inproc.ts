@@ -9,6 +9,7 @@ import { loadAnalysisResources } from '../search-config/analysis.js'
 import { createAnalysisPool } from '../src/adapters/analysis-pool/index.js'
 import { MatchIndex, type AnalyzedPatent } from '../src/domain/matching/index.js'
 import { createAnalyzer, type Analyzer } from '../src/domain/text/analyzer.js'
+import type { TermBatch } from '../src/domain/text/term-batch.js'
 import { CorpusGenerator, loadVocabulary, TermComposer, type SyntheticPatent } from './corpus.js'
 import { snapshotStep } from './snapshot.js'
 import { gcNow, log, mb, summary } from './stats.js'
@@ -141,7 +142,7 @@ async function analysedSteps(
     await pool.analyze(patents.slice(0, 64 * threads)) // start the threads (not timed)
     let mismatches = 0
     t = performance.now()
-    const inFlight: Array<Promise<AnalyzedPatent[]>> = []
+    const inFlight: Array<Promise<TermBatch>> = []
     let next = 0
     let done = 0
     while (done < N) {
@@ -152,8 +153,8 @@ async function analysedSteps(
       const got = await inFlight.shift()!
       for (let k = 0; k < got.length; k++) {
         const p = patents[done + k]!
-        idxP.upsert(p, got[k])
-        if ((done + k) % 97 === 0 && JSON.stringify(got[k]) !== JSON.stringify(terms[done + k])) mismatches++
+        idxP.upsertFrom(p, got, k)
+        if ((done + k) % 97 === 0 && JSON.stringify(got.terms(k)) !== JSON.stringify(terms[done + k])) mismatches++
       }
       done += got.length
     }

@@ -13,8 +13,12 @@ import {
   type SearchIndex,
   type SearchQuery,
   type SearchResult,
-  type SearchTerms,
 } from '../src/domain/search.js'
+import type { TermBatch } from '../src/domain/text/term-batch.js'
+import type { AnalyzedPatent } from '../src/domain/text/patent-text.js'
+
+/** A document's analysed terms per field. */
+type SearchTerms = Pick<AnalyzedPatent, 'title' | 'abstract' | 'keywords'>
 
 /** Field weights for term frequency: a word in the title counts three times one in the abstract. */
 const FIELD_WEIGHTS = { title: 3, keywords: 2, abstract: 1 } as const
@@ -213,7 +217,7 @@ export function createLegacyEmbeddedSearchIndex(analyzer: Analyzer): SearchIndex
     async upsert(docs, terms) {
       docs.forEach((doc, i) => {
         removeDoc(doc.publicationNumber)
-        addDoc(doc, terms?.[i])
+        addDoc(doc, terms?.terms(i))
       })
       compactIfNeeded()
     },

@@ -4,6 +4,7 @@
  * `meilisearch`. One contract suite (test/contract/search-index.contract.ts) runs against both.
  */
 import type { Snapshottable } from './snapshot.js'
+import type { TermBatch } from './text/term-batch.js'
 import { z } from 'zod'
 import type { LegalStatus, Patent, TransferMode } from './patent.js'
 import { patentFactsSchema } from './patent-facts.js'
@@ -69,24 +70,17 @@ export type SearchFacets = z.infer<typeof searchFacetsSchema>
 export const searchResultSchema = z.object({ total: z.number().int(), hits: z.array(searchHitSchema), facets: searchFacetsSchema })
 export type SearchResult = z.infer<typeof searchResultSchema>
 
-/** A document's analysed terms per field, with search-mode sub-words (`analyze(text, { subwords: true })`). */
-export interface SearchTerms {
-  title: readonly string[]
-  abstract: readonly string[]
-  keywords: readonly string[]
-}
-
 export interface SearchIndex {
   readonly name: 'embedded' | 'meilisearch'
   /** Prepares the index (settings applied and awaited). */
   init(): Promise<void>
   /**
-   * Adds or replaces documents, returning once they are searchable. `terms[i]`, when given, are
-   * the analysed terms of `docs[i]` per field (the matcher's `analyzePatent`, as stored beside
-   * the patent): a backend that analyses text in this process uses them instead of running
-   * jieba again; a server that analyses text itself ignores them.
+   * Adds or replaces documents, returning once they are searchable. `terms`, when given, holds
+   * the analysed terms of `docs[i]` as its patent i (the matcher's `analyzePatent`, as stored
+   * beside the patent): a backend that analyses text in this process uses them instead of
+   * running jieba again; a server that analyses text itself ignores them.
    */
-  upsert(docs: SearchDocument[], terms?: ReadonlyArray<SearchTerms | undefined>): Promise<void>
+  upsert(docs: SearchDocument[], terms?: TermBatch): Promise<void>
   /** Removes documents by publication number, returning once they are gone. */
   remove(publicationNumbers: string[]): Promise<void>
   search(query: SearchQuery): Promise<SearchResult>

@@ -11,9 +11,10 @@
  */
 import type { Logger } from 'pino'
 import { isOfferable, type Patent } from '../domain/patent.js'
-import type { ChangeFeed, FeedFollower, ImportStore, NeedStore, PatentStore, StoredTerms } from '../domain/ports.js'
-import { toSearchDocument, type SearchDocument, type SearchIndex, type SearchTerms } from '../domain/search.js'
-import type { AnalyzedPatent, MatchIndex } from '../domain/matching/index.js'
+import type { ChangeFeed, FeedFollower, ImportStore, NeedStore, PatentStore } from '../domain/ports.js'
+import { toSearchDocument, type SearchDocument, type SearchIndex } from '../domain/search.js'
+import type { MatchIndex } from '../domain/matching/index.js'
+import { TermBatch } from '../domain/text/term-batch.js'
 import type { Snapshottable, SnapshotStore } from '../domain/snapshot.js'
 import type { JobQueue } from '../jobs.js'
 import { createSnapshotSaver, createWriteGate, loadSnapshot } from './index-snapshots.js'
@@ -30,7 +31,7 @@ export interface IndexingDeps {
   /** The matcher's index, in processes that run workers. */
   matchIndex?: MatchIndex
   /** Runs `matchIndex.analyzePatent` for a batch off the event loop (worker threads); in-line when absent. */
-  analysisPool?: { analyze(patents: Patent[]): Promise<AnalyzedPatent[]> }
+  analysisPool?: { analyze(patents: Patent[]): Promise<TermBatch> }
   /** A search index in this process's memory (the API's embedded search): loaded or rebuilt at start, follows every change. */
   localSearch?: SearchIndex
   /** A search server (Meilisearch): the index job that analyses a change sends it there, once. */
@@ -48,7 +49,7 @@ export interface IndexingDeps {
 /** An index in this process's memory: how a batch of patents is applied to it, and its snapshots if it has them. */
 interface LocalIndex {
   name: string
-  apply(patents: Patent[], terms: Array<StoredTerms | undefined>): void | Promise<void>
+  apply(patents: Patent[], terms: TermBatch): void | Promise<void>
   snapshot: Snapshottable | undefined
 }
 
@@ -63,26 +64,26 @@ export interface RunningIndexes {
 export function createIndexingService(deps: IndexingDeps) {
   const { matchIndex } = deps
 
-  const applyToMatcher = (patents: Patent[], terms: Array<StoredTerms | undefined>) => {
+  const applyToMatcher = (patents: Patent[], terms: TermBatch) => {
     if (matchIndex === undefined) return
     patents.forEach((p, i) => {
-      if (isOfferable(p)) matchIndex.upsert(p, terms[i] as AnalyzedPatent | undefined)
+      if (isOfferable(p)) matchIndex.upsertFrom(p, terms, i)
       else matchIndex.remove(p.publicationNumber)
     })
   }
 
-  /** `terms[i]` are the stored terms of `patents[i]`: an in-process search index takes them instead of analysing again. */
-  const applyToSearch = async (search: SearchIndex | undefined, patents: Patent[], terms: Array<StoredTerms | undefined>) => {
+  /** Patent i of `terms` holds the terms of `patents[i]`: an in-process search index takes them instead of analysing again. */
+  const applyToSearch = async (search: SearchIndex | undefined, patents: Patent[], terms: TermBatch) => {
     if (search === undefined) return
     const docs: SearchDocument[] = []
-    const docTerms: Array<SearchTerms | undefined> = []
     const withdrawn: string[] = []
+    const listed: number[] = []
     patents.forEach((p, i) => {
       if (p.status !== 'listed') return void withdrawn.push(p.publicationNumber)
       docs.push(toSearchDocument(p))
-      docTerms.push(terms[i] as SearchTerms | undefined)
+      listed.push(i)
     })
-    if (docs.length > 0) await search.upsert(docs, search === deps.localSearch ? docTerms : undefined)
+    if (docs.length > 0) await search.upsert(docs, search === deps.localSearch ? (listed.length === patents.length ? terms : terms.pick(listed)) : undefined)
     if (withdrawn.length > 0) await search.remove(withdrawn)
   }
 
@@ -94,7 +95,7 @@ export function createIndexingService(deps: IndexingDeps) {
     const search = deps.localSearch
     locals.push({ name: 'search', apply: (patents, terms) => applyToSearch(search, patents, terms), snapshot: search.snapshot })
   }
-  const applyLocally = (patents: Patent[], terms: Array<StoredTerms | undefined>, to: LocalIndex[] = locals) =>
+  const applyLocally = (patents: Patent[], terms: TermBatch, to: LocalIndex[] = locals) =>
     gate.mutate(async () => {
       for (const local of to) await local.apply(patents, terms)
     })
@@ -103,11 +104,10 @@ export function createIndexingService(deps: IndexingDeps) {
     /** The `index-patents` job: analyse, store terms, update indexes, publish, count progress. */
     async indexPatents(payload: { importId?: string; publicationNumbers: string[] }, jobId: string): Promise<void> {
       const found = (await deps.patents.getMany(payload.publicationNumbers)).filter((p): p is Patent => p !== undefined)
-      let terms: Array<StoredTerms | undefined> = []
+      let terms = TermBatch.of([])
       if (matchIndex !== undefined) {
-        const analyzed = deps.analysisPool ? await deps.analysisPool.analyze(found) : found.map((p) => matchIndex.analyzePatent(p))
-        await deps.patents.putTerms(found.map((p, i) => ({ publicationNumber: p.publicationNumber, terms: analyzed[i] })))
-        terms = analyzed
+        terms = deps.analysisPool ? await deps.analysisPool.analyze(found) : TermBatch.of(found.map((p) => matchIndex.analyzePatent(p)))
+        await deps.patents.putTerms(found.map((p, i) => ({ publicationNumber: p.publicationNumber, terms: terms.terms(i) })))
       }
       await applyLocally(found, terms)
       await applyToSearch(deps.remoteSearch, found, terms)
@@ -192,7 +192,7 @@ export function createIndexingService(deps: IndexingDeps) {
           for await (const batch of deps.patents.scan(1000)) {
             await applyLocally(
               batch.map((b) => b.patent),
-              batch.map((b) => b.terms),
+              TermBatch.of(batch.map((b) => b.terms)),
               rebuild,
             )
             scanned += batch.length
@@ -207,7 +207,7 @@ export function createIndexingService(deps: IndexingDeps) {
       const follower: FeedFollower = deps.feed.follow(from, async (change) => {
         const patents = (await deps.patents.getMany(change.publicationNumbers)).filter((p): p is Patent => p !== undefined)
         const terms = await deps.patents.getTerms(patents.map((p) => p.publicationNumber))
-        await applyLocally(patents, terms)
+        await applyLocally(patents, TermBatch.of(terms))
         replayed++
       })
       await follower.caughtUp

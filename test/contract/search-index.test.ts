@@ -12,6 +12,7 @@ import { MatchIndex } from '../../src/domain/matching/index.js'
 import type { SearchDocument, SearchIndex, SearchQuery } from '../../src/domain/search.js'
 import { materialise } from '../../src/domain/snapshot.js'
 import { createAnalyzer } from '../../src/domain/text/analyzer.js'
+import { TermBatch } from '../../src/domain/text/term-batch.js'
 import { loadSamplePatents, searchIndexContract } from './search-index.contract.js'
 
 const meiliHost = process.env['MEILI_HOST']
@@ -91,7 +92,7 @@ t.test('embedded', async (t) => {
     const analysing = createEmbeddedSearchIndex(analyzer)
     await analysing.upsert(all)
     const given = createEmbeddedSearchIndex(analyzer)
-    await given.upsert(all, all.map((d) => matcher.analyzePatent(d)))
+    await given.upsert(all, TermBatch.of(all.map((d) => matcher.analyzePatent(d))))
     const expected = await results(analysing)
     t.ok(expected.slice(1).every((r) => r.total > 0), 'every query finds something')
     t.strictSame(await results(given), expected)
@@ -100,7 +101,7 @@ t.test('embedded', async (t) => {
   await t.test('given terms are what is indexed', async (t) => {
     const index = createEmbeddedSearchIndex(analyzer)
     const doc = all[0]!
-    await index.upsert([doc], [{ title: ['zzqx'], abstract: [], keywords: [] }])
+    await index.upsert([doc], TermBatch.of([{ title: ['zzqx'], abstract: [], keywords: [] }]))
     t.equal((await index.search({ q: 'zzqx', filters: {}, limit: 5, offset: 0 })).total, 1)
     t.equal((await index.search({ q: doc.title, filters: {}, limit: 5, offset: 0 })).total, 0)
   })
@@ -198,18 +199,18 @@ t.test('embedded: every document added after a snapshot is loaded or after a com
   const stored = async (pns: string[]) => pns.map(() => undefined)
 
   const original = createEmbeddedSearchIndex(analyzer, { stored })
-  await original.upsert(docs(0, 3000), termsOf(0, 3000))
+  await original.upsert(docs(0, 3000), TermBatch.of(termsOf(0, 3000)))
   const loaded = createEmbeddedSearchIndex(analyzer, { stored })
   loaded.snapshot!.importState(original.snapshot!.exportState())
-  await loaded.upsert(docs(3000, 9000), termsOf(3000, 9000))
+  await loaded.upsert(docs(3000, 9000), TermBatch.of(termsOf(3000, 9000)))
   t.equal(await all(loaded), 9000, 'loaded, then 6,000 more: all found')
   t.equal(await all(loaded, { legalStatus: 'granted', transferMode: 'license' }), 9000, 'and through the legal status and transfer mode sets')
   t.equal((await loaded.search({ q: '', filters: {}, limit: 1, offset: 0 })).total, 9000, 'and by the empty query')
 
   const compacted = createEmbeddedSearchIndex(analyzer)
-  await compacted.upsert(docs(0, 3000), termsOf(0, 3000))
+  await compacted.upsert(docs(0, 3000), TermBatch.of(termsOf(0, 3000)))
   await compacted.remove(docs(0, 1500).map((d) => d.publicationNumber))
-  await compacted.upsert(docs(3000, 9000), termsOf(3000, 9000))
+  await compacted.upsert(docs(3000, 9000), TermBatch.of(termsOf(3000, 9000)))
   t.equal(await all(compacted), 7500, 'compacted, then 6,000 more: all found')
 })
 
@@ -289,7 +290,7 @@ t.test('embedded: at a size where words are common, the pruned ranking is the ra
   const index = createEmbeddedSearchIndex(analyzer, { sealAt: 5000 })
   const N = 12_000
   const { docs, terms } = zipfCorpus(N)
-  for (let i = 0; i < N; i += 1000) await index.upsert(docs.slice(i, i + 1000), terms.slice(i, i + 1000))
+  for (let i = 0; i < N; i += 1000) await index.upsert(docs.slice(i, i + 1000), TermBatch.of(terms.slice(i, i + 1000)))
   const removed = new Set(docs.filter((_, i) => i % 7 === 3).map((d) => d.publicationNumber))
   await index.remove([...removed])
   const expected = plainBm25(docs, terms, removed)
@@ -347,8 +348,8 @@ t.test('embedded: a seal in slices between turns of the event loop answers as a 
   /** The next `count` documents into both indexes, then `turns` turns of the event loop. */
   const add = async (count: number, turns: number) => {
     if (upto + count > N) throw new Error('the test ran out of documents')
-    await sliced.upsert(docs.slice(upto, upto + count), terms.slice(upto, upto + count))
-    await whole.upsert(docs.slice(upto, upto + count), terms.slice(upto, upto + count))
+    await sliced.upsert(docs.slice(upto, upto + count), TermBatch.of(terms.slice(upto, upto + count)))
+    await whole.upsert(docs.slice(upto, upto + count), TermBatch.of(terms.slice(upto, upto + count)))
     upto += count
     for (let k = 0; k < turns; k++) await turn()
   }
@@ -379,7 +380,7 @@ t.test('embedded: a seal in slices between turns of the event loop answers as a 
 
   // once the seals are done, the same; the slices did seal (many steps, each seal spanning turns)
   await add(1000, 0)
-  await loaded.upsert(docs.slice(upto - 1000, upto), terms.slice(upto - 1000, upto))
+  await loaded.upsert(docs.slice(upto - 1000, upto), TermBatch.of(terms.slice(upto - 1000, upto)))
   await Promise.all([sliced.settled(), loaded.settled()])
   const st = sliced.stats()
   t.equal(st['sealing'], 0, 'no seal under way')

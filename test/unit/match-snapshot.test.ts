@@ -83,6 +83,27 @@ t.test('an imported index answers every need exactly as the one it was exported 
   t.same(copied(b.exportState()), copied(a.exportState()))
 })
 
+t.test('a forward index in small pages (a run never split) gives the same state and answers, loaded and changed', async (t) => {
+  const a = build()
+  const small = new MatchIndex(analyzer, { forwardPageInts: 1000 })
+  for (const p of corpus) small.upsert(p, terms.get(p.publicationNumber))
+  const exported = (i: MatchIndex) => {
+    const s = copied(i.exportState())
+    return { arrays: s.arrays, strings: s.strings }
+  }
+  t.same(exported(small), exported(a), 'the same state as one exported from the default pages')
+  t.same(answers(small, 0, 60), answers(a, 0, 60))
+  const loaded = new MatchIndex(analyzer, { forwardPageInts: 1000 })
+  loaded.importState(copied(small.exportState()))
+  for (const index of [a, small, loaded]) {
+    for (const p of corpus.slice(0, 200)) index.upsert({ ...p, title: `${p.title} 改进` }, undefined)
+    for (const p of corpus.slice(500, 1900)) index.remove(p.publicationNumber)
+  }
+  t.same(exported(loaded), exported(a), 'loaded into one page, then pages added and a compaction: the same state')
+  t.same(answers(loaded, 0, 60), answers(a, 0, 60))
+  t.same(answers(small, 0, 60), answers(a, 0, 60))
+})
+
 t.test('an empty index round-trips, and takes patents afterwards', async (t) => {
   const a = new MatchIndex(analyzer)
   const b = new MatchIndex(analyzer)

@@ -9,6 +9,15 @@ import t, { type Test } from 'tap'
 import { BLOCK, END, Postings } from '../../src/adapters/embedded-search/postings.js'
 import type { SnapshotArray } from '../../src/domain/snapshot.js'
 import { StateReader } from '../../src/domain/snapshot.js'
+import { TermBatch } from '../../src/domain/text/term-batch.js'
+
+/** Adds a document of these term frequencies: each term that many times in the first field, weight 1. */
+const batches = new WeakMap<Map<string, number>, TermBatch>()
+function addTf(p: Postings, doc: number, tf: Map<string, number>): void {
+  let b = batches.get(tf)
+  if (b === undefined) batches.set(tf, (b = TermBatch.of([{ title: [...tf].flatMap(([w, n]) => new Array<string>(n).fill(w)), abstract: [], keywords: [] }])))
+  p.add(doc, b, 0, [[0, 1]])
+}
 
 /** Documents over a Zipf-like vocabulary: t0 in nearly every one (thousands of postings, many blocks), most words rare. */
 function corpus(n: number, seed = 7): Array<Map<string, number>> {
@@ -97,7 +106,7 @@ t.test('a seal in small steps, documents added between them: the postings are wh
   const p = new Postings()
   let d = 0
   const addUpto = (n: number) => {
-    for (; d < n; d++) p.add(d, docs[d]!)
+    for (; d < n; d++) addTf(p, d, docs[d]!)
   }
   addUpto(2500)
   p.seal(len) // a sealed part to copy
@@ -121,11 +130,11 @@ t.test('a seal in small steps, documents added between them: the postings are wh
 
   // the same documents, sealed synchronously where the seal started, then the rest added
   const q = new Postings()
-  for (let i = 0; i < 2500; i++) q.add(i, docs[i]!)
+  for (let i = 0; i < 2500; i++) addTf(q, i, docs[i]!)
   q.seal(len)
-  for (let i = 2500; i < sealedAt; i++) q.add(i, docs[i]!)
+  for (let i = 2500; i < sealedAt; i++) addTf(q, i, docs[i]!)
   q.seal(len)
-  for (let i = sealedAt; i < d; i++) q.add(i, docs[i]!)
+  for (let i = sealedAt; i < d; i++) addTf(q, i, docs[i]!)
   const a = p.exportState()
   const b = q.exportState()
   t.strictSame(a.terms, b.terms, 'the same terms')
@@ -138,7 +147,7 @@ t.test('the pending bytes and blocks are what a seal writes, so the pool is size
   const docs = corpus(3000, 11)
   const p = new Postings()
   for (let d = 0; d < docs.length; d++) {
-    p.add(d, docs[d]!)
+    addTf(p, d, docs[d]!)
     if (d % 700 === 699) {
       const bytes = p.poolUsed + p.pendingBytes
       const blocks = p.blocksNeeded
@@ -154,9 +163,9 @@ t.test('a state exported mid-seal is consistent, stays so while the seal goes on
   const docs = corpus(5000, 3)
   const len = lengthOf(docs)
   const p = new Postings()
-  for (let d = 0; d < 3000; d++) p.add(d, docs[d]!)
+  for (let d = 0; d < 3000; d++) addTf(p, d, docs[d]!)
   p.seal(len)
-  for (let d = 3000; d < 4500; d++) p.add(d, docs[d]!)
+  for (let d = 3000; d < 4500; d++) addTf(p, d, docs[d]!)
   p.startSeal(len)
   for (let k = 0; k < 30; k++) p.sealStep(500)
   t.ok(p.sealing, 'half done')
@@ -171,8 +180,8 @@ t.test('a state exported mid-seal is consistent, stays so while the seal goes on
   t.equal(loaded.blocksNeeded, p.blocksNeeded, 'its blocks needed derived on load')
   // both take the rest and seal: the same store
   for (let d = 4500; d < 5000; d++) {
-    p.add(d, docs[d]!)
-    loaded.add(d, docs[d]!)
+    addTf(p, d, docs[d]!)
+    addTf(loaded, d, docs[d]!)
   }
   loaded.seal(len)
   p.seal(len)
@@ -191,9 +200,9 @@ t.test('a state exported mid-seal is consistent, stays so while the seal goes on
 t.test('a compaction mid-seal drops the seal and renumbers what the postings hold', async (t) => {
   const docs = corpus(4000, 5)
   const p = new Postings()
-  for (let d = 0; d < 2000; d++) p.add(d, docs[d]!)
+  for (let d = 0; d < 2000; d++) addTf(p, d, docs[d]!)
   p.seal(lengthOf(docs))
-  for (let d = 2000; d < 3500; d++) p.add(d, docs[d]!)
+  for (let d = 2000; d < 3500; d++) addTf(p, d, docs[d]!)
   p.startSeal(lengthOf(docs))
   for (let k = 0; k < 20; k++) p.sealStep(400)
   t.ok(p.sealing, 'half done')

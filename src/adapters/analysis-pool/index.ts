@@ -13,6 +13,7 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { AnalyzedPatent } from '../../domain/matching/index.js'
+import { TermBatch } from '../../domain/text/term-batch.js'
 import type { AnalysisInput, PoolReply, PoolRequest } from './protocol.js'
 
 export type { AnalysisInput } from './protocol.js'
@@ -30,14 +31,14 @@ export interface AnalysisPoolOptions {
 
 export interface AnalysisPool {
   readonly threads: number
-  /** Terms of each patent, in order: the same as `analyzePatent` of each. */
-  analyze(patents: AnalysisInput[]): Promise<AnalyzedPatent[]>
+  /** Terms of each patent, in order (patent i of the batch): the same as `analyzePatent` of each. */
+  analyze(patents: AnalysisInput[]): Promise<TermBatch>
   /** Stops the threads; later calls analyse in the calling thread. */
   close(): Promise<void>
 }
 
 interface Pending {
-  resolve: (a: AnalyzedPatent[]) => void
+  resolve: (a: TermBatch) => void
   reject: (e: Error) => void
   size: number
 }
@@ -106,7 +107,7 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
       slot.load -= p.size
       if (slot.pending.size === 0) worker.unref()
       if ('error' in reply) p.reject(new Error(`analysis thread: ${reply.error}`))
-      else p.resolve(reply.analyzed)
+      else p.resolve(new TermBatch(reply.terms))
     })
     const onDeath = (err: Error): void => {
       if (!started) {
@@ -123,7 +124,7 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
     return slot
   }
 
-  const run = async (chunk: AnalysisInput[]): Promise<AnalyzedPatent[]> => {
+  const run = async (chunk: AnalysisInput[]): Promise<TermBatch> => {
     // the least loaded thread, started if need be
     let best = 0
     for (let i = 0; i < threads; i++) {
@@ -134,7 +135,7 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
     slot.load += chunk.length
     await slot.ready
     const id = nextId++
-    return new Promise<AnalyzedPatent[]>((resolve, reject) => {
+    return new Promise<TermBatch>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject, size: chunk.length })
       slot.worker.ref()
       const req: PoolRequest = {
@@ -149,7 +150,8 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
   return {
     threads,
     async analyze(patents) {
-      if (closed || broken || patents.length < minBatch) return patents.map(options.local)
+      const local = (list: AnalysisInput[]) => TermBatch.of(list.map(options.local))
+      if (closed || broken || patents.length < minBatch) return local(patents)
       const parts = Math.min(threads, Math.ceil(patents.length / minBatch))
       const size = Math.ceil(patents.length / parts)
       const chunks: AnalysisInput[][] = []
@@ -158,11 +160,11 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
         chunks.map((chunk) =>
           run(chunk).catch((err: Error) => {
             options.onError?.(err)
-            return chunk.map(options.local)
+            return local(chunk)
           }),
         ),
       )
-      return results.flat()
+      return TermBatch.concat(results)
     },
     async close() {
       closed = true

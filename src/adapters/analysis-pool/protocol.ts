@@ -1,4 +1,5 @@
-import type { AnalyzedPatent, MatchablePatent } from '../../domain/matching/index.js'
+import type { MatchablePatent } from '../../domain/matching/index.js'
+import type { TermBatchParts } from '../../domain/text/term-batch.js'
 
 /** What a thread needs of a patent to analyse it. */
 export type AnalysisInput = Pick<MatchablePatent, 'title' | 'abstract' | 'keywords' | 'claims'>
@@ -9,6 +10,7 @@ export interface PoolRequest {
 }
 
 export type PoolReply =
-  | { id: number; analyzed: AnalyzedPatent[] }
+  /** The chunk's terms as one batch (its typed arrays transferred). */
+  | { id: number; terms: TermBatchParts }
   | { id: number; error: string }
   | { id: 0; ready: true }

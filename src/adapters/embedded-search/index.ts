@@ -23,6 +23,7 @@
  * exact up to FACET_EXACT matches and estimated from an even sample beyond (bench/RESULTS.md, issue 15).
  */
 import { analyzePatentText } from '../../domain/text/patent-text.js'
+import { TERM_FIELDS, TermBatch } from '../../domain/text/term-batch.js'
 import type { Analyzer } from '../../domain/text/analyzer.js'
 import { LEGAL_STATUSES, TRANSFER_MODES } from '../../domain/patent.js'
 import {
@@ -33,7 +34,6 @@ import {
   type SearchIndex,
   type SearchQuery,
   type SearchResult,
-  type SearchTerms,
 } from '../../domain/search.js'
 import * as bitset from './bits.js'
 import { highlighter, snippet } from './highlight.js'
@@ -42,6 +42,8 @@ import { END, Postings, SEAL_STEP, type Cursor } from './postings.js'
 
 /** Field weights for term frequency: a word in the title counts three times one in the abstract. */
 const FIELD_WEIGHTS = { title: 3, keywords: 2, abstract: 1 } as const
+/** The fields a document's terms come from (positions in `TERM_FIELDS`) with their weights, title first (a new term's id is its first occurrence's). */
+const SEARCH_FIELDS = (['title', 'keywords', 'abstract'] as const).map((f) => [TERM_FIELDS.indexOf(f), FIELD_WEIGHTS[f]] as const)
 const K1 = 1.2
 const B = 0.75
 const TOP_APPLICANTS = 20
@@ -217,23 +219,11 @@ export function createEmbeddedSearchIndex(
     for (let b = 0; b < modeBits.length; b++) if (m & (1 << b)) bitset.set(modeBits[b]!, id)
   }
 
-  const addDoc = (doc: SearchDocument, terms: SearchTerms | undefined): void => {
+  const addDoc = (doc: SearchDocument, batch: TermBatch | undefined, i: number): void => {
     const id = n++
     ensure(n)
-    const tf = new Map<string, number>()
-    let length = 0
-    const add = (fieldTerms: readonly string[], weight: number) => {
-      for (const term of fieldTerms) {
-        tf.set(term, (tf.get(term) ?? 0) + weight)
-        length += weight
-      }
-    }
-    // stored terms (all three fields) when given; otherwise the same analysis the index job stores
-    const fields = terms?.title && terms.abstract && terms.keywords ? terms : analyzePatentText(analyzer, doc)
-    add(fields.title, FIELD_WEIGHTS.title)
-    add(fields.keywords, FIELD_WEIGHTS.keywords)
-    add(fields.abstract, FIELD_WEIGHTS.abstract)
-    postings.add(id, tf)
+    // the batch's terms when it holds the document's; otherwise the same analysis the index job stores
+    const length = batch?.has(i) ? postings.add(id, batch, i, SEARCH_FIELDS) : postings.add(id, TermBatch.of([analyzePatentText(analyzer, doc)]), 0, SEARCH_FIELDS)
     recent++
 
     aliveCol[id] = 1
@@ -1019,7 +1009,7 @@ export function createEmbeddedSearchIndex(
       options.changed?.(docsIn.map((d) => d.publicationNumber))
       docsIn.forEach((doc, i) => {
         removeDoc(doc.publicationNumber)
-        addDoc(doc, terms?.[i])
+        addDoc(doc, terms, i)
       })
       compactIfNeeded()
       sealIfDue()

@@ -28,6 +28,7 @@
  */
 
 import { ShardedMap } from '../../domain/sharded-map.js'
+import { TermIds, type TermBatch } from '../../domain/text/term-batch.js'
 import type { SnapshotArray, StateReader } from '../../domain/snapshot.js'
 
 export const BLOCK = 128
@@ -115,6 +116,10 @@ export class Postings {
 
   /** The seal under way, if any. */
   #job: SealJob | undefined
+  /** This dictionary's ids of the vocabulary of the batch being added, and the add's scratch: weighted frequencies by term id (zero between adds), its terms. */
+  readonly #batchIds = new TermIds()
+  #tf = new Uint32Array(1024)
+  readonly #distinct: number[] = []
 
   /** The id of a term, or -1 when no document has it. */
   id(term: string): number {
@@ -144,15 +149,41 @@ export class Postings {
     return t
   }
 
-  /** Adds one document's terms (ids must come in increasing order across calls). */
-  add(doc: number, tf: Map<string, number>): void {
-    const need = this.entries + tf.size
+  /**
+   * Adds patent `i` of `batch` as document `doc` (ids must come in increasing order across calls),
+   * each occurrence of a term in field f counting `fields` weight for f (fields in that order: a
+   * new term's id is its first occurrence's); returns the document's weighted length.
+   */
+  add(doc: number, batch: TermBatch, i: number, fields: ReadonlyArray<readonly [field: number, weight: number]>): number {
+    const ids = this.#batchIds.of(batch)
+    const positions = batch.positions
+    const distinct = this.#distinct
+    distinct.length = 0
+    let length = 0
+    for (const [f, weight] of fields) {
+      const to = batch.end(i, f)
+      for (let k = batch.start(i, f); k < to; k++) {
+        const v = positions[k]!
+        let t = ids[v]!
+        if (t < 0) ids[v] = t = this.#intern(batch.vocab[v]!)
+        if (t >= this.#tf.length) this.#tf = grow(this.#tf, t + 1)
+        if (this.#tf[t] === 0) distinct.push(t)
+        this.#tf[t] = this.#tf[t]! + weight
+        length += weight
+      }
+    }
+    const need = this.entries + distinct.length
     if (need > this.eDoc.length) {
       this.eDoc = grow(this.eDoc, need)
       this.eTf = grow(this.eTf, need)
       this.eNext = grow(this.eNext, need)
     }
-    for (const [term, n] of tf) this.#append(this.#intern(term), doc, n > 255 ? 255 : n)
+    for (const t of distinct) {
+      const n = this.#tf[t]!
+      this.#tf[t] = 0
+      this.#append(t, doc, n > 255 ? 255 : n)
+    }
+    return length
   }
 
   /** Postings of a term, removed documents included (the document frequency BM25 reads, as Lucene's docFreq). */

@@ -33,3 +33,53 @@ export function grow<T extends Float32Array | Int32Array | Uint8Array | Float64A
   next.set(arr)
   return next
 }
+
+/**
+ * Runs of ints (a document's terms) appended in pages of a fixed size, a run never split across
+ * two: the store grows by a page and never copies what it holds. A single array grown by
+ * doubling copied it whole in one call, which at 855,000 patents (the matcher's forward index
+ * passing 2^26 ints) held the event loop 0.9 s.
+ */
+export class IntPages {
+  readonly pages: Int32Array[] = []
+  /** Where each page's used part ends (the last page's is `at`). */
+  readonly #ends: number[] = []
+  /** Where the next run starts in the last page. */
+  at = 0
+
+  constructor(readonly pageSize = 1 << 20) {}
+
+  /** A store holding `a` as its first page, whole (a loaded snapshot's array, kept without a copy). */
+  static wrap(a: Int32Array, pageSize?: number): IntPages {
+    const p = new IntPages(pageSize)
+    if (a.length > 0) {
+      p.pages.push(a)
+      p.#ends.push(a.length)
+      p.at = a.length
+    }
+    return p
+  }
+
+  /** Makes room for a run of `n` ints in one page, returns that page's number; the run starts at `at` (the caller moves `at` past it). */
+  room(n: number): number {
+    const last = this.pages.length - 1
+    if (last >= 0 && this.at + n <= this.pages[last]!.length) return last
+    if (last >= 0) this.#ends[last] = this.at
+    this.pages.push(new Int32Array(Math.max(this.pageSize, n)))
+    this.#ends.push(0)
+    this.at = 0
+    return last + 1
+  }
+
+  /** The used part of page p. */
+  used(p: number): Int32Array {
+    return this.pages[p]!.subarray(0, p === this.pages.length - 1 ? this.at : this.#ends[p]!)
+  }
+
+  /** Ints held, the pages' used parts together. */
+  get length(): number {
+    let n = 0
+    for (let p = 0; p < this.pages.length; p++) n += p === this.pages.length - 1 ? this.at : this.#ends[p]!
+    return n
+  }
+}

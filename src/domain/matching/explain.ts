@@ -13,7 +13,7 @@ const MATCHED_TERM_SHARE = 0.15
 export function coverage(postings: Postings, d: number, weights: Map<number, number>, total: number): number {
   if (total === 0) return 0
   let found = 0
-  const fwd = postings.forward
+  const fwd = postings.fwdPage(d)
   const fs = postings.fwdStart(d)
   const fe = fs + postings.fwdCount(d)
   for (let i = fs; i < fe; i++) {
@@ -31,7 +31,7 @@ export function coverage(postings: Postings, d: number, weights: Map<number, num
  */
 export function matchedTerms(postings: Postings, d: number, termWeight: Map<number, number>, surface: Map<number, string>): string[] {
   const found: { term: string; score: number }[] = []
-  const fwd = postings.forward
+  const fwd = postings.fwdPage(d)
   const fs = postings.fwdStart(d)
   const fe = fs + postings.fwdCount(d)
   for (let i = fs; i < fe; i++) {

@@ -26,6 +26,7 @@ import { isOfferable, type TransferMode } from '../patent.js'
 import { StateReader, type Snapshottable, type SnapshotState } from '../snapshot.js'
 import type { Analyzer } from '../text/analyzer.js'
 import { analyzePatentText } from '../text/patent-text.js'
+import { TermBatch } from '../text/term-batch.js'
 import { grow } from './buffers.js'
 import { calibrate, FITTED_CALIBRATION, type Calibration } from './calibration.js'
 import { ClassSets } from './class-sets.js'
@@ -81,6 +82,8 @@ export interface MatchIndexOptions extends SignalOptions {
   impactMinDf?: number
   /** Memory for the dense impact arrays of the most common terms. Default 256 MiB. */
   denseBudgetBytes?: number
+  /** Ints in a page of the forward index (`IntPages`). Default 2^20 (4 MiB); scores are the same at any size. */
+  forwardPageInts?: number
   /**
    * A prepared need (`prepare`) no longer holds once more documents than this share of those it
    * was prepared with have been added or removed since. Default 0.05.
@@ -171,6 +174,7 @@ export class MatchIndex implements Snapshottable {
       impactMinDf: options.impactMinDf ?? 1000,
       // 4 bytes per doc and term: 640 terms at 100k patents, 64 at 1M
       denseBudgetBytes: options.denseBudgetBytes ?? 256 * 2 ** 20,
+      forwardPageInts: options.forwardPageInts ?? 2 ** 20,
     }
     this.#postings = new Postings(this.#postingsOptions)
     const signals = SIGNALS.map((create) => create(options))
@@ -252,9 +256,14 @@ export class MatchIndex implements Snapshottable {
     return analyzePatentText(this.#analyzer, p)
   }
 
-  /** Adds a patent, replacing the one with the same publication number. */
+  /** Adds a patent, replacing the one with the same publication number (analysed here when its terms are not given). */
   upsert(p: MatchablePatent, analyzed?: AnalyzedPatent): void {
-    const terms = analyzed ?? this.analyzePatent(p)
+    this.upsertFrom(p, TermBatch.of([analyzed ?? this.analyzePatent(p)]), 0)
+  }
+
+  /** Adds a patent as `upsert` does, its terms patent `i` of `batch` (analysed here when the batch lacks them). */
+  upsertFrom(p: MatchablePatent, batch: TermBatch, i: number): void {
+    if (!batch.has(i)) return this.upsert(p)
     const old = this.#byPub.get(p.publicationNumber)
     if (old !== undefined) this.#tombstone(old)
     this.#maybeCompact()
@@ -268,7 +277,7 @@ export class MatchIndex implements Snapshottable {
     let modes = 0
     for (const m of p.transferModes) modes |= MODE_BIT[m] ?? 0
     this.#modes[d] = modes
-    this.#postings.add(d, terms)
+    this.#postings.add(d, batch, i)
     this.#classSets.add(d, p.ipc)
   }
 

@@ -13,8 +13,9 @@
  */
 import type { SnapshotState, SnapshotStream, StateReader } from '../snapshot.js'
 import { ShardedMap } from '../sharded-map.js'
-import { grow, IntBuffer } from './buffers.js'
-import { FIELDS, type AnalyzedPatent } from './types.js'
+import { grow, IntPages } from './buffers.js'
+import { TermIds, type TermBatch } from '../text/term-batch.js'
+import { FIELDS } from './types.js'
 
 export interface FieldParams {
   /** Weight of a term occurrence in this field relative to the abstract. */
@@ -31,6 +32,8 @@ export interface PostingsOptions {
   impactMinDf: number
   /** See `MatchIndexOptions.denseBudgetBytes`. */
   denseBudgetBytes: number
+  /** See `MatchIndexOptions.forwardPageInts`. */
+  forwardPageInts: number
 }
 
 const MAX_TF = 255
@@ -104,12 +107,16 @@ export class Postings {
   #norm: Float64Array[] = FIELDS.map(() => new Float64Array(0))
   #normInv = new Float64Array(FIELDS.length)
   #normVersion = -1
+  /** The forward index: each doc's distinct term ids, a run at `#fwdStart[d]` in page `#fwdPage[d]`. */
+  #fwdPage = new Int32Array(1024)
   #fwdStart = new Int32Array(1024)
   #fwdCount = new Int32Array(1024)
-  #fwd = new IntBuffer(1 << 16)
+  #fwd: IntPages
   /** Add scratch: a doc's packed term frequencies by term id (zero between adds), and its terms. */
   #packed = new Int32Array(1024)
   readonly #distinct: number[] = []
+  /** This dictionary's ids of the vocabulary of the batch being added. */
+  readonly #batchIds = new TermIds()
 
   constructor(options: PostingsOptions) {
     this.#k1 = options.k1
@@ -117,6 +124,7 @@ export class Postings {
     this.#fb = new Float64Array(FIELDS.map((f) => options.fields[f].b))
     this.#impactMinDf = options.impactMinDf
     this.#denseBudget = options.denseBudgetBytes
+    this.#fwd = new IntPages(options.forwardPageInts)
   }
 
   /**
@@ -146,6 +154,19 @@ export class Postings {
       },
     }
     const n = this.#nDocs
+    // the forward index as one array, its pages' used parts one after the other, and the docs' starts in it
+    const fwd = this.#fwd
+    const base = new Float64Array(fwd.pages.length + 1)
+    for (let pg = 0; pg < fwd.pages.length; pg++) base[pg + 1] = base[pg]! + fwd.used(pg).length
+    const fwdStart = new Int32Array(n)
+    for (let d = 0; d < n; d++) fwdStart[d] = base[this.#fwdPage[d]!]! + this.#fwdStart[d]!
+    const forward: SnapshotStream = {
+      type: 'Int32Array',
+      length: base[fwd.pages.length]!,
+      *parts() {
+        for (let pg = 0; pg < fwd.pages.length; pg++) yield fwd.used(pg)
+      },
+    }
     const arrays: SnapshotState['arrays'] = {
       'postings.cap': this.#postCap.subarray(0, nTerms),
       'postings.len': Int32Array.from(this.#postLen),
@@ -153,9 +174,9 @@ export class Postings {
       'postings.df': Int32Array.from(this.#df),
       'postings.lenSum': this.#lenSum,
       'postings.maxLen': this.#maxLen,
-      'postings.fwdStart': this.#fwdStart.subarray(0, n),
+      'postings.fwdStart': fwdStart,
       'postings.fwdCount': this.#fwdCount.subarray(0, n),
-      'postings.forward': this.#fwd.a.subarray(0, this.#fwd.n),
+      'postings.forward': forward,
     }
     FIELDS.forEach((f, i) => (arrays[`postings.length.${f}`] = this.#len[i]!.subarray(0, n)))
     return { meta: { 'postings.docs': n, 'postings.live': this.#live }, arrays, strings: { 'postings.terms': this.#terms } }
@@ -211,9 +232,10 @@ export class Postings {
     }
     if (fwdTotal > forward.length) r.fail('the forward index is shorter than the documents\' terms')
     r.inRange('postings.forward', forward, nTerms)
+    p.#fwdPage = new Int32Array(fwdStart.length)
     p.#fwdStart = fwdStart
     p.#fwdCount = fwdCount
-    p.#fwd = IntBuffer.wrap(forward)
+    p.#fwd = IntPages.wrap(forward, options.forwardPageInts)
     p.#nDocs = n
     p.#live = live
     return p
@@ -239,27 +261,49 @@ export class Postings {
     return Math.log(1 + (N - df + 0.5) / (df + 0.5))
   }
 
-  /** Where doc d's distinct terms start in `forward`, and how many there are. */
+  /** The page of the forward index holding doc d's distinct term ids, where they start in it, and how many there are. */
+  fwdPage(d: number): Int32Array {
+    return this.#fwd.pages[this.#fwdPage[d]!]!
+  }
   fwdStart(d: number): number {
     return this.#fwdStart[d]!
   }
   fwdCount(d: number): number {
     return this.#fwdCount[d]!
   }
-  /** The forward index: term ids of each doc, at `fwdStart(d)`. */
-  get forward(): Int32Array {
-    return this.#fwd.a
-  }
 
   ensureDocs(n: number): void {
     if (this.#fwdStart.length >= n) return
     this.#len = this.#len.map((a) => grow(a, n))
+    this.#fwdPage = grow(this.#fwdPage, n)
     this.#fwdStart = grow(this.#fwdStart, n)
     this.#fwdCount = grow(this.#fwdCount, n)
   }
 
   /** Adds doc d (the next doc id) with its terms per field. */
-  add(d: number, terms: AnalyzedPatent): void {
+  /** The id of a term, added to the dictionary if new. */
+  #intern(term: string): number {
+    let t = this.#termIds.get(term)
+    if (t !== undefined) return t
+    t = this.#terms.length
+    this.#termIds.set(term, t)
+    this.#terms.push(term)
+    this.#post.push(EMPTY)
+    this.#postLen.push(0)
+    if (t >= this.#postOff.length) {
+      this.#postOff = grow(this.#postOff, t + 1)
+      this.#postCap = grow(this.#postCap, t + 1)
+    }
+    this.#takeSlot(t)
+    this.#df.push(0)
+    this.#imp.push(undefined)
+    this.#impVersion.push(-1)
+    if (t >= this.#packed.length) this.#packed = grow(this.#packed, t + 1)
+    return t
+  }
+
+  /** Adds patent `i` of `batch` as doc d (the batch must hold its terms). */
+  add(d: number, batch: TermBatch, i: number): void {
     this.#nDocs = d + 1
     this.ensureDocs(this.#nDocs)
     this.#live++
@@ -268,42 +312,36 @@ export class Postings {
     // per-term packed frequencies in a scratch array by term id, terms in first-seen order
     const distinct = this.#distinct
     distinct.length = 0
+    const ids = this.#batchIds.of(batch)
+    const positions = batch.positions
     for (let f = 0; f < FIELDS.length; f++) {
-      const list = terms[FIELDS[f]!]
-      const len = list.length
+      const from = batch.start(i, f)
+      const to = batch.end(i, f)
+      const len = to - from
       this.#len[f]![d] = len
       this.#lenSum[f] = this.#lenSum[f]! + len
       if (len > this.#maxLen[f]!) this.#maxLen[f] = len
       const shift = f * 8
-      for (const term of list) {
-        let t = this.#termIds.get(term)
-        if (t === undefined) {
-          t = this.#terms.length
-          this.#termIds.set(term, t)
-          this.#terms.push(term)
-          this.#post.push(EMPTY)
-          this.#postLen.push(0)
-          if (t >= this.#postOff.length) {
-            this.#postOff = grow(this.#postOff, t + 1)
-            this.#postCap = grow(this.#postCap, t + 1)
-          }
-          this.#takeSlot(t)
-          this.#df.push(0)
-          this.#imp.push(undefined)
-          this.#impVersion.push(-1)
-          if (t >= this.#packed.length) this.#packed = grow(this.#packed, t + 1)
-        }
+      for (let k = from; k < to; k++) {
+        const v = positions[k]!
+        let t = ids[v]!
+        if (t < 0) ids[v] = t = this.#intern(batch.vocab[v]!)
         const cur = this.#packed[t]!
         if (cur === 0) distinct.push(t)
         if (((cur >>> shift) & 0xff) < MAX_TF) this.#packed[t] = cur + (1 << shift)
       }
     }
-    this.#fwdStart[d] = this.#fwd.n
+    const pg = this.#fwd.room(distinct.length)
+    const page = this.#fwd.pages[pg]!
+    let w = this.#fwd.at
+    this.#fwdPage[d] = pg
+    this.#fwdStart[d] = w
     this.#fwdCount[d] = distinct.length
+    this.#fwd.at = w + distinct.length
     for (const t of distinct) {
       const tf = this.#packed[t]!
       this.#packed[t] = 0
-      this.#fwd.push(t)
+      page[w++] = t
       const n = this.#postLen[t]!
       if (n + 2 > this.#postCap[t]!) this.#growPostings(t, n + 2)
       const list = this.#post[t]!
@@ -352,9 +390,10 @@ export class Postings {
     this.#live--
     this.#statsVersion++
     for (let f = 0; f < FIELDS.length; f++) this.#lenSum[f] = this.#lenSum[f]! - this.#len[f]![d]!
+    const page = this.fwdPage(d)
     const start = this.#fwdStart[d]!
     const end = start + this.#fwdCount[d]!
-    for (let i = start; i < end; i++) this.#df[this.#fwd.a[i]!]!--
+    for (let i = start; i < end; i++) this.#df[page[i]!]!--
   }
 
   /** Renumbers docs by `remap` (−1: dropped; order kept), `next` docs remaining. */
@@ -378,16 +417,20 @@ export class Postings {
       this.#impVersion[t] = -1
     }
     this.#dense.clear()
-    const fwd = new IntBuffer(Math.max(1024, this.#fwd.n))
+    const fwd = new IntPages(this.#fwd.pageSize)
     for (let d = 0; d < n; d++) {
       const nd = remap[d]!
       if (nd < 0) continue
       for (const len of this.#len) len[nd] = len[d]!
+      const from = this.fwdPage(d)
       const fs = this.#fwdStart[d]!
       const fc = this.#fwdCount[d]!
-      this.#fwdStart[nd] = fwd.n
+      const pg = fwd.room(fc)
+      this.#fwdPage[nd] = pg
+      this.#fwdStart[nd] = fwd.at
       this.#fwdCount[nd] = fc
-      for (let i = fs; i < fs + fc; i++) fwd.push(this.#fwd.a[i]!)
+      fwd.pages[pg]!.set(from.subarray(fs, fs + fc), fwd.at)
+      fwd.at += fc
     }
     this.#fwd = fwd
     this.#nDocs = next

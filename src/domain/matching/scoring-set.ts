@@ -73,8 +73,8 @@ export class ScoringSet {
     }
     this.#terms.clear()
     const holders = new Map<number, number[]>()
-    const fwd = postings.forward
     for (let i = 0; i < docs.length; i++) {
+      const fwd = postings.fwdPage(docs[i]!)
       const fs = postings.fwdStart(docs[i]!)
       for (let j = fs; j < fs + postings.fwdCount(docs[i]!); j++) {
         const t = fwd[j]!

@@ -120,8 +120,8 @@ function feedbackOf(ctx: TextContext, feedbackDocs: number): Feedback {
   const runners = ranked.slice(feedbackDocs).map((r) => r.doc)
   if (best.length === 0) return { docs: best, runners, ids: new Int32Array(0), start: new Int32Array(1), holders: new Int32Array(0) }
   const holders = new Map<number, number[]>()
-  const fwd = postings.forward
   best.forEach(({ doc }, k) => {
+    const fwd = postings.fwdPage(doc)
     const fs = postings.fwdStart(doc)
     for (let i = fs; i < fs + postings.fwdCount(doc); i++) {
       const t = fwd[i]!
