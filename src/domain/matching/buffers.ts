@@ -1,4 +1,5 @@
 /** Growable typed arrays, for the matcher's stores. */
+import type { SnapshotStream } from '../snapshot.js'
 
 /** Growable Int32 buffer. */
 export class IntBuffer {
@@ -81,5 +82,97 @@ export class IntPages {
     let n = 0
     for (let p = 0; p < this.pages.length; p++) n += p === this.pages.length - 1 ? this.at : this.#ends[p]!
     return n
+  }
+}
+
+/** Entries in a page of `PagedInts` and `Paged`. */
+const PAGE_SHIFT = 16
+const PAGE_SIZE = 1 << PAGE_SHIFT
+const PAGE_MASK = PAGE_SIZE - 1
+
+/**
+ * Ints by id (a term's), in pages of 65,536 added as ids grow: no copy of what is held. The
+ * matcher's per-term arrays grown by doubling (or JS arrays by half) copied tens of millions of
+ * entries in one call once the synthetic programme corpus passed 2^24 terms.
+ */
+export class PagedInts {
+  readonly pages: Int32Array[] = []
+  /** Ids below this have room. */
+  capacity = 0
+
+  constructor(readonly fill = 0) {}
+
+  /** A store holding `a`'s values (a loaded snapshot's array: its pages are views of it, the last copied to a whole page). */
+  static of(a: Int32Array, fill = 0): PagedInts {
+    const p = new PagedInts(fill)
+    const whole = a.length >>> PAGE_SHIFT
+    for (let i = 0; i < whole; i++) p.pages.push(a.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE))
+    p.capacity = whole * PAGE_SIZE
+    if (a.length > p.capacity) {
+      p.ensure(a.length)
+      p.pages[whole]!.set(a.subarray(p.capacity - PAGE_SIZE))
+    }
+    return p
+  }
+
+  get(i: number): number {
+    return this.pages[i >>> PAGE_SHIFT]![i & PAGE_MASK]!
+  }
+
+  set(i: number, v: number): void {
+    this.pages[i >>> PAGE_SHIFT]![i & PAGE_MASK] = v
+  }
+
+  /** Room for ids below n (new entries `fill`). */
+  ensure(n: number): void {
+    while (this.capacity < n) {
+      const page = new Int32Array(PAGE_SIZE)
+      if (this.fill !== 0) page.fill(this.fill)
+      this.pages.push(page)
+      this.capacity += PAGE_SIZE
+    }
+  }
+
+  /** The first n values as a snapshot stream (views of the pages, nothing copied). */
+  stream(n: number): SnapshotStream {
+    const pages = this.pages
+    return {
+      type: 'Int32Array',
+      length: n,
+      *parts() {
+        for (let at = 0, p = 0; at < n; at += PAGE_SIZE, p++) yield pages[p]!.subarray(0, Math.min(PAGE_SIZE, n - at))
+      },
+    }
+  }
+}
+
+/** Values by id in pages of 65,536, as `PagedInts` (a JS array grows by copying itself whole too). */
+export class Paged<T> {
+  readonly #pages: T[][] = []
+  length = 0
+
+  get(i: number): T {
+    return this.#pages[i >>> PAGE_SHIFT]![i & PAGE_MASK]!
+  }
+
+  set(i: number, v: T): void {
+    this.#pages[i >>> PAGE_SHIFT]![i & PAGE_MASK] = v
+  }
+
+  push(v: T): void {
+    if ((this.length & PAGE_MASK) === 0) this.#pages.push([])
+    this.#pages[this.length >>> PAGE_SHIFT]!.push(v)
+    this.length++
+  }
+
+  /** Every value in id order. */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (const page of this.#pages) yield* page
+  }
+
+  static from<T>(values: Iterable<T>): Paged<T> {
+    const p = new Paged<T>()
+    for (const v of values) p.push(v)
+    return p
   }
 }

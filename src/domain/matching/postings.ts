@@ -4,8 +4,9 @@
  *
  * Layout, for speed and memory at a million patents: the dictionary maps terms to integer ids
  * and each term's postings are (doc id, packed per-field term frequencies) pairs in an Int32Array,
- * grown by doubling (rare terms in slots of shared pages); field lengths live in typed arrays
- * indexed by doc id; a forward index (terms per doc) in flat typed arrays serves deletions,
+ * grown by doubling (rare terms in slots of shared pages); the per-term stores are in pages, so
+ * that none is copied whole as terms are added; field lengths live in typed arrays indexed by doc
+ * id; a forward index (terms per doc, in pages) serves deletions,
  * compaction, related terms and explanations. The BM25F length normalisation is read from a
  * per-field table by length, rebuilt only when the collection statistics change; the postings
  * of common terms carry cached impacts (their BM25F saturation, valid until the statistics
@@ -13,7 +14,7 @@
  */
 import type { SnapshotState, SnapshotStream, StateReader } from '../snapshot.js'
 import { ShardedMap } from '../sharded-map.js'
-import { grow, IntPages } from './buffers.js'
+import { grow, IntPages, Paged, PagedInts } from './buffers.js'
 import { TermIds, type TermBatch } from '../text/term-batch.js'
 import { FIELDS } from './types.js'
 
@@ -59,9 +60,9 @@ export class Postings {
   readonly #impactMinDf: number
   readonly #denseBudget: number
 
-  // terms
+  // terms: every per-term store is in pages (`PagedInts`, `Paged`), added as terms are; none is copied as it grows
   #termIds = new ShardedMap<number>()
-  #terms: string[] = []
+  #terms = new Paged<string>()
   /**
    * Postings: pairs (doc id, packed tf: title | abstract << 8 | keywords << 16 | claims << 24)
    * at `#postOff[t]` in `#post[t]`, with room for `#postCap[t]` ints. Most terms are rare (model
@@ -69,16 +70,16 @@ export class Postings {
    * and gets an array of its own only when it outgrows the slot: no typed array per rare term
    * for the allocator and the garbage collector to handle.
    */
-  #post: Int32Array[] = []
-  #postOff = new Int32Array(1024)
-  #postCap = new Int32Array(1024)
-  #postLen: number[] = []
+  #post = new Paged<Int32Array>()
+  #postOff = new PagedInts()
+  #postCap = new PagedInts()
+  #postLen = new PagedInts()
   /** Pages of small slots, and the slots freed by terms that outgrew them (as page * SLOTS_PER_PAGE + slot). */
   readonly #pages: Int32Array[] = []
   #pageUsed = SLOTS_PER_PAGE
   readonly #freeSlots: number[] = []
   /** Live documents containing the term. */
-  #df: number[] = []
+  #df = new PagedInts()
   /**
    * Impacts of common terms: per posting, the BM25F saturation x / (x + k1) as float32, valid
    * while the collection statistics are those of `#impVersion[t]`. A common term's postings are
@@ -86,8 +87,8 @@ export class Postings {
    * match adds them up without reading the field lengths. Filled by the first match that needs
    * them after a change, and computed the same way with or without the cache.
    */
-  #imp: (Float32Array | undefined)[] = []
-  #impVersion: number[] = []
+  #imp = new Map<number, Float32Array>()
+  #impVersion = new PagedInts(-1)
   /** Impacts of the terms not cached, for the match at hand. */
   #impScratch = new Float32Array(1024)
   /** The most common terms' impacts by doc id (see `#denseImpacts`), within the dense budget; least recently used first. */
@@ -113,7 +114,7 @@ export class Postings {
   #fwdCount = new Int32Array(1024)
   #fwd: IntPages
   /** Add scratch: a doc's packed term frequencies by term id (zero between adds), and its terms. */
-  #packed = new Int32Array(1024)
+  #packed = new PagedInts()
   readonly #distinct: number[] = []
   /** This dictionary's ids of the vocabulary of the batch being added. */
   readonly #batchIds = new TermIds()
@@ -137,7 +138,7 @@ export class Postings {
   exportState(): SnapshotState {
     const nTerms = this.#terms.length
     let total = 0
-    for (let t = 0; t < nTerms; t++) total += this.#postCap[t]!
+    for (let t = 0; t < nTerms; t++) total += this.#postCap.get(t)
     // given in parts, term by term, each followed by its room: a store writes them as they come
     const post = this.#post
     const off = this.#postOff
@@ -148,8 +149,10 @@ export class Postings {
       length: total,
       *parts() {
         for (let t = 0; t < nTerms; t++) {
-          yield post[t]!.subarray(off[t]!, off[t]! + len[t]!)
-          if (cap[t]! > len[t]!) yield cap[t]! - len[t]!
+          const o = off.get(t)
+          const l = len.get(t)
+          yield post.get(t).subarray(o, o + l)
+          if (cap.get(t) > l) yield cap.get(t) - l
         }
       },
     }
@@ -168,10 +171,10 @@ export class Postings {
       },
     }
     const arrays: SnapshotState['arrays'] = {
-      'postings.cap': this.#postCap.subarray(0, nTerms),
-      'postings.len': Int32Array.from(this.#postLen),
+      'postings.cap': this.#postCap.stream(nTerms),
+      'postings.len': this.#postLen.stream(nTerms),
       'postings.lists': lists,
-      'postings.df': Int32Array.from(this.#df),
+      'postings.df': this.#df.stream(nTerms),
       'postings.lenSum': this.#lenSum,
       'postings.maxLen': this.#maxLen,
       'postings.fwdStart': fwdStart,
@@ -179,7 +182,7 @@ export class Postings {
       'postings.forward': forward,
     }
     FIELDS.forEach((f, i) => (arrays[`postings.length.${f}`] = this.#len[i]!.subarray(0, n)))
-    return { meta: { 'postings.docs': n, 'postings.live': this.#live }, arrays, strings: { 'postings.terms': this.#terms } }
+    return { meta: { 'postings.docs': n, 'postings.live': this.#live }, arrays, strings: { 'postings.terms': [...this.#terms] } }
   }
 
   /** A store holding an exported state; throws when the state is inconsistent. */
@@ -204,26 +207,23 @@ export class Postings {
     p.#termIds = new ShardedMap()
     for (let t = 0; t < nTerms; t++) p.#termIds.set(terms[t]!, t)
     if (p.#termIds.size !== nTerms) r.fail('a term is listed twice')
-    p.#terms = terms.slice()
-    p.#post = new Array<Int32Array>(nTerms)
-    p.#postOff = new Int32Array(Math.max(1024, nTerms))
-    p.#postCap = new Int32Array(Math.max(1024, nTerms))
+    p.#terms = Paged.from(terms)
+    p.#post = Paged.from(new Array<Int32Array>(nTerms).fill(lists))
+    p.#postOff.ensure(nTerms)
+    p.#postCap = PagedInts.of(cap)
     let at = 0
     for (let t = 0; t < nTerms; t++) {
       const c = cap[t]!
       const l = len[t]!
       if (c < SLOT || l < 0 || l > c || l % 2 !== 0 || df[t]! < 0 || df[t]! > l / 2) r.fail(`term ${t}: ${l} ints of postings in room for ${c}, df ${df[t]}`)
-      p.#post[t] = lists
-      p.#postOff[t] = at
-      p.#postCap[t] = c
+      p.#postOff.set(t, at)
       at += c
     }
     if (at !== lists.length) r.fail(`postings fill ${lists.length} ints, the terms' room ${at}`)
-    p.#postLen = Array.from(len)
-    p.#df = Array.from(df)
-    p.#imp = new Array<undefined>(nTerms).fill(undefined)
-    p.#impVersion = new Array<number>(nTerms).fill(-1)
-    p.#packed = new Int32Array(Math.max(1024, nTerms))
+    p.#postLen = PagedInts.of(len)
+    p.#df = PagedInts.of(df)
+    p.#impVersion.ensure(nTerms)
+    p.#packed.ensure(nTerms)
 
     let fwdTotal = 0
     for (let d = 0; d < n; d++) {
@@ -253,11 +253,11 @@ export class Postings {
 
   /** Live documents containing term t. */
   df(t: number): number {
-    return this.#df[t]!
+    return this.#df.get(t)
   }
 
   idf(t: number, N: number): number {
-    const df = this.#df[t]!
+    const df = this.#df.get(t)
     return Math.log(1 + (N - df + 0.5) / (df + 0.5))
   }
 
@@ -289,16 +289,8 @@ export class Postings {
     this.#termIds.set(term, t)
     this.#terms.push(term)
     this.#post.push(EMPTY)
-    this.#postLen.push(0)
-    if (t >= this.#postOff.length) {
-      this.#postOff = grow(this.#postOff, t + 1)
-      this.#postCap = grow(this.#postCap, t + 1)
-    }
+    if (t >= this.#postOff.capacity) for (const a of [this.#postOff, this.#postCap, this.#postLen, this.#df, this.#impVersion, this.#packed]) a.ensure(t + 1)
     this.#takeSlot(t)
-    this.#df.push(0)
-    this.#imp.push(undefined)
-    this.#impVersion.push(-1)
-    if (t >= this.#packed.length) this.#packed = grow(this.#packed, t + 1)
     return t
   }
 
@@ -326,9 +318,9 @@ export class Postings {
         const v = positions[k]!
         let t = ids[v]!
         if (t < 0) ids[v] = t = this.#intern(batch.vocab[v]!)
-        const cur = this.#packed[t]!
+        const cur = this.#packed.get(t)
         if (cur === 0) distinct.push(t)
-        if (((cur >>> shift) & 0xff) < MAX_TF) this.#packed[t] = cur + (1 << shift)
+        if (((cur >>> shift) & 0xff) < MAX_TF) this.#packed.set(t, cur + (1 << shift))
       }
     }
     const pg = this.#fwd.room(distinct.length)
@@ -339,17 +331,17 @@ export class Postings {
     this.#fwdCount[d] = distinct.length
     this.#fwd.at = w + distinct.length
     for (const t of distinct) {
-      const tf = this.#packed[t]!
-      this.#packed[t] = 0
+      const tf = this.#packed.get(t)
+      this.#packed.set(t, 0)
       page[w++] = t
-      const n = this.#postLen[t]!
-      if (n + 2 > this.#postCap[t]!) this.#growPostings(t, n + 2)
-      const list = this.#post[t]!
-      const at = this.#postOff[t]! + n
+      const n = this.#postLen.get(t)
+      if (n + 2 > this.#postCap.get(t)) this.#growPostings(t, n + 2)
+      const list = this.#post.get(t)
+      const at = this.#postOff.get(t) + n
       list[at] = d
       list[at + 1] = tf
-      this.#postLen[t] = n + 2
-      this.#df[t]!++
+      this.#postLen.set(t, n + 2)
+      this.#df.set(t, this.#df.get(t) + 1)
     }
   }
 
@@ -363,26 +355,26 @@ export class Postings {
       }
       slot = (this.#pages.length - 1) * SLOTS_PER_PAGE + this.#pageUsed++
     }
-    this.#post[t] = this.#pages[Math.floor(slot / SLOTS_PER_PAGE)]!
-    this.#postOff[t] = (slot % SLOTS_PER_PAGE) * SLOT
-    this.#postCap[t] = SLOT
+    this.#post.set(t, this.#pages[Math.floor(slot / SLOTS_PER_PAGE)]!)
+    this.#postOff.set(t, (slot % SLOTS_PER_PAGE) * SLOT)
+    this.#postCap.set(t, SLOT)
   }
 
   /** Moves term t's postings to an array of its own with room for at least `need` ints. */
   #growPostings(t: number, need: number): void {
-    const list = this.#post[t]!
-    const off = this.#postOff[t]!
-    const cap = this.#postCap[t]!
+    const list = this.#post.get(t)
+    const off = this.#postOff.get(t)
+    const cap = this.#postCap.get(t)
     let size = cap * 2
     while (size < need) size *= 2
     const bigger = new Int32Array(size)
-    bigger.set(list.subarray(off, off + this.#postLen[t]!))
+    bigger.set(list.subarray(off, off + this.#postLen.get(t)))
     // a slot of a loaded snapshot's postings (not one of the pages) is left unused until the next restart
     const page = cap === SLOT ? this.#pages.indexOf(list) : -1
     if (page >= 0) this.#freeSlots.push(page * SLOTS_PER_PAGE + off / SLOT)
-    this.#post[t] = bigger
-    this.#postOff[t] = 0
-    this.#postCap[t] = size
+    this.#post.set(t, bigger)
+    this.#postOff.set(t, 0)
+    this.#postCap.set(t, size)
   }
 
   /** Doc d is gone: out of the statistics (its postings stay until `compact`). */
@@ -393,16 +385,19 @@ export class Postings {
     const page = this.fwdPage(d)
     const start = this.#fwdStart[d]!
     const end = start + this.#fwdCount[d]!
-    for (let i = start; i < end; i++) this.#df[page[i]!]!--
+    for (let i = start; i < end; i++) {
+      const t = page[i]!
+      this.#df.set(t, this.#df.get(t) - 1)
+    }
   }
 
   /** Renumbers docs by `remap` (−1: dropped; order kept), `next` docs remaining. */
   compact(remap: Int32Array, next: number): void {
     const n = this.#nDocs
     for (let t = 0; t < this.#post.length; t++) {
-      const list = this.#post[t]!
-      const off = this.#postOff[t]!
-      const end = off + this.#postLen[t]!
+      const list = this.#post.get(t)
+      const off = this.#postOff.get(t)
+      const end = off + this.#postLen.get(t)
       let w = off
       for (let i = off; i < end; i += 2) {
         const nd = remap[list[i]!]!
@@ -411,11 +406,11 @@ export class Postings {
         list[w + 1] = list[i + 1]!
         w += 2
       }
-      this.#postLen[t] = w - off
-      if (w === off && this.#postCap[t]! > SLOT) this.#takeSlot(t)
-      this.#imp[t] = undefined
-      this.#impVersion[t] = -1
+      this.#postLen.set(t, w - off)
+      if (w === off && this.#postCap.get(t) > SLOT) this.#takeSlot(t)
+      this.#impVersion.set(t, -1)
     }
+    this.#imp.clear()
     this.#dense.clear()
     const fwd = new IntPages(this.#fwd.pageSize)
     for (let d = 0; d < n; d++) {
@@ -498,9 +493,9 @@ export class Postings {
 
   #packedAt(t: number, docs: ArrayLike<number>): Int32Array {
     const out = new Int32Array(docs.length)
-    const list = this.#post[t]!
-    const end = this.#postOff[t]! + this.#postLen[t]!
-    let lo = this.#postOff[t]!
+    const list = this.#post.get(t)
+    const end = this.#postOff.get(t) + this.#postLen.get(t)
+    let lo = this.#postOff.get(t)
     for (let i = 0; i < docs.length; i++) {
       const d = docs[i]!
       // gallop from the last position, then binary search in the bracket (postings are in doc order)
@@ -553,15 +548,15 @@ export class Postings {
     for (const [t, w] of terms) {
       const wk = w * k1p
       const imp = this.#impacts(t)
-      const len = this.#postLen[t]!
+      const len = this.#postLen.get(t)
       if (imp !== this.#impScratch && len >= 2 * this.#live * DENSE_SHARE) {
         run.push({ dense: this.#denseImpacts(t, imp), wk })
         if (run.length === 3) flush()
         continue
       }
       if (run.length > 0) flush()
-      const list = this.#post[t]!
-      const off = this.#postOff[t]!
+      const list = this.#post.get(t)
+      const off = this.#postOff.get(t)
       const end = off + len
       for (let i = off, j = 0; i < end; i += 2, j++) acc[list[i]!]! += wk * imp[j]!
     }
@@ -577,18 +572,18 @@ export class Postings {
     const k1 = this.#k1
     const [nT, nA, nK, nC] = this.#normTables() as [Float64Array, Float64Array, Float64Array, Float64Array]
     const version = this.#normVersion
-    const len = this.#postLen[t]!
-    let imp = this.#imp[t]
-    if (imp !== undefined && this.#impVersion[t] === version) return imp
+    const len = this.#postLen.get(t)
+    let imp = this.#imp.get(t)
+    if (imp !== undefined && this.#impVersion.get(t) === version) return imp
     if (len >= 2 * Math.max(this.#impactMinDf, this.#live * IMPACT_MIN_SHARE)) {
-      if (imp === undefined || imp.length < len >> 1) imp = this.#imp[t] = new Float32Array(this.#postCap[t]! >> 1)
-      this.#impVersion[t] = version
+      if (imp === undefined || imp.length < len >> 1) this.#imp.set(t, (imp = new Float32Array(this.#postCap.get(t) >> 1)))
+      this.#impVersion.set(t, version)
     } else {
       if (this.#impScratch.length < len >> 1) this.#impScratch = new Float32Array(Math.max(len, 1024))
       imp = this.#impScratch
     }
-    const list = this.#post[t]!
-    const off = this.#postOff[t]!
+    const list = this.#post.get(t)
+    const off = this.#postOff.get(t)
     const end = off + len
     const [lT, lA, lK, lC] = this.#len as [Int32Array, Int32Array, Int32Array, Int32Array]
     for (let i = off, j = 0; i < end; i += 2, j++) {
@@ -623,7 +618,7 @@ export class Postings {
   /** A common term's cached impacts spread over a dense array by doc id (zero for docs without it). */
   #denseImpacts(t: number, imp: Float32Array): Float32Array {
     const n = this.#nDocs
-    const version = this.#impVersion[t]!
+    const version = this.#impVersion.get(t)
     let entry = this.#dense.get(t)
     // least recently used first: a used entry moves to the end
     this.#dense.delete(t)
@@ -643,9 +638,9 @@ export class Postings {
     entry.version = version
     this.#dense.set(t, entry)
     const dense = entry.imp
-    const list = this.#post[t]!
-    const off = this.#postOff[t]!
-    const end = off + this.#postLen[t]!
+    const list = this.#post.get(t)
+    const off = this.#postOff.get(t)
+    const end = off + this.#postLen.get(t)
     for (let i = off, j = 0; i < end; i += 2, j++) dense[list[i]!] = imp[j]!
     return dense
   }
