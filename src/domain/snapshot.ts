@@ -21,9 +21,10 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
  * (the write gate), so they are those of the moment of `exportState`.
  */
 export interface SnapshotStream {
-  readonly type: 'Int32Array'
+  readonly type: 'Int32Array' | 'Uint32Array'
   readonly length: number
-  parts(): Iterable<Int32Array | number>
+  /** Parts of the stream's type; a number is that many zeros. */
+  parts(): Iterable<Int32Array | Uint32Array | number>
 }
 
 /** The whole state of an index. Typed arrays may be views of the index's own memory: export copies nothing it need not. */
@@ -38,7 +39,7 @@ export const isStream = (a: SnapshotArray | SnapshotStream | undefined): a is Sn
 /** An array of a state as one typed array: a stream's parts copied into one (in-memory round trips, tests). */
 export function materialise(a: SnapshotArray | SnapshotStream): SnapshotArray {
   if (!isStream(a)) return a
-  const out = new Int32Array(a.length)
+  const out = a.type === 'Int32Array' ? new Int32Array(a.length) : new Uint32Array(a.length)
   let at = 0
   for (const part of a.parts()) {
     if (typeof part === 'number') at += part

@@ -137,8 +137,10 @@ t.test('embedded: a snapshot of the index loads into another that answers alike,
     { q, filters: { ipc: 'G06F' }, limit: 10, offset: 5 },
   ])
   const answers = (index: SearchIndex) => Promise.all(queries.map((q) => index.search(q)))
-  // what a snapshot file gives back: copies of the arrays and lists
+  // what a snapshot file gives back: copies of the arrays and lists (the seal done: the pool holds postings)
+  await original.settled()
   const state = original.snapshot!.exportState()
+  t.ok(materialise(state.arrays['postings.pool']!).length > 0, 'postings sealed into the pool')
   const copy = {
     meta: JSON.parse(JSON.stringify(state.meta)),
     arrays: Object.fromEntries(Object.entries(state.arrays).map(([k, a]) => [k, materialise(a).slice()])),

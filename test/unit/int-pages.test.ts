@@ -3,7 +3,7 @@
  * added as ids grow, nothing copied; a loaded array's values as they were.
  */
 import t from 'tap'
-import { IntPages, Paged, PagedInts } from '../../src/domain/matching/buffers.js'
+import { IntPages, Paged, PagedInts } from '../../src/domain/paged.js'
 import { materialise } from '../../src/domain/snapshot.js'
 
 t.test('runs in pages: each run in one page, pages added and never copied, a loaded array kept as the first', async (t) => {

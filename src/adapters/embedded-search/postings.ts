@@ -29,7 +29,8 @@
 
 import { ShardedMap } from '../../domain/sharded-map.js'
 import { TermIds, type TermBatch } from '../../domain/text/term-batch.js'
-import type { SnapshotArray, StateReader } from '../../domain/snapshot.js'
+import { PagedInts } from '../../domain/paged.js'
+import type { SnapshotArray, SnapshotStream, StateReader } from '../../domain/snapshot.js'
 
 export const BLOCK = 128
 const BLOCK_SHIFT = 7
@@ -48,9 +49,9 @@ interface Chains {
   eTf: Uint8Array
   eNext: Int32Array
   entries: number
-  rHead: Int32Array
-  rTail: Int32Array
-  rCount: Uint32Array
+  rHead: PagedInts
+  rTail: PagedInts
+  rCount: PagedInts
 }
 
 /** Appends a posting of term t to the chains (growing the entries as needed); returns the term's previous last entry, -1 for none. */
@@ -64,11 +65,11 @@ function appendToChain(r: Chains, t: number, doc: number, tf: number): number {
   r.eDoc[e] = doc
   r.eTf[e] = tf
   r.eNext[e] = -1
-  const tail = r.rTail[t]! - 1
-  if (tail < 0) r.rHead[t] = e + 1
+  const tail = r.rTail.get(t) - 1
+  if (tail < 0) r.rHead.set(t, e + 1)
   else r.eNext[tail] = e
-  r.rTail[t] = e + 1
-  r.rCount[t]!++
+  r.rTail.set(t, e + 1)
+  r.rCount.set(t, r.rCount.get(t) + 1)
   return tail
 }
 
@@ -89,11 +90,11 @@ export class Postings {
   // ---- sealed part (per term: where its bytes start, how many bytes and postings, its last id, its first skip entry)
   pool = new Uint8Array(0)
   poolUsed = 0
-  sOff = new Uint32Array(16)
-  sBytes = new Uint32Array(16)
-  sCount = new Uint32Array(16)
-  sLast = new Int32Array(16)
-  sBlock = new Uint32Array(16)
+  sOff = new PagedInts(0, 'Uint32Array')
+  sBytes = new PagedInts(0, 'Uint32Array')
+  sCount = new PagedInts(0, 'Uint32Array')
+  sLast = new PagedInts()
+  sBlock = new PagedInts(0, 'Uint32Array')
   blockLast = new Int32Array(0)
   blockOff = new Uint32Array(0)
   blockMaxTf = new Uint8Array(0)
@@ -101,9 +102,9 @@ export class Postings {
   blocksUsed = 0
 
   // ---- recent part (a term's head and tail are entry + 1, 0 for none: a zeroed array is empty)
-  rHead = new Int32Array(16)
-  rTail = new Int32Array(16)
-  rCount = new Uint32Array(16)
+  rHead = new PagedInts()
+  rTail = new PagedInts()
+  rCount = new PagedInts(0, 'Uint32Array')
   eDoc = new Int32Array(1024)
   eTf = new Uint8Array(1024)
   eNext = new Int32Array(1024)
@@ -118,7 +119,7 @@ export class Postings {
   #job: SealJob | undefined
   /** This dictionary's ids of the vocabulary of the batch being added, and the add's scratch: weighted frequencies by term id (zero between adds), its terms. */
   readonly #batchIds = new TermIds()
-  #tf = new Uint32Array(1024)
+  readonly #tf = new PagedInts(0, 'Uint32Array')
   readonly #distinct: number[] = []
 
   /** The id of a term, or -1 when no document has it. */
@@ -131,20 +132,14 @@ export class Postings {
     if (t !== undefined) return t
     t = this.termCount++
     this.terms.set(term, t)
-    if (t >= this.sOff.length) {
-      const n = this.sOff.length * 2
-      this.sOff = grow(this.sOff, n)
-      this.sBytes = grow(this.sBytes, n)
-      this.sCount = grow(this.sCount, n)
-      this.sLast = grow(this.sLast, n)
-      this.sBlock = grow(this.sBlock, n)
-      this.rHead = grow(this.rHead, n)
-      this.rTail = grow(this.rTail, n)
-      this.rCount = grow(this.rCount, n)
+    if (t >= this.sOff.capacity) {
+      // a page more for each (never a copy of what they hold)
+      for (const a of [this.sOff, this.sBytes, this.sCount, this.sLast, this.sBlock, this.rHead, this.rTail, this.rCount]) a.ensure(t + 1)
+      const n = this.sOff.capacity
       // a seal under way writes arrays of the same length, to be swapped in
       this.#job?.widen(n)
     }
-    this.sLast[t] = -1
+    this.sLast.set(t, -1)
     this.#job?.newTerm(t)
     return t
   }
@@ -166,9 +161,10 @@ export class Postings {
         const v = positions[k]!
         let t = ids[v]!
         if (t < 0) ids[v] = t = this.#intern(batch.vocab[v]!)
-        if (t >= this.#tf.length) this.#tf = grow(this.#tf, t + 1)
-        if (this.#tf[t] === 0) distinct.push(t)
-        this.#tf[t] = this.#tf[t]! + weight
+        if (t >= this.#tf.capacity) this.#tf.ensure(t + 1)
+        const had = this.#tf.get(t)
+        if (had === 0) distinct.push(t)
+        this.#tf.set(t, had + weight)
         length += weight
       }
     }
@@ -179,8 +175,8 @@ export class Postings {
       this.eNext = grow(this.eNext, need)
     }
     for (const t of distinct) {
-      const n = this.#tf[t]!
-      this.#tf[t] = 0
+      const n = this.#tf.get(t)
+      this.#tf.set(t, 0)
       this.#append(t, doc, n > 255 ? 255 : n)
     }
     return length
@@ -188,7 +184,7 @@ export class Postings {
 
   /** Postings of a term, removed documents included (the document frequency BM25 reads, as Lucene's docFreq). */
   count(t: number): number {
-    return this.sCount[t]! + this.rCount[t]!
+    return this.sCount.get(t) + this.rCount.get(t)
   }
 
   /** Whether a seal is under way. */
@@ -293,8 +289,8 @@ export class Postings {
   #append(t: number, doc: number, tf: number): void {
     const tail = appendToChain(this, t, doc, tf)
     // what the posting will take sealed: its gap to the term's previous posting, and a block every BLOCK postings
-    this.pendingBytes += varintLength(doc - (tail < 0 ? this.sLast[t]! : this.eDoc[tail]!)) + 1
-    if ((this.sCount[t]! + this.rCount[t]! - 1) % BLOCK === 0) this.blocksNeeded++
+    this.pendingBytes += varintLength(doc - (tail < 0 ? this.sLast.get(t) : this.eDoc[tail]!)) + 1
+    if ((this.sCount.get(t) + this.rCount.get(t) - 1) % BLOCK === 0) this.blocksNeeded++
     // and into the recent part the seal under way will leave
     this.#job?.append(t, doc, tf)
   }
@@ -304,7 +300,7 @@ export class Postings {
    * index's `exportState`). Views of the store's own arrays, cut to what is used, but for the
    * recent heads and tails (copied, a few milliseconds at a million terms).
    */
-  exportState(): { arrays: Record<string, SnapshotArray>; terms: string[] } {
+  exportState(): { arrays: Record<string, SnapshotArray | SnapshotStream>; terms: string[] } {
     const T = this.termCount
     const b = this.blocksUsed
     const e = this.entries
@@ -314,11 +310,11 @@ export class Postings {
       terms,
       arrays: {
         pool: this.pool.subarray(0, this.poolUsed),
-        sOff: this.sOff.subarray(0, T),
-        sBytes: this.sBytes.subarray(0, T),
-        sCount: this.sCount.subarray(0, T),
-        sLast: this.sLast.subarray(0, T),
-        sBlock: this.sBlock.subarray(0, T),
+        sOff: this.sOff.stream(T),
+        sBytes: this.sBytes.stream(T),
+        sCount: this.sCount.stream(T),
+        sLast: this.sLast.stream(T),
+        sBlock: this.sBlock.stream(T),
         blockLast: this.blockLast.subarray(0, b),
         blockOff: this.blockOff.subarray(0, b),
         blockMaxTf: this.blockMaxTf.subarray(0, b),
@@ -326,7 +322,7 @@ export class Postings {
         // as entry indexes, -1 for none (copies: the store keeps them + 1)
         rHead: minusOne(this.rHead, T),
         rTail: minusOne(this.rTail, T),
-        rCount: this.rCount.subarray(0, T),
+        rCount: this.rCount.stream(T),
         eDoc: this.eDoc.subarray(0, e),
         eTf: this.eTf.subarray(0, e),
         eNext: this.eNext.subarray(0, e),
@@ -343,30 +339,30 @@ export class Postings {
     const p = new Postings()
     p.pool = r.array('pool', Uint8Array)
     p.poolUsed = p.pool.length
-    p.sOff = r.array('sOff', Uint32Array, T)
-    p.sBytes = r.array('sBytes', Uint32Array, T)
-    p.sCount = r.array('sCount', Uint32Array, T)
-    p.sLast = r.array('sLast', Int32Array, T)
-    p.sBlock = r.array('sBlock', Uint32Array, T)
+    const sOff = r.array('sOff', Uint32Array, T)
+    const sBytes = r.array('sBytes', Uint32Array, T)
+    const sCount = r.array('sCount', Uint32Array, T)
+    const sLast = r.array('sLast', Int32Array, T)
+    const sBlock = r.array('sBlock', Uint32Array, T)
     p.blockLast = r.array('blockLast', Int32Array)
     const B = p.blockLast.length
     p.blockOff = r.array('blockOff', Uint32Array, B)
     p.blockMaxTf = r.array('blockMaxTf', Uint8Array, B)
     p.blockMinLenTf = r.array('blockMinLenTf', Float32Array, B)
     p.blocksUsed = B
-    p.rHead = r.array('rHead', Int32Array, T)
-    p.rTail = r.array('rTail', Int32Array, T)
-    p.rCount = r.array('rCount', Uint32Array, T)
+    const rHead = r.array('rHead', Int32Array, T)
+    const rTail = r.array('rTail', Int32Array, T)
+    const rCount = r.array('rCount', Uint32Array, T)
     p.eDoc = r.array('eDoc', Int32Array)
     const E = p.eDoc.length
     p.eTf = r.array('eTf', Uint8Array, E)
     p.eNext = r.array('eNext', Int32Array, E)
     p.entries = E
     for (let t = 0; t < T; t++) {
-      if (p.sOff[t]! + p.sBytes[t]! > p.poolUsed) r.fail(`term ${t}'s postings run past the pool`)
-      if (p.sBlock[t]! + Math.ceil(p.sCount[t]! / BLOCK) > B) r.fail(`term ${t}'s blocks run past the skip entries`)
-      if (p.sLast[t]! >= docs) r.fail(`term ${t}'s last id is past the documents`)
-      if (p.rHead[t]! >= E || p.rTail[t]! >= E) r.fail(`term ${t}'s recent chain is outside the entries`)
+      if (sOff[t]! + sBytes[t]! > p.poolUsed) r.fail(`term ${t}'s postings run past the pool`)
+      if (sBlock[t]! + Math.ceil(sCount[t]! / BLOCK) > B) r.fail(`term ${t}'s blocks run past the skip entries`)
+      if (sLast[t]! >= docs) r.fail(`term ${t}'s last id is past the documents`)
+      if (rHead[t]! >= E || rTail[t]! >= E) r.fail(`term ${t}'s recent chain is outside the entries`)
     }
     r.inRange('eDoc', p.eDoc, Math.max(docs, 1))
     for (let i = 0; i < E; i++) if (p.eNext[i]! >= E) r.fail(`entry ${i} chains outside the entries`)
@@ -375,25 +371,31 @@ export class Postings {
     p.termCount = T
     // what a seal will need (not stored: derived), walking each term's chain, which must hold its count of ascending ids
     let chained = 0
-    for (let t = 0; t < T; t++) chained += p.rCount[t]!
+    for (let t = 0; t < T; t++) chained += rCount[t]!
     if (chained !== E) r.fail(`the terms' recent counts add up to ${chained}, not the ${E} entries`)
     for (let t = 0; t < T; t++) {
-      let last = p.sLast[t]!
+      let last = sLast[t]!
       let k = 0
       let tail = -1
-      const n = p.rCount[t]!
-      for (let e = p.rHead[t]!; e >= 0; e = p.eNext[e]!) {
+      const n = rCount[t]!
+      for (let e = rHead[t]!; e >= 0; e = p.eNext[e]!) {
         if (++k > n || p.eDoc[e]! <= last) r.fail(`term ${t}'s recent chain is not its ${n} ascending entries`)
         p.pendingBytes += varintLength(p.eDoc[e]! - last) + 1
         last = p.eDoc[e]!
         tail = e
       }
-      if (k !== n || p.rTail[t] !== tail) r.fail(`term ${t}'s recent chain is not its ${n} entries`)
-      p.blocksNeeded += Math.ceil(p.count(t) / BLOCK)
+      if (k !== n || rTail[t] !== tail) r.fail(`term ${t}'s recent chain is not its ${n} entries`)
+      p.blocksNeeded += Math.ceil((sCount[t]! + rCount[t]!) / BLOCK)
     }
+    p.sOff = PagedInts.of(sOff)
+    p.sBytes = PagedInts.of(sBytes)
+    p.sCount = PagedInts.of(sCount)
+    p.sLast = PagedInts.of(sLast)
+    p.sBlock = PagedInts.of(sBlock)
     // kept + 1 (0 for none)
-    p.rHead = plusOne(p.rHead)
-    p.rTail = plusOne(p.rTail)
+    p.rHead = PagedInts.of(plusOne(rHead))
+    p.rTail = PagedInts.of(plusOne(rTail))
+    p.rCount = PagedInts.of(rCount)
     return p
   }
 
@@ -403,8 +405,9 @@ export class Postings {
 
   /** Bytes held by the typed arrays (for the bench). */
   get bytes(): number {
-    const arrays = [this.pool, this.sOff, this.sBytes, this.sCount, this.sLast, this.sBlock, this.blockLast, this.blockOff, this.blockMaxTf, this.blockMinLenTf, this.rHead, this.rTail, this.rCount, this.eDoc, this.eTf, this.eNext]
-    return arrays.reduce((s, a) => s + a.byteLength, 0)
+    const arrays = [this.pool, this.blockLast, this.blockOff, this.blockMaxTf, this.blockMinLenTf, this.eDoc, this.eTf, this.eNext]
+    const paged = [this.sOff, this.sBytes, this.sCount, this.sLast, this.sBlock, this.rHead, this.rTail, this.rCount]
+    return arrays.reduce((s, a) => s + a.byteLength, 0) + paged.reduce((s, a) => s + a.bytes, 0)
   }
 }
 
@@ -442,15 +445,15 @@ class SealJob {
   blockOff = new Uint32Array(0)
   blockMaxTf = new Uint8Array(0)
   blockMinLenTf = new Float32Array(0)
-  sOff = new Uint32Array(0)
-  sBytes = new Uint32Array(0)
-  sCount = new Uint32Array(0)
-  sLast = new Int32Array(0)
-  sBlock = new Uint32Array(0)
+  sOff = new PagedInts(0, 'Uint32Array')
+  sBytes = new PagedInts(0, 'Uint32Array')
+  sCount = new PagedInts(0, 'Uint32Array')
+  sLast = new PagedInts()
+  sBlock = new PagedInts(0, 'Uint32Array')
   /** The recent part it leaves: the entries from e0 on, renumbered from 0 (heads and tails + 1, as the store's). */
-  rHead = new Int32Array(0)
-  rTail = new Int32Array(0)
-  rCount = new Uint32Array(0)
+  rHead = new PagedInts()
+  rTail = new PagedInts()
+  rCount = new PagedInts(0, 'Uint32Array')
   eDoc = new Int32Array(1024)
   eTf = new Uint8Array(1024)
   eNext = new Int32Array(1024)
@@ -483,11 +486,10 @@ class SealJob {
     this.bytes = p.poolUsed + p.pendingBytes
     this.blocks = p.blocksNeeded
     this.room = Math.max(1024, this.roomAsked ?? 2 * this.e0)
-    const cap = p.sOff.length
-    const buf = new ArrayBuffer(cap * 12)
-    this.rHead = new Int32Array(buf, 0, cap)
-    this.rTail = new Int32Array(buf, cap * 4, cap)
-    this.rCount = new Uint32Array(buf, cap * 8, cap)
+    const cap = p.sOff.capacity
+    this.rHead.ensure(cap)
+    this.rTail.ensure(cap)
+    this.rCount.ensure(cap)
     this.fixed = true
   }
 
@@ -526,14 +528,9 @@ class SealJob {
         return true
       }
       case 3: {
-        const cap = this.rHead.length
-        const buf = new ArrayBuffer(cap * 20)
-        this.sOff = new Uint32Array(buf, 0, cap)
-        this.sBytes = new Uint32Array(buf, cap * 4, cap)
-        this.sCount = new Uint32Array(buf, cap * 8, cap)
-        this.sBlock = new Uint32Array(buf, cap * 12, cap)
-        this.sLast = new Int32Array(buf, cap * 16, cap)
-        for (let t = this.t0; t < p.termCount; t++) this.sLast[t] = -1
+        const cap = this.rHead.capacity
+        for (const a of [this.sOff, this.sBytes, this.sCount, this.sBlock, this.sLast]) a.ensure(cap)
+        for (let t = this.t0; t < p.termCount; t++) this.sLast.set(t, -1)
         return true
       }
     }
@@ -543,7 +540,7 @@ class SealJob {
 
   /** A term interned meanwhile: nothing sealed (once its arrays are allocated; before, they are made so). */
   newTerm(t: number): void {
-    if (this.sLast.length > t) this.sLast[t] = -1
+    if (this.sLast.capacity > t) this.sLast.set(t, -1)
   }
 
   /** A posting added meanwhile, into the recent part the seal leaves. */
@@ -556,16 +553,8 @@ class SealJob {
   widen(n: number): void {
     if (!this.fixed) return // allocated at the store's length
     // when not allocated yet, they will be of the new length
-    if (this.sOff.length > 0) {
-      this.sOff = grow(this.sOff, n)
-      this.sBytes = grow(this.sBytes, n)
-      this.sCount = grow(this.sCount, n)
-      this.sBlock = grow(this.sBlock, n)
-      this.sLast = grow(this.sLast, n)
-    }
-    this.rHead = grow(this.rHead, n)
-    this.rTail = grow(this.rTail, n)
-    this.rCount = grow(this.rCount, n)
+    if (this.sOff.capacity > 0) for (const a of [this.sOff, this.sBytes, this.sCount, this.sBlock, this.sLast]) a.ensure(n)
+    for (const a of [this.rHead, this.rTail, this.rCount]) a.ensure(n)
   }
 
   /** About `budget` units of work; true when every term is written. */
@@ -589,14 +578,14 @@ class SealJob {
       if (!this.inTerm) {
         if (t === this.t0) return true
         // the term's sealed postings and their blocks, copied as they are (block offsets are from the term's start)
-        const off = p.sOff[t]!
-        const nb = p.sBytes[t]!
-        const count = p.sCount[t]!
+        const off = p.sOff.get(t)
+        const nb = p.sBytes.get(t)
+        const count = p.sCount.get(t)
         const ob = (count + BLOCK - 1) >>> BLOCK_SHIFT
         const w = this.w
         if (nb <= 64) for (let k = 0; k < nb; k++) pool[w + k] = p.pool[off + k]!
         else pool.set(p.pool.subarray(off, off + nb), w)
-        const from = p.sBlock[t]!
+        const from = p.sBlock.get(t)
         const bw = this.bw
         if (ob <= 4) {
           for (let k = 0; k < ob; k++) {
@@ -614,8 +603,8 @@ class SealJob {
         this.start = w
         this.w = w + nb
         this.i = count
-        this.last = p.sLast[t]!
-        this.e = p.rHead[t]! - 1
+        this.last = p.sLast.get(t)
+        this.e = p.rHead.get(t) - 1
         this.inTerm = true
         work += 1 + (nb >>> 5) + ob
       }
@@ -660,11 +649,11 @@ class SealJob {
       this.last = last
       this.w = w
       if (e >= 0 && e < e0) return false // the budget ran out inside the term
-      this.sOff[t] = start
-      this.sBytes[t] = w - start
-      this.sCount[t] = i
-      this.sLast[t] = last
-      this.sBlock[t] = bw
+      this.sOff.set(t, start)
+      this.sBytes.set(t, w - start)
+      this.sCount.set(t, i)
+      this.sLast.set(t, last)
+      this.sBlock.set(t, bw)
       this.bw = bw + ((i + BLOCK - 1) >>> BLOCK_SHIFT)
       this.t = t + 1
       this.inTerm = false
@@ -673,9 +662,9 @@ class SealJob {
   }
 }
 
-function minusOne(a: Int32Array, n: number): Int32Array {
+function minusOne(a: PagedInts, n: number): Int32Array {
   const out = new Int32Array(n)
-  for (let i = 0; i < n; i++) out[i] = a[i]! - 1
+  for (let i = 0; i < n; i++) out[i] = a.get(i) - 1
   return out
 }
 
@@ -717,12 +706,12 @@ export class Cursor {
   constructor(p: Postings, t: number) {
     this.#p = p
     this.#t = t
-    this.#pos = p.sOff[t]!
-    this.#end = this.#pos + p.sBytes[t]!
-    this.#n = p.sCount[t]!
-    this.#base = p.sBlock[t]!
+    this.#pos = p.sOff.get(t)
+    this.#end = this.#pos + p.sBytes.get(t)
+    this.#n = p.sCount.get(t)
+    this.#base = p.sBlock.get(t)
     this.#blocks = Math.ceil(this.#n / BLOCK)
-    this.#e = p.rHead[t]! - 1
+    this.#e = p.rHead.get(t) - 1
   }
 
   next(): number {
@@ -774,7 +763,7 @@ export class Cursor {
    */
   shallowBlock(target: number): number {
     const p = this.#p
-    if (this.#blocks === 0 || target > p.sLast[this.#t]!) return -1
+    if (this.#blocks === 0 || target > p.sLast.get(this.#t)) return -1
     const base = this.#base
     let b = this.#i === 0 ? 0 : (this.#i - 1) >>> BLOCK_SHIFT
     if (this.#shallow > b) b = this.#shallow
@@ -820,14 +809,14 @@ export class Cursor {
       this.#blockEnd = end
       return
     }
-    if (p.sLast[this.#t]! < target) {
+    if (p.sLast.get(this.#t) < target) {
       this.#i = this.#n
       this.#pos = this.#end
       return
     }
     b = this.#blockAtLeast(b + 1, target)
     this.#i = b * BLOCK
-    this.#pos = p.sOff[this.#t]! + p.blockOff[base + b]!
+    this.#pos = p.sOff.get(this.#t) + p.blockOff[base + b]!
     this.doc = p.blockLast[base + b - 1]!
     this.#blockEnd = p.blockLast[base + b]!
   }

@@ -14,7 +14,8 @@
  */
 import type { SnapshotState, SnapshotStream, StateReader } from '../snapshot.js'
 import { ShardedMap } from '../sharded-map.js'
-import { grow, IntPages, Paged, PagedInts } from './buffers.js'
+import { grow } from './buffers.js'
+import { IntPages, Paged, PagedInts } from '../paged.js'
 import { TermIds, type TermBatch } from '../text/term-batch.js'
 import { FIELDS } from './types.js'
 
