@@ -1,4 +1,4 @@
-/** The sharded map holds what a Map holds: values by key, a size counting each key once, every entry iterated once. */
+/** The sharded map holds what a Map holds: values by key, a size counting each key once, removals, every entry iterated once. */
 import t from 'tap'
 import { ShardedMap } from '../../src/domain/sharded-map.js'
 
@@ -15,4 +15,11 @@ t.test('a sharded map reads, counts and iterates as a Map', async (t) => {
   t.equal(m.has('图像'), true)
   t.equal(m.has('missing'), false)
   t.same(new Map([...m]), plain, 'every entry, once')
+  t.equal(m.delete('ab'), true)
+  t.equal(m.delete('ab'), false, 'a key removed twice is removed once')
+  t.equal(m.delete('missing'), false)
+  plain.delete('ab')
+  t.equal(m.size, plain.size)
+  t.equal(m.get('ab'), undefined)
+  t.same(new Map([...m]), plain, 'and without it')
 })

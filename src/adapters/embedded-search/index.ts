@@ -24,6 +24,7 @@
  */
 import { analyzePatentText } from '../../domain/text/patent-text.js'
 import { TERM_FIELDS, TermBatch } from '../../domain/text/term-batch.js'
+import { ShardedMap } from '../../domain/sharded-map.js'
 import type { Analyzer } from '../../domain/text/analyzer.js'
 import { LEGAL_STATUSES, TRANSFER_MODES } from '../../domain/patent.js'
 import {
@@ -153,7 +154,7 @@ export function createEmbeddedSearchIndex(
   let recent = 0
   let pns: string[] = []
   let docs: Array<SearchDocument | undefined> = []
-  let byPn = new Map<string, number>()
+  let byPn = new ShardedMap<number>()
   let n = 0
   let alive = 0
   let dead = 0
@@ -270,7 +271,7 @@ export function createEmbeddedSearchIndex(
     recent = 0
     pns = []
     docs = []
-    byPn = new Map()
+    byPn = new ShardedMap()
     n = alive = dead = totalLength = 0
     aliveCol = new Uint8Array(1024)
     lenCol = new Uint32Array(1024)
@@ -924,7 +925,7 @@ export function createEmbeddedSearchIndex(
       nextLists.set(key, l)
       from = end
     })
-    const nextByPn = new Map<string, number>()
+    const nextByPn = new ShardedMap<number>()
     for (let id = 0; id < ids; id++) if (nextAlive[id] === 1) nextByPn.set(nextPns[id]!, id)
     const dictionary = (names: readonly string[]) => {
       const d = new Dictionary()

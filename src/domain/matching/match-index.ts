@@ -27,6 +27,7 @@ import { StateReader, type Snapshottable, type SnapshotState } from '../snapshot
 import type { Analyzer } from '../text/analyzer.js'
 import { analyzePatentText } from '../text/patent-text.js'
 import { TermBatch } from '../text/term-batch.js'
+import { ShardedMap } from '../sharded-map.js'
 import { grow } from './buffers.js'
 import { calibrate, FITTED_CALIBRATION, type Calibration } from './calibration.js'
 import { ClassSets } from './class-sets.js'
@@ -142,7 +143,7 @@ export class MatchIndex implements Snapshottable {
   #nDocs = 0
   #dead = 0
   #pub: (string | undefined)[] = []
-  #byPub = new Map<string, number>()
+  #byPub = new ShardedMap<number>()
   #alive = new Uint8Array(1024)
   #offerable = new Uint8Array(1024)
   #modes = new Uint8Array(1024)
@@ -232,7 +233,7 @@ export class MatchIndex implements Snapshottable {
     const postings = Postings.fromState(this.#postingsOptions, r)
     const classSets = ClassSets.fromState(r, n)
     const pub: (string | undefined)[] = new Array<string | undefined>(n)
-    const byPub = new Map<string, number>()
+    const byPub = new ShardedMap<number>()
     for (let d = 0; d < n; d++) {
       if (alive[d] === 1 && pubs[d] !== '') {
         pub[d] = pubs[d]
