@@ -281,7 +281,6 @@ export class Postings {
     this.#fwdCount = grow(this.#fwdCount, n)
   }
 
-  /** Adds doc d (the next doc id) with its terms per field. */
   /** The id of a term, added to the dictionary if new. */
   #intern(term: string): number {
     let t = this.#termIds.get(term)
