@@ -237,7 +237,14 @@ export async function importThrough(
   base: string,
   auth: Auth,
   size: number,
-  opts: { waitDone?: boolean; onStatus?: (status: { indexed: number }) => void | Promise<void>; failed?: () => string | undefined; from?: number } = {},
+  opts: {
+    waitDone?: boolean
+    onStatus?: (status: { indexed: number }) => void | Promise<void>
+    /** Told the records written so far, as the bodies are sent (the statuses are read once every body is accepted). */
+    onSent?: (records: number) => void
+    failed?: () => string | undefined
+    from?: number
+  } = {},
 ) {
   const first = opts.from ?? 0
   const gen = new CorpusGenerator(loadVocabulary(), first + size)
@@ -256,6 +263,7 @@ export async function importThrough(
         while (i < to) {
           let chunk = ''
           for (let k = 0; k < 1000 && i < to; k++, i++) chunk += `${JSON.stringify(CorpusGenerator.toImportRecord(gen.patent(i)))}\n`
+          opts.onSent?.(i - first)
           if (!req.write(chunk)) return void req.once('drain', write)
         }
         req.end()

@@ -5,7 +5,7 @@
  * bench's own listens; `pb-api` runs `npm start` with ROLE=api, `pb-w<i>` run `npm run worker`.
  * For each number of workers: the synthetic patents imported through the API host until `done`,
  * then needs posted one at a time until their matches are ready. With `kill`, the run with the
- * most workers runs once more and SIGKILLs one worker host's process once a third of the import is indexed, and
+ * most workers runs once more and SIGKILLs one worker host's process once a third of the import is sent, and
  * checks that the import still ends `done` with every patent indexed (its batches finished on
  * the others). Everything it creates (namespaces, links, the Redis server, keys) is removed after.
  */
@@ -132,15 +132,16 @@ export async function runScaleOut(o: ScaleOutOptions): Promise<Record<string, un
         // the workers are ready when their matchers are built: an empty installation, at once
         await sleep(3000)
         log(`scale-out: ${w} worker host(s) up (prefix ${prefix})`)
-        let killed: { host: string; atIndexed: number } | undefined
+        let killed: { host: string; atSent: number } | undefined
         const imported = await importThrough(base, auth, o.size, {
           failed: () => (api.exited ? `the API host's process exited; see ${logDir}` : undefined),
-          onStatus: (s) => {
-            if (!killOne || killed !== undefined || s.indexed < o.size / 3) return
+          // a third of the records sent (the workers index as the API stores: about as many indexed)
+          onSent: (sent) => {
+            if (!killOne || killed !== undefined || sent < o.size / 3) return
             const victim = workers[workers.length - 1]!
             victim.child.kill('SIGKILL')
-            killed = { host: victim.name, atIndexed: s.indexed }
-            log(`scale-out: SIGKILLed the worker on ${victim.name} at ${s.indexed} indexed`)
+            killed = { host: victim.name, atSent: sent }
+            log(`scale-out: SIGKILLed the worker on ${victim.name} with ${sent} records sent`)
           },
         })
         const needs = await needsThrough(base, auth, o.needs)
