@@ -7,13 +7,6 @@ export class IntBuffer {
   constructor(capacity = 1024) {
     this.a = new Int32Array(capacity)
   }
-  /** A buffer holding `a` whole (a loaded snapshot's array, kept without a copy). */
-  static wrap(a: Int32Array): IntBuffer {
-    const b = new IntBuffer(a.length === 0 ? 1024 : 0)
-    if (a.length > 0) b.a = a
-    b.n = a.length
-    return b
-  }
   push(v: number): void {
     if (this.n === this.a.length) {
       const b = new Int32Array(this.a.length * 2)
