@@ -121,13 +121,6 @@ export class PagedInts {
     }
   }
 
-  /** The first n values as one array (a copy). */
-  slice(n: number): IntArray {
-    const out = this.type === 'Int32Array' ? new Int32Array(n) : new Uint32Array(n)
-    for (let at = 0, p = 0; at < n; at += PAGE_SIZE, p++) out.set(this.pages[p]!.subarray(0, Math.min(PAGE_SIZE, n - at)), at)
-    return out
-  }
-
   /** Bytes held by the pages. */
   get bytes(): number {
     return this.pages.length * PAGE_SIZE * 4

@@ -26,4 +26,3 @@ export function grow<T extends Float32Array | Int32Array | Uint8Array | Float64A
   next.set(arr)
   return next
 }
-

@@ -12,7 +12,6 @@ import type { AnalyzedPatent } from './patent-text.js'
 
 /** The fields of `AnalyzedPatent`, in the order a batch keeps them. */
 export const TERM_FIELDS = ['title', 'abstract', 'keywords', 'claims'] as const
-export type TermField = (typeof TERM_FIELDS)[number]
 const NF = TERM_FIELDS.length
 
 /** What a batch is made of, as it crosses a thread boundary (typed arrays, transferable). */
