@@ -22,6 +22,7 @@ import { loadavg } from 'node:os'
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { loadAnalysisResources } from '../search-config/analysis.js'
 import { createEmbeddedSearchIndex } from '../src/adapters/embedded-search/index.js'
+import { TermDictionary } from '../src/domain/text/term-dictionary.js'
 import { MatchIndex, type AnalyzedPatent } from '../src/domain/matching/index.js'
 import type { SearchDocument, SearchFilters, SearchIndex, SearchResult } from '../src/domain/search.js'
 import { createAnalyzer } from '../src/domain/text/analyzer.js'
@@ -131,9 +132,11 @@ export async function runSearchBench(o: SearchBenchOptions): Promise<Record<stri
   out['loadAverageBefore'] = loadavg().map((x) => Math.round(x * 100) / 100)
 
   const stored = async (pns: string[]) => pns.map((pn) => searchDoc(gen.patent(indexOf(pn)), indexOf(pn)))
+  // with the matcher, one dictionary of terms for both, as in the service's process
+  const dictionary = new TermDictionary()
   const index: SearchIndex & { stats?: () => Record<string, number> } =
-    o.impl === 'embedded' ? createEmbeddedSearchIndex(analyzer, { stored }) : createLegacyEmbeddedSearchIndex(analyzer)
-  const matcher = o.withMatcher ? new MatchIndex(analyzer) : undefined
+    o.impl === 'embedded' ? createEmbeddedSearchIndex(analyzer, { stored, dictionary }) : createLegacyEmbeddedSearchIndex(analyzer)
+  const matcher = o.withMatcher ? new MatchIndex(analyzer, { dictionary }) : undefined
 
   // ---- build from composed terms (composition not timed), in batches as the rebuild's scan or an
   // index job gives them, the event loop turning between batches (as it does in the service while

@@ -10,6 +10,7 @@ import type { Config } from './config.js'
 import { createCore } from './core.js'
 import type { SearchIndex } from './domain/search.js'
 import { createAnalyzer, type Analyzer } from './domain/text/analyzer.js'
+import { TermDictionary } from './domain/text/term-dictionary.js'
 import { createApiRole, meilisearchIndex } from './roles/api.js'
 import { createWorkerRole } from './roles/worker.js'
 import { createIndexingService, type RunningIndexes } from './services/indexing.js'
@@ -36,9 +37,11 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   // Loaded once, and only by a process that analyses text (the embedded search, the matcher).
   let analyzer: Analyzer | undefined
   const analyzerOnce = () => (analyzer ??= createAnalyzer(loadAnalysisResources()))
+  // The terms of the process, one dictionary for both in-memory indexes (`term-dictionary.ts`).
+  const dictionary = new TermDictionary()
 
-  const api = servesApi ? createApiRole(config, analyzerOnce, core.stores.patents) : undefined
-  const worker = config.ROLE !== 'api' ? createWorkerRole(core, analyzerOnce()) : undefined
+  const api = servesApi ? createApiRole(config, analyzerOnce, core.stores.patents, dictionary) : undefined
+  const worker = config.ROLE !== 'api' ? createWorkerRole(core, analyzerOnce(), dictionary) : undefined
   // A worker sends what it analyses to a search server; an embedded search is kept by the API's
   // own process (from the change feed), so a worker-only process builds none.
   let remoteSearch: SearchIndex | undefined

@@ -1,7 +1,7 @@
 /**
  * A map from strings, split over shards by a hash of the key. V8 grows a Map by rehashing it
  * whole within one `set`: past 2^23 entries that held the event loop 1.25 s on this machine, and
- * the search index's dictionary of terms passes it at about a million patents (an import's
+ * the dictionary of terms (then the search index's) passes it at about a million patents (an import's
  * request then waited past its Redis timeout), and the maps of publication numbers passed 2^20 at
  * 1,048,576 patents (hundreds of milliseconds). A shard grows at a sixty-fourth of the size.
  */

@@ -12,6 +12,7 @@ import { toSearchDocument, type SearchIndex, type SearchResult } from '../domain
 import { MomentCache } from '../services/moment-cache.js'
 import { recentPatentReads } from '../services/recent-reads.js'
 import type { Analyzer } from '../domain/text/analyzer.js'
+import type { TermDictionary } from '../domain/text/term-dictionary.js'
 
 /** The Meilisearch index of this installation (also what a worker sends changes to). */
 export function meilisearchIndex(config: Config): SearchIndex {
@@ -22,7 +23,7 @@ export function meilisearchIndex(config: Config): SearchIndex {
   })
 }
 
-export function createApiRole(config: Config, analyzer: () => Analyzer, patents: Pick<PatentStore, 'get' | 'getMany'>) {
+export function createApiRole(config: Config, analyzer: () => Analyzer, patents: Pick<PatentStore, 'get' | 'getMany'>, dictionary: TermDictionary) {
   const embedded = config.SEARCH_BACKEND === 'embedded'
   if (!embedded) return { search: meilisearchIndex(config), searchReads: patents, searchResults: undefined, localSearch: undefined }
   // What search reads of patents: the hits' records, read once for the index's highlights and
@@ -33,6 +34,7 @@ export function createApiRole(config: Config, analyzer: () => Analyzer, patents:
   // The embedded index keeps no patent text: a page's hits are read from the patent store.
   const stored = async (pns: string[]) => (await searchReads.getMany(pns)).map((p) => (p === undefined || p.status !== 'listed' ? undefined : toSearchDocument(p)))
   const search = createEmbeddedSearchIndex(analyzer(), {
+    dictionary,
     stored,
     changed: (pns) => {
       searchReads.forget(pns)

@@ -9,13 +9,14 @@ import { startEventConsumer } from '../adapters/redis/index.js'
 import { connect, type Core } from '../core.js'
 import { MatchIndex } from '../domain/matching/index.js'
 import type { Analyzer } from '../domain/text/analyzer.js'
+import type { TermDictionary } from '../domain/text/term-dictionary.js'
 import type { JobHandlers } from '../jobs.js'
 import type { IndexingService } from '../services/indexing.js'
 import { createMatchingService } from '../services/needs.js'
 
-export function createWorkerRole(core: Core, analyzer: Analyzer) {
+export function createWorkerRole(core: Core, analyzer: Analyzer, dictionary: TermDictionary) {
   const { config, log, stores, services, queue } = core
-  const matchIndex = new MatchIndex(analyzer)
+  const matchIndex = new MatchIndex(analyzer, { dictionary })
   // Index jobs analyse in worker threads (started on the first large batch), not on the event loop.
   const analysisPool = createAnalysisPool({
     local: (p) => matchIndex.analyzePatent(p),

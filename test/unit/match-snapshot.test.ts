@@ -5,6 +5,7 @@ import { MatchIndex, type AnalyzedPatent, type MatchablePatent, type NeedQuery }
 import type { TransferMode } from '../../src/domain/patent.js'
 import { materialise, type SnapshotState } from '../../src/domain/snapshot.js'
 import { createAnalyzer } from '../../src/domain/text/analyzer.js'
+import { TermDictionary } from '../../src/domain/text/term-dictionary.js'
 import { evalCorpus } from '../helper.js'
 
 const analyzer = createAnalyzer(loadAnalysisResources())
@@ -102,6 +103,27 @@ t.test('a forward index in small pages (a run never split) gives the same state 
   t.same(exported(loaded), exported(a), 'loaded into one page, then pages added and a compaction: the same state')
   t.same(answers(loaded, 0, 60), answers(a, 0, 60))
   t.same(answers(small, 0, 60), answers(a, 0, 60))
+})
+
+t.test('an index sharing its process\'s dictionary (other terms in it first) gives the same state and answers, loaded and changed', async (t) => {
+  const a = build()
+  const dictionary = new TermDictionary()
+  // another index of the process met terms first, in another order, and some the matcher never sees
+  for (const p of corpus.slice(0, 500).reverse()) for (const term of terms.get(p.publicationNumber)!.title) dictionary.id(term)
+  dictionary.id('只在搜索里的词')
+  const shared = new MatchIndex(analyzer, { dictionary })
+  for (const p of corpus) shared.upsert(p, terms.get(p.publicationNumber))
+  t.same(copied(shared.exportState()), copied(a.exportState()), 'the same state: the index\'s ids are its own')
+  t.same(answers(shared, 0, 60), answers(a, 0, 60))
+  t.equal(shared.snapshotFingerprint, a.snapshotFingerprint, 'the dictionary is not part of the fingerprint')
+  const loaded = new MatchIndex(analyzer, { dictionary })
+  loaded.importState(copied(a.exportState()))
+  for (const index of [a, loaded]) {
+    for (const p of corpus.slice(0, 200)) index.upsert({ ...p, title: `${p.title} 改进 全新词汇` }, undefined)
+    for (const p of corpus.slice(500, 1900)) index.remove(p.publicationNumber)
+  }
+  t.same(copied(loaded.exportState()), copied(a.exportState()), 'loaded into the shared dictionary, then changed: the same state')
+  t.same(answers(loaded, 0, 60), answers(a, 0, 60))
 })
 
 t.test('an empty index round-trips, and takes patents afterwards', async (t) => {

@@ -3,13 +3,15 @@
  * cursors give every term's postings as they were added, the counts stay, and once the seal is
  * swapped in the store is exactly the one a synchronous seal at the seal's start gives; the
  * blocks' impact bounds stay exact; a state exported mid-seal is consistent and stays so while
- * the seal goes on; a compaction mid-seal drops it. Real code on generated documents.
+ * the seal goes on; a compaction mid-seal drops it; a dictionary shared with another index changes
+ * nothing of the store. Real code on generated documents.
  */
 import t, { type Test } from 'tap'
 import { BLOCK, END, Postings } from '../../src/adapters/embedded-search/postings.js'
 import type { SnapshotArray, SnapshotStream } from '../../src/domain/snapshot.js'
 import { materialise, StateReader } from '../../src/domain/snapshot.js'
 import { TermBatch } from '../../src/domain/text/term-batch.js'
+import { TermDictionary } from '../../src/domain/text/term-dictionary.js'
 
 /** Adds a document of these term frequencies: each term that many times in the first field, weight 1. */
 const batches = new WeakMap<Map<string, number>, TermBatch>()
@@ -215,4 +217,41 @@ t.test('a compaction mid-seal drops the seal and renumbers what the postings hol
   t.equal(p.entries, 0, 'everything sealed')
   check(t, p, kept, kept.length, 'after the compaction')
   t.ok(p.sealStep(), 'a step with no seal under way is done at once')
+})
+
+t.test('a store sharing its process\'s dictionary (other terms in it first) is the store of its own, compacted and loaded too', async (t) => {
+  const docs = corpus(3000, 13)
+  const len = lengthOf(docs)
+  const dictionary = new TermDictionary()
+  // the matcher of the process met terms first, in another order, and some the search never sees
+  for (let w = 2999; w >= 0; w -= 3) dictionary.id(`t${w}`)
+  dictionary.id('claims-only')
+  const own = new Postings()
+  const shared = new Postings(dictionary)
+  for (const p of [own, shared]) {
+    for (let d = 0; d < 2000; d++) addTf(p, d, docs[d]!)
+    p.seal(len)
+    for (let d = 2000; d < 3000; d++) addTf(p, d, docs[d]!)
+  }
+  const same = (what: string) => {
+    const a = own.exportState()
+    const b = shared.exportState()
+    t.strictSame(b.terms, a.terms, `${what}: the same terms in the same order`)
+    for (const k of Object.keys(a.arrays)) t.strictSame(materialise(b.arrays[k]!), materialise(a.arrays[k]!), `${what}: the same ${k}`)
+  }
+  same('built')
+  check(t, shared, docs, 3000, 'the shared store')
+  // every fourth document removed
+  const remap = new Int32Array(3000).fill(-1)
+  const kept: Array<Map<string, number>> = []
+  for (let d = 0; d < 3000; d++) if (d % 4 !== 2) remap[d] = kept.push(docs[d]!) - 1
+  own.compact(remap, lengthOf(kept))
+  shared.compact(remap, lengthOf(kept))
+  same('compacted')
+  check(t, shared, kept, kept.length, 'the shared store, compacted')
+  const state = own.exportState()
+  const loaded = Postings.fromState(new StateReader({ meta: {}, arrays: copyArrays(state.arrays), strings: {} }, 'test'), state.terms, kept.length, dictionary)
+  check(t, loaded, kept, kept.length, 'loaded into the shared dictionary')
+  t.equal(loaded.id('claims-only'), -1, 'a term of the process the store has not')
+  t.throws(() => Postings.fromState(new StateReader({ meta: {}, arrays: copyArrays(state.arrays), strings: {} }, 'test'), [...state.terms.slice(0, -1), state.terms[0]!], kept.length, dictionary), 'a term listed twice is refused')
 })

@@ -24,6 +24,7 @@
  */
 import { analyzePatentText } from '../../domain/text/patent-text.js'
 import { TERM_FIELDS, TermBatch } from '../../domain/text/term-batch.js'
+import { TermDictionary } from '../../domain/text/term-dictionary.js'
 import { ShardedMap } from '../../domain/sharded-map.js'
 import type { Analyzer } from '../../domain/text/analyzer.js'
 import { LEGAL_STATUSES, TRANSFER_MODES } from '../../domain/patent.js'
@@ -76,6 +77,8 @@ export interface EmbeddedSearchOptions {
   sealStep?: number
   sealSliceMs?: number
   sealInSlices?: boolean
+  /** The process's terms, shared with its other indexes (`term-dictionary.ts`); a dictionary of the index's own by default. */
+  dictionary?: TermDictionary
 }
 
 /** A growable list of ids, ascending (documents are numbered in the order they arrive). */
@@ -149,7 +152,8 @@ export function createEmbeddedSearchIndex(
   const sealSliceMs = options.sealSliceMs ?? 8
   const keepDocs = options.stored === undefined
 
-  let postings = new Postings()
+  const termDictionary = options.dictionary ?? new TermDictionary()
+  let postings = new Postings(termDictionary)
   /** Documents since the last seal started (those it seals are counted in `sealRun`). */
   let recent = 0
   let pns: string[] = []
@@ -267,7 +271,7 @@ export function createEmbeddedSearchIndex(
 
   const reset = (): void => {
     abandonSeal()
-    postings = new Postings()
+    postings = new Postings(termDictionary)
     recent = 0
     pns = []
     docs = []
@@ -887,7 +891,7 @@ export function createEmbeddedSearchIndex(
     const recentN = r.count('recent')
     const arrays: Record<string, SnapshotArray> = {}
     for (const [k, a] of Object.entries(state.arrays)) if (k.startsWith('postings.')) arrays[k.slice('postings.'.length)] = materialise(a)
-    const nextPostings = Postings.fromState(new StateReader({ meta: {}, arrays, strings: {} }, 'search postings'), r.strings('terms'), ids)
+    const nextPostings = Postings.fromState(new StateReader({ meta: {}, arrays, strings: {} }, 'search postings'), r.strings('terms'), ids, termDictionary)
     const nextAlive = r.array('alive', Uint8Array, ids)
     const nextLen = r.array('length', Uint32Array, ids)
     const nextLegal = r.array('legal', Uint8Array, ids)

@@ -27,8 +27,8 @@
  * Removed documents stay in the postings until `compact` renumbers the index; callers skip them.
  */
 
-import { ShardedMap } from '../../domain/sharded-map.js'
-import { TermIds, type TermBatch } from '../../domain/text/term-batch.js'
+import type { TermBatch } from '../../domain/text/term-batch.js'
+import { LocalTerms, type TermDictionary } from '../../domain/text/term-dictionary.js'
 import { PagedInts } from '../../domain/paged.js'
 import type { SnapshotArray, SnapshotStream, StateReader } from '../../domain/snapshot.js'
 
@@ -83,9 +83,8 @@ function grow<T extends Int32Array | Uint32Array | Uint8Array>(a: T, need: numbe
 }
 
 export class Postings {
-  /** Term text → term id. */
-  terms = new ShardedMap<number>()
-  termCount = 0
+  /** The store's terms: its ids of the process's (`term-dictionary.ts`). */
+  terms: LocalTerms
 
   // ---- sealed part (per term: where its bytes start, how many bytes and postings, its last id, its first skip entry)
   pool = new Uint8Array(0)
@@ -117,21 +116,25 @@ export class Postings {
 
   /** The seal under way, if any. */
   #job: SealJob | undefined
-  /** This dictionary's ids of the vocabulary of the batch being added, and the add's scratch: weighted frequencies by term id (zero between adds), its terms. */
-  readonly #batchIds = new TermIds()
+  /** The add's scratch: weighted frequencies by term id (zero between adds), its terms. */
   readonly #tf = new PagedInts(0, 'Uint32Array')
   readonly #distinct: number[] = []
 
-  /** The id of a term, or -1 when no document has it. */
-  id(term: string): number {
-    return this.terms.get(term) ?? -1
+  constructor(dictionary?: TermDictionary) {
+    this.terms = new LocalTerms(dictionary)
   }
 
-  #intern(term: string): number {
-    let t = this.terms.get(term)
-    if (t !== undefined) return t
-    t = this.termCount++
-    this.terms.set(term, t)
+  get termCount(): number {
+    return this.terms.size
+  }
+
+  /** The id of a term, or -1 when no document has it. */
+  id(term: string): number {
+    return this.terms.find(term) ?? -1
+  }
+
+  /** Sets up a term the store has just been given (id t, the last). */
+  #added(t: number): void {
     if (t >= this.sOff.capacity) {
       // a page more for each (never a copy of what they hold)
       for (const a of [this.sOff, this.sBytes, this.sCount, this.sLast, this.sBlock, this.rHead, this.rTail, this.rCount]) a.ensure(t + 1)
@@ -141,7 +144,6 @@ export class Postings {
     }
     this.sLast.set(t, -1)
     this.#job?.newTerm(t)
-    return t
   }
 
   /**
@@ -150,7 +152,7 @@ export class Postings {
    * new term's id is its first occurrence's); returns the document's weighted length.
    */
   add(doc: number, batch: TermBatch, i: number, fields: ReadonlyArray<readonly [field: number, weight: number]>): number {
-    const ids = this.#batchIds.of(batch)
+    const ids = this.terms.ids(batch)
     const positions = batch.positions
     const distinct = this.#distinct
     distinct.length = 0
@@ -160,7 +162,11 @@ export class Postings {
       for (let k = batch.start(i, f); k < to; k++) {
         const v = positions[k]!
         let t = ids[v]!
-        if (t < 0) ids[v] = t = this.#intern(batch.vocab[v]!)
+        if (t < 0) {
+          const before = this.terms.size
+          ids[v] = t = this.terms.take(batch, v)
+          if (t === before) this.#added(t)
+        }
         if (t >= this.#tf.capacity) this.#tf.ensure(t + 1)
         const had = this.#tf.get(t)
         if (had === 0) distinct.push(t)
@@ -267,18 +273,17 @@ export class Postings {
    */
   compact(remap: Int32Array, lengthOf: (doc: number) => number): void {
     this.abandonSeal() // the cursors below read the postings as they are, sealed part and whole recent chain
-    const old = { terms: this.terms, cursor: (t: number) => this.cursor(t) }
-    const fresh = new Postings()
+    const fresh = new Postings(this.terms.dictionary)
     // rebuild term by term into the recent part of a fresh store, then seal once
     // in the order of the term numbers, as they were given
-    const byTerm: Array<[string, number]> = [...old.terms].sort((a, b) => a[1] - b[1])
-    for (const [term, t] of byTerm) {
-      const c = old.cursor(t)
+    let t = 0
+    for (const term of this.terms) {
+      const c = this.cursor(t++)
       let nt = -1
       for (let d = c.next(); d !== END; d = c.next()) {
         const nd = remap[d]!
         if (nd < 0) continue
-        if (nt < 0) nt = fresh.#intern(term)
+        if (nt < 0) fresh.#added((nt = fresh.terms.add(term)))
         fresh.#append(nt, nd, c.tf)
       }
     }
@@ -304,10 +309,8 @@ export class Postings {
     const T = this.termCount
     const b = this.blocksUsed
     const e = this.entries
-    const terms: string[] = new Array(T)
-    for (const [term, t] of this.terms) terms[t] = term
     return {
-      terms,
+      terms: [...this.terms],
       arrays: {
         pool: this.pool.subarray(0, this.poolUsed),
         sOff: this.sOff.stream(T),
@@ -334,9 +337,9 @@ export class Postings {
    * A store from `exportState`'s parts, checked: every term's bytes and blocks inside the pool,
    * every chain inside the entries, every id below `docs`. Throws on anything else.
    */
-  static fromState(r: StateReader, terms: readonly string[], docs: number): Postings {
+  static fromState(r: StateReader, terms: readonly string[], docs: number, dictionary?: TermDictionary): Postings {
     const T = terms.length
-    const p = new Postings()
+    const p = new Postings(dictionary)
     p.pool = r.array('pool', Uint8Array)
     p.poolUsed = p.pool.length
     const sOff = r.array('sOff', Uint32Array, T)
@@ -366,9 +369,7 @@ export class Postings {
     }
     r.inRange('eDoc', p.eDoc, Math.max(docs, 1))
     for (let i = 0; i < E; i++) if (p.eNext[i]! >= E) r.fail(`entry ${i} chains outside the entries`)
-    terms.forEach((term, t) => p.terms.set(term, t))
-    if (p.terms.size !== T) r.fail('a term is listed twice')
-    p.termCount = T
+    p.terms = LocalTerms.of(p.terms.dictionary, terms) ?? r.fail('a term is listed twice')
     // what a seal will need (not stored: derived), walking each term's chain, which must hold its count of ascending ids
     let chained = 0
     for (let t = 0; t < T; t++) chained += rCount[t]!

@@ -27,6 +27,7 @@ import { StateReader, type Snapshottable, type SnapshotState } from '../snapshot
 import type { Analyzer } from '../text/analyzer.js'
 import { analyzePatentText } from '../text/patent-text.js'
 import { TermBatch } from '../text/term-batch.js'
+import { TermDictionary } from '../text/term-dictionary.js'
 import { ShardedMap } from '../sharded-map.js'
 import { grow } from './buffers.js'
 import { calibrate, FITTED_CALIBRATION, type Calibration } from './calibration.js'
@@ -85,6 +86,11 @@ export interface MatchIndexOptions extends SignalOptions {
   denseBudgetBytes?: number
   /** Ints in a page of the forward index (`IntPages`). Default 2^20 (4 MiB); scores are the same at any size. */
   forwardPageInts?: number
+  /**
+   * The process's terms, shared with its other indexes (`term-dictionary.ts`); a dictionary of
+   * the index's own by default. Not part of the snapshot fingerprint: ids are the index's own.
+   */
+  dictionary?: TermDictionary
   /**
    * A prepared need (`prepare`) no longer holds once more documents than this share of those it
    * was prepared with have been added or removed since. Default 0.05.
@@ -166,7 +172,8 @@ export class MatchIndex implements Snapshottable {
     this.#titleWeight = options.titleWeight ?? 1.5
     this.#preparedDrift = options.preparedDrift ?? 0.05
     this.#preparedRefresh = options.preparedRefresh ?? 0.01
-    this.snapshotFingerprint = `matcher/${SNAPSHOT_LAYOUT} ${JSON.stringify(options)}`
+    const { dictionary, ...scoring } = options
+    this.snapshotFingerprint = `matcher/${SNAPSHOT_LAYOUT} ${JSON.stringify(scoring)}`
     this.#postingsOptions = {
       k1: this.#k1,
       fields: Object.fromEntries(
@@ -176,6 +183,7 @@ export class MatchIndex implements Snapshottable {
       // 4 bytes per doc and term: 640 terms at 100k patents, 64 at 1M
       denseBudgetBytes: options.denseBudgetBytes ?? 256 * 2 ** 20,
       forwardPageInts: options.forwardPageInts ?? 2 ** 20,
+      dictionary: dictionary ?? new TermDictionary(),
     }
     this.#postings = new Postings(this.#postingsOptions)
     const signals = SIGNALS.map((create) => create(options))

@@ -13,10 +13,10 @@
  * change), and the most common ones are also kept dense by doc id.
  */
 import type { SnapshotState, SnapshotStream, StateReader } from '../snapshot.js'
-import { ShardedMap } from '../sharded-map.js'
 import { grow } from './buffers.js'
 import { IntPages, Paged, PagedInts } from '../paged.js'
-import { TermIds, type TermBatch } from '../text/term-batch.js'
+import type { TermBatch } from '../text/term-batch.js'
+import { LocalTerms, type TermDictionary } from '../text/term-dictionary.js'
 import { FIELDS } from './types.js'
 
 export interface FieldParams {
@@ -36,6 +36,8 @@ export interface PostingsOptions {
   denseBudgetBytes: number
   /** See `MatchIndexOptions.forwardPageInts`. */
   forwardPageInts: number
+  /** The process's terms (see `MatchIndexOptions.dictionary`). */
+  dictionary: TermDictionary
 }
 
 const MAX_TF = 255
@@ -62,8 +64,7 @@ export class Postings {
   readonly #denseBudget: number
 
   // terms: every per-term store is in pages (`PagedInts`, `Paged`), added as terms are; none is copied as it grows
-  #termIds = new ShardedMap<number>()
-  #terms = new Paged<string>()
+  #terms: LocalTerms
   /**
    * Postings: pairs (doc id, packed tf: title | abstract << 8 | keywords << 16 | claims << 24)
    * at `#postOff[t]` in `#post[t]`, with room for `#postCap[t]` ints. Most terms are rare (model
@@ -117,8 +118,6 @@ export class Postings {
   /** Add scratch: a doc's packed term frequencies by term id (zero between adds), and its terms. */
   #packed = new PagedInts()
   readonly #distinct: number[] = []
-  /** This dictionary's ids of the vocabulary of the batch being added. */
-  readonly #batchIds = new TermIds()
 
   constructor(options: PostingsOptions) {
     this.#k1 = options.k1
@@ -127,6 +126,7 @@ export class Postings {
     this.#impactMinDf = options.impactMinDf
     this.#denseBudget = options.denseBudgetBytes
     this.#fwd = new IntPages(options.forwardPageInts)
+    this.#terms = new LocalTerms(options.dictionary)
   }
 
   /**
@@ -137,7 +137,7 @@ export class Postings {
    * first matches, with the same values.
    */
   exportState(): SnapshotState {
-    const nTerms = this.#terms.length
+    const nTerms = this.#terms.size
     let total = 0
     for (let t = 0; t < nTerms; t++) total += this.#postCap.get(t)
     // given in parts, term by term, each followed by its room: a store writes them as they come
@@ -205,10 +205,7 @@ export class Postings {
     p.#lenSum = r.array('postings.lenSum', Float64Array, FIELDS.length).slice()
     p.#maxLen = r.array('postings.maxLen', Int32Array, FIELDS.length).slice()
 
-    p.#termIds = new ShardedMap()
-    for (let t = 0; t < nTerms; t++) p.#termIds.set(terms[t]!, t)
-    if (p.#termIds.size !== nTerms) r.fail('a term is listed twice')
-    p.#terms = Paged.from(terms)
+    p.#terms = LocalTerms.of(options.dictionary, terms) ?? r.fail('a term is listed twice')
     p.#post = Paged.from(new Array<Int32Array>(nTerms).fill(lists))
     p.#postOff.ensure(nTerms)
     p.#postCap = PagedInts.of(cap)
@@ -249,7 +246,7 @@ export class Postings {
 
   /** The term's id, if a patent ever had it. */
   termId(term: string): number | undefined {
-    return this.#termIds.get(term)
+    return this.#terms.find(term)
   }
 
   /** Live documents containing term t. */
@@ -281,13 +278,11 @@ export class Postings {
     this.#fwdCount = grow(this.#fwdCount, n)
   }
 
-  /** The id of a term, added to the dictionary if new. */
-  #intern(term: string): number {
-    let t = this.#termIds.get(term)
-    if (t !== undefined) return t
-    t = this.#terms.length
-    this.#termIds.set(term, t)
-    this.#terms.push(term)
+  /** The id of the term at position v of the batch's vocabulary, added to the index's terms if new. */
+  #intern(batch: TermBatch, v: number): number {
+    const before = this.#terms.size
+    const t = this.#terms.take(batch, v)
+    if (t < before) return t
     this.#post.push(EMPTY)
     if (t >= this.#postOff.capacity) for (const a of [this.#postOff, this.#postCap, this.#postLen, this.#df, this.#impVersion, this.#packed]) a.ensure(t + 1)
     this.#takeSlot(t)
@@ -304,7 +299,7 @@ export class Postings {
     // per-term packed frequencies in a scratch array by term id, terms in first-seen order
     const distinct = this.#distinct
     distinct.length = 0
-    const ids = this.#batchIds.of(batch)
+    const ids = this.#terms.ids(batch)
     const positions = batch.positions
     for (let f = 0; f < FIELDS.length; f++) {
       const from = batch.start(i, f)
@@ -317,7 +312,7 @@ export class Postings {
       for (let k = from; k < to; k++) {
         const v = positions[k]!
         let t = ids[v]!
-        if (t < 0) ids[v] = t = this.#intern(batch.vocab[v]!)
+        if (t < 0) ids[v] = t = this.#intern(batch, v)
         const cur = this.#packed.get(t)
         if (cur === 0) distinct.push(t)
         if (((cur >>> shift) & 0xff) < MAX_TF) this.#packed.set(t, cur + (1 << shift))

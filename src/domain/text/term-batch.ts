@@ -2,10 +2,10 @@
  * The terms of a batch of patents over one vocabulary: each distinct term of the batch once, and
  * each patent's fields as positions in it.
  *
- * An index looks a term up in its dictionary (millions of terms at a million patents: a cache miss
- * or two a lookup) once per term of the vocabulary instead of once per occurrence, and keeps the
- * term ids it found for the batch (`TermIds`); a batch of 500 patents has about a fifth as many
- * distinct terms as occurrences. The analysis threads build their batches where they analyse, so
+ * A process looks a term up in its dictionary (millions of terms at a million patents: a cache
+ * miss or two a lookup) once per term of the vocabulary instead of once per occurrence, and an
+ * index keeps the ids it found for the batch (`LocalTerms.ids`); a batch of 500 patents has about
+ * a fifth as many distinct terms as occurrences. The analysis threads build their batches where they analyse, so
  * that only the vocabulary's strings cross to the main thread, and the positions as typed arrays.
  */
 import type { AnalyzedPatent } from './patent-text.js'
@@ -163,25 +163,5 @@ export class TermBatch implements TermBatchParts {
       return out
     }
     return { title: field(0), abstract: field(1), keywords: field(2), claims: field(3) }
-  }
-}
-
-/**
- * An index's term ids for the vocabulary of the batch it is taking in: -1 until the index looks
- * the term up at its first occurrence, so one dictionary lookup per distinct term of the batch.
- * Kept for the last batch only; an index whose dictionary is replaced (compaction, a loaded
- * snapshot) makes a new one.
- */
-export class TermIds {
-  #batch: TermBatch | undefined
-  #ids = new Int32Array(0)
-
-  /** The ids by vocabulary position for `batch` (-1: not looked up yet; the caller fills them in). */
-  of(batch: TermBatch): Int32Array {
-    if (batch !== this.#batch) {
-      this.#batch = batch
-      this.#ids = new Int32Array(batch.vocab.length).fill(-1)
-    }
-    return this.#ids
   }
 }
