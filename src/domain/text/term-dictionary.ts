@@ -50,8 +50,9 @@ export class TermDictionary {
     const vocab = batch.vocab
     let ids = this.#lastIds
     if (vocab !== this.#lastVocab) {
-      ids = this.#batches.get(vocab) ?? new Int32Array(vocab.length).fill(-1)
-      this.#batches.set(vocab, ids)
+      const known = this.#batches.get(vocab)
+      if (known !== undefined) ids = known
+      else this.#batches.set(vocab, (ids = new Int32Array(vocab.length).fill(-1)))
       this.#lastVocab = vocab
       this.#lastIds = ids
     }
