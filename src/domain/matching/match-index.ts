@@ -97,6 +97,12 @@ export interface MatchIndexOptions extends SignalOptions {
    */
   preparedDrift?: number
   /**
+   * A tolerant `rescore` scores within the stated tolerance of a full match until more documents
+   * than this share of those a need was prepared with have been added or removed since; past it,
+   * it says the need is stale. Default 1 (the collection doubled).
+   */
+  toleratedDrift?: number
+  /**
    * `rescore` scores the current matches (`also`) again, so that their evidence and the need's
    * best follow the statistics, once more documents than this share of the collection have been
    * added or removed since they last were. Default 0.01.
@@ -135,6 +141,7 @@ export class MatchIndex implements Snapshottable {
   readonly #subwordWeight: number
   readonly #titleWeight: number
   readonly #preparedDrift: number
+  readonly #toleratedDrift: number
   readonly #preparedRefresh: number
 
   readonly #postingsOptions: PostingsOptions
@@ -171,6 +178,7 @@ export class MatchIndex implements Snapshottable {
     this.#subwordWeight = options.subwordWeight ?? 0.1
     this.#titleWeight = options.titleWeight ?? 1.5
     this.#preparedDrift = options.preparedDrift ?? 0.05
+    this.#toleratedDrift = options.toleratedDrift ?? 1
     this.#preparedRefresh = options.preparedRefresh ?? 0.01
     const { dictionary, ...scoring } = options
     this.snapshotFingerprint = `matcher/${SNAPSHOT_LAYOUT} ${JSON.stringify(scoring)}`
@@ -377,19 +385,42 @@ export class MatchIndex implements Snapshottable {
    * neighbours and the lifts they vote for are derived again from them, the prepared need takes
    * them, and the patents of `also` (the current matches) are scored with the set: `all` says
    * so. Undefined when the prepared need no longer holds (`prepared.ts`): prepare it again.
+   * With `tolerant`, undefined only when a document it kept changed or went: the feedback
+   * documents follow the scored patents as the neighbours do, the collection may move up to
+   * `toleratedDrift`, and what still cannot follow is scored as kept and said (`stale`); the
+   * patents of `also` are scored with the set whenever it was not exact.
    */
-  rescore(prepared: PreparedNeed, set: ScoringSet, options: { limit?: number; also?: Iterable<string>; above?: number } = {}): Rescored | undefined {
+  rescore(
+    prepared: PreparedNeed,
+    set: ScoringSet,
+    options: { limit?: number; also?: Iterable<string>; above?: number; tolerant?: boolean } = {},
+  ): Rescored | undefined {
     const limit = options.limit ?? 100
     const postings = this.#postings
-    if (postings.statsVersion - prepared.statsVersion > this.#preparedDrift * Math.max(prepared.live, 1)) return undefined
+    const tolerant = options.tolerant === true
+    /** Scored not exactly, within the stated tolerance (tolerant); stale: beyond it. */
+    let inexact = false
+    let stale = false
+    const moved = postings.statsVersion - prepared.statsVersion
+    if (moved > this.#preparedDrift * Math.max(prepared.live, 1)) {
+      if (!tolerant) return undefined
+      inexact = true
+      if (moved > this.#toleratedDrift * Math.max(prepared.live, 1)) stale = true
+    }
     const { neighbours: nb, best: kb } = prepared
     for (let i = 0; i < nb.docs.length; i++) if (this.#pub[nb.docs[i]!] !== nb.pubs[i]) return undefined
     if (kb !== undefined && this.#pub[kb.doc] !== kb.pub) return undefined
     set.refresh(postings, (pub) => this.#byPub.get(pub))
     const { terms, titleW, titleTotal, needTotal } = this.#readNeed(prepared.analysed)
-    // a need word no patent had then adds evidence from nothing
-    if (terms.weights.size !== prepared.idf.size || [...terms.weights.keys()].some((t) => !prepared.idf.has(t))) return undefined
+    // a need word no patent had then adds evidence from nothing (and moves the upper bound of all)
+    if (terms.weights.size !== prepared.idf.size || [...terms.weights.keys()].some((t) => !prepared.idf.has(t))) {
+      if (!tolerant) return undefined
+      // tolerant: the need's words as they are now (no related term can be one: none was in a patent)
+      inexact = true
+      prepared.idf = new Map([...terms.weights.keys()].map((t) => [t, postings.idf(t, Math.max(postings.live, 1))]))
+    }
     const k1p = postings.k1 + 1
+    let feedbackMoved = false
     const contextOf = (scored: ScoringSet): RescoreContext => ({
       need: prepared.need,
       terms,
@@ -401,6 +432,7 @@ export class MatchIndex implements Snapshottable {
       pub: this.#pub,
       docs: scored.docs,
       accumulate: (t, acc) => scored.accumulate(t, k1p, acc),
+      ...(tolerant ? { moved: () => void (feedbackMoved = true) } : {}),
     })
     let read: Set<number> | undefined
     /** A set of docs (live ones), holding only the terms the need's evidence reads. */
@@ -415,14 +447,32 @@ export class MatchIndex implements Snapshottable {
     }
     // The watched docs (the neighbours and the next ones then, the feedback documents and the
     // next ones) scored now: a text signal's kept part holds when none outside has overtaken
-    // what it kept; the neighbours are the best of them and of the scored docs.
-    const watched = (prepared.watched ??= small([...nb.docs, ...nb.runners, ...prepared.texts.flatMap((k) => k.watch?.docs ?? [])]))
-    watched.refresh(postings, (pub) => this.#byPub.get(pub))
-    const w = this.#textEvidence(prepared, contextOf(watched))
-    if (w === undefined) return undefined
+    // what it kept; the neighbours are the best of them and of the scored docs. When a kept part
+    // took scored docs in (tolerant), both are scored again with what it took, once.
     const ctx = contextOf(set)
-    const scored = this.#textEvidence(prepared, ctx)
-    if (scored === undefined) return undefined
+    let watched!: ScoringSet
+    let w!: TextEvidence
+    let scored!: TextEvidence
+    for (let round = 0; ; round++) {
+      feedbackMoved = false
+      watched = prepared.watched ??= small([...nb.docs, ...nb.runners, ...prepared.texts.flatMap((k) => k.watch?.docs ?? [])])
+      watched.refresh(postings, (pub) => this.#byPub.get(pub))
+      const evidence = this.#textEvidence(prepared, contextOf(watched))
+      if (evidence === undefined) return undefined
+      w = evidence
+      const evidenceOfSet = this.#textEvidence(prepared, ctx)
+      if (evidenceOfSet === undefined) return undefined
+      scored = evidenceOfSet
+      if (!feedbackMoved) break
+      inexact = true
+      prepared.watched = undefined
+      read = undefined
+      // moved again: scored as it now is
+      if (round === 1) {
+        stale = true
+        break
+      }
+    }
     const docs = set.docs
     const hits: number[] = []
     for (let i = 0; i < docs.length; i++) if (scored.a[i]! + scored.b[i]! > 0) hits.push(i)
@@ -432,7 +482,9 @@ export class MatchIndex implements Snapshottable {
       this.#moveNeighbours(prepared, contextOf(set), watched.docs, w, Int32Array.from(hits, (i) => docs[i]!), Float64Array.from(hits, (i) => scored.a[i]! + scored.b[i]!), refresh)
     let hitDocs = Int32Array.from(hits, (i) => docs[i]!)
     let hitAccs = scored.accs.map((acc) => Float64Array.from(hits, (i) => acc[i]!))
-    if (all || refresh) {
+    // not exact: the current matches are scored as the new patents are, so that they rank alike
+    const withAlso = all || refresh || inexact
+    if (withAlso) {
       prepared.scoredAt = postings.statsVersion
       // every doc's lift moved, or the statistics enough: the current matches (and the best) are scored again too
       const again = small([...(options.also ?? [])].flatMap((pub) => this.#byPub.get(pub) ?? []).concat(kb === undefined ? [] : [kb.doc]).filter((d) => !set.has(d)))
@@ -444,14 +496,14 @@ export class MatchIndex implements Snapshottable {
     }
     // the need's best over the inventory: the kept one (unless scored here) or a better scored one
     const keptBest = kb === undefined || hitDocs.includes(kb.doc) ? 0 : kb.evidence
-    if (hitDocs.length === 0) return { results: [], best: keptBest, all: all || refresh }
-    const out = this.#rescoreHits(prepared, ctx, hitDocs, hitAccs, scored.matches, limit, all || refresh ? -Infinity : (options.above ?? -Infinity), keptBest, {
+    if (hitDocs.length === 0) return { results: [], best: keptBest, all: withAlso, stale }
+    const out = this.#rescoreHits(prepared, ctx, hitDocs, hitAccs, scored.matches, limit, withAlso ? -Infinity : (options.above ?? -Infinity), keptBest, {
       terms,
       titleW,
       titleTotal,
       needTotal,
     })
-    return { ...out, all: all || refresh }
+    return { ...out, all: withAlso, stale }
   }
 
   /**
@@ -511,7 +563,7 @@ export class MatchIndex implements Snapshottable {
   }
 
   /** The kept text signals' evidence of the docs of `ctx`, each into its accumulator; a + b their sum; undefined when one no longer holds. */
-  #textEvidence(prepared: PreparedNeed, ctx: RescoreContext): { accs: Float64Array[]; matches: SignalMatch[]; a: Float64Array; b: Float64Array } | undefined {
+  #textEvidence(prepared: PreparedNeed, ctx: RescoreContext): TextEvidence | undefined {
     const m = ctx.docs.length
     const matches: SignalMatch[] = []
     const accs = this.#texts.map(() => new Float64Array(m))
@@ -537,7 +589,7 @@ export class MatchIndex implements Snapshottable {
     above: number,
     keptBest: number,
     read: { terms: NeedTerms; titleW: Map<number, number>; titleTotal: number; needTotal: number },
-  ): Omit<Rescored, 'all'> {
+  ): Omit<Rescored, 'all' | 'stale'> {
     const { terms, titleW, titleTotal, needTotal } = read
     const need = prepared.need
     const kb = prepared.best
@@ -848,4 +900,12 @@ function sumInto<T extends Float64Array>(into: T, arrays: Float64Array[], n: num
     for (let d = 0; d < n; d++) into[d] = into[d]! + a[d]!
   }
   return into
+}
+
+/** The text signals' evidence of a set of docs: each signal's accumulator, their matches, a + b the sum. */
+interface TextEvidence {
+  accs: Float64Array[]
+  matches: SignalMatch[]
+  a: Float64Array
+  b: Float64Array
 }

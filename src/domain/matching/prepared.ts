@@ -17,7 +17,13 @@
  * document outside them may have overtaken them as the statistics moved (`drift.ts`), the
  * related terms or the need's known terms are no longer the same, or more documents have been
  * added or removed since than a share of the collection (`MatchIndexOptions.preparedDrift`):
- * `rescore` then says so, and the caller prepares it again.
+ * `rescore` then says so, and the caller prepares it again. A `tolerant` rescoring goes on instead
+ * in all of these cases but a kept document changed or gone: the feedback documents follow the
+ * scored patents (as the neighbours always do), the collection may move up to a larger share
+ * (`MatchIndexOptions.toleratedDrift`), scores stay within the stated tolerance of a full match
+ * (README, Matching), and what cannot follow is scored as kept and said (`Rescored.stale`).
+ * Reverse matching uses it, so that an import does not prepare every open need again, and
+ * prepares the stale ones again once the import's patents are all scored.
  */
 import type { KeptLift, KeptText } from './signals/index.js'
 import type { NeedTerm } from '../text/need-language.js'
@@ -39,7 +45,7 @@ export interface PreparedNeed {
    */
   neighbours: { readonly docs: readonly number[]; readonly pubs: readonly (string | undefined)[]; readonly floor: number; readonly runners: readonly number[] }
   /** The need's terms (those some patent had) when prepared. */
-  readonly idf: ReadonlyMap<number, number>
+  idf: ReadonlyMap<number, number>
   /**
    * The need's best match over the inventory (what the calibration compares with): the full
    * match's, or a patent scored since that beat it (`rescore` moves it there).
@@ -63,6 +69,12 @@ export interface Rescored {
   results: MatchResult[]
   best: number
   all: boolean
+  /**
+   * With `tolerant`: the prepared need was scored as kept beyond the stated tolerance (the
+   * collection moved past `toleratedDrift`, its related terms crossed a bound, a need word is
+   * newly known); prepare it again. Never with exact scoring (it says undefined instead).
+   */
+  stale: boolean
 }
 
 /** A bounded cache of prepared needs, least recently used out first; a need's other versions are replaced. */

@@ -3,8 +3,8 @@
  * matches (pseudo-relevance feedback) rather than from the need itself; a signal apart so that
  * `matchedTerms` only ever shows terms of the need.
  */
-import { DENSE_SHARE } from '../postings.js'
-import { bestDocs, indexOf, joins } from '../top-k.js'
+import { DENSE_SHARE, type Postings } from '../postings.js'
+import { bestDocs, indexOf, joins, TopK } from '../top-k.js'
 import type { KeptText, MatchContext, TextContext, TextSignal } from './signal.js'
 
 export interface RelatedOptions {
@@ -43,7 +43,8 @@ export function relatedSignal(options: RelatedOptions): TextSignal {
  */
 interface Feedback {
   docs: { doc: number; score: number }[]
-  runners: number[]
+  /** The next best then, each with its text evidence as last scored. */
+  runners: { doc: number; score: number }[]
   /** The terms, and for term j the places of the documents that hold it at holders[start[j] … start[j + 1]). */
   ids: Int32Array
   start: Int32Array
@@ -60,7 +61,9 @@ const RECUR_KEPT = 0.15
  * related terms, and their weights, are read from the index at each rescoring (their document
  * frequencies move as patents arrive). It no longer holds once a feedback document has changed
  * or gone, a scored doc's text evidence would put it among them, or the related terms are no
- * longer the same.
+ * longer the same. A tolerant rescoring (`RescoreContext.moved`) follows instead: a scored doc
+ * that would join the feedback documents is taken in (they become the best of the kept ones, the
+ * next ones then and the scored docs), and the related terms become those they now give.
  */
 function keepFeedback(f: Feedback, ctx: TextContext, feedbackDocs: number, expansionTerms: number, expansionWeight: number): KeptText {
   const pub = ctx.pub
@@ -70,15 +73,20 @@ function keepFeedback(f: Feedback, ctx: TextContext, feedbackDocs: number, expan
 }
 
 /** `keepFeedback`'s part, in a scope of its own: a closure that reached the match's context would keep all it holds. */
-function keptFeedback(f: Feedback, pubs: readonly (string | undefined)[], chosen: readonly number[], feedbackDocs: number, expansionTerms: number, expansionWeight: number): KeptText {
-  const docs = f.docs.map((x) => x.doc)
+function keptFeedback(first: Feedback, firstPubs: readonly (string | undefined)[], firstChosen: readonly number[], feedbackDocs: number, expansionTerms: number, expansionWeight: number): KeptText {
+  let f = first
+  let pubs = firstPubs
+  let chosen = firstChosen
+  let docs = f.docs.map((x) => x.doc)
   // with fewer feedback documents than asked for, any doc with text evidence would be one
-  const full = f.docs.length === feedbackDocs
+  let full = f.docs.length === feedbackDocs
   /** The feedback documents' text evidence as last scored (all of them are watched, so scored first at each rescoring). */
   let scores = f.docs.map((d) => d.score)
   return {
     // the related terms are all the watched docs' evidence reads beyond the need's (others taken: no longer holds)
-    watch: { docs: [...docs, ...f.runners], terms: chosen },
+    get watch() {
+      return { docs: [...docs, ...f.runners.map((r) => r.doc)], terms: chosen }
+    },
     rescore(rctx, acc, soFar) {
       for (let i = 0; i < docs.length; i++) if (rctx.pub[docs[i]!] !== pubs[i] || rctx.alive[docs[i]!] === 0) return undefined
       // the last feedback document: as it scores now when the docs scored include them all (the
@@ -87,6 +95,10 @@ function keptFeedback(f: Feedback, pubs: readonly (string | undefined)[], chosen
       let floorPub = pubs.at(-1)
       const at = docs.map((d) => indexOf(rctx.docs, d))
       if (at.every((i) => i >= 0)) scores = at.map((i) => soFar[i]!)
+      for (const r of f.runners) {
+        const i = indexOf(rctx.docs, r.doc)
+        if (i >= 0) r.score = soFar[i]!
+      }
       if (full && at.every((i) => i >= 0)) {
         floor = Infinity
         for (const i of at) {
@@ -97,11 +109,31 @@ function keptFeedback(f: Feedback, pubs: readonly (string | undefined)[], chosen
       }
       for (let i = 0; i < rctx.docs.length; i++) {
         const s = soFar[i]!
-        if (s > 0 && joins(s, rctx.pub[rctx.docs[i]!]!, floor, floorPub) && !docs.includes(rctx.docs[i]!)) return undefined
+        if (s > 0 && joins(s, rctx.pub[rctx.docs[i]!]!, floor, floorPub) && !docs.includes(rctx.docs[i]!)) {
+          if (rctx.moved === undefined) return undefined
+          // tolerant: the feedback documents follow, the best of those kept, the next ones then and the scored docs
+          const top = new TopK(feedbackDocs + RUNNERS, rctx.pub)
+          for (let j = 0; j < rctx.docs.length; j++) if (soFar[j]! > 0) top.offer(rctx.docs[j]!, soFar[j]!)
+          docs.forEach((d, k) => at[k]! < 0 && scores[k]! > 0 && top.offer(d, scores[k]!))
+          for (const r of f.runners) if (indexOf(rctx.docs, r.doc) < 0 && r.score > 0 && rctx.alive[r.doc] === 1 && !docs.includes(r.doc)) top.offer(r.doc, r.score)
+          f = feedbackFrom(rctx.postings, top.sorted(), feedbackDocs)
+          docs = f.docs.map((x) => x.doc)
+          pubs = docs.map((d) => rctx.pub[d])
+          full = f.docs.length === feedbackDocs
+          scores = f.docs.map((d) => d.score)
+          chosen = [...related(f, scores, rctx, expansionTerms, expansionWeight).keys()]
+          rctx.moved()
+          break
+        }
       }
       const terms = related(f, scores, rctx, expansionTerms, expansionWeight)
       // a term taken or dropped (its document frequency crossed a bound, the ranking moved) changes every match's evidence
-      if (terms.size !== chosen.length || chosen.some((t) => !terms.has(t))) return undefined
+      if (terms.size !== chosen.length || chosen.some((t) => !terms.has(t))) {
+        if (rctx.moved === undefined) return undefined
+        // tolerant: the related terms follow (the watched docs are read again with them)
+        chosen = [...terms.keys()]
+        rctx.moved()
+      }
       if (terms.size > 0) rctx.accumulate(terms, acc)
       return {}
     },
@@ -114,10 +146,13 @@ function keptFeedback(f: Feedback, pubs: readonly (string | undefined)[], chosen
  * fifth of the documents' total.
  */
 function feedbackOf(ctx: TextContext, feedbackDocs: number): Feedback {
-  const { postings } = ctx
-  const ranked = bestDocs(feedbackDocs + RUNNERS, ctx.pub, ctx.alive, ctx.n, ctx.textSoFar())
+  return feedbackFrom(ctx.postings, bestDocs(feedbackDocs + RUNNERS, ctx.pub, ctx.alive, ctx.n, ctx.textSoFar()), feedbackDocs)
+}
+
+/** The feedback documents (the first `feedbackDocs` of `ranked`, best first) and the terms that recur among them. */
+function feedbackFrom(postings: Postings, ranked: { doc: number; score: number }[], feedbackDocs: number): Feedback {
   const best = ranked.slice(0, feedbackDocs)
-  const runners = ranked.slice(feedbackDocs).map((r) => r.doc)
+  const runners = ranked.slice(feedbackDocs)
   if (best.length === 0) return { docs: best, runners, ids: new Int32Array(0), start: new Int32Array(1), holders: new Int32Array(0) }
   const holders = new Map<number, number[]>()
   best.forEach(({ doc }, k) => {

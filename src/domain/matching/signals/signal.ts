@@ -69,7 +69,8 @@ export interface KeptText {
   /**
    * Adds the evidence of each scored doc into `acc[i]` (zero, an entry per `ctx.docs[i]`);
    * `soFar[i]` is that of the text signals before this one. Undefined when what was kept no
-   * longer holds for these docs (one of them would now change it): the need is prepared again.
+   * longer holds for these docs (one of them would now change it): the need is prepared again;
+   * with `ctx.moved`, only when a kept document changed or went (the rest follows the docs).
    */
   rescore(ctx: RescoreContext, acc: Float64Array, soFar: Float64Array): SignalMatch | undefined
   /**
@@ -124,6 +125,14 @@ export interface RescoreContext extends MatchContext {
   readonly docs: Int32Array
   /** Adds w × (k1 + 1) × BM25F saturation of each term t (weight w) of each scored doc into `acc[i]`, term after term. */
   accumulate(terms: Map<number, number>, acc: Float64Array): void
+  /**
+   * Set when scoring is tolerant (`MatchIndex.rescore`): a signal whose kept part these docs
+   * would change (one would join its kept documents, its terms moved) takes the change, calls
+   * this, and scores on, instead of saying it no longer holds; the match then scores the
+   * watched and the scored docs again with what it took. A kept document changed or gone still
+   * does not hold.
+   */
+  readonly moved?: () => void
 }
 
 export interface LiftContext extends MatchContext {
