@@ -385,10 +385,11 @@ export class MatchIndex implements Snapshottable {
    * neighbours and the lifts they vote for are derived again from them, the prepared need takes
    * them, and the patents of `also` (the current matches) are scored with the set: `all` says
    * so. Undefined when the prepared need no longer holds (`prepared.ts`): prepare it again.
-   * With `tolerant`, undefined only when a document it kept changed or went: the feedback
-   * documents follow the scored patents as the neighbours do, the collection may move up to
-   * `toleratedDrift`, and what still cannot follow is scored as kept and said (`stale`); the
-   * patents of `also` are scored with the set whenever it was not exact.
+   * With `tolerant` and a set of at most `preparedDrift` of the collection (a larger one costs
+   * more to rescore than a full match over it), undefined only when a document it kept changed
+   * or went: the feedback documents follow the scored patents as the neighbours do, the
+   * collection may move up to `toleratedDrift`, and what still cannot follow is scored as kept
+   * and said (`stale`); the patents of `also` are scored with the set whenever it was not exact.
    */
   rescore(
     prepared: PreparedNeed,
@@ -397,7 +398,9 @@ export class MatchIndex implements Snapshottable {
   ): Rescored | undefined {
     const limit = options.limit ?? 100
     const postings = this.#postings
-    const tolerant = options.tolerant === true
+    set.refresh(postings, (pub) => this.#byPub.get(pub))
+    // a set this large costs more to rescore than a full match over it (bench/RESULTS.md): prepared again instead
+    const tolerant = options.tolerant === true && set.docs.length <= this.#preparedDrift * Math.max(postings.live, 1)
     /** Scored not exactly, within the stated tolerance (tolerant); stale: beyond it. */
     let inexact = false
     let stale = false
@@ -410,7 +413,6 @@ export class MatchIndex implements Snapshottable {
     const { neighbours: nb, best: kb } = prepared
     for (let i = 0; i < nb.docs.length; i++) if (this.#pub[nb.docs[i]!] !== nb.pubs[i]) return undefined
     if (kb !== undefined && this.#pub[kb.doc] !== kb.pub) return undefined
-    set.refresh(postings, (pub) => this.#byPub.get(pub))
     const { terms, titleW, titleTotal, needTotal } = this.#readNeed(prepared.analysed)
     // a need word no patent had then adds evidence from nothing (and moves the upper bound of all)
     if (terms.weights.size !== prepared.idf.size || [...terms.weights.keys()].some((t) => !prepared.idf.has(t))) {
