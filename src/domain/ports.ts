@@ -114,6 +114,21 @@ export interface NeedStore {
   startRematchPass(): Promise<void>
   pendingRematch(max: number): Promise<string[]>
   rematched(publicationNumbers: string[]): Promise<void>
+  /**
+   * Needs whose prepared state reverse matching found stale (`Rescored.stale`: scored beyond the
+   * stated tolerance), to be matched again in full once the pending patents are scored.
+   * `markStale` marks them (again); `stale` reads up to `max` marks without taking them;
+   * `refreshed` takes those it read, but not a need marked again since it was read.
+   */
+  markStale(needIds: string[]): Promise<void>
+  stale(max: number): Promise<StaleMark[]>
+  refreshed(marks: StaleMark[]): Promise<void>
+}
+
+/** A need marked stale, and which of its marks this is. */
+export interface StaleMark {
+  needId: string
+  mark: string
 }
 
 export interface MatchStore {

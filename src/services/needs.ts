@@ -29,6 +29,11 @@ export const PREPARED_NEEDS = 10_000
  * however many patents it covers, and passes follow one another while an import goes on.
  */
 export const REMATCH_STEP = 20_000
+/**
+ * Stale needs (`Rescored.stale`) matched again in full between two looks at the pending
+ * patents: new patents are scored first, and each of these is a full match.
+ */
+export const REFRESH_STEP = 20
 /** Needs re-scored between two turns of the event loop in `rematchPatents` (each a few ms at most). */
 const NEEDS_BETWEEN_YIELDS = 20
 /** How many of a need's best matches are recorded for the programme's figures (one page). */
@@ -275,7 +280,10 @@ export function createMatchingService(deps: MatchingDeps) {
      * The `rematch-patents` job: a pass over the patents indexed since the last one (and those
      * the job names, from before passes were gathered), `REMATCH_STEP` at a time until none is
      * left, each step by `rematchPatents`. A step's patents are taken once it is done: a pass that
-     * dies leaves them to the next, which scores them again (no harm: the same scores).
+     * dies leaves them to the next, which scores them again (no harm: the same scores). Then the
+     * needs those steps scored within the tolerance are matched again in full, `REFRESH_STEP` at
+     * a time, looking for new patents between two (they come first); a mark is taken once its
+     * need is matched again.
      */
     async rematchPending(payload: { publicationNumbers?: string[] }): Promise<void> {
       if (payload.publicationNumbers !== undefined) await deps.needs.addPendingRematch(payload.publicationNumbers)
@@ -283,9 +291,18 @@ export function createMatchingService(deps: MatchingDeps) {
       await deps.needs.startRematchPass()
       for (;;) {
         const step = await deps.needs.pendingRematch(REMATCH_STEP)
-        if (step.length === 0) return
-        await this.rematchPatents({ publicationNumbers: step })
-        await deps.needs.rematched(step)
+        if (step.length > 0) {
+          await this.rematchPatents({ publicationNumbers: step })
+          await deps.needs.rematched(step)
+          continue
+        }
+        const due = await deps.needs.stale(REFRESH_STEP)
+        if (due.length === 0) return
+        for (const { needId } of due) {
+          await refreshNeed(needId)
+          await new Promise((resolve) => setImmediate(resolve))
+        }
+        await deps.needs.refreshed(due)
       }
     },
 
@@ -305,6 +322,7 @@ export function createMatchingService(deps: MatchingDeps) {
       for (let i = 0; i < ids.length; i += 200) {
         const page = ids.slice(i, i + 200)
         const [needs, sets] = await Promise.all([deps.needs.getMany(page), deps.matches.getMany(page)])
+        const stale: string[] = []
         for (const [k, need] of needs.entries()) {
           // a match-need job of this process waits for the event loop no longer than a few needs take
           if (k % NEEDS_BETWEEN_YIELDS === NEEDS_BETWEEN_YIELDS - 1) await new Promise((resolve) => setImmediate(resolve))
@@ -313,6 +331,7 @@ export function createMatchingService(deps: MatchingDeps) {
           // Not yet computed for this version: its full job will see these patents anyway.
           if (read === undefined || read.state !== 'ready' || read.needVersion !== need.version) continue
           const scored = rescoreNeed(need, read, changed, batch, titles)
+          if (scored.stale) stale.push(need.id)
           if (merge(read, scored) === undefined) continue
           const stored = await deps.matches.update(need.id, (current) => {
             if (current === undefined || current.state !== 'ready' || current.needVersion !== need.version) return undefined
@@ -320,8 +339,29 @@ export function createMatchingService(deps: MatchingDeps) {
           })
           if (stored !== undefined) await deps.onMatchesChanged?.(need.id)
         }
+        await deps.needs.markStale(stale)
       }
     },
+  }
+
+  /**
+   * A need scored within the tolerance matched again in full, as its `match-need` job would: the
+   * matches that were there keep their flags, the others are new. Nothing for a need closed or
+   * changed since (a newer version has its own job).
+   */
+  async function refreshNeed(needId: string): Promise<void> {
+    const [need, current] = await Promise.all([deps.needs.get(needId), deps.matches.get(needId)])
+    if (need === undefined || need.state !== 'open' || current === undefined || current.state !== 'ready' || current.needVersion !== need.version) return
+    const again = deps.matchIndex.prepare(toNeedQuery(need), { limit: KEPT_MATCHES })
+    prepared.set(need.id, need.version, again.prepared)
+    const results = await toStored(again.results)
+    const stored = await deps.matches.update(need.id, (now) => {
+      if (now === undefined || now.state !== 'ready' || now.needVersion !== need.version) return undefined
+      // every match there replaced by the full match's
+      const only = new Set([...now.matches, ...results].map((m) => m.publicationNumber))
+      return merge(now, { results, best: 0, only, all: true, stale: false })
+    })
+    if (stored !== undefined) await deps.onMatchesChanged?.(need.id)
   }
 
   /**
@@ -337,17 +377,18 @@ export function createMatchingService(deps: MatchingDeps) {
     // the changed patents and, when the need's neighbours (and so every lift) moved, its current matches
     // a full list takes no patent below its last: those are not worth an explanation
     const above = current.matches.length === KEPT_MATCHES ? (current.matches.at(-1)!.evidence ?? -Infinity) : -Infinity
-    const r = kept !== undefined && recalibrable ? index.rescore(kept, batch, { limit: KEPT_MATCHES, also: currentPubs, above }) : undefined
+    // tolerant: an import moves the statistics of every need; those scored within the tolerance are matched again in full after it
+    const r = kept !== undefined && recalibrable ? index.rescore(kept, batch, { limit: KEPT_MATCHES, also: currentPubs, above, tolerant: true }) : undefined
     const stored = (results: MatchResult[]) => {
       const before = new Map(current.matches.map((m) => [m.publicationNumber, m.title]))
       return results.map((x) => toStoredMatch(x, titles.get(x.publicationNumber) ?? before.get(x.publicationNumber) ?? ''))
     }
     const only = new Set([...changed, ...currentPubs])
-    if (r !== undefined) return { results: stored(r.results), best: r.best, only: r.all ? only : changed, all: r.all }
+    if (r !== undefined) return { results: stored(r.results), best: r.best, only: r.all ? only : changed, all: r.all, stale: r.stale }
     // Prepared again: the changed patents and the current matches scored together, as a full match would.
     const again = index.prepare(toNeedQuery(need), { limit: KEPT_MATCHES, only })
     prepared.set(need.id, need.version, again.prepared)
-    return { results: stored(again.results), best: 0, only, all: true }
+    return { results: stored(again.results), best: 0, only, all: true, stale: false }
   }
 
   /** The set with the scored patents in place of those they were scored over, or undefined when nothing changed. */
@@ -374,12 +415,16 @@ export function createMatchingService(deps: MatchingDeps) {
   }
 }
 
-/** Patents scored for a need: the matches among them, what they were scored over, the need's best evidence; `all` when the current matches were scored too. */
+/**
+ * Patents scored for a need: the matches among them, what they were scored over, the need's best
+ * evidence; `all` when the current matches were scored too; `stale` when scored beyond the tolerance.
+ */
 interface Scored {
   results: StoredMatch[]
   best: number
   only: ReadonlySet<string>
   all: boolean
+  stale: boolean
 }
 
 export type MatchingService = ReturnType<typeof createMatchingService>

@@ -232,3 +232,37 @@ t.test('reverse matching gathers batches: imports in quick succession end in one
   })
   t.pass('an older job with its patents is served')
 })
+
+t.test('a need reverse matching found stale is matched again in full after the pending patents, its mark taken only then', async (t) => {
+  const h = await withInventory(t)
+  const needs = h.container.stores.needs
+  const id = await createNeed(h, { title: '锂电池健康状态估计', description: '估计锂电池的健康状态和剩余寿命' })
+  const before = await readyMatches(h, id)
+  // a mark made again after it was read stays; the one read is taken
+  await needs.markStale(['other-need'])
+  const read = await needs.stale(10)
+  await needs.markStale(['other-need'])
+  await needs.refreshed(read)
+  t.same((await needs.stale(10)).map((m) => m.needId), ['other-need'], 'marked again since it was read: kept')
+  await needs.refreshed(await needs.stale(10))
+  t.same(await needs.stale(10), [], 'taken')
+
+  // as if a pass had scored it beyond the tolerance: its best match lost by hand, then marked
+  const first = before.matches[0]!.publicationNumber
+  await h.container.stores.matches.update(id, (m) => (m === undefined ? m : { ...m, matches: m.matches.slice(1) }))
+  await needs.markStale([id])
+  const res = await importNdjson(h.app, [{ publicationNumber: 'CN300000201A', title: '一种锂电池健康状态估计装置', abstract: '采集锂电池电压曲线估计健康状态。', ipc: ['G06F30/27'] }])
+  await waitForImport(h.app, res.json().importId)
+  await eventually(async () => ((await needs.stale(10)).length === 0 && (await needs.pendingRematch(10)).length === 0 ? true : undefined), 20_000, 'the mark taken')
+  const after = (await h.app.inject({ method: 'GET', url: `/v1/needs/${id}/matches?limit=100`, headers: auth })).json() as MatchBody
+  const need = (await needs.get(id))!
+  const full = h.container.matchIndex!.match(toNeedQuery(need), { limit: 100 })
+  t.same(
+    after.matches.map((m) => [m.publicationNumber, m.score]),
+    full.map((r) => [r.publicationNumber, r.score]),
+    'its matches are a full match’s, scores and order',
+  )
+  t.equal(after.matches.find((m) => m.publicationNumber === first)?.new, true, 'the one lost is back, marked new (it was not among the stored)')
+  t.notOk(after.matches.find((m) => m.publicationNumber === before.matches[1]!.publicationNumber)?.new, 'a patent matched before is not new')
+  t.equal(after.matches.find((m) => m.publicationNumber === 'CN300000201A')?.new, true, 'the new patent is')
+})

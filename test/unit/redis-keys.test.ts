@@ -38,6 +38,7 @@ t.test('every key keeps its stored name', async (t) => {
     'needs.open': 'pb:needs:open',
     'needs.ofOwner': 'pb:needs:owner:A',
     'needs.rematchPending': 'pb:needs:rematch-pending',
+    'needs.stale': 'pb:needs:stale',
     'needs.rematchPass': 'pb:needs:rematch-pass',
     matches: 'pb:matches:A',
     'orgs.record': 'pb:org:A',

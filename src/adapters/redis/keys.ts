@@ -46,6 +46,8 @@ export function redisKeys(prefix: string) {
       rematchPending: key('needs:rematch-pending'),
       /** The number of the next reverse-matching pass. */
       rematchPass: key('needs:rematch-pass'),
+      /** Needs to be matched again in full (reverse matching found them stale), each with a count of its marks. */
+      stale: key('needs:stale'),
     },
     matches: (needId: string) => key(`matches:${needId}`),
     orgs: {

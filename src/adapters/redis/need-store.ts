@@ -9,6 +9,13 @@ import { placeOnRecord, type Regions } from '../../domain/regions.js'
 import { redisKeys } from './keys.js'
 import { jsonRecords, scorePage } from './records.js'
 
+/** Takes each need (ARGV: id, mark, id, mark …) whose mark is still the one read. */
+const TAKE_MARKS = `
+for i = 1, #ARGV, 2 do
+  if redis.call('ZSCORE', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('ZREM', KEYS[1], ARGV[i]) end
+end
+return 0`
+
 export function createNeedStore(redis: Redis, prefix: string, regions: Regions): NeedStore {
   const k = redisKeys(prefix).needs
   // A need stated without a disclosure setting disclosed nothing.
@@ -50,6 +57,21 @@ export function createNeedStore(redis: Redis, prefix: string, regions: Regions):
     },
     async rematched(pns) {
       if (pns.length > 0) await redis.srem(k.rematchPending, ...pns)
+    },
+    async markStale(ids) {
+      if (ids.length === 0) return
+      const multi = redis.multi()
+      for (const id of ids) multi.zincrby(k.stale, 1, id)
+      await multi.exec()
+    },
+    async stale(max) {
+      const flat = await redis.zrange(k.stale, '0', String(max - 1), 'WITHSCORES')
+      const out = []
+      for (let i = 0; i < flat.length; i += 2) out.push({ needId: flat[i]!, mark: flat[i + 1]! })
+      return out
+    },
+    async refreshed(marks) {
+      if (marks.length > 0) await redis.eval(TAKE_MARKS, 1, k.stale, ...marks.flatMap((m) => [m.needId, m.mark]))
     },
     getMany: records.getMany,
   }
