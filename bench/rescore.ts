@@ -2,8 +2,8 @@
  * Reverse matching at scale (issue 15 item 4), in process: `size` patents indexed, `needs` open
  * needs prepared (their full matches timed: what the `match-need` jobs cost), then `batches`
  * batches of 500 new patents, each re-scored against every open need from the prepared needs
- * (a need whose prepared state no longer holds is prepared again, and its current matches
- * scored with the batch, as `rematchPatents` does). The old path, match(need, { only: batch ∪
+ * (tolerantly, as `rematchPatents` does, or exactly with `exact`; a need whose prepared state no
+ * longer holds is prepared again, and its current matches scored with the batch). The old path, match(need, { only: batch ∪
  * current matches }) for every need, is timed on every `oldEvery`-th need of each batch and
  * scaled to all of them. Needs are the cn-g06f-dev queries, each title with another query as its
  * description, so that no two are the same.
@@ -22,6 +22,8 @@ export interface RescoreOptions {
   /** Patents a batch (default 500: an index job's; a reverse-matching pass takes up to REMATCH_STEP at once). */
   batchSize?: number
   oldEvery: number
+  /** Rescore exactly (a need whose prepared state no longer holds is prepared again) instead of tolerantly, as the service does. */
+  exact?: boolean
 }
 
 const KEPT = 100
@@ -33,7 +35,7 @@ export async function runRescoreBench(o: RescoreOptions): Promise<Record<string,
   const gen = new CorpusGenerator(vocab, o.size + o.batches * batchSize)
   const composer = new TermComposer(analyzer)
   const index = new MatchIndex(analyzer)
-  const out: Record<string, unknown> = { size: o.size, needs: o.needs, batches: o.batches, batchSize: batchSize, loadAverage: loadavg().map((x) => Math.round(x * 100) / 100) }
+  const out: Record<string, unknown> = { size: o.size, needs: o.needs, batches: o.batches, batchSize: batchSize, exact: o.exact === true, loadAverage: loadavg().map((x) => Math.round(x * 100) / 100) }
   let t = performance.now()
   for (let i = 0; i < o.size; i++) {
     const p = gen.patent(i)
@@ -79,6 +81,7 @@ export async function runRescoreBench(o: RescoreOptions): Promise<Record<string,
     const set = index.scoringSet(batch)
     let again = 0
     let all = 0
+    let stale = 0
     let touched = 0
     // the service yields to the event loop every 20 needs: the longest run of 20 is the longest a
     // match-need job of the same process waits for it
@@ -92,7 +95,7 @@ export async function runRescoreBench(o: RescoreOptions): Promise<Record<string,
       }
       const cur = current[k]!
       const above = cur.size === KEPT ? [...cur.values()].at(-1)! : -Infinity
-      const r = index.rescore(prepared[k]!, set, { limit: KEPT, also: cur.keys(), above })
+      const r = index.rescore(prepared[k]!, set, { limit: KEPT, also: cur.keys(), above, tolerant: o.exact !== true })
       let results = r?.results
       if (r === undefined) {
         again++
@@ -100,6 +103,7 @@ export async function runRescoreBench(o: RescoreOptions): Promise<Record<string,
         prepared[k] = p.prepared
         results = p.results
       } else if (r.all) all++
+      if (r?.stale === true) stale++
       if (results!.some((x) => !cur.has(x.publicationNumber))) touched++
       const next = r === undefined || r.all ? new Map<string, number>() : cur
       for (const x of results!) next.set(x.publicationNumber, x.evidence)
@@ -117,7 +121,7 @@ export async function runRescoreBench(o: RescoreOptions): Promise<Record<string,
     const oldMs = ((performance.now() - t) / sampled) * needs.length
     // the old path held the event loop for a page of 200 needs
     const oldPageMs = (oldMs / needs.length) * Math.min(200, needs.length)
-    rows.push({ batch: b + 1, indexMs: Math.round(indexMs), preparedMs: Math.round(preparedMs), preparedAgain: again, scoredWithCurrent: all, needsWithNewMatches: touched, pageMaxMs: Math.round(pageMax), oldPageMsEstimated: Math.round(oldPageMs), oldMsEstimated: Math.round(oldMs), oldSampled: sampled })
+    rows.push({ batch: b + 1, indexMs: Math.round(indexMs), preparedMs: Math.round(preparedMs), preparedAgain: again, stale, scoredWithCurrent: all, needsWithNewMatches: touched, pageMaxMs: Math.round(pageMax), oldPageMsEstimated: Math.round(oldPageMs), oldMsEstimated: Math.round(oldMs), oldSampled: sampled })
     log(`rescore: batch ${b + 1}/${o.batches}: ${JSON.stringify(rows.at(-1))}`)
   }
   out['batches'] = rows

@@ -49,7 +49,8 @@
  *                                  new patents (default 10; --rescore-batch-size sets the 500)
  *                                  re-scored against all of them, the old
  *                                  full-match path timed on every --rescore-old-every-th need
- *                                  (default 50); alone, it skips the other steps unless --sizes is given
+ *                                  (default 50); alone, it skips the other steps unless --sizes is given;
+ *                                  tolerant as the service rescores, or exact with --rescore-exact
  *   --rescore-e2e 100000           reverse matching end to end (issue 15 item 4, bench/rescore-e2e.ts):
  *                                  --rescore-e2e-inventory patents imported first (default 0),
  *                                  --rescore-e2e-needs open needs (default 10000) stated through
@@ -97,6 +98,7 @@ const { values } = parseArgs({
     'rescore-batches': { type: 'string', default: '10' },
     'rescore-old-every': { type: 'string', default: '50' },
     'rescore-batch-size': { type: 'string', default: '500' },
+    'rescore-exact': { type: 'boolean', default: false },
     'rescore-e2e': { type: 'string' },
     'rescore-e2e-needs': { type: 'string', default: '10000' },
     'rescore-e2e-inventory': { type: 'string', default: '0' },
@@ -131,6 +133,7 @@ if (values.child !== undefined) {
       batches: Number(values['rescore-batches']),
       batchSize: Number(values['rescore-batch-size']),
       oldEvery: Number(values['rescore-old-every']),
+      exact: values['rescore-exact']!,
     })
   } else if (values.child === 'search') {
     const { runSearchBench } = await import('./search.js')
@@ -209,6 +212,7 @@ if (rescoreSize > 0) {
   log(`--- reverse matching, ${rescoreSize} patents, ${values['rescore-needs']} needs`)
   const args = ['--child', 'rescore', '--size', String(rescoreSize)]
   for (const k of ['rescore-needs', 'rescore-batches', 'rescore-old-every', 'rescore-batch-size'] as const) args.push(`--${k}`, values[k]!)
+  if (values['rescore-exact']) args.push('--rescore-exact')
   results.rescore = await child(args)
 }
 if (rescoreE2e > 0) {
