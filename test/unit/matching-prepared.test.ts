@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { loadAnalysisResources } from '../../search-config/analysis.js'
-import { MatchIndex, type MatchablePatent, type MatchResult, type NeedQuery } from '../../src/domain/matching/index.js'
+import { MatchIndex, type MatchablePatent, type MatchResult, type NeedQuery, type Rescored } from '../../src/domain/matching/index.js'
 import { createAnalyzer } from '../../src/domain/text/analyzer.js'
 import { needOf, readJsonl, type CorpusDoc, type Query } from '../../scripts/eval-metrics.js'
 import { toMatchable } from '../../scripts/eval.js'
@@ -35,6 +35,29 @@ const NEEDS: NeedQuery[] = [
 const pubs = (rs: MatchResult[]) => new Set(rs.map((r) => r.publicationNumber))
 /** The stated tolerance of reverse matching from prepared needs against a full match (README, Matching). */
 const TOLERANCE = { score: 0.01, evidence: 0.02 }
+
+/** What reverse matching stores: the current matches not scored (their scores following the need's best, unless all were scored) and the scored ones, the best 100. */
+function storedAfter(index: MatchIndex, current: MatchResult[], got: Rescored, scored: ReadonlySet<string>): MatchResult[] {
+  const kept = got.all ? [] : current.filter((m) => !scored.has(m.publicationNumber)).map((m) => ({ ...m, score: index.calibrated(m.evidence, m.explanation.titleCoverage, got.best) }))
+  return [...kept, ...got.results].sort((a, b) => b.evidence - a.evidence || (a.publicationNumber < b.publicationNumber ? -1 : 1)).slice(0, 100)
+}
+
+/** An evaluation set's needs prepared on its corpus less `heldOut`, with their full matches. */
+function preparedOn(dir: string, set: string, heldOut: (i: number) => boolean) {
+  const corpus = readJsonl<CorpusDoc>(join(dir, 'corpus.jsonl')).map(toMatchable)
+  const queries = readJsonl<Query>(join(dir, 'queries.jsonl')).filter((_, i) => set === 'real-needs-dev' || i % 6 === 0)
+  const index = new MatchIndex(analyzer)
+  for (const [i, p] of corpus.entries()) if (!heldOut(i)) index.upsert(p)
+  const needs = queries.map(needOf)
+  return {
+    index,
+    needs,
+    held: corpus.filter((_, i) => heldOut(i)),
+    base: corpus.filter((_, i) => !heldOut(i)).length,
+    prepared: needs.map((need) => index.prepare(need).prepared),
+    stored: needs.map((need) => index.match(need, { limit: 100 })),
+  }
+}
 
 t.test('right after preparing, rescoring a set gives exactly what match(need, { only }) gives', async (t) => {
   const index = new MatchIndex(analyzer)
@@ -91,14 +114,7 @@ const EVAL = fileURLToPath(new URL('../../../shared/eval', import.meta.url))
 for (const set of ['real-needs-dev', 'cn-g06f-dev']) {
   const dir = join(EVAL, set)
   t.test(`${set}: reverse matching from prepared needs is within the stated tolerance of a full match`, { skip: !existsSync(dir) && 'no evaluation data' }, async (t) => {
-    const corpus = readJsonl<CorpusDoc>(join(dir, 'corpus.jsonl')).map(toMatchable)
-    const queries = readJsonl<Query>(join(dir, 'queries.jsonl')).filter((_, i) => set === 'real-needs-dev' || i % 6 === 0)
-    const index = new MatchIndex(analyzer)
-    const heldOut = corpus.filter((_, i) => i % 22 === 5)
-    for (const p of corpus) if (!heldOut.includes(p)) index.upsert(p)
-    const needs = queries.map(needOf)
-    const prepared = needs.map((need) => index.prepare(need).prepared)
-    const stored = needs.map((need) => index.match(need, { limit: 100 }))
+    const { index, needs, held: heldOut, base, prepared, stored } = preparedOn(dir, set, (i) => i % 22 === 5)
     needs.slice(0, 5).forEach((need, k) => {
       const only = pubs(stored[k]!)
       t.same(index.rescore(prepared[k]!, index.scoringSet(only), { limit: 100 })!.results, index.match(need, { only, limit: 100 }), 'exact right after preparing')
@@ -127,8 +143,7 @@ for (const set of ['real-needs-dev', 'cn-g06f-dev']) {
           return
         }
         if (got.all) moved++
-        const kept = got.all ? [] : stored[k]!.filter((m) => !fresh.includes(m.publicationNumber)).map((m) => ({ ...m, score: index.calibrated(m.evidence, m.explanation.titleCoverage, got.best) }))
-        const merged = [...kept, ...got.results].sort((a, b) => b.evidence - a.evidence || (a.publicationNumber < b.publicationNumber ? -1 : 1)).slice(0, 100)
+        const merged = storedAfter(index, stored[k]!, got, new Set(fresh))
         stored[k] = merged
         const full = index.match(need, { only, limit: 100 })
         if (merged.slice(0, 10).map((r) => r.publicationNumber).join() !== full.slice(0, 10).map((r) => r.publicationNumber).join()) orderDiffers++
@@ -141,7 +156,7 @@ for (const set of ['real-needs-dev', 'cn-g06f-dev']) {
         }
       })
       t.comment(
-        `${set}: ${needs.length} needs, ${added.length} patents added (${((100 * added.length) / (corpus.length - heldOut.length)).toFixed(1)} %): ` +
+        `${set}: ${needs.length} needs, ${added.length} patents added (${((100 * added.length) / base).toFixed(1)} %): ` +
           `${stale} prepared again, ${moved} with their current matches scored again; over all of them max |Δscore| ${score.toExponential(1)}, max |Δevidence| ${evidence.toExponential(1)}, top-10 order differs for ${orderDiffers}`,
       )
       t.ok(score <= TOLERANCE.score, `score within ${TOLERANCE.score}`)
@@ -165,8 +180,7 @@ t.test('tolerant: goes on past the drift, stale only past the tolerated drift, n
       const got = index.rescore(prepared[k]!, index.scoringSet(step.map((p) => p.publicationNumber)), { tolerant: true, limit: 100, also: pubs(current[k]!) })
       t.ok(got !== undefined && !got.stale, `${need.title}: tolerant scoring goes on, not stale`)
       const fresh = new Set(step.map((p) => p.publicationNumber))
-      const kept = got!.all ? [] : current[k]!.filter((m) => !fresh.has(m.publicationNumber))
-      current[k] = [...kept, ...got!.results].sort((x, y) => y.evidence - x.evidence || (x.publicationNumber < y.publicationNumber ? -1 : 1)).slice(0, 100)
+      current[k] = storedAfter(index, current[k]!, got!, fresh)
     }
   }
   for (const [k, need] of NEEDS.entries()) {
@@ -198,15 +212,7 @@ const TOLERANT = { topFive: 0.95, scoresWithin: 0.02, share: 0.95 }
 for (const set of ['real-needs-dev', 'cn-g06f-dev']) {
   const dir = join(EVAL, set)
   t.test(`${set}: tolerant reverse matching up to a doubling of the collection is within the stated tolerance of a full match`, { skip: !existsSync(dir) && 'no evaluation data' }, async (t) => {
-    const corpus = readJsonl<CorpusDoc>(join(dir, 'corpus.jsonl')).map(toMatchable)
-    const queries = readJsonl<Query>(join(dir, 'queries.jsonl')).filter((_, i) => set === 'real-needs-dev' || i % 6 === 0)
-    const index = new MatchIndex(analyzer)
-    const base = corpus.filter((_, i) => i % 2 === 0)
-    const heldOut = corpus.filter((_, i) => i % 2 === 1)
-    for (const p of base) index.upsert(p)
-    const needs = queries.map(needOf)
-    const prepared = needs.map((need) => index.prepare(need).prepared)
-    const stored = needs.map((need) => index.match(need, { limit: 100 }))
+    const { index, needs, held: heldOut, base, prepared, stored } = preparedOn(dir, set, (i) => i % 2 === 1)
     let added = 0
     for (let step = 1; step <= 20; step++) {
       const more = heldOut.slice(added, Math.round((step / 20) * heldOut.length))
@@ -226,8 +232,7 @@ for (const set of ['real-needs-dev', 'cn-g06f-dev']) {
           stale++
           return
         }
-        const kept = got.all ? [] : stored[k]!.filter((m) => !fresh.has(m.publicationNumber)).map((m) => ({ ...m, score: index.calibrated(m.evidence, m.explanation.titleCoverage, got.best) }))
-        stored[k] = [...kept, ...got.results].sort((a, b) => b.evidence - a.evidence || (a.publicationNumber < b.publicationNumber ? -1 : 1)).slice(0, 100)
+        stored[k] = storedAfter(index, stored[k]!, got, fresh)
         if (!compare) return
         const full = index.match(need, { limit: 100 })
         const five = new Set(full.slice(0, 5).map((r) => r.publicationNumber))
@@ -241,7 +246,7 @@ for (const set of ['real-needs-dev', 'cn-g06f-dev']) {
           if (Math.abs(f.score - r.score) <= TOLERANT.scoresWithin) within++
         }
       })
-      const growth = `${Math.round((100 * added) / base.length)} %`
+      const growth = `${Math.round((100 * added) / base)} %`
       t.equal(stale, 0, `${growth}: none stale`)
       if (!compare) continue
       t.comment(`${set}, ${growth} added: top five ${(same / topFive).toFixed(3)} the same, ${(within / compared).toFixed(3)} of the top 20's scores within ${TOLERANT.scoresWithin}, ${stale} stale`)
