@@ -14,10 +14,11 @@
  *
  * A prepared need holds until a document it kept (a neighbour, a feedback document, the best)
  * has changed or gone, a scored patent would join the neighbours or the feedback documents, a
- * document outside them may have overtaken them as the statistics moved (`drift.ts`), the
+ * document outside them may have overtaken them as the statistics moved, the
  * related terms or the need's known terms are no longer the same, or more documents have been
  * added or removed since than a share of the collection (`MatchIndexOptions.preparedDrift`):
- * `rescore` then says so, and the caller prepares it again. A `tolerant` rescoring goes on instead
+ * `rescore` then says so, and the caller prepares it again. A `tolerant` rescoring of a set within
+ * `preparedDrift` of the collection (a larger one costs more than a full match) goes on instead
  * in all of these cases but a kept document changed or gone: the feedback documents follow the
  * scored patents (as the neighbours always do), the collection may move up to a larger share
  * (`MatchIndexOptions.toleratedDrift`), scores stay within the stated tolerance of a full match
@@ -71,8 +72,8 @@ export interface Rescored {
   all: boolean
   /**
    * With `tolerant`: the prepared need was scored as kept beyond the stated tolerance (the
-   * collection moved past `toleratedDrift`, its related terms crossed a bound, a need word is
-   * newly known); prepare it again. Never with exact scoring (it says undefined instead).
+   * collection moved past `toleratedDrift`, or a kept part moved twice in one rescoring); prepare
+   * it again. Never with exact scoring (it says undefined instead).
    */
   stale: boolean
 }
