@@ -49,12 +49,6 @@ export class IntPages {
     return this.pages[p]!.subarray(0, p === this.pages.length - 1 ? this.at : this.#ends[p]!)
   }
 
-  /** Ints held, the pages' used parts together. */
-  get length(): number {
-    let n = 0
-    for (let p = 0; p < this.pages.length; p++) n += p === this.pages.length - 1 ? this.at : this.#ends[p]!
-    return n
-  }
 }
 
 /** Entries in a page of `PagedInts` and `Paged`. */
