@@ -281,9 +281,9 @@ export function createMatchingService(deps: MatchingDeps) {
      * the job names, from before passes were gathered), `REMATCH_STEP` at a time until none is
      * left, each step by `rematchPatents`. A step's patents are taken once it is done: a pass that
      * dies leaves them to the next, which scores them again (no harm: the same scores). Then the
-     * needs those steps scored within the tolerance are matched again in full, `REFRESH_STEP` at
-     * a time, looking for new patents between two (they come first); a mark is taken once its
-     * need is matched again.
+     * needs those steps found stale (scored beyond the tolerance, `Rescored.stale`) are matched
+     * again in full, `REFRESH_STEP` at a time, looking for new patents between two (they come
+     * first); a mark is taken once its need is matched again.
      */
     async rematchPending(payload: { publicationNumbers?: string[] }): Promise<void> {
       if (payload.publicationNumbers !== undefined) await deps.needs.addPendingRematch(payload.publicationNumbers)
@@ -345,7 +345,7 @@ export function createMatchingService(deps: MatchingDeps) {
   }
 
   /**
-   * A need scored within the tolerance matched again in full, as its `match-need` job would: the
+   * A stale need matched again in full, as its `match-need` job would: the
    * matches that were there keep their flags, the others are new. Nothing for a need closed or
    * changed since (a newer version has its own job).
    */
@@ -377,7 +377,7 @@ export function createMatchingService(deps: MatchingDeps) {
     // the changed patents and, when the need's neighbours (and so every lift) moved, its current matches
     // a full list takes no patent below its last: those are not worth an explanation
     const above = current.matches.length === KEPT_MATCHES ? (current.matches.at(-1)!.evidence ?? -Infinity) : -Infinity
-    // tolerant: an import moves the statistics of every need; those scored within the tolerance are matched again in full after it
+    // tolerant: an import moves the statistics of every need; those it leaves stale are matched again in full after the pass
     const r = kept !== undefined && recalibrable ? index.rescore(kept, batch, { limit: KEPT_MATCHES, also: currentPubs, above, tolerant: true }) : undefined
     const stored = (results: MatchResult[]) => {
       const before = new Map(current.matches.map((m) => [m.publicationNumber, m.title]))
