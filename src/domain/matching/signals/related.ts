@@ -107,6 +107,7 @@ function keptFeedback(first: Feedback, firstPubs: readonly (string | undefined)[
           if (s < floor || (s === floor && pub > floorPub!)) [floor, floorPub] = [s, pub]
         }
       }
+      let took = false
       for (let i = 0; i < rctx.docs.length; i++) {
         const s = soFar[i]!
         if (s > 0 && joins(s, rctx.pub[rctx.docs[i]!]!, floor, floorPub) && !docs.includes(rctx.docs[i]!)) {
@@ -121,16 +122,15 @@ function keptFeedback(first: Feedback, firstPubs: readonly (string | undefined)[
           pubs = docs.map((d) => rctx.pub[d])
           full = f.docs.length === feedbackDocs
           scores = f.docs.map((d) => d.score)
-          chosen = [...related(f, scores, rctx, expansionTerms, expansionWeight).keys()]
-          rctx.moved()
+          took = true
           break
         }
       }
       const terms = related(f, scores, rctx, expansionTerms, expansionWeight)
       // a term taken or dropped (its document frequency crossed a bound, the ranking moved) changes every match's evidence
-      if (terms.size !== chosen.length || chosen.some((t) => !terms.has(t))) {
+      if (took || terms.size !== chosen.length || chosen.some((t) => !terms.has(t))) {
         if (rctx.moved === undefined) return undefined
-        // tolerant: the related terms follow (the watched docs are read again with them)
+        // tolerant: the related terms follow the feedback documents (the watched docs are read again with them)
         chosen = [...terms.keys()]
         rctx.moved()
       }
