@@ -103,6 +103,42 @@ t.test('after patents are added: exact, or it says the prepared need no longer h
   t.equal(index.rescore(fresh, index.scoringSet([neighbour])), undefined, 'a kept document changed: prepared again')
 })
 
+t.test('passing over the patents that cannot reach a need loses none that would enter its matches', async (t) => {
+  const index = new MatchIndex(analyzer)
+  // most patents far from every need, as in an inventory
+  const far = ['轴承润滑', '齿轮箱', '混凝土配方', '农药制剂', '纺织染色', '阀门密封']
+  const all = Array.from({ length: 600 }, (_, i) =>
+    i < 150
+      ? patent(i)
+      : { ...patent(i), title: `${far[i % far.length]}装置${i}`, abstract: `一种${far[(i * 5) % far.length]}结构，${far[(i * 7) % far.length]}${i % 3 ? '寿命长' : '成本低'}。`, keywords: [] },
+  )
+  for (const p of all) index.upsert(p)
+  let passedOver = 0
+  let entered = 0
+  // lists of 10, 50 and 100: their last is the entry, the first high enough that most sets cannot reach it
+  for (const [need, above] of NEEDS.flatMap((need) => [10, 50, 100].map((k) => [need, index.match(need, { limit: 100 })[k - 1]?.evidence ?? -Infinity] as const))) {
+    for (let from = 0; from < all.length; from += 25) {
+      const pubsOfSet = all.slice(from, from + 25).map((p) => p.publicationNumber)
+      const gated = index.prepare(need).prepared
+      const ungated = index.prepare(need).prepared
+      const set = index.scoringSet(pubsOfSet)
+      const reaches = index.reaches(gated, set, above)
+      const got = index.rescore(gated, set, { limit: 100, above, tolerant: true })!
+      // no entry: every patent of the set with evidence is scored
+      const every = index.rescore(ungated, set, { limit: 100, above: -Infinity, tolerant: true })!
+      const entering = (rs: MatchResult[]) => rs.filter((r) => r.evidence >= above).map((r) => `${r.publicationNumber} ${r.evidence}`)
+      t.same(entering(got.results), entering(every.results), `${need.title}, patents ${from}…: the same entering patents`)
+      t.equal(got.all, every.all, `${need.title}, patents ${from}…: the neighbours moved for both or neither`)
+      if (!reaches) {
+        passedOver++
+        t.same(got.results, [], `${need.title}, patents ${from}…: passed over, nothing scored`)
+      }
+      entered += entering(every.results).length
+    }
+  }
+  t.ok(passedOver > 0 && entered > 0, `some sets passed over (${passedOver}), some patents entering (${entered}): the check is not empty`)
+})
+
 /**
  * The stated tolerance (README, Matching): on the shared evaluation sets, needs prepared on a
  * corpus less 4.5 % of it, then that 4.5 % added in six steps (to 0.25, 0.5, 0.75, 1, 2, 4.5 %); at each step
@@ -214,6 +250,7 @@ for (const set of ['real-needs-dev', 'cn-g06f-dev']) {
   t.test(`${set}: tolerant reverse matching up to a doubling of the collection is within the stated tolerance of a full match`, { skip: !existsSync(dir) && 'no evaluation data' }, async (t) => {
     const { index, needs, held: heldOut, base, prepared, stored } = preparedOn(dir, set, (i) => i % 2 === 1)
     let added = 0
+    let passedOver = 0
     for (let step = 1; step <= 20; step++) {
       const more = heldOut.slice(added, Math.round((step / 20) * heldOut.length))
       for (const p of more) index.upsert(p)
@@ -227,7 +264,10 @@ for (const set of ['real-needs-dev', 'cn-g06f-dev']) {
       let within = 0
       let compared = 0
       needs.forEach((need, k) => {
-        const got = index.rescore(prepared[k]!, batch, { limit: 100, also: pubs(stored[k]!), tolerant: true })
+        // as the service: a full list takes nothing below its last, and a need no patent of the batch can reach is passed over
+        const above = stored[k]!.length === 100 ? stored[k]!.at(-1)!.evidence : -Infinity
+        if (!index.reaches(prepared[k]!, batch, above)) passedOver++
+        const got = index.rescore(prepared[k]!, batch, { limit: 100, also: pubs(stored[k]!), above, tolerant: true })
         if (got === undefined || got.stale) {
           stale++
           return
@@ -253,5 +293,6 @@ for (const set of ['real-needs-dev', 'cn-g06f-dev']) {
       t.ok(same / topFive >= TOLERANT.topFive, `${growth}: top five within the tolerance`)
       t.ok(within / compared >= TOLERANT.share, `${growth}: scores within the tolerance`)
     }
+    t.comment(`${set}: ${passedOver} of ${20 * needs.length} rescorings passed over (no patent of the step could reach the need)`)
   })
 }

@@ -108,6 +108,11 @@ export interface MatchIndexOptions extends SignalOptions {
    * added or removed since they last were. Default 0.01.
    */
   preparedRefresh?: number
+  /**
+   * The same for a tolerant `rescore`, whose stated tolerance is on the top five and the top
+   * twenty's scores (README, Matching) rather than on every match's evidence. Default 0.05.
+   */
+  toleratedRefresh?: number
 }
 
 const DEFAULT_FIELDS: Record<(typeof FIELDS)[number], FieldParams> = {
@@ -138,11 +143,14 @@ export class MatchIndex implements Snapshottable {
   readonly #sharpness: number
   readonly #calibration: Calibration | null
   readonly #textHalf: number
+  /** Scratch of `#reaching`, zero between calls. */
+  #reachSum = new Float64Array(0)
   readonly #subwordWeight: number
   readonly #titleWeight: number
   readonly #preparedDrift: number
   readonly #toleratedDrift: number
   readonly #preparedRefresh: number
+  readonly #toleratedRefresh: number
 
   readonly #postingsOptions: PostingsOptions
   #postings: Postings
@@ -180,6 +188,7 @@ export class MatchIndex implements Snapshottable {
     this.#preparedDrift = options.preparedDrift ?? 0.05
     this.#toleratedDrift = options.toleratedDrift ?? 1
     this.#preparedRefresh = options.preparedRefresh ?? 0.01
+    this.#toleratedRefresh = options.toleratedRefresh ?? 0.05
     const { dictionary, ...scoring } = options
     this.snapshotFingerprint = `matcher/${SNAPSHOT_LAYOUT} ${JSON.stringify(scoring)}`
     this.#postingsOptions = {
@@ -401,13 +410,15 @@ export class MatchIndex implements Snapshottable {
     set.refresh(postings, (pub) => this.#byPub.get(pub))
     // a set this large costs more to rescore than a full match over it (bench/RESULTS.md): prepared again instead
     const tolerant = options.tolerant === true && set.docs.length <= this.#preparedDrift * Math.max(postings.live, 1)
-    /** Scored not exactly, within the stated tolerance (tolerant); stale: beyond it. */
-    let inexact = false
+    /**
+     * Tolerant: the need's words or its related terms moved, and so every match's text evidence
+     * (a drift of the statistics alone is followed as `toleratedRefresh` says); stale: beyond the tolerance.
+     */
+    let textMoved = false
     let stale = false
     const moved = postings.statsVersion - prepared.statsVersion
     if (moved > this.#preparedDrift * Math.max(prepared.live, 1)) {
       if (!tolerant) return undefined
-      inexact = true
       if (moved > this.#toleratedDrift * Math.max(prepared.live, 1)) stale = true
     }
     const { neighbours: nb, best: kb } = prepared
@@ -418,11 +429,38 @@ export class MatchIndex implements Snapshottable {
     if (terms.weights.size !== prepared.idf.size || [...terms.weights.keys()].some((t) => !prepared.idf.has(t))) {
       if (!tolerant) return undefined
       // tolerant: the need's words as they are now (no related term can be one: none was in a patent)
-      inexact = true
+      textMoved = true
       prepared.idf = new Map([...terms.weights.keys()].map((t) => [t, postings.idf(t, Math.max(postings.live, 1))]))
     }
     const k1p = postings.k1 + 1
     let feedbackMoved = false
+    let read: Set<number> | undefined
+    /** The terms the need's evidence reads now: its own and its kept parts'. */
+    const reads = () => (read ??= new Set([...terms.weights.keys(), ...prepared.texts.flatMap((k) => k.watch?.terms ?? [])]))
+    /** A set of docs (live ones), holding only the terms the need's evidence reads. */
+    const small = (docs: Iterable<number>) => {
+      const out = new ScoringSet(
+        [...new Set(docs)].flatMap((d) => (this.#alive[d] ? [this.#pub[d]!] : [])),
+        reads(),
+      )
+      out.refresh(postings, (pub) => this.#byPub.get(pub))
+      return out
+    }
+    /** The places in `whole` of the patents scored (all of them: undefined). */
+    let places: number[] | undefined
+    const whole = set
+    /** The patents scored, holding the terms the need's evidence reads now. */
+    const scoredPart = () => {
+      return places === undefined ? whole : whole.part(places, reads(), (d) => this.#pub[d]!)
+    }
+    if (tolerant && !stale) {
+      // only the patents that can change what the need holds are scored; none: nothing changes
+      const reaching = this.#reaching(prepared, set, terms, options.above ?? -Infinity)
+      if (reaching !== undefined) {
+        if (reaching.length === 0) return { results: [], best: kb?.evidence ?? 0, all: false, stale: false }
+        if (reaching.length < set.docs.length) places = reaching
+      }
+    }
     const contextOf = (scored: ScoringSet): RescoreContext => ({
       need: prepared.need,
       terms,
@@ -436,22 +474,11 @@ export class MatchIndex implements Snapshottable {
       accumulate: (t, acc) => scored.accumulate(t, k1p, acc),
       ...(tolerant ? { moved: () => void (feedbackMoved = true) } : {}),
     })
-    let read: Set<number> | undefined
-    /** A set of docs (live ones), holding only the terms the need's evidence reads. */
-    const small = (docs: Iterable<number>) => {
-      read ??= new Set([...terms.weights.keys(), ...prepared.texts.flatMap((k) => k.watch?.terms ?? [])])
-      const out = new ScoringSet(
-        [...new Set(docs)].flatMap((d) => (this.#alive[d] ? [this.#pub[d]!] : [])),
-        read,
-      )
-      out.refresh(postings, (pub) => this.#byPub.get(pub))
-      return out
-    }
     // The watched docs (the neighbours and the next ones then, the feedback documents and the
     // next ones) scored now: a text signal's kept part holds when none outside has overtaken
     // what it kept; the neighbours are the best of them and of the scored docs. When a kept part
     // took scored docs in (tolerant), both are scored again with what it took, once.
-    const ctx = contextOf(set)
+    let ctx!: RescoreContext
     let watched!: ScoringSet
     let w!: TextEvidence
     let scored!: TextEvidence
@@ -462,11 +489,13 @@ export class MatchIndex implements Snapshottable {
       const evidence = this.#textEvidence(prepared, contextOf(watched))
       if (evidence === undefined) return undefined
       w = evidence
+      set = scoredPart()
+      ctx = contextOf(set)
       const evidenceOfSet = this.#textEvidence(prepared, ctx)
       if (evidenceOfSet === undefined) return undefined
       scored = evidenceOfSet
       if (!feedbackMoved) break
-      inexact = true
+      textMoved = true
       prepared.watched = undefined
       read = undefined
       // moved again: scored as it now is
@@ -478,14 +507,14 @@ export class MatchIndex implements Snapshottable {
     const docs = set.docs
     const hits: number[] = []
     for (let i = 0; i < docs.length; i++) if (scored.a[i]! + scored.b[i]! > 0) hits.push(i)
-    const refresh = postings.statsVersion - prepared.scoredAt > this.#preparedRefresh * Math.max(postings.live, 1)
+    const refresh = postings.statsVersion - prepared.scoredAt > (tolerant ? this.#toleratedRefresh : this.#preparedRefresh) * Math.max(postings.live, 1)
     const all =
       nb.floor < Infinity &&
       this.#moveNeighbours(prepared, contextOf(set), watched.docs, w, Int32Array.from(hits, (i) => docs[i]!), Float64Array.from(hits, (i) => scored.a[i]! + scored.b[i]!), refresh)
     let hitDocs = Int32Array.from(hits, (i) => docs[i]!)
     let hitAccs = scored.accs.map((acc) => Float64Array.from(hits, (i) => acc[i]!))
-    // not exact: the current matches are scored as the new patents are, so that they rank alike
-    const withAlso = all || refresh || inexact
+    // the current matches are scored as the new patents are when what they were scored with moved, so that they rank alike
+    const withAlso = all || refresh || textMoved
     if (withAlso) {
       prepared.scoredAt = postings.statsVersion
       // every doc's lift moved, or the statistics enough: the current matches (and the best) are scored again too
@@ -506,6 +535,87 @@ export class MatchIndex implements Snapshottable {
       needTotal,
     })
     return { ...out, all: withAlso, stale }
+  }
+
+  /**
+   * Whether a tolerant `rescore` of `set` would score any of its patents for a prepared need
+   * (`above` as there): one that can reach the need's kept matches, neighbours or feedback
+   * documents, or a need beyond the tolerated drift. False: rescoring it changes nothing.
+   */
+  reaches(prepared: PreparedNeed, set: ScoringSet, above = -Infinity): boolean {
+    const postings = this.#postings
+    set.refresh(postings, (pub) => this.#byPub.get(pub))
+    if (postings.statsVersion - prepared.statsVersion > this.#toleratedDrift * Math.max(prepared.live, 1)) return true
+    return this.#reaching(prepared, set, this.#readNeed(prepared.analysed).terms, above)?.length !== 0
+  }
+
+  /**
+   * The places in `set` (ascending) of the patents that can change what a prepared need holds:
+   * those whose text evidence moves a kept part (joins the neighbours or the feedback documents)
+   * or whose evidence, lifted as their class sets are now, enters the kept matches (`above`).
+   * The text evidence is a bound (a related term at its whole share), read in one walk over the
+   * set's postings of the terms the text signals may add; the lifts are computed only for the
+   * few whose evidence the largest lift would put in. Undefined when every patent with evidence
+   * may (a list not full, nothing kept that a patent must reach).
+   */
+  #reaching(prepared: PreparedNeed, set: ScoringSet, terms: NeedTerms, above: number): number[] | undefined {
+    if (!(above > 0 && terms.upper > 0)) return undefined
+    const ctx: MatchContext = {
+      need: prepared.need,
+      terms,
+      postings: this.#postings,
+      classSets: this.#classSets,
+      n: this.#nDocs,
+      N: Math.max(this.#postings.live, 1),
+      alive: this.#alive,
+      pub: this.#pub,
+    }
+    const k1p = this.#postings.k1 + 1
+    let moves = prepared.neighbours.floor
+    const weights = new Map<number, number>()
+    for (const kept of prepared.texts) {
+      const r = kept.reach(ctx)
+      moves = Math.min(moves, r.floor)
+      for (const [t, w] of r.terms) weights.set(t, (weights.get(t) ?? 0) + w * k1p)
+    }
+    if (!(moves > 0)) return undefined
+    // rounding: the bound adds up in another order than scoring does
+    const margin = 1 - 1e-9
+    const sum = (this.#reachSum = grow(this.#reachSum, set.docs.length))
+    const touched = set.evidence(weights, sum)
+    // score = textAll × (1 + lifts), textAll = x / (x + half), x = text evidence / upper
+    const textAll = (e: number) => e / terms.upper / (e / terms.upper + this.#textHalf)
+    const most = 1 + Math.max(prepared.lifts.reduce((s, l) => s + l.most, 0), prepared.uncodedLifts.reduce((s, l) => s + l, 0))
+    const out: number[] = []
+    /** The places whose evidence the largest lift would put in, and their text factors. */
+    const maybe: number[] = []
+    const factor: number[] = []
+    for (const i of touched) {
+      const e = sum[i]!
+      sum[i] = 0
+      if (e >= moves * margin) out.push(i)
+      else if (textAll(e) * most >= above * margin) {
+        maybe.push(i)
+        factor.push(textAll(e))
+      }
+    }
+    if (maybe.length === 0) return out
+    // the lifts of those as scoring gives them (patents without codes: the neighbours' level)
+    const docs = Int32Array.from(maybe, (i) => set.docs[i]!)
+    const lifted = new Float64Array(docs.length)
+    const values = new Float64Array(docs.length)
+    for (const kept of prepared.lifts) {
+      values.fill(0)
+      kept.rescore({ ...ctx, docs }, values)
+      for (let k = 0; k < docs.length; k++) lifted[k] = lifted[k]! + values[k]!
+    }
+    const uncoded = prepared.uncodedLifts.reduce((s, l) => s + l, 0)
+    const docSet = this.#classSets.docSet
+    maybe.forEach((i, k) => {
+      const lift = docSet[docs[k]!] === this.#classSets.uncoded ? uncoded : lifted[k]!
+      if (factor[k]! * (1 + lift) >= above * margin) out.push(i)
+    })
+    return out.sort((x, y) => x - y)
   }
 
   /**

@@ -98,6 +98,55 @@ export class ScoringSet {
   }
 
   /**
+   * The docs (their places in `docs`, ascending) with evidence from `terms` (term → weight ×
+   * (k1 + 1)), that evidence added into `sum[place]` (zero, at least an entry per doc) as
+   * `accumulate` adds it. One walk over the set's postings of those terms, whatever the doc ids.
+   */
+  evidence(terms: ReadonlyMap<number, number>, sum: Float64Array): number[] {
+    const touched: number[] = []
+    for (const [t, c] of terms) {
+      const e = this.#terms.get(t)
+      if (e === undefined || !(c > 0)) continue
+      const { at, imp } = e
+      for (let j = 0; j < at.length; j++) {
+        const i = at[j]!
+        if (sum[i] === 0) touched.push(i)
+        sum[i] = sum[i]! + c * imp[j]!
+      }
+    }
+    return touched.sort((x, y) => x - y)
+  }
+
+  /**
+   * The docs at `places` (ascending) as a set of their own holding the terms of `terms` alone,
+   * read from this one (no posting list of the index is walked); in step with the index while
+   * this one is, rebuilt from the index as `refresh` says after.
+   */
+  part(places: readonly number[], terms: ReadonlySet<number>, pubOf: (d: number) => string): ScoringSet {
+    const out = new ScoringSet(
+      places.map((i) => pubOf(this.#docs[i]!)),
+      terms,
+    )
+    out.#docs = Int32Array.from(places, (i) => this.#docs[i]!)
+    out.#version = this.#version
+    for (const t of terms) {
+      const e = this.#terms.get(t)
+      if (e === undefined) continue
+      const at: number[] = []
+      const imp: number[] = []
+      places.forEach((i, k) => {
+        const j = indexOf(e.at, i)
+        if (j >= 0) {
+          at.push(k)
+          imp.push(e.imp[j]!)
+        }
+      })
+      if (at.length > 0) out.#terms.set(t, { at: Int32Array.from(at), imp: Float32Array.from(imp) })
+    }
+    return out
+  }
+
+  /**
    * acc[i] += w × k1p × saturation for each term t (weight w) held by docs[i], term after term in
    * the map's order: per doc, the additions `Postings.accumulate` makes, in its order.
    */

@@ -88,6 +88,9 @@ function keepInferred(inferred: readonly number[], prob: Float64Array, w: number
   inferred.forEach((c, i) => order.set(c, i))
   const probOf = (c: number) => p[order.get(c) ?? -1] ?? 0
   return {
+    // a set holding every inferred class
+    most: w * (1 - p.reduce((miss, x) => miss * (1 - x), 1)),
+    classes: inferred,
     rescore(ctx, lift) {
       const cs = ctx.classSets
       const docSet = cs.docSet

@@ -33,7 +33,7 @@ export function ipcSignal(options: IpcOptions): LiftSignal {
       const nCodes = needCodes.length
       if (nCodes === 0) {
         const none = { explain: (_d: number, into: { sharedClasses?: string[] }) => void (into.sharedClasses = []) }
-        return { touched: [], ...none, keep: () => ({ rescore: () => none }) }
+        return { touched: [], ...none, keep: () => ({ rescore: () => none, most: 0 }) }
       }
       // each class's overlap with the need's codes, as bits; the classes with one
       const nClasses = cs.nClasses
@@ -96,6 +96,8 @@ function keepNamed(needCodes: readonly string[], known: Int32Array, ipcBoost: nu
     return m
   }
   return {
+    // every code the need names
+    most: ipcBoost,
     rescore(ctx, lift) {
       const cs = ctx.classSets
       for (let i = 0; i < ctx.docs.length; i++) {

@@ -29,7 +29,7 @@ export function relatedSignal(options: RelatedOptions): TextSignal {
     name: 'related',
     role: 'text',
     start(ctx, acc) {
-      if (!(expansionTerms > 0 && expansionWeight > 0 && ctx.terms.upper > 0)) return { keep: () => ({ rescore: () => ({}) }) }
+      if (!(expansionTerms > 0 && expansionWeight > 0 && ctx.terms.upper > 0)) return { keep: () => ({ rescore: () => ({}), reach: () => ({ terms: new Map(), floor: Infinity }) }) }
       const feedback = feedbackOf(ctx, feedbackDocs)
       ctx.postings.accumulate(related(feedback, feedback.docs.map((d) => d.score), ctx, expansionTerms, expansionWeight), acc)
       return { keep: () => keepFeedback(feedback, ctx, feedbackDocs, expansionTerms, expansionWeight) }
@@ -86,6 +86,12 @@ function keptFeedback(first: Feedback, firstPubs: readonly (string | undefined)[
     // the related terms are all the watched docs' evidence reads beyond the need's (others taken: no longer holds)
     get watch() {
       return { docs: [...docs, ...f.runners.map((r) => r.doc)], terms: chosen }
+    },
+    reach(rctx) {
+      // a related term's weight is its share (at most 1) of its idf; a doc joins the feedback
+      // documents above the last of them as last scored (any doc while they are fewer than asked)
+      const terms = new Map(chosen.map((t) => [t, expansionWeight * rctx.postings.idf(t, rctx.N)]))
+      return { terms, floor: full ? Math.min(...scores) : 0 }
     },
     rescore(rctx, acc, soFar) {
       for (let i = 0; i < docs.length; i++) if (rctx.pub[docs[i]!] !== pubs[i] || rctx.alive[docs[i]!] === 0) return undefined

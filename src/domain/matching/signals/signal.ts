@@ -79,12 +79,24 @@ export interface KeptText {
    * others at each rescoring.
    */
   readonly watch?: { readonly docs: readonly number[]; readonly terms: readonly number[] }
+  /**
+   * What this part can add to a doc's evidence at most, and what would move it: each term it
+   * may add with its largest query weight now (a doc's evidence from term t is at most that ×
+   * (k1 + 1) × its saturation there), and the text evidence of the signals before it at which a
+   * doc would change what was kept (Infinity: none would; 0: any doc with evidence). Reverse
+   * matching passes over the docs that reach neither (`MatchIndex.rescore`, tolerant).
+   */
+  reach(ctx: MatchContext): { readonly terms: ReadonlyMap<number, number>; readonly floor: number }
 }
 
 /** A lift signal's part of a prepared need. */
 export interface KeptLift {
   /** Writes each scored doc's lift into `lift[i]` (zero, an entry per `ctx.docs[i]`), by its class set as it is now. */
-  rescore(ctx: RescoreContext, lift: Float64Array): SignalMatch
+  rescore(ctx: MatchContext & { readonly docs: Int32Array }, lift: Float64Array): SignalMatch
+  /** The largest lift it gives any class set, one seen since included. */
+  readonly most: number
+  /** The classes whose holders alone it lifts (a set holding none gets 0); undefined: it may lift any set up to `most`. */
+  readonly classes?: readonly number[]
 }
 
 /** The need's terms, by term id (terms no live patent has are left out). */

@@ -26,6 +26,7 @@ export function textSignal(): TextSignal {
             rctx.accumulate(rctx.terms.weights, into)
             return explaining(rctx)
           },
+          reach: (rctx) => ({ terms: rctx.terms.weights, floor: Infinity }),
         }),
       }
     },
