@@ -141,6 +141,21 @@ export interface MatchStore {
    * new one (or undefined to leave it); retried when another writer got there first.
    */
   update(needId: string, change: (current: MatchSet | undefined) => MatchSet | undefined): Promise<MatchSet | undefined>
+  /**
+   * Several needs' sets in brief, in the order of `needIds` (undefined: no set, or one written
+   * before briefs were kept), written with every write of a set: what reverse matching reads of
+   * every open need to tell whether new patents can enter it at all.
+   */
+  entries(needIds: string[]): Promise<Array<MatchEntry | undefined>>
+}
+
+/** A need's set in brief: the version and state it was computed for, its length, its last match's evidence. */
+export interface MatchEntry {
+  needVersion: number
+  state: MatchSet['state']
+  count: number
+  /** Undefined when the set is empty or its last match was stored before evidence was kept. */
+  last: number | undefined
 }
 
 /** A change to the inventory, published so every process's in-memory indexes follow it. */

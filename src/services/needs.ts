@@ -321,14 +321,25 @@ export function createMatchingService(deps: MatchingDeps) {
       const ids = await deps.needs.openIds()
       for (let i = 0; i < ids.length; i += 200) {
         const page = ids.slice(i, i + 200)
-        const [needs, sets] = await Promise.all([deps.needs.getMany(page), deps.matches.getMany(page)])
+        const [all, entries] = await Promise.all([deps.needs.getMany(page), deps.matches.entries(page)])
+        // a need none of these patents can enter, from its prepared state and its set in brief, is not read further
+        const due: Need[] = []
+        for (const [k, need] of all.entries()) {
+          if (k % NEEDS_BETWEEN_YIELDS === NEEDS_BETWEEN_YIELDS - 1) await new Promise((resolve) => setImmediate(resolve))
+          if (need === undefined || need.state !== 'open') continue
+          const entry = entries[k]
+          // Not yet computed for this version: its full job will see these patents anyway.
+          if (entry !== undefined && (entry.state !== 'ready' || entry.needVersion !== need.version)) continue
+          const kept = prepared.get(need.id, need.version)
+          const above = entry !== undefined && entry.count === KEPT_MATCHES ? (entry.last ?? -Infinity) : -Infinity
+          if (entry === undefined || kept === undefined || deps.matchIndex.reaches(kept, batch, above)) due.push(need)
+        }
+        const sets = await deps.matches.getMany(due.map((need) => need.id))
         const stale: string[] = []
-        for (const [k, need] of needs.entries()) {
+        for (const [k, need] of due.entries()) {
           // a match-need job of this process waits for the event loop no longer than a few needs take
           if (k % NEEDS_BETWEEN_YIELDS === NEEDS_BETWEEN_YIELDS - 1) await new Promise((resolve) => setImmediate(resolve))
           const read = sets[k]
-          if (need === undefined || need.state !== 'open') continue
-          // Not yet computed for this version: its full job will see these patents anyway.
           if (read === undefined || read.state !== 'ready' || read.needVersion !== need.version) continue
           const scored = rescoreNeed(need, read, changed, batch, titles)
           if (scored.stale) stale.push(need.id)

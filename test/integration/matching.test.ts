@@ -150,6 +150,58 @@ t.test('imports one after another: each new patent scored from the prepared need
   }
 })
 
+t.test('a need with a full list: patents that cannot enter leave it as it was, one that can enters; its brief follows the set', async (t) => {
+  const h = await withInventory(t)
+  // enough battery patents that the need keeps a full list of 100
+  const parts = ['充放电数据', '内阻', '温度', '电压曲线', '容量衰减', '电化学阻抗', '循环次数', '电流积分']
+  const battery = Array.from({ length: 160 }, (_, i) => ({
+    publicationNumber: `CN31${String(i).padStart(7, '0')}A`,
+    title: `一种基于${parts[i % parts.length]}的锂电池${i % 3 === 0 ? '健康状态' : '管理'}方法${i}`,
+    abstract: `采集锂电池${parts[(i * 3) % parts.length]}，${i % 2 === 0 ? '估计剩余寿命' : '均衡各单体'}。`,
+    ipc: [i % 2 === 0 ? 'H01M10/48' : 'G01R31/36'],
+  }))
+  await waitForImport(h.app, (await importNdjson(h.app, battery)).json().importId)
+  const id = await createNeed(h, { title: '锂电池健康状态估计', description: '估计锂电池的健康状态和剩余寿命' })
+  const before = await readyMatches(h, id)
+  t.equal(before.matches.length, 100, 'a full list')
+  const brief = async () => JSON.parse((await h.container.redis.hget(`${h.prefix}:match-entries`, id)) ?? 'null') as unknown
+  const need = (await h.container.stores.needs.get(id))!
+  t.same(await brief(), [need.version, 'ready', 100, before.matches.at(-1)!.evidence], 'the brief: version, state, length, last evidence')
+
+  // a need about the far patents: its matches show when the pass over them is done
+  const gears = await createNeed(h, { title: '齿轮箱装置', description: '齿轮箱装置的结构' })
+  await readyMatches(h, gears)
+  const far = Array.from({ length: 30 }, (_, i) => ({
+    publicationNumber: `CN32${String(i).padStart(7, '0')}A`,
+    title: `一种${['齿轮箱', '混凝土', '纺织染色'][i % 3]}装置${i}`,
+    abstract: `一种${['轴承润滑', '阀门密封', '农药制剂'][i % 3]}结构，寿命长。`,
+    ipc: ['F16H57/04'],
+  }))
+  await waitForImport(h.app, (await importNdjson(h.app, far)).json().importId)
+  await eventually(async () => {
+    const body = (await h.app.inject({ method: 'GET', url: `/v1/needs/${gears}/matches?limit=100`, headers: auth })).json() as MatchBody
+    return body.matches.some((m) => m.publicationNumber === far[0]!.publicationNumber) ? true : undefined
+  }, 20_000, 'the pass over the far patents')
+  const unchanged = (await h.app.inject({ method: 'GET', url: `/v1/needs/${id}/matches?limit=100`, headers: auth })).json() as MatchBody
+  t.equal(unchanged.computedAt, before.computedAt, 'patents none of which can enter: the set is not written again')
+  t.same(unchanged.matches.map((m) => [m.publicationNumber, m.score]), before.matches.map((m) => [m.publicationNumber, m.score]), 'the same matches, the same scores')
+
+  const strong = 'CN330000001A'
+  const res = await importNdjson(h.app, [{ publicationNumber: strong, title: '一种锂电池健康状态估计方法', abstract: '估计锂电池的健康状态和剩余寿命：采集充放电数据与内阻。', ipc: ['H01M10/48'] }])
+  await waitForImport(h.app, res.json().importId)
+  const after = await eventually(async () => {
+    const body = (await h.app.inject({ method: 'GET', url: `/v1/needs/${id}/matches?limit=100`, headers: auth })).json() as MatchBody
+    return body.matches.some((m) => m.publicationNumber === strong) ? body : undefined
+  }, 20_000, 'the strong patent among the matches')
+  const full = h.container.matchIndex!.match(toNeedQuery(need), { limit: 100 })
+  const at = after.matches.findIndex((m) => m.publicationNumber === strong)
+  t.ok(at >= 0, `one that can enters (${at + 1})`)
+  t.equal(at, full.findIndex((r) => r.publicationNumber === strong), 'where a full match ranks it')
+  t.equal(after.matches[at]?.new, true, 'marked new')
+  t.equal(after.matches.length, 100, 'the list stays at 100')
+  t.same(await brief(), [need.version, 'ready', 100, after.matches.at(-1)!.evidence], 'the brief follows the set')
+})
+
 t.test('a match job run twice stores the same result', async (t) => {
   const h = await withInventory(t)
   const id = await createNeed(h, { title: '自然语言处理问答' })

@@ -41,6 +41,7 @@ t.test('every key keeps its stored name', async (t) => {
     'needs.stale': 'pb:needs:stale',
     'needs.rematchPass': 'pb:needs:rematch-pass',
     matches: 'pb:matches:A',
+    matchEntries: 'pb:match-entries',
     'orgs.record': 'pb:org:A',
     'orgs.all': 'pb:orgs',
     'apiKeys.record': 'pb:apikey:A',

@@ -50,6 +50,8 @@ export function redisKeys(prefix: string) {
       stale: key('needs:stale'),
     },
     matches: (needId: string) => key(`matches:${needId}`),
+    /** Each need's set in brief (`MatchEntry`), by need id: what a reverse-matching pass reads of every open need. */
+    matchEntries: key('match-entries'),
     orgs: {
       record: (id: string) => key(`org:${id}`),
       all: key('orgs'),
