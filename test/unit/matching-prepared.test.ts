@@ -201,7 +201,7 @@ for (const set of ['real-needs-dev', 'cn-g06f-dev']) {
   })
 }
 
-t.test('tolerant: goes on past the drift, stale only past the tolerated drift, never with a kept document changed or a large set', async (t) => {
+t.test('tolerant: goes on past the drift, stale only past the tolerated drift, never with a kept document changed', async (t) => {
   const index = new MatchIndex(analyzer, { preparedDrift: 0.05, toleratedDrift: 0.5 })
   const all = Array.from({ length: 1000 }, (_, i) => patent(i))
   for (const p of all.slice(0, 400)) index.upsert(p)
@@ -223,9 +223,6 @@ t.test('tolerant: goes on past the drift, stale only past the tolerated drift, n
     const full = index.match(need, { limit: 5 })
     t.same(current[k]!.slice(0, 5).map((r) => r.publicationNumber), full.map((r) => r.publicationNumber), `${need.title}: the same top five as a full match`)
   }
-  // a set of more than 5 % of the collection: a full match costs less
-  const large = all.slice(400, 500).map((p) => p.publicationNumber)
-  t.equal(index.rescore(prepared[0]!, index.scoringSet(large), { tolerant: true }), undefined, 'a large set: prepared again')
   // 300 more: past half of the 400 it was prepared with
   for (const p of all.slice(500, 800)) index.upsert(p)
   const later = all.slice(780, 800).map((p) => p.publicationNumber)
@@ -245,19 +242,19 @@ t.test('tolerant: goes on past the drift, stale only past the tolerated drift, n
  * 95 % within 0.02; none stale.
  */
 const TOLERANT = { topFive: 0.95, scoresWithin: 0.02, share: 0.95 }
-for (const set of ['real-needs-dev', 'cn-g06f-dev']) {
+for (const [set, steps] of [['real-needs-dev', 20], ['cn-g06f-dev', 20], ['real-needs-dev', 4], ['cn-g06f-dev', 4]] as const) {
   const dir = join(EVAL, set)
-  t.test(`${set}: tolerant reverse matching up to a doubling of the collection is within the stated tolerance of a full match`, { skip: !existsSync(dir) && 'no evaluation data' }, async (t) => {
+  t.test(`${set}: tolerant reverse matching up to a doubling of the collection in ${steps} steps is within the stated tolerance of a full match`, { skip: !existsSync(dir) && 'no evaluation data' }, async (t) => {
     const { index, needs, held: heldOut, base, prepared, stored } = preparedOn(dir, set, (i) => i % 2 === 1)
     let added = 0
     let passedOver = 0
-    for (let step = 1; step <= 20; step++) {
-      const more = heldOut.slice(added, Math.round((step / 20) * heldOut.length))
+    for (let step = 1; step <= steps; step++) {
+      const more = heldOut.slice(added, Math.round((step / steps) * heldOut.length))
       for (const p of more) index.upsert(p)
       added += more.length
       const fresh = new Set(more.map((p) => p.publicationNumber))
       const batch = index.scoringSet(fresh)
-      const compare = step === 1 || step % 5 === 0
+      const compare = steps < 20 || step === 1 || step % 5 === 0
       let stale = 0
       let same = 0
       let topFive = 0
@@ -293,6 +290,6 @@ for (const set of ['real-needs-dev', 'cn-g06f-dev']) {
       t.ok(same / topFive >= TOLERANT.topFive, `${growth}: top five within the tolerance`)
       t.ok(within / compared >= TOLERANT.share, `${growth}: scores within the tolerance`)
     }
-    t.comment(`${set}: ${passedOver} of ${20 * needs.length} rescorings passed over (no patent of the step could reach the need)`)
+    t.comment(`${set}: ${passedOver} of ${steps * needs.length} rescorings passed over (no patent of the step could reach the need)`)
   })
 }

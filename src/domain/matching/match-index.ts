@@ -42,7 +42,6 @@ import {
   SIGNALS,
   type KeptLift,
   type KeptText,
-  type LiftMatch,
   type LiftSignal,
   type MatchContext,
   type NeedTerms,
@@ -394,11 +393,12 @@ export class MatchIndex implements Snapshottable {
    * neighbours and the lifts they vote for are derived again from them, the prepared need takes
    * them, and the patents of `also` (the current matches) are scored with the set: `all` says
    * so. Undefined when the prepared need no longer holds (`prepared.ts`): prepare it again.
-   * With `tolerant` and a set of at most `preparedDrift` of the collection (a larger one costs
-   * more to rescore than a full match over it), undefined only when a document it kept changed
-   * or went: the feedback documents follow the scored patents as the neighbours do, the
-   * collection may move up to `toleratedDrift`, and what still cannot follow is scored as kept
-   * and said (`stale`); the patents of `also` are scored with the set whenever it was not exact.
+   * With `tolerant` (a set of any size), undefined only when a document it kept changed or went:
+   * only the patents of the set that can change what the need holds are scored (`#reaching`;
+   * none: nothing changes, `all` false), the feedback documents follow the scored patents as the
+   * neighbours do, the collection may move up to `toleratedDrift`, and what still cannot follow
+   * is scored as kept and said (`stale`); the patents of `also` are scored with the set when the
+   * neighbours, the need's words or its related terms moved, and every `toleratedRefresh`.
    */
   rescore(
     prepared: PreparedNeed,
@@ -408,8 +408,8 @@ export class MatchIndex implements Snapshottable {
     const limit = options.limit ?? 100
     const postings = this.#postings
     set.refresh(postings, (pub) => this.#byPub.get(pub))
-    // a set this large costs more to rescore than a full match over it (bench/RESULTS.md): prepared again instead
-    const tolerant = options.tolerant === true && set.docs.length <= this.#preparedDrift * Math.max(postings.live, 1)
+    // a set of any size: only the patents that can change what the need holds are scored (`#reaching`)
+    const tolerant = options.tolerant === true
     /**
      * Tolerant: the need's words or its related terms moved, and so every match's text evidence
      * (a drift of the statistics alone is followed as `toleratedRefresh` says); stale: beyond the tolerance.
@@ -648,21 +648,23 @@ export class MatchIndex implements Snapshottable {
     if (same && !always) return false
     const best = next[0]?.score ?? 0
     const neighbours: Neighbours = { docs: next.map((r) => r.doc), weights: next.map((r) => Math.pow(r.score / best, this.#sharpness)) }
-    const lifts = this.#liftTable
-    const values = lifts.open(this.#classSets.nSets)
-    const matches: LiftMatch[] = []
-    try {
-      this.#lifts.forEach(({ signal }, i) => {
-        const m = signal.start({ ...ctx, neighbours }, values[i]!)
-        matches.push(m)
-        lifts.add(values[i]!, m.touched)
-      })
-      prepared.lifts = matches.map((m) => m.keep())
-      prepared.uncodedLifts = uncodedLevels(values, this.#classSets.uncoded, neighbours, this.#classSets.docSet) ?? values.map(() => 0)
-    } finally {
-      for (const m of matches) m.end?.()
-      lifts.reset()
-    }
+    // each lift's part as a match with these neighbours would keep it, without a lift for every
+    // class set (a part that does not read the neighbours stays); the uncoded patents' level from
+    // the parts' lifts of the neighbours, as `uncodedLevels` reads them from a match's table
+    prepared.lifts = prepared.lifts.map((kept) => kept.follow?.({ ...ctx, neighbours }) ?? kept)
+    const voters = Int32Array.from(neighbours.docs)
+    const docSet = this.#classSets.docSet
+    const uncoded = this.#classSets.uncoded
+    let coded = 0
+    for (let i = 0; i < voters.length; i++) if (docSet[voters[i]!] !== uncoded) coded += neighbours.weights[i]!
+    prepared.uncodedLifts = prepared.lifts.map((kept) => {
+      if (coded === 0) return 0
+      const values = new Float64Array(voters.length)
+      kept.rescore({ ...ctx, docs: voters }, values)
+      let sum = 0
+      for (let i = 0; i < voters.length; i++) if (docSet[voters[i]!] !== uncoded) sum += neighbours.weights[i]! * values[i]!
+      return sum / coded
+    })
     const last = next.at(-1)
     prepared.watched = undefined
     prepared.neighbours = {

@@ -17,10 +17,10 @@
  * document outside them may have overtaken them as the statistics moved, the
  * related terms or the need's known terms are no longer the same, or more documents have been
  * added or removed since than a share of the collection (`MatchIndexOptions.preparedDrift`):
- * `rescore` then says so, and the caller prepares it again. A `tolerant` rescoring of a set within
- * `preparedDrift` of the collection (a larger one costs more than a full match) goes on instead
- * in all of these cases but a kept document changed or gone: the feedback documents follow the
- * scored patents (as the neighbours always do), the collection may move up to a larger share
+ * `rescore` then says so, and the caller prepares it again. A `tolerant` rescoring (of a set of
+ * any size: it scores only the patents that can reach the need) goes on instead in all of these
+ * cases but a kept document changed or gone: the feedback documents follow the scored patents
+ * (as the neighbours always do), the collection may move up to a larger share
  * (`MatchIndexOptions.toleratedDrift`), scores stay within the stated tolerance of a full match
  * (README, Matching), and what cannot follow is scored as kept and said (`Rescored.stale`).
  * Reverse matching uses it, so that an import does not prepare every open need again, and

@@ -9,7 +9,7 @@
 import { grow } from '../buffers.js'
 import type { ClassSets } from '../class-sets.js'
 import type { Neighbours } from '../neighbours.js'
-import type { KeptLift, LiftSignal } from './signal.js'
+import type { KeptLift, LiftContext, LiftSignal } from './signal.js'
 
 export interface ClassesOptions {
   /** Share of a main group's vote that also counts for its subgroups. Default 0.1. */
@@ -27,6 +27,17 @@ export function classesSignal(options: ClassesOptions): LiftSignal {
   /** Inferred class probabilities of the current match, dense by class id (reset after it). */
   let prob = new Float64Array(64)
   let mark = new Uint8Array(256)
+  /** The part kept for other neighbours: the classes they vote for, no set's lift written. */
+  const follow = (ctx: LiftContext): KeptLift => {
+    const cs = ctx.classSets
+    prob = grow(prob, cs.nClasses)
+    const inferred = inferClasses(ctx.neighbours, cs, groupShare, prob)
+    try {
+      return keepInferred(inferred, prob, classBoost * codedShare(ctx.neighbours, cs), follow)
+    } finally {
+      for (const c of inferred) prob[c] = 0
+    }
+  }
   return {
     name: 'classes',
     role: 'lift',
@@ -71,7 +82,7 @@ export function classesSignal(options: ClassesOptions): LiftSignal {
         end() {
           for (const c of inferred) p[c] = 0
         },
-        keep: () => keepInferred(inferred, p, w),
+        keep: () => keepInferred(inferred, p, w, follow),
       }
     },
   }
@@ -82,7 +93,7 @@ export function classesSignal(options: ClassesOptions): LiftSignal {
  * their probabilities and the coded share's weight: a scored doc's lift is computed from its own
  * set's classes in that order, so it is the full match's to the last bit.
  */
-function keepInferred(inferred: readonly number[], prob: Float64Array, w: number): KeptLift {
+function keepInferred(inferred: readonly number[], prob: Float64Array, w: number, follow: (ctx: LiftContext) => KeptLift): KeptLift {
   const order = new Map<number, number>()
   const p = inferred.map((c) => prob[c]!)
   inferred.forEach((c, i) => order.set(c, i))
@@ -91,6 +102,7 @@ function keepInferred(inferred: readonly number[], prob: Float64Array, w: number
     // a set holding every inferred class
     most: w * (1 - p.reduce((miss, x) => miss * (1 - x), 1)),
     classes: inferred,
+    follow,
     rescore(ctx, lift) {
       const cs = ctx.classSets
       const docSet = cs.docSet

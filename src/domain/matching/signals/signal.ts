@@ -97,6 +97,8 @@ export interface KeptLift {
   readonly most: number
   /** The classes whose holders alone it lifts (a set holding none gets 0); undefined: it may lift any set up to `most`. */
   readonly classes?: readonly number[]
+  /** The part a match would keep with the neighbours of `ctx`; absent when the part does not read the neighbours. */
+  follow?(ctx: LiftContext): KeptLift
 }
 
 /** The need's terms, by term id (terms no live patent has are left out). */
