@@ -142,6 +142,8 @@ export class MatchIndex implements Snapshottable {
   readonly #sharpness: number
   readonly #calibration: Calibration | null
   readonly #textHalf: number
+  /** What `reaches` found for a prepared need, until it is rescored. */
+  readonly #reached = new WeakMap<PreparedNeed, { set: ScoringSet; version: number; above: number; places: number[] | undefined }>()
   /** Scratch of `#reaching`, zero between calls. */
   #reachSum = new Float64Array(0)
   readonly #subwordWeight: number
@@ -408,6 +410,9 @@ export class MatchIndex implements Snapshottable {
     const limit = options.limit ?? 100
     const postings = this.#postings
     set.refresh(postings, (pub) => this.#byPub.get(pub))
+    // what `reaches` found holds only until the need is rescored (which may move what it kept)
+    const told = this.#reached.get(prepared)
+    this.#reached.delete(prepared)
     // a set of any size: only the patents that can change what the need holds are scored (`#reaching`)
     const tolerant = options.tolerant === true
     /**
@@ -455,7 +460,8 @@ export class MatchIndex implements Snapshottable {
     }
     if (tolerant && !stale) {
       // only the patents that can change what the need holds are scored; none: nothing changes
-      const reaching = this.#reaching(prepared, set, terms, options.above ?? -Infinity)
+      const above = options.above ?? -Infinity
+      const reaching = told !== undefined && told.set === set && told.version === postings.statsVersion && told.above === above ? told.places : this.#reaching(prepared, set, terms, above)
       if (reaching !== undefined) {
         if (reaching.length === 0) return { results: [], best: kb?.evidence ?? 0, all: false, stale: false }
         if (reaching.length < set.docs.length) places = reaching
@@ -546,7 +552,10 @@ export class MatchIndex implements Snapshottable {
     const postings = this.#postings
     set.refresh(postings, (pub) => this.#byPub.get(pub))
     if (postings.statsVersion - prepared.statsVersion > this.#toleratedDrift * Math.max(prepared.live, 1)) return true
-    return this.#reaching(prepared, set, this.#readNeed(prepared.analysed).terms, above)?.length !== 0
+    const places = this.#reaching(prepared, set, this.#readNeed(prepared.analysed).terms, above)
+    // the rescoring that follows takes them rather than walking the set again
+    this.#reached.set(prepared, { set, version: postings.statsVersion, above, places })
+    return places?.length !== 0
   }
 
   /**
