@@ -364,7 +364,7 @@ export function createMatchingService(deps: MatchingDeps) {
     const [need, current] = await Promise.all([deps.needs.get(needId), deps.matches.get(needId)])
     if (need === undefined || need.state !== 'open' || current === undefined || current.state !== 'ready' || current.needVersion !== need.version) return
     const again = deps.matchIndex.prepare(toNeedQuery(need), { limit: KEPT_MATCHES })
-    prepared.set(need.id, need.version, again.prepared)
+    prepared.set(need.id, need.version, again.prepared, { evict: false })
     const results = await toStored(again.results)
     const stored = await deps.matches.update(need.id, (now) => {
       if (now === undefined || now.state !== 'ready' || now.needVersion !== need.version) return undefined
@@ -398,7 +398,8 @@ export function createMatchingService(deps: MatchingDeps) {
     if (r !== undefined) return { results: stored(r.results), best: r.best, only: r.all ? only : changed, all: r.all, stale: r.stale }
     // Prepared again: the changed patents and the current matches scored together, as a full match would.
     const again = index.prepare(toNeedQuery(need), { limit: KEPT_MATCHES, only })
-    prepared.set(need.id, need.version, again.prepared)
+    // a pass over every open need keeps the ones it prepares only while there is room (`PreparedNeeds.set`)
+    prepared.set(need.id, need.version, again.prepared, { evict: false })
     return { results: stored(again.results), best: 0, only, all: true, stale: false }
   }
 

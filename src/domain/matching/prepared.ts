@@ -99,7 +99,14 @@ export class PreparedNeeds {
     return e.prepared
   }
 
-  set(id: string, version: number, prepared: PreparedNeed): void {
+  /**
+   * Keeps a need's prepared state, its other versions replaced. With `evict: false` a need not
+   * kept yet is kept only while there is room: a pass over every open need that prepares the
+   * ones it lacks would otherwise, with more open needs than room, put out each need just before
+   * its turn (least recently used is next in the pass) and prepare every one of them again.
+   */
+  set(id: string, version: number, prepared: PreparedNeed, options: { evict?: boolean } = {}): void {
+    if (options.evict === false && !this.#entries.has(id) && this.#entries.size >= this.#capacity) return
     this.#entries.delete(id)
     this.#entries.set(id, { version, prepared })
     while (this.#entries.size > this.#capacity) this.#entries.delete(this.#entries.keys().next().value!)
