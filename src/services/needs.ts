@@ -394,9 +394,12 @@ export function createMatchingService(deps: MatchingDeps) {
       const before = new Map(current.matches.map((m) => [m.publicationNumber, m.title]))
       return results.map((x) => toStoredMatch(x, titles.get(x.publicationNumber) ?? before.get(x.publicationNumber) ?? ''))
     }
-    const only = new Set([...changed, ...currentPubs])
-    if (r !== undefined) return { results: stored(r.results), best: r.best, only: r.all ? only : changed, all: r.all, stale: r.stale }
+    // what was scored: the step, and the current matches with it when all were (a view: the step is up to REMATCH_STEP patents)
+    const currentSet = new Set(currentPubs)
+    const withCurrent = { has: (pub: string) => changed.has(pub) || currentSet.has(pub) }
+    if (r !== undefined) return { results: stored(r.results), best: r.best, only: r.all ? withCurrent : changed, all: r.all, stale: r.stale }
     // Prepared again: the changed patents and the current matches scored together, as a full match would.
+    const only = new Set([...changed, ...currentPubs])
     const again = index.prepare(toNeedQuery(need), { limit: KEPT_MATCHES, only })
     // a pass over every open need keeps the ones it prepares only while there is room (`PreparedNeeds.set`)
     prepared.set(need.id, need.version, again.prepared, { evict: false })
@@ -434,7 +437,7 @@ export function createMatchingService(deps: MatchingDeps) {
 interface Scored {
   results: StoredMatch[]
   best: number
-  only: ReadonlySet<string>
+  only: { has(publicationNumber: string): boolean }
   all: boolean
   stale: boolean
 }
