@@ -36,7 +36,7 @@ import { coverage, ordered, shares } from './explain.js'
 import { nearestNeighbours, type Neighbours } from './neighbours.js'
 import { Postings, type FieldParams, type PostingsOptions } from './postings.js'
 import type { PreparedNeed, Rescored } from './prepared.js'
-import { LiftTable, rankAll, Scorer, uncodedLevels, type Eligibility } from './scorer.js'
+import { LiftTable, rankAll, Scorer, uncodedLevels, votedLevels, type Eligibility } from './scorer.js'
 import { ScoringSet } from './scoring-set.js'
 import {
   SIGNALS,
@@ -594,7 +594,8 @@ export class MatchIndex implements Snapshottable {
     const touched = set.evidence(weights, sum)
     // score = textAll × (1 + lifts), textAll = x / (x + half), x = text evidence / upper
     const textAll = (e: number) => e / terms.upper / (e / terms.upper + this.#textHalf)
-    const most = 1 + Math.max(prepared.lifts.reduce((s, l) => s + l.most, 0), prepared.uncodedLifts.reduce((s, l) => s + l, 0))
+    const uncoded = prepared.uncodedLifts.reduce((s, l) => s + l, 0)
+    const most = 1 + Math.max(prepared.lifts.reduce((s, l) => s + l.most, 0), uncoded)
     const out: number[] = []
     /** The places whose evidence the largest lift would put in, and their text factors. */
     const maybe: number[] = []
@@ -602,11 +603,14 @@ export class MatchIndex implements Snapshottable {
     for (const i of touched) {
       const e = sum[i]!
       sum[i] = 0
-      if (e >= moves * margin) out.push(i)
-      else if (textAll(e) * most >= above * margin) {
-        maybe.push(i)
-        factor.push(textAll(e))
+      if (e >= moves * margin) {
+        out.push(i)
+        continue
       }
+      const f = textAll(e)
+      if (f * most < above * margin) continue
+      maybe.push(i)
+      factor.push(f)
     }
     if (maybe.length === 0) return out
     // the lifts of those as scoring gives them (patents without codes: the neighbours' level)
@@ -618,7 +622,6 @@ export class MatchIndex implements Snapshottable {
       kept.rescore({ ...ctx, docs }, values)
       for (let k = 0; k < docs.length; k++) lifted[k] = lifted[k]! + values[k]!
     }
-    const uncoded = prepared.uncodedLifts.reduce((s, l) => s + l, 0)
     const docSet = this.#classSets.docSet
     maybe.forEach((i, k) => {
       const lift = docSet[docs[k]!] === this.#classSets.uncoded ? uncoded : lifted[k]!
@@ -659,21 +662,15 @@ export class MatchIndex implements Snapshottable {
     const neighbours: Neighbours = { docs: next.map((r) => r.doc), weights: next.map((r) => Math.pow(r.score / best, this.#sharpness)) }
     // each lift's part as a match with these neighbours would keep it, without a lift for every
     // class set (a part that does not read the neighbours stays); the uncoded patents' level from
-    // the parts' lifts of the neighbours, as `uncodedLevels` reads them from a match's table
+    // the parts' lifts of the neighbours, as a match reads it from its table
     prepared.lifts = prepared.lifts.map((kept) => kept.follow?.({ ...ctx, neighbours }) ?? kept)
     const voters = Int32Array.from(neighbours.docs)
-    const docSet = this.#classSets.docSet
-    const uncoded = this.#classSets.uncoded
-    let coded = 0
-    for (let i = 0; i < voters.length; i++) if (docSet[voters[i]!] !== uncoded) coded += neighbours.weights[i]!
-    prepared.uncodedLifts = prepared.lifts.map((kept) => {
-      if (coded === 0) return 0
+    const ofNeighbours = prepared.lifts.map((kept) => {
       const values = new Float64Array(voters.length)
       kept.rescore({ ...ctx, docs: voters }, values)
-      let sum = 0
-      for (let i = 0; i < voters.length; i++) if (docSet[voters[i]!] !== uncoded) sum += neighbours.weights[i]! * values[i]!
-      return sum / coded
+      return values
     })
+    prepared.uncodedLifts = votedLevels(ofNeighbours, this.#classSets.uncoded, neighbours, this.#classSets.docSet) ?? ofNeighbours.map(() => 0)
     const last = next.at(-1)
     prepared.watched = undefined
     prepared.neighbours = {

@@ -219,15 +219,24 @@ export class LiftTable {
  * the coded neighbours' sets, averaged as they vote; undefined when no neighbour has codes.
  */
 export function uncodedLevels(lifts: readonly Float64Array[], uncoded: number, neighbours: Neighbours, docSet: Int32Array): number[] | undefined {
+  return votedLevels(
+    lifts.map((values) => neighbours.docs.map((d) => values[docSet[d]!]!)),
+    uncoded,
+    neighbours,
+    docSet,
+  )
+}
+
+/** `uncodedLevels` from each lift's value of each neighbour (entry i: `neighbours.docs[i]`'s). */
+export function votedLevels(ofNeighbours: readonly ArrayLike<number>[], uncoded: number, neighbours: Neighbours, docSet: Int32Array): number[] | undefined {
   let w = 0
   for (let i = 0; i < neighbours.docs.length; i++) if (docSet[neighbours.docs[i]!] !== uncoded) w += neighbours.weights[i]!
   if (w === 0) return undefined
-  return lifts.map((values) => {
+  return ofNeighbours.map((values) => {
     let sum = 0
     for (let i = 0; i < neighbours.docs.length; i++) {
-      const set = docSet[neighbours.docs[i]!]!
-      if (set === uncoded) continue
-      sum += neighbours.weights[i]! * values[set]!
+      if (docSet[neighbours.docs[i]!] === uncoded) continue
+      sum += neighbours.weights[i]! * values[i]!
     }
     return sum / w
   })
