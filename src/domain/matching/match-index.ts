@@ -579,19 +579,21 @@ export class MatchIndex implements Snapshottable {
       alive: this.#alive,
       pub: this.#pub,
     }
-    const k1p = this.#postings.k1 + 1
     let moves = prepared.neighbours.floor
     const weights = new Map<number, number>()
     for (const kept of prepared.texts) {
       const r = kept.reach(ctx)
       moves = Math.min(moves, r.floor)
-      for (const [t, w] of r.terms) weights.set(t, (weights.get(t) ?? 0) + w * k1p)
+      for (const [t, w] of r.terms) weights.set(t, (weights.get(t) ?? 0) + w)
     }
     if (!(moves > 0)) return undefined
     // rounding: the bound adds up in another order than scoring does
     const margin = 1 - 1e-9
-    const sum = (this.#reachSum = grow(this.#reachSum, set.docs.length))
-    const touched = set.evidence(weights, sum)
+    const m = set.docs.length
+    const sum = (this.#reachSum = grow(this.#reachSum, m))
+    set.accumulate(weights, this.#postings.k1 + 1, sum)
+    const touched: number[] = []
+    for (let i = 0; i < m; i++) if (sum[i]! > 0) touched.push(i)
     // score = textAll × (1 + lifts), textAll = x / (x + half), x = text evidence / upper
     const textAll = (e: number) => e / terms.upper / (e / terms.upper + this.#textHalf)
     const uncoded = prepared.uncodedLifts.reduce((s, l) => s + l, 0)

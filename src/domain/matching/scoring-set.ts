@@ -98,26 +98,6 @@ export class ScoringSet {
   }
 
   /**
-   * The docs (their places in `docs`, ascending) with evidence from `terms` (term → weight ×
-   * (k1 + 1)), that evidence added into `sum[place]` (zero, at least an entry per doc) as
-   * `accumulate` adds it. One walk over the set's postings of those terms, whatever the doc ids.
-   */
-  evidence(terms: ReadonlyMap<number, number>, sum: Float64Array): number[] {
-    const touched: number[] = []
-    for (const [t, c] of terms) {
-      const e = this.#terms.get(t)
-      if (e === undefined || !(c > 0)) continue
-      const { at, imp } = e
-      for (let j = 0; j < at.length; j++) {
-        const i = at[j]!
-        if (sum[i] === 0) touched.push(i)
-        sum[i] = sum[i]! + c * imp[j]!
-      }
-    }
-    return touched.sort((x, y) => x - y)
-  }
-
-  /**
    * The docs at `places` (ascending) as a set of their own holding the terms of `terms` alone,
    * read from this one (no posting list of the index is walked); in step with the index while
    * this one is, rebuilt from the index as `refresh` says after.
