@@ -331,7 +331,7 @@ export function createMatchingService(deps: MatchingDeps) {
           // Not yet computed for this version: its full job will see these patents anyway.
           if (entry !== undefined && (entry.state !== 'ready' || entry.needVersion !== need.version)) continue
           const kept = prepared.get(need.id, need.version)
-          const above = entry !== undefined && entry.count === KEPT_MATCHES ? (entry.last ?? -Infinity) : -Infinity
+          const above = entry === undefined ? -Infinity : entryEvidence(entry.count, entry.last)
           if (entry === undefined || kept === undefined || deps.matchIndex.reaches(kept, batch, above)) due.push(need)
         }
         const sets = await deps.matches.getMany(due.map((need) => need.id))
@@ -387,7 +387,7 @@ export function createMatchingService(deps: MatchingDeps) {
     const currentPubs = current.matches.map((m) => m.publicationNumber)
     // the changed patents and, when the need's neighbours (and so every lift) moved, its current matches
     // a full list takes no patent below its last: those are not worth an explanation
-    const above = current.matches.length === KEPT_MATCHES ? (current.matches.at(-1)!.evidence ?? -Infinity) : -Infinity
+    const above = entryEvidence(current.matches.length, current.matches.at(-1)?.evidence)
     // tolerant: an import moves the statistics of every need; those it leaves stale are matched again in full after the pass
     const r = kept !== undefined && recalibrable ? index.rescore(kept, batch, { limit: KEPT_MATCHES, also: currentPubs, above, tolerant: true }) : undefined
     const stored = (results: MatchResult[]) => {
@@ -428,6 +428,11 @@ export function createMatchingService(deps: MatchingDeps) {
       merged.every((m, k) => m.publicationNumber === current.matches[k]!.publicationNumber && m.score === current.matches[k]!.score)
     return same ? undefined : { ...current, computedAt: now(), matches: merged }
   }
+}
+
+/** The evidence a patent needs to enter a need's set of `count` matches whose last has `last`: a full list takes none below its last. */
+function entryEvidence(count: number, last: number | undefined): number {
+  return count === KEPT_MATCHES ? (last ?? -Infinity) : -Infinity
 }
 
 /**

@@ -38,6 +38,14 @@ async function readyMatches(h: Harness, id: string, after?: string): Promise<Mat
   }, 20_000, `matches of need ${id}`)
 }
 
+/** The need's matches once one of them is `publicationNumber`. */
+async function matchedWith(h: Harness, id: string, publicationNumber: string, what?: string): Promise<MatchBody> {
+  return eventually(async () => {
+    const body = (await h.app.inject({ method: 'GET', url: `/v1/needs/${id}/matches?limit=100`, headers: auth })).json() as MatchBody
+    return body.matches.some((m) => m.publicationNumber === publicationNumber) ? body : undefined
+  }, 20_000, what ?? `${publicationNumber} among the matches of need ${id}`)
+}
+
 const byPn = new Map(samplePatents().map((p) => [p.publicationNumber as string, p]))
 
 t.test('a need gets ranked, explained matches from the workers', async (t) => {
@@ -178,10 +186,7 @@ t.test('a need with a full list: patents that cannot enter leave it as it was, o
     ipc: ['F16H57/04'],
   }))
   await waitForImport(h.app, (await importNdjson(h.app, far)).json().importId)
-  await eventually(async () => {
-    const body = (await h.app.inject({ method: 'GET', url: `/v1/needs/${gears}/matches?limit=100`, headers: auth })).json() as MatchBody
-    return body.matches.some((m) => m.publicationNumber === far[0]!.publicationNumber) ? true : undefined
-  }, 20_000, 'the pass over the far patents')
+  await matchedWith(h, gears, far[0]!.publicationNumber, 'the pass over the far patents')
   const unchanged = (await h.app.inject({ method: 'GET', url: `/v1/needs/${id}/matches?limit=100`, headers: auth })).json() as MatchBody
   t.equal(unchanged.computedAt, before.computedAt, 'patents none of which can enter: the set is not written again')
   t.same(unchanged.matches.map((m) => [m.publicationNumber, m.score]), before.matches.map((m) => [m.publicationNumber, m.score]), 'the same matches, the same scores')
@@ -189,10 +194,7 @@ t.test('a need with a full list: patents that cannot enter leave it as it was, o
   const strong = 'CN330000001A'
   const res = await importNdjson(h.app, [{ publicationNumber: strong, title: '一种锂电池健康状态估计方法', abstract: '估计锂电池的健康状态和剩余寿命：采集充放电数据与内阻。', ipc: ['H01M10/48'] }])
   await waitForImport(h.app, res.json().importId)
-  const after = await eventually(async () => {
-    const body = (await h.app.inject({ method: 'GET', url: `/v1/needs/${id}/matches?limit=100`, headers: auth })).json() as MatchBody
-    return body.matches.some((m) => m.publicationNumber === strong) ? body : undefined
-  }, 20_000, 'the strong patent among the matches')
+  const after = await matchedWith(h, id, strong)
   const full = h.container.matchIndex!.match(toNeedQuery(need), { limit: 100 })
   const at = after.matches.findIndex((m) => m.publicationNumber === strong)
   t.ok(at >= 0, `one that can enters (${at + 1})`)
@@ -269,19 +271,13 @@ t.test('reverse matching gathers batches: imports in quick succession end in one
   await h.container.stores.needs.addPendingRematch([left])
   t.ok(await redis.exists(`${h.prefix}:needs:rematch-pending`), 'pending in Redis')
   await h.container.services.indexing.reconcile()
-  await eventually(async () => {
-    const body = (await h.app.inject({ method: 'GET', url: `/v1/needs/${id}/matches?limit=100`, headers: auth })).json() as MatchBody
-    return body.matches.some((m) => m.publicationNumber === left) ? true : undefined
-  })
+  await matchedWith(h, id, left)
   t.pass('the pending patent is scored again after reconcile')
 
   // a job queued before passes were gathered names its patents: they are scored the same way
   await h.container.stores.matches.update(id, (m) => (m === undefined ? m : { ...m, matches: m.matches.filter((x) => x.publicationNumber !== left) }))
   await h.container.queue.enqueue('rematch-patents', { publicationNumbers: [left] })
-  await eventually(async () => {
-    const body = (await h.app.inject({ method: 'GET', url: `/v1/needs/${id}/matches?limit=100`, headers: auth })).json() as MatchBody
-    return body.matches.some((m) => m.publicationNumber === left) ? true : undefined
-  })
+  await matchedWith(h, id, left)
   t.pass('an older job with its patents is served')
 })
 
