@@ -8,12 +8,14 @@
  * `probeEveryMs` and times it until its matches are ready. Reported: the import until `done`,
  * when re-scoring the new patents against the open needs was done (the pending set empty and the
  * `rematch` queue idle) measured from the import's start and after its `done`, the probes'
- * need → ready latencies, and the service's RSS at most. Afterwards every key of the prefix is
- * deleted.
+ * need → ready latencies, the service's RSS at most, and what the service's steps of re-scoring
+ * said they cost (with `BENCH_SERVICE_LOG_LEVEL=info`: the service logs at `warn` otherwise, and
+ * at `info` every request too). Afterwards every key of the prefix is deleted.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createWriteStream, mkdirSync } from 'node:fs'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
@@ -46,11 +48,22 @@ export async function runRescoreE2e(o: RescoreE2eOptions): Promise<Record<string
   const logStream = createWriteStream(logFile)
   const child: ChildProcess = spawn(process.execPath, [...benchServiceNodeArgs(), '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), REDIS_PREFIX: prefix, REDIS_URL: redisUrl, ADMIN_TOKEN: token, LOG_LEVEL: 'warn', PRETTY_LOGS: 'false', SNAPSHOT_DIR: 'off', ROLE: 'all' },
+    env: { ...process.env, PORT: String(port), REDIS_PREFIX: prefix, REDIS_URL: redisUrl, ADMIN_TOKEN: token, LOG_LEVEL: process.env['BENCH_SERVICE_LOG_LEVEL'] ?? 'warn', PRETTY_LOGS: 'false', SNAPSHOT_DIR: 'off', ROLE: 'all' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   child.stdout!.pipe(logStream)
   child.stderr!.pipe(logStream)
+  /** The service's steps of re-scoring as it logged them (at `info`), from the import on. */
+  const steps: Record<string, number>[] = []
+  let stepsFrom = Infinity
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (!line.includes('reverse matching: patents re-scored') || performance.now() < stepsFrom) return
+    try {
+      steps.push(JSON.parse(line) as Record<string, number>)
+    } catch {
+      // not a JSON line: not one of the service's
+    }
+  })
   let exited = false
   child.once('exit', () => (exited = true))
   const failed = () => (exited ? `the service exited; see ${logFile}` : undefined)
@@ -133,6 +146,7 @@ export async function runRescoreE2e(o: RescoreE2eOptions): Promise<Record<string
       }
     })().catch((e: unknown) => void (probeError = e))
     t = performance.now()
+    stepsFrom = t
     const imported = await importThrough(base, { authorization: headers.authorization }, o.size, { failed, from: o.inventory ?? 0 })
     const importSec = (performance.now() - t) / 1000
     // re-scoring: until nothing is pending; probes go on meanwhile
@@ -145,6 +159,18 @@ export async function runRescoreE2e(o: RescoreE2eOptions): Promise<Record<string
     out['rescore'] = { doneSecFromImportStart: Math.round(rescoredSec * 10) / 10, afterImportDoneSec: Math.round((rescoredSec - importSec) * 10) / 10 }
     out['needsDuringImportMs'] = summary(probes)
     out['rssMB'] = mb(peakRss)
+    if (steps.length > 0) {
+      const sum = (k: string) => steps.reduce((a, x) => a + (x[k] ?? 0), 0)
+      out['steps'] = {
+        count: steps.length,
+        patents: sum('patents'),
+        sec: Math.round(sum('ms') / 100) / 10,
+        ...Object.fromEntries(['reachMs', 'rescoreMs', 'prepareMs'].map((k) => [k.replace('Ms', 'Sec'), Math.round(sum(k) / 100) / 10])),
+        ...Object.fromEntries(['needs', 'reached', 'rescored', 'preparedAgain', 'written', 'stale'].map((k) => [k, sum(k)])),
+        preparedAtMost: Math.max(...steps.map((x) => x['prepared'] ?? 0)),
+      }
+      log(`rescore-e2e: the service's steps ${JSON.stringify(out['steps'])}`)
+    }
     log(`rescore-e2e: import ${importSec.toFixed(1)} s, re-scoring done ${out['rescore'] && JSON.stringify(out['rescore'])}, needs meanwhile ${JSON.stringify(out['needsDuringImportMs'])}, RSS ${out['rssMB']} MB`)
     return out
   } finally {

@@ -28,6 +28,7 @@ export function createWorkerRole(core: Core, analyzer: Analyzer, dictionary: Ter
     patents: stores.patents,
     matchIndex,
     programme: core.programme,
+    log,
     // New or changed matches become pairings for the centres whose scope they fall in, and demand in the value profiles.
     onMatchesChanged: async (needId) => {
       await queue.enqueue('route-pairings', { needId })

@@ -13,6 +13,7 @@ import { loadPatentFacts } from './patent-facts.js'
 import { PreparedNeeds, type MatchIndex, type MatchResult, type NeedQuery, type ScoringSet } from '../domain/matching/index.js'
 import { withClassTitles, type IpcTitles } from '../domain/ipc-titles.js'
 import type { JobQueue } from '../jobs.js'
+import type { Logger } from 'pino'
 
 /** How many matches are kept per need. */
 export const KEPT_MATCHES = 100
@@ -212,6 +213,8 @@ export interface MatchingDeps {
   programme: Pick<ProgrammeLog, 'appendMany'>
   /** Prepared needs kept for reverse matching, at most (least recently used out first). Default PREPARED_NEEDS. */
   preparedNeeds?: number
+  /** Where each step of a reverse-matching pass says what it cost (info); none by default. */
+  log?: Pick<Logger, 'info'>
   now?: () => Date
 }
 
@@ -315,6 +318,8 @@ export function createMatchingService(deps: MatchingDeps) {
      * Needs and matches are read a page at a time; only a set that changed is written.
      */
     async rematchPatents(payload: { publicationNumbers: string[] }): Promise<void> {
+      const t0 = performance.now()
+      const step = { needs: 0, reached: 0, rescored: 0, preparedAgain: 0, written: 0, stale: 0, reachMs: 0, rescoreMs: 0, prepareMs: 0 }
       const changed = new Set(payload.publicationNumbers)
       const batch = deps.matchIndex.scoringSet(changed)
       const titles = new Map((await deps.patents.getMany([...changed])).flatMap((p) => (p === undefined ? [] : [[p.publicationNumber, p.title] as const])))
@@ -330,10 +335,15 @@ export function createMatchingService(deps: MatchingDeps) {
           const entry = entries[k]
           // Not yet computed for this version: its full job will see these patents anyway.
           if (entry !== undefined && (entry.state !== 'ready' || entry.needVersion !== need.version)) continue
+          step.needs++
           const kept = prepared.get(need.id, need.version)
           const above = entry === undefined ? -Infinity : entryEvidence(entry.count, entry.last)
-          if (entry === undefined || kept === undefined || deps.matchIndex.reaches(kept, batch, above)) due.push(need)
+          const t1 = performance.now()
+          const reached = entry === undefined || kept === undefined || deps.matchIndex.reaches(kept, batch, above)
+          step.reachMs += performance.now() - t1
+          if (reached) due.push(need)
         }
+        step.reached += due.length
         const sets = await deps.matches.getMany(due.map((need) => need.id))
         const stale: string[] = []
         for (const [k, need] of due.entries()) {
@@ -341,17 +351,33 @@ export function createMatchingService(deps: MatchingDeps) {
           if (k % NEEDS_BETWEEN_YIELDS === NEEDS_BETWEEN_YIELDS - 1) await new Promise((resolve) => setImmediate(resolve))
           const read = sets[k]
           if (read === undefined || read.state !== 'ready' || read.needVersion !== need.version) continue
-          const scored = rescoreNeed(need, read, changed, batch, titles)
+          const scored = rescoreNeed(need, read, changed, batch, titles, step)
           if (scored.stale) stale.push(need.id)
           if (merge(read, scored) === undefined) continue
           const stored = await deps.matches.update(need.id, (current) => {
             if (current === undefined || current.state !== 'ready' || current.needVersion !== need.version) return undefined
             return merge(current, scored)
           })
-          if (stored !== undefined) await deps.onMatchesChanged?.(need.id)
+          if (stored === undefined) continue
+          step.written++
+          await deps.onMatchesChanged?.(need.id)
         }
+        step.stale += stale.length
         await deps.needs.markStale(stale)
       }
+      const round = (ms: number) => Math.round(ms)
+      deps.log?.info(
+        {
+          patents: changed.size,
+          ...step,
+          reachMs: round(step.reachMs),
+          rescoreMs: round(step.rescoreMs),
+          prepareMs: round(step.prepareMs),
+          prepared: prepared.size,
+          ms: round(performance.now() - t0),
+        },
+        'reverse matching: patents re-scored against the open needs',
+      )
     },
   }
 
@@ -379,7 +405,14 @@ export function createMatchingService(deps: MatchingDeps) {
    * A need's changed patents scored from its prepared state, or with its current matches when it
    * is prepared again: the results, the patents they were scored over, the need's best evidence.
    */
-  function rescoreNeed(need: Need, current: MatchSet, changed: ReadonlySet<string>, batch: ScoringSet, titles: ReadonlyMap<string, string>): Scored {
+  function rescoreNeed(
+    need: Need,
+    current: MatchSet,
+    changed: ReadonlySet<string>,
+    batch: ScoringSet,
+    titles: ReadonlyMap<string, string>,
+    step: { rescored: number; preparedAgain: number; rescoreMs: number; prepareMs: number },
+  ): Scored {
     const index = deps.matchIndex
     const kept = prepared.get(need.id, need.version)
     // matches stored before their evidence was kept cannot be recalibrated: scored again
@@ -389,7 +422,9 @@ export function createMatchingService(deps: MatchingDeps) {
     // a full list takes no patent below its last: those are not worth an explanation
     const above = entryEvidence(current.matches.length, current.matches.at(-1)?.evidence)
     // tolerant: an import moves the statistics of every need; those it leaves stale are matched again in full after the pass
+    const t0 = performance.now()
     const r = kept !== undefined && recalibrable ? index.rescore(kept, batch, { limit: KEPT_MATCHES, also: currentPubs, above, tolerant: true }) : undefined
+    step.rescoreMs += performance.now() - t0
     const stored = (results: MatchResult[]) => {
       const before = new Map(current.matches.map((m) => [m.publicationNumber, m.title]))
       return results.map((x) => toStoredMatch(x, titles.get(x.publicationNumber) ?? before.get(x.publicationNumber) ?? ''))
@@ -397,12 +432,18 @@ export function createMatchingService(deps: MatchingDeps) {
     // what was scored: the step, and the current matches with it when all were (a view: the step is up to REMATCH_STEP patents)
     const currentSet = new Set(currentPubs)
     const withCurrent = { has: (pub: string) => changed.has(pub) || currentSet.has(pub) }
-    if (r !== undefined) return { results: stored(r.results), best: r.best, only: r.all ? withCurrent : changed, all: r.all, stale: r.stale }
+    if (r !== undefined) {
+      step.rescored++
+      return { results: stored(r.results), best: r.best, only: r.all ? withCurrent : changed, all: r.all, stale: r.stale }
+    }
     // Prepared again: the changed patents and the current matches scored together, as a full match would.
+    const t1 = performance.now()
     const only = new Set([...changed, ...currentPubs])
     const again = index.prepare(toNeedQuery(need), { limit: KEPT_MATCHES, only })
     // a pass over every open need keeps the ones it prepares only while there is room (`PreparedNeeds.set`)
     prepared.set(need.id, need.version, again.prepared, { evict: false })
+    step.preparedAgain++
+    step.prepareMs += performance.now() - t1
     return { results: stored(again.results), best: 0, only, all: true, stale: false }
   }
 
