@@ -103,6 +103,38 @@ t.test('after patents are added: exact, or it says the prepared need no longer h
   t.equal(index.rescore(fresh, index.scoringSet([neighbour])), undefined, 'a kept document changed: prepared again')
 })
 
+t.test('what a need read of its documents before is taken again, and changes nothing, step after step', async (t) => {
+  const index = new MatchIndex(analyzer)
+  const all = Array.from({ length: 600 }, (_, i) => patent(i))
+  for (const p of all.slice(0, 400)) index.upsert(p)
+  // the same need twice: one keeps what it read, the other reads every document again each time
+  const states = NEEDS.map((need) => {
+    const { prepared: kept, results } = index.prepare(need, { limit: 100 })
+    return { need, kept, fresh: index.prepare(need, { limit: 100 }).prepared, current: results.map((r) => r.publicationNumber) }
+  })
+  let compared = 0
+  for (let step = 0; step < 8; step++) {
+    const added = all.slice(400 + step * 25, 425 + step * 25)
+    for (const p of added) index.upsert(p)
+    // one of them changed: its old doc gone, a new one in its place
+    const changed = all[(step * 37) % 400]!
+    index.upsert({ ...changed, abstract: `${changed.abstract}另有改进。` })
+    const set = index.scoringSet([...added, changed].map((p) => p.publicationNumber))
+    for (const st of states) {
+      st.fresh.read = undefined
+      st.fresh.watched = undefined
+      const a = index.rescore(st.kept, set, { limit: 100, also: st.current, tolerant: true })
+      const b = index.rescore(st.fresh, set, { limit: 100, also: st.current, tolerant: true })
+      t.same(a, b, `${st.need.title}, step ${step}: the same results, scores and evidence`)
+      if (a === undefined || b === undefined) continue
+      if (a.all && a.results.length > 0) compared++
+      const scored = new Set([...added.map((p) => p.publicationNumber), changed.publicationNumber, ...(a.all ? st.current : [])])
+      st.current = [...st.current.filter((pub) => !scored.has(pub)), ...a.results.map((r) => r.publicationNumber)].slice(0, 100)
+    }
+  }
+  t.ok(compared > 0, `current matches scored again with what was read before (${compared} times): the check is not empty`)
+})
+
 t.test('passing over the patents that cannot reach a need loses none that would enter its matches', async (t) => {
   const index = new MatchIndex(analyzer)
   // most patents far from every need, as in an inventory

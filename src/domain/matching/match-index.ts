@@ -447,6 +447,7 @@ export class MatchIndex implements Snapshottable {
       const out = new ScoringSet(
         [...new Set(docs)].flatMap((d) => (this.#alive[d] ? [this.#pub[d]!] : [])),
         reads(),
+        [prepared.read?.watched, prepared.read?.current],
       )
       out.refresh(postings, (pub) => this.#byPub.get(pub))
       return out
@@ -492,6 +493,7 @@ export class MatchIndex implements Snapshottable {
       feedbackMoved = false
       watched = prepared.watched ??= small([...nb.docs, ...nb.runners, ...prepared.texts.flatMap((k) => k.watch?.docs ?? [])])
       watched.refresh(postings, (pub) => this.#byPub.get(pub))
+      prepared.read = { ...prepared.read, watched }
       const evidence = this.#textEvidence(prepared, contextOf(watched))
       if (evidence === undefined) return undefined
       w = evidence
@@ -525,6 +527,7 @@ export class MatchIndex implements Snapshottable {
       prepared.scoredAt = postings.statsVersion
       // every doc's lift moved, or the statistics enough: the current matches (and the best) are scored again too
       const again = small([...(options.also ?? [])].flatMap((pub) => this.#byPub.get(pub) ?? []).concat(kb === undefined ? [] : [kb.doc]).filter((d) => !set.has(d)))
+      prepared.read = { ...prepared.read, current: again }
       const e = this.#textEvidence(prepared, contextOf(again))
       if (e === undefined) return undefined
       const more = Array.from(again.docs.keys()).filter((i) => e.a[i]! + e.b[i]! > 0)

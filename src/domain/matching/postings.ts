@@ -106,6 +106,8 @@ export class Postings {
   #maxLen = new Int32Array(FIELDS.length)
   /** Bumped whenever the collection statistics (live count, length sums) change. */
   #statsVersion = 0
+  /** Bumped whenever docs are renumbered (`compact`): a doc id read before names another doc after. */
+  #layout = 0
   /** Per field, weight / BM25 length normalisation for each length below NORM_TABLE, valid for `#normVersion`. */
   #norm: Float64Array[] = FIELDS.map(() => new Float64Array(0))
   #normInv = new Float64Array(FIELDS.length)
@@ -389,6 +391,7 @@ export class Postings {
   /** Renumbers docs by `remap` (−1: dropped; order kept), `next` docs remaining. */
   compact(remap: Int32Array, next: number): void {
     const n = this.#nDocs
+    this.#layout++
     for (let t = 0; t < this.#post.length; t++) {
       const list = this.#post.get(t)
       const off = this.#postOff.get(t)
@@ -456,6 +459,11 @@ export class Postings {
   }
 
   /** Bumped whenever the collection statistics change: one per document added or removed. */
+  /** Changes whenever docs are renumbered: a doc id, and what was read of it, holds while this is the same. */
+  get layout(): number {
+    return this.#layout
+  }
+
   get statsVersion(): number {
     return this.#statsVersion
   }

@@ -59,6 +59,12 @@ export interface PreparedNeed {
   scoredAt: number
   /** The watched docs (the neighbours and the feedback documents, and those after them) as a set kept for rescoring: built once, while they stay. */
   watched?: ScoringSet
+  /**
+   * The sets of the need's documents last read (the watched docs, the current matches when
+   * scored again): the next such set takes their frequencies of the documents they share
+   * (`ScoringSet` priors) instead of reading them again from the index.
+   */
+  read?: { watched?: ScoringSet; current?: ScoringSet }
 }
 
 /**
