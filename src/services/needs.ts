@@ -365,16 +365,15 @@ export function createMatchingService(deps: MatchingDeps) {
         step.stale += stale.length
         await deps.needs.markStale(stale)
       }
-      const round = (ms: number) => Math.round(ms)
       deps.log?.info(
         {
           patents: changed.size,
           ...step,
-          reachMs: round(step.reachMs),
-          rescoreMs: round(step.rescoreMs),
-          prepareMs: round(step.prepareMs),
+          reachMs: Math.round(step.reachMs),
+          rescoreMs: Math.round(step.rescoreMs),
+          prepareMs: Math.round(step.prepareMs),
           prepared: prepared.size,
-          ms: round(performance.now() - t0),
+          ms: Math.round(performance.now() - t0),
         },
         'reverse matching: patents re-scored against the open needs',
       )

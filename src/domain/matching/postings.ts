@@ -459,13 +459,13 @@ export class Postings {
   }
 
   /** Bumped whenever the collection statistics change: one per document added or removed. */
+  get statsVersion(): number {
+    return this.#statsVersion
+  }
+
   /** Changes whenever docs are renumbered: a doc id, and what was read of it, holds while this is the same. */
   get layout(): number {
     return this.#layout
-  }
-
-  get statsVersion(): number {
-    return this.#statsVersion
   }
 
   /** BM25 term-frequency saturation. */
